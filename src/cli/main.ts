@@ -1,0 +1,47 @@
+/**
+ * The `signet` command. Each command parses its options, calls a service and prints; no SQL and no HTTP framework
+ * here. Operator commands work on the database directly and are meant for the person who runs the server.
+ */
+import { Command, CommanderError } from 'commander';
+
+import { registerDeposit } from './commands/deposit.ts';
+import { registerKeyCommands } from './commands/keys.ts';
+import { registerKeygen } from './commands/keygen.ts';
+import { registerRequest } from './commands/request-send.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerSubaccountCommands } from './commands/subaccounts-create.ts';
+import { registerUsersCreate } from './commands/users-create.ts';
+import { reportError } from './output.ts';
+
+export function createProgram(): Command {
+  const program = new Command('signet')
+    .description('Signet: API keys with ED25519-signed requests, wire-compatible with Backpack Exchange')
+    .exitOverride();
+  registerServe(program);
+  registerUsersCreate(program.command('users').description('manage console users'));
+  registerSubaccountCommands(program.command('subaccounts').description('manage subaccounts'));
+  registerKeyCommands(program.command('keys').description('manage API keys'));
+  registerKeygen(program);
+  registerDeposit(program);
+  registerRequest(program);
+  for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
+    command.exitOverride();
+  }
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await createProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed its one-line message (or the help text, which exits 0).
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    return reportError(error);
+  }
+}
+
+const exitCode = await main(process.argv);
+if (exitCode !== 0 || process.argv[2] !== 'serve') process.exitCode = exitCode;

@@ -1,0 +1,144 @@
+/**
+ * API key records: create, list, revoke. Secrets: a server-generated secret is returned once from
+ * `createApiKey()` and exists nowhere else (not in the database, not in logs, not in audit details).
+ */
+import type { Kysely } from 'kysely';
+
+import type { AuditContext } from '../console/audit.ts';
+import { recordAuditEvent } from '../console/audit.ts';
+import { resolveSubaccount } from '../console/accounts-service.ts';
+import { AppError } from '../errors.ts';
+import { createId } from '../ids.ts';
+import { generateKeyPair } from '../protocol/ed25519-node.ts';
+import { encodeBase64 } from '../protocol/base64.ts';
+import { parsePublicKey } from '../protocol/key-encoding.ts';
+import { isUniqueViolation } from '../store/errors.ts';
+import type { Database } from '../store/schema.ts';
+import { toApiKey, validateKeyName, type ApiKey, type KeySource } from './api-key.ts';
+
+export interface CreateApiKeyInput {
+  userId: string;
+  name: string;
+  /** Subaccount by id (console) or by name (CLI); the user's main subaccount when both are absent. */
+  subaccountId?: string;
+  subaccountName?: string;
+  readOnly?: boolean;
+  /** A base64 ED25519 public key made by the user or by the console in the browser. */
+  publicKey?: string;
+  /** Where a supplied public key came from; 'user' when pasted, 'browser' when the console generated it. */
+  publicKeySource?: Exclude<KeySource, 'server'>;
+  context?: AuditContext;
+  now?: number;
+}
+
+export interface CreatedApiKey {
+  key: ApiKey;
+  /** Present only when Signet generated the pair (operator CLI). Show once, then forget. */
+  secret?: string;
+}
+
+export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+  const name = validateKeyName(input.name);
+  const now = input.now ?? Date.now();
+  const subaccount = await resolveSubaccount(db, input.userId, {
+    id: input.subaccountId,
+    name: input.subaccountName,
+  });
+
+  let apiKey: string;
+  let secret: string | undefined;
+  let source: KeySource;
+  if (input.publicKey !== undefined && input.publicKey.trim() !== '') {
+    const parsed = parsePublicKey(input.publicKey);
+    if (!parsed.ok) throw new AppError('INVALID_CLIENT_REQUEST', parsed.message);
+    apiKey = encodeBase64(parsed.bytes);
+    source = input.publicKeySource ?? 'user';
+  } else {
+    ({ apiKey, secret } = generateKeyPair());
+    source = 'server';
+  }
+
+  const row = {
+    id: createId('key', now),
+    api_key: apiKey,
+    user_id: input.userId,
+    subaccount_id: subaccount.id,
+    name,
+    read_only: input.readOnly ? 1 : 0,
+    key_source: source,
+    created_at: now,
+    revoked_at: null,
+    last_used_at: null,
+    last_used_ip: null,
+  };
+  try {
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('api_keys').values(row).execute();
+      await recordAuditEvent(trx, {
+        userId: input.userId,
+        type: 'api_key.created',
+        details: {
+          keyId: row.id,
+          name,
+          apiKey,
+          subaccount: subaccount.name,
+          readOnly: row.read_only === 1,
+          source,
+        },
+        context: input.context,
+        now,
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'This public key is already registered');
+    throw error;
+  }
+  return secret === undefined ? { key: toApiKey(row) } : { key: toApiKey(row), secret };
+}
+
+/** The user's keys, newest first, revoked ones included (their `revokedAt` is set). Never a secret. */
+export async function listApiKeys(db: Kysely<Database>, userId: string): Promise<ApiKey[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(toApiKey);
+}
+
+/**
+ * Revokes a key by its API key string or record id. Effective at once: the signed-request path reads the record
+ * from the database on every request. With `userId`, another user's key is reported as not found.
+ */
+export async function revokeApiKey(
+  db: Kysely<Database>,
+  input: { key: string; userId?: string; context?: AuditContext; now?: number },
+): Promise<ApiKey> {
+  const now = input.now ?? Date.now();
+  return db.transaction().execute(async (trx) => {
+    let query = trx
+      .selectFrom('api_keys')
+      .selectAll()
+      .where((eb) => eb.or([eb('api_key', '=', input.key), eb('id', '=', input.key)]));
+    if (input.userId !== undefined) query = query.where('user_id', '=', input.userId);
+    const row = await query.executeTakeFirst();
+    if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'API key not found');
+    if (row.revoked_at !== null) return toApiKey(row);
+    await trx
+      .updateTable('api_keys')
+      .set({ revoked_at: now })
+      .where('id', '=', row.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await recordAuditEvent(trx, {
+      userId: row.user_id,
+      type: 'api_key.revoked',
+      details: { keyId: row.id, name: row.name, apiKey: row.api_key },
+      context: input.context,
+      now,
+    });
+    return toApiKey({ ...row, revoked_at: now });
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * Key formats (backpack-api.md §1.2). API key = base64 of the raw 32-byte ED25519 public key; secret = base64 of
+ * the 32-byte seed (a 64-byte seed‖public form is accepted, as ccxt and the Go SDK accept it).
+ *
+ * Threats handled here: a public key that is not a curve point, or is a small-order point (such a key lets
+ * anyone forge signatures that verify under lax verifiers), and malformed or ambiguous encodings.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+
+import { base64Length, decodeBase64, encodeBase64 } from './base64.ts';
+
+export const PUBLIC_KEY_BYTES = 32;
+export const SEED_BYTES = 32;
+export const SIGNATURE_BYTES = 64;
+
+export type KeyParseResult = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
+
+/** Validates an API key (public key): canonical base64, exactly 32 bytes, a valid point not of small order. */
+export function parsePublicKey(text: string): KeyParseResult {
+  const trimmed = text.trim();
+  const bytes = decodeBase64(trimmed);
+  if (!bytes) return { ok: false, message: 'Public key must be standard padded base64' };
+  if (bytes.length !== PUBLIC_KEY_BYTES) {
+    return { ok: false, message: `Public key must decode to ${PUBLIC_KEY_BYTES} bytes, got ${bytes.length}` };
+  }
+  let point;
+  try {
+    point = ed25519.Point.fromBytes(bytes);
+  } catch {
+    return { ok: false, message: 'Public key is not a valid ED25519 curve point' };
+  }
+  if (point.isSmallOrder())
+    return { ok: false, message: 'Public key is a small-order point and cannot be used' };
+  return { ok: true, bytes };
+}
+
+/** Cheap shape check for the hot path: could `text` be an API key at all (44 base64 characters)? */
+export function looksLikePublicKey(text: string): boolean {
+  return text.length === base64Length(PUBLIC_KEY_BYTES) && decodeBase64(text)?.length === PUBLIC_KEY_BYTES;
+}
+
+/** Reads a secret: base64 of a 32-byte seed, or of 64 bytes seed‖public whose public half must match. */
+export function parseSecret(text: string): KeyParseResult {
+  const bytes = decodeBase64(text.trim());
+  if (!bytes) return { ok: false, message: 'Secret must be standard padded base64' };
+  if (bytes.length === SEED_BYTES) return { ok: true, bytes };
+  if (bytes.length === SEED_BYTES + PUBLIC_KEY_BYTES) {
+    const seed = bytes.slice(0, SEED_BYTES);
+    const derived = ed25519.getPublicKey(seed);
+    const given = bytes.slice(SEED_BYTES);
+    if (!derived.every((b, i) => b === given[i])) {
+      return { ok: false, message: 'Secret of 64 bytes must be seed followed by its own public key' };
+    }
+    return { ok: true, bytes: seed };
+  }
+  return { ok: false, message: `Secret must decode to 32 bytes (or 64), got ${bytes.length}` };
+}
+
+/** The API key (base64 public key) that belongs to a 32-byte seed. Pure JS; for hot paths use ed25519-node. */
+export function derivePublicKey(seed: Uint8Array): string {
+  return encodeBase64(ed25519.getPublicKey(seed));
+}

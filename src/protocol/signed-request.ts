@@ -1,0 +1,190 @@
+/**
+ * Reads a Backpack signed request: the auth headers, the instruction for (method, path), and the signing string
+ * the server rebuilds from the parsed query or JSON body (backpack-api.md §1.6). Pure: no key lookup, no clock.
+ *
+ * Header rules: names are case-insensitive; `X-API-Key`, `X-Signature` and `X-Timestamp` are required;
+ * `X-Window` is optional and `5000` is signed when it is absent; header values are signed exactly as received.
+ * A repeated header (Node joins repeats with ", ") is malformed, never silently reduced to one value.
+ */
+import { base64Length } from './base64.ts';
+import { findInstructionRoute, type InstructionRoute } from './instructions.ts';
+import { looksLikePublicKey, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './key-encoding.ts';
+import {
+  formatSigningString,
+  paramsFromObject,
+  paramsFromQuery,
+  type Encoding,
+  type SignedParam,
+} from './signing-string.ts';
+
+export const DEFAULT_WINDOW_MS = 5000;
+export const MAX_WINDOW_MS = 60_000;
+
+export type HeaderBag = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+export interface SignedRequestInput {
+  method: string;
+  path: string;
+  /** The raw query string without `?`. */
+  query: string;
+  /** The parsed JSON body (undefined when there is none). */
+  body: unknown;
+  headers: HeaderBag;
+}
+
+export interface SignedRequest {
+  route: InstructionRoute;
+  apiKey: string;
+  signature: string;
+  timestamp: number;
+  window: number;
+  /** The canonical signing string (what every client signs for ordinary values). */
+  signingString: string;
+  /** Other spellings real clients sign for unusual values (ccxt's percent-encoding, a raw query); may be empty. */
+  alternativeSigningStrings: () => string[];
+}
+
+export type SignedRequestFailure = {
+  ok: false;
+  code: 'UNAUTHORIZED' | 'INVALID_CLIENT_REQUEST' | 'RESOURCE_NOT_FOUND';
+  message: string;
+};
+
+export type ParseSignedRequestResult = { ok: true; request: SignedRequest } | SignedRequestFailure;
+
+/** Case-insensitive header lookup; Node already lowercases, so the fast path is one property read. */
+export function readHeader(headers: HeaderBag, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  let value = headers[lower];
+  if (value === undefined) {
+    for (const key of Object.keys(headers)) {
+      if (key.toLowerCase() === lower) {
+        value = headers[key];
+        break;
+      }
+    }
+  }
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : value.join(', ');
+}
+
+const fail = (code: SignedRequestFailure['code'], message: string): SignedRequestFailure => ({
+  ok: false,
+  code,
+  message,
+});
+const DIGITS = /^\d{1,16}$/;
+
+function segmentsOf(
+  input: SignedRequestInput,
+  route: InstructionRoute,
+  encoding: Encoding,
+): SignedParam[][] | SignedRequestFailure {
+  const queryParams = paramsFromQuery(input.query);
+  if (route.method === 'GET' || input.body === undefined || input.body === null || input.body === '') {
+    const params =
+      encoding === 'rfc3986'
+        ? paramsFromObject(Object.fromEntries(queryParams), 'rfc3986')
+        : (queryParams as SignedParam[]);
+    return [params];
+  }
+  if (route.batch) {
+    if (!Array.isArray(input.body) || input.body.length === 0) {
+      return fail('INVALID_CLIENT_REQUEST', 'Body must be a non-empty JSON array of orders');
+    }
+    const segments: SignedParam[][] = [];
+    for (const item of input.body) {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        return fail('INVALID_CLIENT_REQUEST', 'Each order in the batch must be a JSON object');
+      }
+      segments.push(paramsFromObject(item as Record<string, unknown>, encoding));
+    }
+    return segments;
+  }
+  if (typeof input.body !== 'object' || Array.isArray(input.body)) {
+    return fail('INVALID_CLIENT_REQUEST', 'Body must be a JSON object');
+  }
+  // The Rust client signs query pairs first and body pairs after them when a request has both.
+  return [[...queryParams, ...paramsFromObject(input.body as Record<string, unknown>, encoding)]];
+}
+
+/** Parses headers, finds the instruction and rebuilds the signing string; does not verify anything yet. */
+export function parseSignedRequest(input: SignedRequestInput): ParseSignedRequestResult {
+  const route = findInstructionRoute(input.method, input.path);
+  if (!route) return fail('RESOURCE_NOT_FOUND', `No signed endpoint ${input.method} ${input.path}`);
+
+  const apiKey = readHeader(input.headers, 'x-api-key');
+  const signature = readHeader(input.headers, 'x-signature');
+  const timestampText = readHeader(input.headers, 'x-timestamp');
+  const windowHeader = readHeader(input.headers, 'x-window');
+  if (apiKey === undefined || apiKey === '') return fail('UNAUTHORIZED', 'Missing X-API-Key header');
+  if (signature === undefined || signature === '') return fail('UNAUTHORIZED', 'Missing X-Signature header');
+  if (timestampText === undefined || timestampText === '')
+    return fail('UNAUTHORIZED', 'Missing X-Timestamp header');
+
+  if (!looksLikePublicKey(apiKey)) {
+    return fail(
+      'INVALID_CLIENT_REQUEST',
+      `X-API-Key must be the base64 of a ${PUBLIC_KEY_BYTES}-byte ED25519 public key`,
+    );
+  }
+  if (signature.length !== base64Length(SIGNATURE_BYTES) || !/^[A-Za-z0-9+/]{86}==$/.test(signature)) {
+    return fail(
+      'INVALID_CLIENT_REQUEST',
+      `X-Signature must be the base64 of a ${SIGNATURE_BYTES}-byte ED25519 signature`,
+    );
+  }
+  if (!DIGITS.test(timestampText)) {
+    return fail('INVALID_CLIENT_REQUEST', 'X-Timestamp must be Unix time in milliseconds (digits only)');
+  }
+  const windowText = windowHeader ?? String(DEFAULT_WINDOW_MS);
+  const window = DIGITS.test(windowText) ? Number(windowText) : NaN;
+  if (!(window >= 1 && window <= MAX_WINDOW_MS)) {
+    return fail(
+      'INVALID_CLIENT_REQUEST',
+      `X-Window must be a whole number of milliseconds from 1 to ${MAX_WINDOW_MS}`,
+    );
+  }
+
+  const segments = segmentsOf(input, route, 'plain');
+  if (!Array.isArray(segments)) return segments;
+  const build = (s: readonly (readonly SignedParam[])[]): string =>
+    formatSigningString({
+      instruction: route.instruction,
+      segments: s,
+      timestamp: timestampText,
+      window: windowText,
+    });
+  const signingString = build(segments);
+
+  const alternativeSigningStrings = (): string[] => {
+    const out = new Set<string>();
+    const encoded = segmentsOf(input, route, 'rfc3986');
+    if (Array.isArray(encoded)) out.add(build(encoded));
+    if (input.query !== '') out.add(build([paramsFromQuery(input.query, { decode: false })]));
+    out.delete(signingString);
+    return [...out];
+  };
+
+  return {
+    ok: true,
+    request: {
+      route,
+      apiKey,
+      signature,
+      timestamp: Number(timestampText),
+      window,
+      signingString,
+      alternativeSigningStrings,
+    },
+  };
+}
+
+export type TimeWindowResult = { ok: true } | { ok: false; message: string };
+
+/** A request is valid while |now - timestamp| <= window (both in ms). */
+export function checkTimeWindow(timestamp: number, window: number, now: number): TimeWindowResult {
+  if (now - timestamp > window) return { ok: false, message: 'Request has expired' };
+  if (timestamp - now > window) return { ok: false, message: 'Request timestamp is in the future' };
+  return { ok: true };
+}

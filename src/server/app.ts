@@ -1,0 +1,47 @@
+/**
+ * `buildApp(deps)`: the whole HTTP surface as a Fastify instance that never listens (tests use `inject()`,
+ * `serve` calls `listen()`). Contexts are encapsulated: the signed Backpack API registers signature auth only
+ * for itself; public market routes and docs have none.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+
+import { signedApi, type SignedRoute } from './plugins/signed-api.ts';
+import { BODY_LIMIT_BYTES, handleClientError, registerErrorHandling } from './plugins/error-handler.ts';
+import { registerJsonBodyParser } from './plugins/json-body.ts';
+import { registerOpenApi } from './plugins/openapi.ts';
+import { getAccountRoute } from './routes/account/get-account.ts';
+import { getBalancesRoute } from './routes/capital/get-balances.ts';
+import { systemRoutes } from './routes/public/get-system.ts';
+import type { AppDeps } from './deps.ts';
+
+export interface BuildAppOptions {
+  /** Pino logger options, or false (tests). Secrets never reach the log: no bodies, no auth headers. */
+  logger?: boolean | { level: string };
+  trustProxy?: boolean;
+}
+
+export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      options.logger === undefined || options.logger === false
+        ? false
+        : {
+            ...(options.logger === true ? {} : options.logger),
+            redact: ['req.headers["x-signature"]', 'req.headers.cookie'],
+          },
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: options.trustProxy ?? false,
+    exposeHeadRoutes: false,
+    clientErrorHandler: handleClientError,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  registerErrorHandling(app);
+  registerJsonBodyParser(app);
+  await registerOpenApi(app);
+
+  await app.register(systemRoutes, { deps });
+
+  const signedRoutes: SignedRoute[] = [getAccountRoute, getBalancesRoute(async () => ({}))];
+  await app.register(signedApi, { deps, routes: signedRoutes });
+  return app;
+}

@@ -1,0 +1,77 @@
+/**
+ * Every error leaves the server as Backpack's `{"code","message"}`. AppErrors carry their own code; Fastify's own
+ * errors (bad JSON, too large, schema validation) map to 4xx codes here; anything else is an outage: logged with
+ * the request id and answered as an opaque 500 that reveals nothing.
+ */
+import type { Socket } from 'node:net';
+
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import { AppError, type ErrorCode } from '../../errors.ts';
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+function mapFastifyError(error: FastifyError): AppError | undefined {
+  if (error.validation) {
+    const where = error.validationContext ?? 'request';
+    return new AppError(
+      'INVALID_CLIENT_REQUEST',
+      `Invalid ${where}: ${error.message.replace(/^(body|querystring|headers) /, '')}`,
+    );
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE', `Request body is larger than ${BODY_LIMIT_BYTES} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('INVALID_CLIENT_REQUEST', 'Content-Length does not match the body');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('INVALID_CLIENT_REQUEST', 'Body is not valid JSON');
+  }
+  if (error instanceof SyntaxError) return new AppError('INVALID_CLIENT_REQUEST', 'Body is not valid JSON');
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code: ErrorCode =
+      status === 404 ? 'RESOURCE_NOT_FOUND' : status === 429 ? 'TOO_MANY_REQUESTS' : 'INVALID_CLIENT_REQUEST';
+    return new AppError(code, error.message);
+  }
+  return undefined;
+}
+
+export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  return reply.code(error.status).type('application/json; charset=utf-8').send(error.toJSON());
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known = error instanceof AppError ? error : mapFastifyError(error);
+    if (known) return sendError(reply, known);
+    request.log.error({ err: error, reqId: request.id }, 'unhandled error');
+    return sendError(reply, new AppError('SERVER_ERROR', `Internal server error (request ${request.id})`));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      new AppError('RESOURCE_NOT_FOUND', `Not found: ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+}
+
+/** Requests Node's HTTP parser rejects (bad header bytes, oversized headers) still get a Backpack-format answer. */
+export function handleClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify({
+    code: 'INVALID_CLIENT_REQUEST',
+    message: tooLarge ? 'Request headers are too large' : 'Malformed HTTP request',
+  });
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

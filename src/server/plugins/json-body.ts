@@ -1,0 +1,20 @@
+/**
+ * One body parser for every content type: Backpack bodies are JSON whatever the client labels them (some send
+ * no Content-Type at all). An empty body is "no body", not an error. Prototype poisoning is rejected.
+ */
+import type { FastifyInstance } from 'fastify';
+
+import { AppError } from '../../errors.ts';
+import { BODY_LIMIT_BYTES } from './error-handler.ts';
+
+export function registerJsonBodyParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => {
+    if (typeof body !== 'string' || body.trim() === '') return done(null, undefined);
+    parseJson(request, body, (error: Error | null, value?: unknown) => {
+      if (error) return done(new AppError('INVALID_CLIENT_REQUEST', 'Body is not valid JSON'), undefined);
+      done(null, value);
+    });
+  });
+}

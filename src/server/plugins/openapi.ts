@@ -1,0 +1,43 @@
+/**
+ * OpenAPI 3 generated from the route schemas (`@fastify/swagger`), served at `/docs/openapi.json`, with a
+ * browsable page at `/docs` (`@fastify/swagger-ui`, assets shipped inside the npm package, no CDN).
+ * Registered before the routes so it sees every one of them.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+const SIGNING_HELP = [
+  'Signed routes need `X-API-Key` (base64 ED25519 public key), `X-Timestamp` (ms), optional `X-Window`',
+  '(default 5000, max 60000) and `X-Signature`: base64 ED25519 signature of',
+  '`instruction=<name>&<params sorted by key>&timestamp=<X-Timestamp>&window=<X-Window>`.',
+  'See docs/PROTOCOL.md for worked examples.',
+].join(' ');
+
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  const header = (name: string, description: string) => ({
+    type: 'apiKey' as const,
+    in: 'header' as const,
+    name,
+    description,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Signet: Backpack-compatible API', version: '1.0.0', description: SIGNING_HELP },
+      components: {
+        securitySchemes: {
+          'X-API-Key': header('X-API-Key', 'Base64 of the 32-byte ED25519 public key'),
+          'X-Signature': header(
+            'X-Signature',
+            'Base64 of the 64-byte ED25519 signature of the signing string',
+          ),
+          'X-Timestamp': header('X-Timestamp', 'Unix time in milliseconds'),
+          'X-Window': header('X-Window', 'Validity window in ms; default 5000, maximum 60000'),
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,81 @@
+/**
+ * The signed Backpack API (`/api/v1`, `/wapi/v1` private routes), as one encapsulated plugin: signature auth is
+ * registered here and only here. Every instruction in the protocol's table gets a route, so permissions are
+ * uniform: a route that is not built yet still authenticates and checks permissions, then answers 501.
+ *
+ * Auth runs in `preValidation` (after the body is parsed, before schema validation), so an unauthenticated caller
+ * learns nothing about a route's parameters, only that it must sign.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+
+import { AppError } from '../../errors.ts';
+import type { Caller } from '../../keys/signed-request-verifier.ts';
+import { INSTRUCTION_ROUTES } from '../../protocol/instructions.ts';
+import type { AppDeps } from '../deps.ts';
+import { sendError } from './error-handler.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}
+
+export interface SignedRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: string;
+  schema?: FastifySchema;
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+export const SIGNED_SECURITY = [{ 'X-API-Key': [], 'X-Signature': [], 'X-Timestamp': [], 'X-Window': [] }];
+
+function rawQuery(request: FastifyRequest): string {
+  const url = request.raw.url ?? '';
+  const index = url.indexOf('?');
+  return index === -1 ? '' : url.slice(index + 1);
+}
+
+export async function signedApi(
+  app: FastifyInstance,
+  options: { deps: AppDeps; routes: SignedRoute[] },
+): Promise<void> {
+  const { verifier } = options.deps;
+  app.decorateRequest('caller', null as unknown as Caller);
+
+  app.addHook('preValidation', async (request, reply) => {
+    const outcome = await verifier.verify(
+      {
+        method: request.method,
+        path: request.routeOptions.url ?? request.url,
+        query: rawQuery(request),
+        body: request.body,
+        headers: request.headers,
+      },
+      { ip: request.ip },
+    );
+    if (!outcome.ok) return sendError(reply, new AppError(outcome.code, outcome.message));
+    request.caller = outcome.caller;
+  });
+
+  const implemented = new Map(options.routes.map((route) => [`${route.method} ${route.url}`, route]));
+  for (const entry of INSTRUCTION_ROUTES) {
+    const route = implemented.get(`${entry.method} ${entry.path}`);
+    implemented.delete(`${entry.method} ${entry.path}`);
+    const summary = `${entry.instruction}${entry.kind === 'query' ? '' : ' (needs a full-access key)'}`;
+    app.route({
+      method: entry.method,
+      url: entry.path,
+      schema: { summary, security: SIGNED_SECURITY, ...route?.schema, ...(route ? {} : { hide: true }) },
+      handler:
+        route?.handler ??
+        (async (_request, reply) =>
+          sendError(
+            reply,
+            new AppError('NOT_IMPLEMENTED', `${entry.instruction} is not implemented by this server`),
+          )),
+    });
+  }
+  if (implemented.size > 0) {
+    throw new Error(`Signed routes without an instruction: ${[...implemented.keys()].join(', ')}`);
+  }
+}

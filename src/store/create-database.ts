@@ -1,0 +1,71 @@
+/**
+ * The dialect factory: one `DATABASE_URL` picks SQLite (a file path, `sqlite:` URL or `:memory:`; the default)
+ * or PostgreSQL (`postgres://` / `postgresql://`). Callers get a `Kysely<Database>` and never branch on dialect.
+ * Migrations run here, before the database is handed out, so every process sees the current schema.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+
+import { MIGRATIONS } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+
+export const DEFAULT_DATABASE_URL = 'data/signet.db';
+
+export type Store = Kysely<Database>;
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+function sqlitePath(url: string): string {
+  return url.replace(/^sqlite:(\/\/)?/i, '') || DEFAULT_DATABASE_URL;
+}
+
+function openSqlite(url: string): SQLite.Database {
+  const path = sqlitePath(url);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new SQLite(path);
+  // WAL lets readers (the signed-request path) proceed while a writer commits; busy_timeout makes the CLI and a
+  // running server wait for each other's write locks instead of failing with SQLITE_BUSY.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+// PostgreSQL returns BIGINT (int8) as a string; our bigint columns hold millisecond times and ids that fit in a
+// double exactly. Amount columns are read as text explicitly by the code that uses them.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
+  if (isPostgresUrl(url)) {
+    return new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }),
+    });
+  }
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url) }) });
+}
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export async function migrateToLatest(db: Store): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(
+      `Migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`,
+    );
+  }
+}
+
+/** Opens the database named by `url` and brings its schema up to date. */
+export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
+  const db = createDatabase(url);
+  await migrateToLatest(db);
+  return db;
+}

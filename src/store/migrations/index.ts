@@ -1,0 +1,8 @@
+/** The ordered list of migrations, applied at start by `migrateToLatest()`. Names sort in application order. */
+import type { Migration } from 'kysely';
+
+import * as m0001 from './0001-initial.ts';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': m0001,
+};

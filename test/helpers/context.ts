@@ -1,0 +1,94 @@
+/**
+ * A real Signet for tests: a fresh SQLite file under the OS temp dir, migrations applied, the real app, a user with
+ * a main account and a second subaccount, and keys created through the keys service.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+
+import { createSignedRequest, type SignedRequestSpec } from '../../src/client/signed-request.ts';
+import { createSigner } from '../../src/client/signer.ts';
+import {
+  createSubaccount,
+  createUser,
+  type Subaccount,
+  type User,
+} from '../../src/console/accounts-service.ts';
+import { createApiKey } from '../../src/keys/keys-service.ts';
+import { SignedRequestVerifier } from '../../src/keys/signed-request-verifier.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { openStore, type Store } from '../../src/store/create-database.ts';
+
+export interface TestKey {
+  apiKey: string;
+  secret: string;
+}
+
+export interface TestContext {
+  db: Store;
+  app: FastifyInstance;
+  verifier: SignedRequestVerifier;
+  dir: string;
+  clock: { now: number };
+  /** Creates a user with a main account. */
+  createUser: (email?: string) => Promise<User>;
+  createSubaccount: (user: User, name: string) => Promise<Subaccount>;
+  /** Creates a server-generated key (the operator path) and returns its pair. */
+  createKey: (user: User, options?: { subaccountName?: string; readOnly?: boolean }) => Promise<TestKey>;
+  /** Signs `spec` with `key` at the context clock and injects it. */
+  signed: (
+    key: TestKey,
+    spec: SignedRequestSpec,
+    options?: { headers?: Record<string, string> },
+  ) => Promise<LightMyRequestResponse>;
+  close: () => Promise<void>;
+}
+
+let counter = 0;
+
+export async function createTestContext(): Promise<TestContext> {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-test-'));
+  const db = await openStore(join(dir, 'signet.db'));
+  const clock = { now: Date.now() };
+  const verifier = new SignedRequestVerifier(db, { now: () => clock.now });
+  const app = await buildApp({ db, verifier, now: () => clock.now });
+
+  return {
+    db,
+    app,
+    verifier,
+    dir,
+    clock,
+    createUser: (email) =>
+      createUser(db, {
+        email: email ?? `user${++counter}-${Date.now()}@example.com`,
+        password: 'correct horse',
+      }),
+    createSubaccount: (user, name) => createSubaccount(db, { userId: user.id, name }),
+    createKey: async (user, options = {}) => {
+      const created = await createApiKey(db, { userId: user.id, name: `key ${++counter}`, ...options });
+      return { apiKey: created.key.apiKey, secret: created.secret as string };
+    },
+    signed: async (key, spec, options = {}) => {
+      const signer = await createSigner(key.secret);
+      const prepared = await createSignedRequest(
+        { timestamp: clock.now, ...spec },
+        { apiKey: key.apiKey, sign: signer.sign },
+      );
+      return app.inject({
+        method: prepared.method as 'GET',
+        url: prepared.pathWithQuery,
+        headers: { ...prepared.headers, ...options.headers },
+        payload: prepared.body,
+      });
+    },
+    close: async () => {
+      await app.close();
+      await verifier.lastUse.flush();
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
