@@ -6,7 +6,7 @@
  * from any process — the console, the CLI, another node — is effective on the very next request. Only public
  * KeyObjects are cached (ed25519-node.ts), which holds nothing secret and nothing that grants access.
  */
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 
 import { verifyEd25519Async } from '../protocol/ed25519-node.ts';
 import {
@@ -43,6 +43,25 @@ function subaccountParam(input: SignedRequestInput): string | undefined {
   return fromBody === undefined || fromBody === null ? undefined : String(fromBody);
 }
 
+/** Compiled once: the hot path skips Kysely's query building (the SQLite statement is cached by the store). */
+function compileKeyLookup(db: Kysely<Database>) {
+  return db
+    .selectFrom('api_keys')
+    .innerJoin('subaccounts', 'subaccounts.id', 'api_keys.subaccount_id')
+    .select([
+      'api_keys.id',
+      'api_keys.user_id',
+      'api_keys.subaccount_id',
+      'api_keys.read_only',
+      'api_keys.revoked_at',
+      'subaccounts.number',
+    ])
+    .where('api_keys.api_key', '=', '')
+    .compile();
+}
+
+type KeyRow = ReturnType<typeof compileKeyLookup> extends CompiledQuery<infer R> ? R : never;
+
 export class SignedRequestVerifier {
   readonly lastUse: LastUseRecorder;
 
@@ -51,22 +70,14 @@ export class SignedRequestVerifier {
     private readonly options: { now?: () => number; onError?: (error: unknown) => void } = {},
   ) {
     this.lastUse = new LastUseRecorder(db, options.onError);
+    this.keyLookup = compileKeyLookup(db);
   }
 
+  private readonly keyLookup: ReturnType<typeof compileKeyLookup>;
+
   private async findKey(apiKey: string): Promise<KeyForDecision | undefined> {
-    const row = await this.db
-      .selectFrom('api_keys')
-      .innerJoin('subaccounts', 'subaccounts.id', 'api_keys.subaccount_id')
-      .select([
-        'api_keys.id',
-        'api_keys.user_id',
-        'api_keys.subaccount_id',
-        'api_keys.read_only',
-        'api_keys.revoked_at',
-        'subaccounts.number',
-      ])
-      .where('api_keys.api_key', '=', apiKey)
-      .executeTakeFirst();
+    const { rows } = await this.db.executeQuery<KeyRow>({ ...this.keyLookup, parameters: [apiKey] });
+    const row = rows[0];
     if (!row) return undefined;
     return {
       id: row.id,

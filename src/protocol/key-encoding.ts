@@ -36,8 +36,11 @@ export function parsePublicKey(text: string): KeyParseResult {
 
 /** Cheap shape check for the hot path: could `text` be an API key at all (44 base64 characters)? */
 export function looksLikePublicKey(text: string): boolean {
-  return text.length === base64Length(PUBLIC_KEY_BYTES) && decodeBase64(text)?.length === PUBLIC_KEY_BYTES;
+  // 32 bytes = 43 base64 characters + '='; canonical only if the last character's 2 spare bits are zero.
+  return text.length === base64Length(PUBLIC_KEY_BYTES) && CANONICAL_32_BYTES.test(text);
 }
+
+const CANONICAL_32_BYTES = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 
 /** Reads a secret: base64 of a 32-byte seed, or of 64 bytes seed‖public whose public half must match. */
 export function parseSecret(text: string): KeyParseResult {

@@ -42,13 +42,40 @@ function openSqlite(url: string): SQLite.Database {
 // double exactly. Amount columns are read as text explicitly by the code that uses them.
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
+/**
+ * Kysely's SQLite driver calls `prepare()` for every query, and preparing costs more than running a simple indexed
+ * lookup. Statements are reusable, so hand Kysely a database whose `prepare()` remembers them (bounded).
+ */
+function withStatementCache(db: SQLite.Database, max = 500): SQLite.Database {
+  const statements = new Map<string, SQLite.Statement>();
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      }
+      return (sql: string): SQLite.Statement => {
+        let statement = statements.get(sql);
+        if (!statement) {
+          statement = target.prepare(sql);
+          if (statements.size >= max) statements.delete(statements.keys().next().value as string);
+          statements.set(sql, statement);
+        }
+        return statement;
+      };
+    },
+  });
+}
+
 export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
   if (isPostgresUrl(url)) {
     return new Kysely<Database>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }),
     });
   }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url) }) });
+  return new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(openSqlite(url)) }),
+  });
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

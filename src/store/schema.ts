@@ -8,6 +8,8 @@ export interface UsersTable {
   password_hash: string;
   totp_secret: string | null;
   totp_enabled: number;
+  /** The TOTP time step of the last accepted code (codes are single-use); null before the first. */
+  totp_last_step: number | null;
   created_at: number;
 }
 
@@ -47,9 +49,31 @@ export interface AuditEventsTable {
   created_at: number;
 }
 
+export interface SessionsTable {
+  id: string;
+  /** SHA-256 (hex) of the cookie token; the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  /** Absolute expiry; the idle limit is measured from last_seen_at. */
+  expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginThrottleTable {
+  /** 'account:<normalized email>' or 'ip:<address>'. */
+  key: string;
+  failures: number;
+  last_failure_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   subaccounts: SubaccountsTable;
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
+  sessions: SessionsTable;
+  login_throttle: LoginThrottleTable;
 }

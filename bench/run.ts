@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: one table, every figure measured in the same run (the machine is shared and noisy, so compare
+ * ratios, not absolute numbers). The server runs in its own process; load comes from this one over 127.0.0.1.
+ */
+import { createSignedRequest } from '../src/client/signed-request.ts';
+import { createSigner } from '../src/client/signer.ts';
+import { createUser } from '../src/console/accounts-service.ts';
+import { createApiKey } from '../src/keys/keys-service.ts';
+import { openStore } from '../src/store/create-database.ts';
+import { startServerProcess } from './lib/server-process.ts';
+import { runLoad, type LoadRequest } from './lib/load.ts';
+import { benchVerify } from './verify.ts';
+
+interface Row {
+  name: string;
+  value: string;
+  note: string;
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+async function signedRequests(databaseUrl: string, count: number, window = 60_000): Promise<LoadRequest[]> {
+  const db = await openStore(databaseUrl);
+  const user = await createUser(db, { email: `bench-${Date.now()}@example.com`, password: 'bench password' });
+  const out: LoadRequest[] = [];
+  for (let i = 0; i < count; i++) {
+    const { key, secret } = await createApiKey(db, { userId: user.id, name: `bench ${i}` });
+    // Each request may be replayed within its window: the load run lasts far less than 60 s.
+    const prepared = await createSignedRequest(
+      { method: 'GET', path: '/api/v1/capital', window },
+      await createSigner(secret!),
+    );
+    out.push({ path: prepared.pathWithQuery, headers: { ...prepared.headers, 'X-API-Key': key.apiKey } });
+  }
+  await db.destroy();
+  return out;
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const server = await startServerProcess();
+  try {
+    const status = await runLoad(server.url, [{ path: '/api/v1/status' }]);
+    rows.push({
+      name: 'GET /api/v1/status (unauthenticated)',
+      value: `${fmt(status.requestsPerSecond)} req/s`,
+      note: `p50 ${status.p50Ms} ms, p99 ${status.p99Ms} ms`,
+    });
+
+    const signed = await runLoad(server.url, await signedRequests(server.databaseUrl, 20));
+    if (signed.non2xx > 0) throw new Error(`signed run had ${signed.non2xx} non-2xx answers`);
+    rows.push({
+      name: 'GET /api/v1/capital (signed)',
+      value: `${fmt(signed.requestsPerSecond)} req/s`,
+      note: `p50 ${signed.p50Ms} ms, p99 ${signed.p99Ms} ms`,
+    });
+
+    const { verifiesPerSecond } = benchVerify();
+    rows.push({
+      name: 'ed25519 verify, one core',
+      value: `${fmt(verifiesPerSecond)} /s`,
+      note: 'node:crypto, cached KeyObject',
+    });
+
+    const expected = 1 / (1 / status.requestsPerSecond + 1 / verifiesPerSecond);
+    rows.push({
+      name: 'signed / (1/(1/status + 1/verify))',
+      value: `${((signed.requestsPerSecond / expected) * 100).toFixed(0)} %`,
+      note: `target >= 80 % (expected ${fmt(expected)} req/s)`,
+    });
+  } finally {
+    await server.stop();
+  }
+
+  const width = Math.max(...rows.map((r) => r.name.length));
+  const valueWidth = Math.max(...rows.map((r) => r.value.length));
+  console.log(`\n${'benchmark'.padEnd(width)}  ${'result'.padStart(valueWidth)}  note`);
+  console.log(`${'-'.repeat(width)}  ${'-'.repeat(valueWidth)}  ${'-'.repeat(30)}`);
+  for (const row of rows)
+    console.log(`${row.name.padEnd(width)}  ${row.value.padStart(valueWidth)}  ${row.note}`);
+}
+
+await main();
