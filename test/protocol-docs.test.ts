@@ -1,0 +1,47 @@
+/** The worked examples in docs/PROTOCOL.md must produce the documented signature: docs that run cannot rot. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'PROTOCOL.md'), 'utf8');
+const EXPECTED = 'wLQaGPszkXrEWaIm6RsnVLJv70Uuw62SXxmdso6cadUmR0NWzFhfhvuCWMl+jbBNJ5gZRfCPjvXI29H7JeW6Ag==';
+
+function block(heading: string, lang: string): string {
+  const section = doc.slice(doc.indexOf(heading));
+  const match = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(section);
+  if (!match?.[1]) throw new Error(`no ${lang} block under ${heading}`);
+  return match[1];
+}
+
+describe('docs/PROTOCOL.md worked examples', () => {
+  it('documents the signature of the vector it shows', () => {
+    expect(doc).toContain(EXPECTED);
+  });
+
+  it('the TypeScript example prints it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'signet-doc-')), 'example.ts');
+    writeFileSync(file, block('### TypeScript', 'ts'));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: join(import.meta.dirname, '..') });
+    expect(out.toString().trim()).toBe(EXPECTED);
+  });
+
+  it('the shell example prints it', () => {
+    const out = execFileSync('bash', ['-euo', 'pipefail', '-c', block('### Shell', 'sh')]);
+    expect(out.toString().trim()).toBe(EXPECTED);
+  });
+
+  it('the Python example prints it (when python3 has cryptography)', () => {
+    let hasCryptography = true;
+    try {
+      execFileSync('python3', ['-c', 'import cryptography']);
+    } catch {
+      hasCryptography = false;
+    }
+    if (!hasCryptography) return; // Python is optional on the machine; the other two examples always run.
+    const out = execFileSync('python3', ['-c', block('### Python', 'python')]);
+    expect(out.toString().trim()).toBe(EXPECTED);
+  });
+});
