@@ -1,4 +1,6 @@
 /** What the HTTP layer needs from the rest of Signet; `buildApp()` takes it whole, so tests pass real parts. */
+import type { ConsoleConfig } from '../console/console-config.ts';
+import type { ExchangeConfig } from '../exchange/markets.ts';
 import type { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import type { Store } from '../store/create-database.ts';
 
@@ -6,4 +8,8 @@ export interface AppDeps {
   db: Store;
   verifier: SignedRequestVerifier;
   now: () => number;
+  /** Operator settings for the console; defaults apply when absent. */
+  console?: ConsoleConfig;
+  /** Assets and markets from the configuration file (config/markets.json by default). */
+  markets: ExchangeConfig;
 }

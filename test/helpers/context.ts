@@ -20,6 +20,8 @@ import { createApiKey } from '../../src/keys/keys-service.ts';
 import { SignedRequestVerifier } from '../../src/keys/signed-request-verifier.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { openStore, type Store } from '../../src/store/create-database.ts';
+import { readMarketConfigFile } from '../../src/exchange/markets.ts';
+import { DEFAULT_MARKETS_FILE } from '../../src/server/start-server.ts';
 
 export interface TestKey {
   apiKey: string;
@@ -53,7 +55,8 @@ export async function createTestContext(): Promise<TestContext> {
   const db = await openStore(join(dir, 'signet.db'));
   const clock = { now: Date.now() };
   const verifier = new SignedRequestVerifier(db, { now: () => clock.now });
-  const app = await buildApp({ db, verifier, now: () => clock.now });
+  const markets = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
+  const app = await buildApp({ db, verifier, now: () => clock.now, markets });
 
   return {
     db,
