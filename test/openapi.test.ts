@@ -1,0 +1,54 @@
+/** The API documentation: an OpenAPI 3 document generated from the route schemas, and a browsable page. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { INSTRUCTION_ROUTES } from '../src/protocol/instructions.ts';
+import { createTestContext, type TestContext } from './helpers/context.ts';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(() => ctx.close());
+
+describe('GET /docs/openapi.json', () => {
+  it('is an OpenAPI 3 document describing the signing headers', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/docs/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      'X-API-Key',
+      'X-Signature',
+      'X-Timestamp',
+      'X-Window',
+    ]);
+  });
+
+  it('documents the public routes and every implemented signed route with its schema', async () => {
+    const doc = (await ctx.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+    for (const path of ['/api/v1/status', '/api/v1/time', '/api/v1/assets', '/api/v1/markets'])
+      expect(doc.paths).toHaveProperty(path);
+    const capital = doc.paths['/api/v1/capital'].get;
+    expect(capital.security).toBeDefined();
+    expect(capital.responses['200'].content['application/json'].schema.additionalProperties.required).toEqual(
+      ['available', 'locked', 'staked'],
+    );
+    const documented = INSTRUCTION_ROUTES.filter((r) => doc.paths[r.path]?.[r.method.toLowerCase()]);
+    expect(documented.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('GET /docs', () => {
+  it('serves a browsable page with its assets from the package, no CDN', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/docs' });
+    const page =
+      res.statusCode === 302
+        ? await ctx.app.inject({ method: 'GET', url: res.headers.location as string })
+        : res;
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).not.toMatch(/https?:\/\/(cdn|unpkg)/);
+    const asset = await ctx.app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' });
+    expect(asset.statusCode).toBe(200);
+  });
+});
