@@ -178,6 +178,33 @@ describe('parseSignedRequest() edge cases', () => {
     expect(verifies({ ...input, headers: { ...input.headers, 'X-Timestamp': '1700000000000' } })).toBe(true);
   });
 
+  it("accepts ccxt's form for a GET query: the percent-encoded string it sends is the one it signs", () => {
+    const ccxtString =
+      'instruction=orderQuery&clientId=a%20b&symbol=SOL_USDC&timestamp=1700000000000&window=5000';
+    const headers = { ...headersFor(ccxtString), 'X-Timestamp': '1700000000000' };
+    expect(
+      verifies({
+        method: 'GET',
+        path: '/api/v1/order',
+        query: 'clientId=a%20b&symbol=SOL_USDC',
+        body: undefined,
+        headers,
+      }),
+    ).toBe(true);
+    // ...and the decoded form other clients sign verifies too.
+    const decoded = 'instruction=orderQuery&clientId=a b&symbol=SOL_USDC&timestamp=1700000000000&window=5000';
+    const decodedHeaders = { ...headersFor(decoded), 'X-Timestamp': '1700000000000' };
+    expect(
+      verifies({
+        method: 'GET',
+        path: '/api/v1/order',
+        query: 'clientId=a%20b&symbol=SOL_USDC',
+        body: undefined,
+        headers: decodedHeaders,
+      }),
+    ).toBe(true);
+  });
+
   it('treats header names case-insensitively', () => {
     const s = 'instruction=balanceQuery&timestamp=1700000000000&window=5000';
     const headers = {
