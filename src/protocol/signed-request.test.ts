@@ -205,6 +205,16 @@ describe('parseSignedRequest() edge cases', () => {
     ).toBe(true);
   });
 
+  it('accepts numbers signed exactly as sent (100.10, 1e2) when the raw body is known', () => {
+    const asSent =
+      'instruction=orderExecute&price=100.10&quantity=1e2&symbol=SOL_USDC&timestamp=1700000000000&window=5000';
+    const rawBody = '{"symbol":"SOL_USDC","price":100.10,"quantity":1e2}';
+    const headers = { ...headersFor(asSent), 'X-Timestamp': '1700000000000' };
+    const input = { method: 'POST', path: '/api/v1/order', query: '', body: JSON.parse(rawBody), headers };
+    expect(verifies({ ...input, rawBody })).toBe(true);
+    expect(verifies(input)).toBe(false);
+  });
+
   it('treats header names case-insensitively', () => {
     const s = 'instruction=balanceQuery&timestamp=1700000000000&window=5000';
     const headers = {

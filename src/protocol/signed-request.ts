@@ -6,6 +6,8 @@
  * `X-Window` is optional and `5000` is signed when it is absent; header values are signed exactly as received.
  * A repeated header (Node joins repeats with ", ") is malformed, never silently reduced to one value.
  */
+import { parse as parseLossless } from 'lossless-json';
+
 import { base64Length } from './base64.ts';
 import { findInstructionRoute, type InstructionRoute } from './instructions.ts';
 import { looksLikePublicKey, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './key-encoding.ts';
@@ -29,6 +31,8 @@ export interface SignedRequestInput {
   query: string;
   /** The parsed JSON body (undefined when there is none). */
   body: unknown;
+  /** The body text as received, when available: lets numbers be signed exactly as sent (`100.10`). */
+  rawBody?: string;
   headers: HeaderBag;
 }
 
@@ -108,6 +112,16 @@ function segmentsOf(
   return [[...queryParams, ...paramsFromObject(input.body as Record<string, unknown>, encoding)]];
 }
 
+/** The same request with its body re-parsed so that numbers keep the text the client sent, if that differs. */
+function numbersAsSent(input: SignedRequestInput): SignedRequestInput | undefined {
+  if (input.rawBody === undefined || !/\d/.test(input.rawBody)) return undefined;
+  try {
+    return { ...input, body: parseLossless(input.rawBody) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses headers, finds the instruction and rebuilds the signing string; does not verify anything yet. */
 export function parseSignedRequest(input: SignedRequestInput): ParseSignedRequestResult {
   const route = findInstructionRoute(input.method, input.path);
@@ -162,6 +176,11 @@ export function parseSignedRequest(input: SignedRequestInput): ParseSignedReques
     const encoded = segmentsOf(input, route, 'rfc3986');
     if (Array.isArray(encoded)) out.add(build(encoded));
     if (input.query !== '') out.add(build([paramsFromQuery(input.query, { decode: false })]));
+    const asSent = numbersAsSent(input);
+    if (asSent) {
+      const segments = segmentsOf(asSent, route, 'plain');
+      if (Array.isArray(segments)) out.add(build(segments));
+    }
     out.delete(signingString);
     return [...out];
   };

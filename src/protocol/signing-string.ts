@@ -22,7 +22,11 @@ export function encodeRfc3986(value: string): string {
   );
 }
 
+import { isLosslessNumber } from 'lossless-json';
+
+/** Numbers parsed with lossless-json keep the digits the client sent (`100.10`, `1e2`, huge integers). */
 function canonicalScalar(value: unknown): string | undefined {
+  if (isLosslessNumber(value)) return value.toString();
   switch (typeof value) {
     case 'string':
       return value;
@@ -39,7 +43,7 @@ function canonicalScalar(value: unknown): string | undefined {
 /** ccxt's `urlencode` flattens nested values with bracket keys: `{a:{b:1}}` signs as `a%5Bb%5D=1`. */
 function flattenForRfc3986(key: string, value: unknown, out: SignedParam[]): void {
   if (value === null || value === undefined) return;
-  if (typeof value === 'object') {
+  if (typeof value === 'object' && !isLosslessNumber(value)) {
     for (const [k, v] of Object.entries(value as Record<string, unknown>))
       flattenForRfc3986(`${key}[${k}]`, v, out);
     return;

@@ -7,11 +7,19 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { BODY_LIMIT_BYTES } from './error-handler.ts';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body text as received (signature checks may need numbers exactly as sent). */
+    rawBody?: string;
+  }
+}
+
 export function registerJsonBodyParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => {
     if (typeof body !== 'string' || body.trim() === '') return done(null, undefined);
+    request.rawBody = body;
     parseJson(request, body, (error: Error | null, value?: unknown) => {
       if (error) return done(new AppError('INVALID_CLIENT_REQUEST', 'Body is not valid JSON'), undefined);
       done(null, value);

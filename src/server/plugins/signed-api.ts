@@ -49,6 +49,7 @@ export async function signedApi(
         path: request.routeOptions.url ?? request.url,
         query: rawQuery(request),
         body: request.body,
+        rawBody: request.rawBody,
         headers: request.headers,
       },
       { ip: request.ip },
