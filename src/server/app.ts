@@ -5,12 +5,16 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 
+import { DEFAULT_CONSOLE_CONFIG } from '../console/console-config.ts';
+import { consoleApi } from './plugins/console-api.ts';
 import { signedApi, type SignedRoute } from './plugins/signed-api.ts';
+import { staticWeb } from './plugins/static-web.ts';
 import { BODY_LIMIT_BYTES, handleClientError, registerErrorHandling } from './plugins/error-handler.ts';
 import { registerJsonBodyParser } from './plugins/json-body.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { getAccountRoute } from './routes/account/get-account.ts';
 import { getBalancesRoute } from './routes/capital/get-balances.ts';
+import { marketRoutes } from './routes/markets/get-markets.ts';
 import { systemRoutes } from './routes/public/get-system.ts';
 import type { AppDeps } from './deps.ts';
 
@@ -40,8 +44,16 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await registerOpenApi(app);
 
   await app.register(systemRoutes, { deps });
+  await app.register(marketRoutes, { markets: deps.markets });
 
   const signedRoutes: SignedRoute[] = [getAccountRoute, getBalancesRoute(async () => ({}))];
   await app.register(signedApi, { deps, routes: signedRoutes });
+  await app.register(consoleApi, {
+    prefix: '/console/api',
+    db: deps.db,
+    now: deps.now,
+    config: deps.console ?? DEFAULT_CONSOLE_CONFIG,
+  });
+  await app.register(staticWeb);
   return app;
 }

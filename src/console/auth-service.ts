@@ -1,0 +1,151 @@
+/**
+ * Signing up, in and out of the console. Sessions are in sessions.ts, throttling in login-throttle*.ts, TOTP in
+ * two-factor*.ts; this module puts them together in the order that keeps them safe.
+ *
+ * Threats and answers:
+ * - Password guessing: failures are throttled per account and per IP *before* the password is checked.
+ * - Account enumeration by login: one message ("Invalid email or password") for an unknown email and a wrong
+ *   password, and an unknown email still pays for a scrypt verification (DUMMY_PASSWORD_HASH), so the time is
+ *   the same. The per-account counter is keyed by the email typed, whether or not the account exists.
+ * - Account enumeration by signup: a signup for a taken email says so (409), as nearly every service does, since
+ *   a person must learn why they cannot sign up; each such answer counts as a failure against the caller's IP,
+ *   so harvesting emails this way is as slow as guessing passwords.
+ * - 2FA: the second factor is asked for only after a correct password, and wrong codes are throttled per user.
+ * Passwords, codes and session tokens never reach logs or audit events.
+ */
+import type { Kysely } from 'kysely';
+
+import { AppError } from '../errors.ts';
+import type { Database } from '../store/schema.ts';
+import { createUser, findUserByEmail, type User } from './accounts-service.ts';
+import { recordAuditEvent, type AuditContext } from './audit.ts';
+import { ACCOUNT_THROTTLE, IP_THROTTLE } from './login-throttle.ts';
+import {
+  beginLoginAttempt,
+  checkIpThrottle,
+  clearFailures,
+  forgiveOneFailure,
+  pruneQuietCounters,
+  recordIpFailure,
+} from './login-throttle-store.ts';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from './password.ts';
+import { RetryLaterError } from './retry-later-error.ts';
+import { createSession, deleteSession } from './sessions.ts';
+import { verifyTwoFactorCode } from './two-factor-service.ts';
+
+export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password';
+
+export interface SignedIn {
+  status: 'signed_in';
+  user: User;
+  /** The new session's cookie token: goes into the cookie and nowhere else. */
+  token: string;
+}
+
+export type SignInOutcome = SignedIn | { status: 'two_factor_required' };
+
+function ipScope(context: AuditContext): { key: string; policy: typeof IP_THROTTLE } {
+  return { key: `ip:${context.ip ?? 'unknown'}`, policy: IP_THROTTLE };
+}
+
+export async function signUp(
+  db: Kysely<Database>,
+  input: { email: string; password: string; context: AuditContext; now: number },
+): Promise<SignedIn> {
+  const scope = ipScope(input.context);
+  const decision = await checkIpThrottle(db, scope, input.now);
+  if (!decision.allowed)
+    throw new RetryLaterError('Too many failed attempts from this address.', decision.retryAfterMs);
+  let user: User;
+  try {
+    user = await createUser(db, input);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'CONFLICT') await recordIpFailure(db, scope, input.now);
+    throw error;
+  }
+  const { token } = await createSession(db, { userId: user.id, context: input.context, now: input.now });
+  return { status: 'signed_in', user, token };
+}
+
+export async function signIn(
+  db: Kysely<Database>,
+  input: { email: string; password: string; totpCode?: string; context: AuditContext; now: number },
+): Promise<SignInOutcome> {
+  const email = input.email.trim().toLowerCase();
+  const accountKey = `account:${email}`;
+  const ip = ipScope(input.context);
+  const decision = await beginLoginAttempt(
+    db,
+    [{ key: accountKey, policy: ACCOUNT_THROTTLE }, ip],
+    input.now,
+  );
+  if (!decision.allowed)
+    throw new RetryLaterError('Too many failed sign-in attempts.', decision.retryAfterMs);
+
+  const user = await findUserByEmail(db, email);
+  // Unknown emails are checked against a dummy hash so both paths cost one scrypt.
+  const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !passwordOk) {
+    if (user) {
+      await recordAuditEvent(db, {
+        userId: user.id,
+        type: 'login.failed',
+        details: { reason: 'password' },
+        context: input.context,
+        now: input.now,
+      });
+    }
+    throw new AppError('UNAUTHORIZED', INVALID_CREDENTIALS_MESSAGE);
+  }
+  // The password is right: this is not a guess, whatever happens with the second factor.
+  await clearFailures(db, accountKey);
+  await forgiveOneFailure(db, ip.key);
+  await pruneQuietCounters(db, {
+    quietMs: Math.max(ACCOUNT_THROTTLE.resetAfterMs, IP_THROTTLE.resetAfterMs),
+    now: input.now,
+  });
+
+  if (user.totpEnabled) {
+    if (input.totpCode === undefined || input.totpCode.trim() === '')
+      return { status: 'two_factor_required' };
+    try {
+      await verifyTwoFactorCode(db, { userId: user.id, code: input.totpCode, now: input.now });
+    } catch (error) {
+      await recordAuditEvent(db, {
+        userId: user.id,
+        type: 'login.failed',
+        details: { reason: 'two_factor' },
+        context: input.context,
+        now: input.now,
+      });
+      throw error;
+    }
+  }
+
+  const { token } = await createSession(db, { userId: user.id, context: input.context, now: input.now });
+  await recordAuditEvent(db, {
+    userId: user.id,
+    type: 'login.succeeded',
+    details: { twoFactor: user.totpEnabled },
+    context: input.context,
+    now: input.now,
+  });
+  return {
+    status: 'signed_in',
+    user: { id: user.id, email: user.email, totpEnabled: user.totpEnabled, createdAt: user.createdAt },
+    token,
+  };
+}
+
+export async function signOut(
+  db: Kysely<Database>,
+  input: { token: string; userId: string; context: AuditContext; now: number },
+): Promise<void> {
+  await deleteSession(db, input.token);
+  await recordAuditEvent(db, {
+    userId: input.userId,
+    type: 'logout',
+    context: input.context,
+    now: input.now,
+  });
+}

@@ -1,0 +1,46 @@
+/** `GET /console/api/audit?limit=N`: the caller's recent account events (sign-ins, 2FA, keys), newest first. */
+import type { RouteOptions } from 'fastify';
+
+import { listAuditEvents } from '../../../console/audit.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { errorResponses } from './schemas.ts';
+
+const auditEventSchema = {
+  type: 'object',
+  required: ['id', 'type', 'ip', 'userAgent', 'details', 'createdAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    type: { type: 'string' },
+    ip: { type: ['string', 'null'] },
+    userAgent: { type: ['string', 'null'] },
+    details: {
+      type: 'object',
+      description: 'Small event facts (key name, subaccount, reason); never a secret',
+      additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+    },
+    createdAt: { type: 'integer' },
+  },
+} as const;
+
+export function getAuditEventsRoute({ db }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'GET',
+    url: '/audit',
+    schema: {
+      summary: 'Recent account events',
+      tags: ['Console'],
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+      },
+      response: { 200: { type: 'array', items: auditEventSchema }, ...errorResponses },
+    },
+    handler: async (request) => {
+      const { user } = requireConsoleSession(request);
+      const { limit } = request.query as { limit: number };
+      return listAuditEvents(db, user.id, { limit });
+    },
+  };
+}

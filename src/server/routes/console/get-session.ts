@@ -1,0 +1,46 @@
+/**
+ * `GET /console/api/session`: who is signed in, the CSRF token for this session, and the operator's console
+ * settings the SPA must know about. Answers 200 `{ authenticated: false }` without a session, so the SPA's first
+ * request is not an error.
+ */
+import type { RouteOptions } from 'fastify';
+
+import { deriveCsrfToken } from '../../../console/csrf.ts';
+import type { ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { csrfTokenSchema, toUserView, userSchema } from './schemas.ts';
+
+export function getSessionRoute({ config }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'GET',
+    url: '/session',
+    config: { consoleAccess: 'public' },
+    schema: {
+      summary: 'The current session',
+      tags: ['Console'],
+      response: {
+        200: {
+          type: 'object',
+          required: ['authenticated', 'requireTwoFactorForKeys'],
+          additionalProperties: false,
+          properties: {
+            authenticated: { type: 'boolean' },
+            user: userSchema,
+            csrfToken: csrfTokenSchema,
+            requireTwoFactorForKeys: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    handler: async (request) => {
+      const current = request.consoleSession;
+      const settings = { requireTwoFactorForKeys: config.requireTwoFactorForKeys };
+      if (!current) return { authenticated: false, ...settings };
+      return {
+        authenticated: true,
+        user: toUserView(current.user),
+        csrfToken: deriveCsrfToken(current.token),
+        ...settings,
+      };
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * `POST /console/api/keys`: registers a new API key for one of the caller's subaccounts.
+ *
+ * The console never lets the server make the pair: the body must carry a public key, generated in the browser
+ * (`publicKeySource: "browser"`) or pasted by the user ("user"). So the server never sees a secret, and the
+ * response (schema below) has no field that could carry one.
+ *
+ * Order of checks: cheap input checks first (name, public key, subaccount ownership), then the 2FA code, so a
+ * typo in the public key does not spend the user's one-time code. With 2FA on, a current code is required; with
+ * the operator setting `requireTwoFactorForKeys`, a user without 2FA is refused until they turn it on.
+ */
+import type { RouteOptions } from 'fastify';
+
+import { resolveSubaccount } from '../../../console/accounts-service.ts';
+import { verifyTwoFactorCode } from '../../../console/two-factor-service.ts';
+import { AppError } from '../../../errors.ts';
+import { validateKeyName } from '../../../keys/api-key.ts';
+import { createApiKey } from '../../../keys/keys-service.ts';
+import { parsePublicKey } from '../../../protocol/key-encoding.ts';
+import { auditContextOf, requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { toApiKeyView } from './api-key-view.ts';
+import { apiKeySchema, errorResponses, totpCodeSchema } from './schemas.ts';
+
+interface CreateKeyBody {
+  name: string;
+  subaccountId?: string;
+  readOnly?: boolean;
+  publicKey: string;
+  publicKeySource?: 'browser' | 'user';
+  totpCode?: string;
+}
+
+export const TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE =
+  'This server requires two-factor authentication for API keys. Turn it on under Security, then create the key.';
+
+export function postApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'POST',
+    url: '/keys',
+    schema: {
+      summary: 'Create an API key from a public key',
+      tags: ['Console'],
+      body: {
+        type: 'object',
+        required: ['name', 'publicKey'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', maxLength: 256 },
+          subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
+          readOnly: { type: 'boolean', default: false },
+          publicKey: {
+            type: 'string',
+            maxLength: 256,
+            description: 'Base64 of the raw 32-byte ED25519 public key; the secret never leaves the browser',
+          },
+          publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'user' },
+          totpCode: totpCodeSchema,
+        },
+      },
+      response: { 201: apiKeySchema, ...errorResponses },
+    },
+    handler: async (request, reply) => {
+      const { user } = requireConsoleSession(request);
+      const body = request.body as CreateKeyBody;
+      const at = now();
+
+      const name = validateKeyName(body.name);
+      if (body.publicKey.trim() === '') {
+        throw new AppError(
+          'INVALID_CLIENT_REQUEST',
+          'Public key is required (the console makes one in your browser)',
+        );
+      }
+      const parsed = parsePublicKey(body.publicKey);
+      if (!parsed.ok) throw new AppError('INVALID_CLIENT_REQUEST', parsed.message);
+      const subaccount = await resolveSubaccount(db, user.id, { id: body.subaccountId });
+
+      if (config.requireTwoFactorForKeys && !user.totpEnabled) {
+        throw new AppError('FORBIDDEN', TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE);
+      }
+      await verifyTwoFactorCode(db, { userId: user.id, code: body.totpCode, now: at });
+
+      const created = await createApiKey(db, {
+        userId: user.id,
+        name,
+        subaccountId: subaccount.id,
+        readOnly: body.readOnly ?? false,
+        publicKey: body.publicKey,
+        publicKeySource: body.publicKeySource ?? 'user',
+        context: auditContextOf(request),
+        now: at,
+      });
+      return reply.code(201).send(toApiKeyView(created.key, subaccount.name));
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/** `POST /console/api/auth/signup`: creates an account (with its main subaccount) and signs it in. */
+import type { RouteOptions } from 'fastify';
+
+import { signUp } from '../../../console/auth-service.ts';
+import { deriveCsrfToken } from '../../../console/csrf.ts';
+import { MAX_PASSWORD_LENGTH } from '../../../console/password.ts';
+import { auditContextOf, setSessionCookie, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { errorResponses, sessionStateSchema, toUserView } from './schemas.ts';
+
+export function postSignupRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'POST',
+    url: '/auth/signup',
+    config: { consoleAccess: 'public' },
+    schema: {
+      summary: 'Create an account and sign in',
+      tags: ['Console'],
+      body: {
+        type: 'object',
+        required: ['email', 'password'],
+        additionalProperties: false,
+        properties: {
+          email: { type: 'string', maxLength: 254 },
+          password: { type: 'string', maxLength: MAX_PASSWORD_LENGTH },
+        },
+      },
+      response: { 201: sessionStateSchema, ...errorResponses },
+    },
+    handler: async (request, reply) => {
+      const body = request.body as { email: string; password: string };
+      const outcome = await signUp(db, { ...body, context: auditContextOf(request), now: now() });
+      setSessionCookie(request, reply, outcome.token);
+      return reply
+        .code(201)
+        .send({ user: toUserView(outcome.user), csrfToken: deriveCsrfToken(outcome.token) });
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/** `POST /console/api/subaccounts`: creates a named subaccount for the caller. */
+import type { RouteOptions } from 'fastify';
+
+import { createSubaccount } from '../../../console/accounts-service.ts';
+import { auditContextOf, requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { errorResponses, subaccountSchema, toSubaccountView } from './schemas.ts';
+
+export function postSubaccountRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'POST',
+    url: '/subaccounts',
+    schema: {
+      summary: 'Create a subaccount',
+      tags: ['Console'],
+      body: {
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+        properties: { name: { type: 'string', maxLength: 64 } },
+      },
+      response: { 201: subaccountSchema, ...errorResponses },
+    },
+    handler: async (request, reply) => {
+      const { user } = requireConsoleSession(request);
+      const { name } = request.body as { name: string };
+      const subaccount = await createSubaccount(db, {
+        userId: user.id,
+        name,
+        context: auditContextOf(request),
+        now: now(),
+      });
+      return reply.code(201).send(toSubaccountView(subaccount));
+    },
+  };
+}

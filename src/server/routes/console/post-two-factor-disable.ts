@@ -1,0 +1,39 @@
+/** `POST /console/api/2fa/disable`: turns 2FA off; needs a current code, so a session alone cannot. */
+import type { RouteOptions } from 'fastify';
+
+import { getUser } from '../../../console/accounts-service.ts';
+import { disableTwoFactor } from '../../../console/two-factor-service.ts';
+import { auditContextOf, requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { errorResponses, totpCodeSchema, toUserView, userSchema } from './schemas.ts';
+
+export function postTwoFactorDisableRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'POST',
+    url: '/2fa/disable',
+    schema: {
+      summary: 'Turn two-factor authentication off (needs a current code)',
+      tags: ['Console'],
+      body: {
+        type: 'object',
+        required: ['code'],
+        additionalProperties: false,
+        properties: { code: totpCodeSchema },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['user'],
+          additionalProperties: false,
+          properties: { user: userSchema },
+        },
+        ...errorResponses,
+      },
+    },
+    handler: async (request) => {
+      const { user } = requireConsoleSession(request);
+      const { code } = request.body as { code: string };
+      await disableTwoFactor(db, { userId: user.id, code, context: auditContextOf(request), now: now() });
+      return { user: toUserView((await getUser(db, user.id)) ?? user) };
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * `POST /console/api/2fa/enable`: confirms enrolment with a code from the pending secret; 2FA is on after.
+ * Every other session of the user ends: they were opened with the password alone.
+ */
+import type { RouteOptions } from 'fastify';
+
+import { getUser } from '../../../console/accounts-service.ts';
+import { deleteUserSessions } from '../../../console/sessions.ts';
+import { enableTwoFactor } from '../../../console/two-factor-service.ts';
+import { auditContextOf, requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { errorResponses, totpCodeSchema, toUserView, userSchema } from './schemas.ts';
+
+export function postTwoFactorEnableRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'POST',
+    url: '/2fa/enable',
+    schema: {
+      summary: 'Turn two-factor authentication on',
+      tags: ['Console'],
+      body: {
+        type: 'object',
+        required: ['code'],
+        additionalProperties: false,
+        properties: { code: totpCodeSchema },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['user'],
+          additionalProperties: false,
+          properties: { user: userSchema },
+        },
+        ...errorResponses,
+      },
+    },
+    handler: async (request) => {
+      const { user, session } = requireConsoleSession(request);
+      const { code } = request.body as { code: string };
+      await enableTwoFactor(db, { userId: user.id, code, context: auditContextOf(request), now: now() });
+      await deleteUserSessions(db, { userId: user.id, exceptSessionId: session.id });
+      return { user: toUserView((await getUser(db, user.id)) ?? user) };
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * JSON schemas shared by the console routes. Response schemas are the allow-list of what leaves the server:
+ * a field not named here (a password hash, a TOTP secret outside enrolment, a session token) cannot leak.
+ */
+import type { User } from '../../../console/accounts-service.ts';
+import type { Subaccount } from '../../../console/accounts-service.ts';
+
+export const errorSchema = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
+/** 4xx answers every console route may give; listed so the OpenAPI document shows them. */
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  429: errorSchema,
+} as const;
+
+export const userSchema = {
+  type: 'object',
+  required: ['id', 'email', 'twoFactorEnabled', 'createdAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    email: { type: 'string' },
+    twoFactorEnabled: { type: 'boolean' },
+    createdAt: { type: 'integer' },
+  },
+} as const;
+
+export interface UserView {
+  id: string;
+  email: string;
+  twoFactorEnabled: boolean;
+  createdAt: number;
+}
+
+export function toUserView(user: User): UserView {
+  return { id: user.id, email: user.email, twoFactorEnabled: user.totpEnabled, createdAt: user.createdAt };
+}
+
+export const subaccountSchema = {
+  type: 'object',
+  required: ['id', 'name', 'number', 'isMain', 'createdAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    number: { type: 'integer', description: "Backpack's subaccountId: 0 for the main account" },
+    isMain: { type: 'boolean' },
+    createdAt: { type: 'integer' },
+  },
+} as const;
+
+export function toSubaccountView(subaccount: Subaccount): Omit<Subaccount, 'userId'> {
+  const { userId: _userId, ...view } = subaccount;
+  return view;
+}
+
+export const apiKeySchema = {
+  type: 'object',
+  required: [
+    'id',
+    'name',
+    'apiKey',
+    'subaccountId',
+    'subaccountName',
+    'readOnly',
+    'source',
+    'createdAt',
+    'revokedAt',
+    'lastUsedAt',
+    'lastUsedIp',
+  ],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    apiKey: { type: 'string', description: 'Base64 ED25519 public key (X-API-Key); never a secret' },
+    subaccountId: { type: 'string' },
+    subaccountName: { type: 'string' },
+    readOnly: { type: 'boolean' },
+    source: { type: 'string', enum: ['server', 'browser', 'user'] },
+    createdAt: { type: 'integer' },
+    revokedAt: { type: ['integer', 'null'] },
+    lastUsedAt: { type: ['integer', 'null'] },
+    lastUsedIp: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const csrfTokenSchema = {
+  type: 'string',
+  description: 'Send back in X-CSRF-Token on every state-changing console request',
+} as const;
+
+export const sessionStateSchema = {
+  type: 'object',
+  required: ['user', 'csrfToken'],
+  additionalProperties: false,
+  properties: { user: userSchema, csrfToken: csrfTokenSchema },
+} as const;
+
+export const totpCodeSchema = { type: 'string', maxLength: 16, description: '6-digit TOTP code' } as const;

@@ -1,0 +1,198 @@
+/**
+ * The console shell: asks the server who is signed in, then shows the sign-in / sign-up pages or the signed-in
+ * layout (header, navigation, page). A 401 from any private request ends the session in the UI as well.
+ */
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+
+import { consoleApi, setCsrfToken, setSessionEndedHandler, type User } from './api/console-api.ts';
+import { LanguageSwitch } from './components/language-switch.tsx';
+import { useI18n } from './i18n/i18n.tsx';
+import { SignInPage } from './pages/sign-in-page.tsx';
+import { SignUpPage } from './pages/sign-up-page.tsx';
+import { navigate, usePathname } from './router.ts';
+import { EXCHANGE_ROUTES, HOME_PATH, SETTINGS_ROUTES, findRoute, type PageRoute } from './routes.ts';
+import { SessionProvider } from './session.tsx';
+
+type SessionState =
+  | { status: 'loading' }
+  | { status: 'error'; message: string }
+  | { status: 'anonymous'; notice?: string }
+  | { status: 'signed_in'; user: User; requireTwoFactorForKeys: boolean };
+
+const PUBLIC_PATHS = new Set(['/sign-in', '/sign-up']);
+
+export function App(): ReactNode {
+  const { t } = useI18n();
+  const pathname = usePathname();
+  const [session, setSession] = useState<SessionState>({ status: 'loading' });
+  const [requireTwoFactorForKeys, setRequireTwoFactorForKeys] = useState(false);
+
+  const loadSession = useCallback(() => {
+    consoleApi.getSession().then(
+      (info) => {
+        setCsrfToken(info.csrfToken);
+        setRequireTwoFactorForKeys(info.requireTwoFactorForKeys);
+        setSession(
+          info.authenticated && info.user
+            ? { status: 'signed_in', user: info.user, requireTwoFactorForKeys: info.requireTwoFactorForKeys }
+            : { status: 'anonymous' },
+        );
+      },
+      (error: Error) => setSession({ status: 'error', message: error.message }),
+    );
+  }, []);
+
+  useEffect(loadSession, [loadSession]);
+
+  useEffect(() => {
+    setSessionEndedHandler(() => {
+      setCsrfToken(undefined);
+      setSession({ status: 'anonymous', notice: t('auth.sessionEnded') });
+    });
+    return () => setSessionEndedHandler(undefined);
+  }, [t]);
+
+  // Keep the address bar consistent with the session.
+  useEffect(() => {
+    if (session.status === 'anonymous' && !PUBLIC_PATHS.has(pathname))
+      navigate('/sign-in', { replace: true });
+    if (session.status === 'signed_in' && (PUBLIC_PATHS.has(pathname) || pathname === '/')) {
+      navigate(HOME_PATH, { replace: true });
+    }
+  }, [session.status, pathname]);
+
+  const signedIn = (user: User, csrfToken: string): void => {
+    setCsrfToken(csrfToken);
+    setSession({ status: 'signed_in', user, requireTwoFactorForKeys });
+    navigate(HOME_PATH, { replace: true });
+  };
+
+  if (session.status === 'loading') {
+    return (
+      <div className="center-screen" role="status">
+        {t('app.loading')}
+      </div>
+    );
+  }
+  if (session.status === 'error') {
+    return (
+      <div className="center-screen">
+        <div className="alert alert-error" role="alert">
+          {t('common.loadFailed', { message: session.message })}
+        </div>
+        <button type="button" className="button button-primary" onClick={loadSession}>
+          {t('common.retry')}
+        </button>
+      </div>
+    );
+  }
+  if (session.status === 'anonymous') {
+    return pathname === '/sign-up' ? (
+      <SignUpPage onSignedIn={signedIn} />
+    ) : (
+      <SignInPage onSignedIn={signedIn} notice={session.notice} />
+    );
+  }
+
+  const route = findRoute(pathname);
+  const signOut = (): void => {
+    consoleApi.logOut().finally(() => {
+      setCsrfToken(undefined);
+      setSession({ status: 'anonymous' });
+      navigate('/sign-in', { replace: true });
+    });
+  };
+
+  return (
+    <SessionProvider
+      value={{
+        user: session.user,
+        requireTwoFactorForKeys: session.requireTwoFactorForKeys,
+        setUser: (user) => setSession({ ...session, user }),
+      }}
+    >
+      <a className="skip-link" href="#content">
+        {t('app.skipToContent')}
+      </a>
+      <header className="topbar">
+        <a
+          className="brand"
+          href={HOME_PATH}
+          onClick={(event) => {
+            event.preventDefault();
+            navigate(HOME_PATH);
+          }}
+        >
+          <img src="/favicon.svg" alt="" width="28" height="28" />
+          <span>{t('app.name')}</span>
+        </a>
+        <div className="topbar-actions">
+          <LanguageSwitch />
+          <span className="user-email" title={t('nav.signedInAs', { email: session.user.email })}>
+            {session.user.email}
+          </span>
+          <button type="button" className="button button-ghost" onClick={signOut}>
+            {t('nav.signOut')}
+          </button>
+        </div>
+      </header>
+      <div className="layout">
+        <nav className="sidebar" aria-label={t('nav.main')}>
+          {EXCHANGE_ROUTES.length > 0 && (
+            <NavSection title={t('nav.exchange')} routes={EXCHANGE_ROUTES} current={route} />
+          )}
+          <NavSection title={t('nav.settings')} routes={SETTINGS_ROUTES} current={route} />
+        </nav>
+        <main id="content" className="content" tabIndex={-1}>
+          {route ? <route.component key={route.path} /> : <NotFound />}
+        </main>
+      </div>
+    </SessionProvider>
+  );
+}
+
+function NavSection({
+  title,
+  routes,
+  current,
+}: {
+  title: string;
+  routes: PageRoute[];
+  current?: PageRoute;
+}): ReactNode {
+  const { t } = useI18n();
+  return (
+    <div className="nav-section">
+      <h2 className="nav-title">{title}</h2>
+      <ul>
+        {routes.map((route) => (
+          <li key={route.path}>
+            <a
+              href={route.path}
+              aria-current={route === current ? 'page' : undefined}
+              onClick={(event) => {
+                if (event.metaKey || event.ctrlKey || event.shiftKey) return;
+                event.preventDefault();
+                navigate(route.path);
+              }}
+            >
+              {t(route.label)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function NotFound(): ReactNode {
+  const { t } = useI18n();
+  return (
+    <section className="page">
+      <h1>{t('notFound.title')}</h1>
+      <button type="button" className="button button-primary" onClick={() => navigate(HOME_PATH)}>
+        {t('notFound.back')}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * An accessible modal dialog: role="dialog", aria-modal, labelled by its title (and described by `description`),
+ * focus moved inside on open, trapped there (Tab wraps, the page behind is `inert`), and restored to the
+ * element that opened it on close. Escape and the backdrop close it only when `onClose` is given, so a dialog
+ * that must not be dismissed by accident (the one showing a secret) simply omits it until it is safe.
+ */
+import { useEffect, useId, useRef, type ReactNode, type RefObject } from 'react';
+import { createPortal } from 'react-dom';
+
+import { useI18n } from '../i18n/i18n.tsx';
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+
+export interface DialogProps {
+  title: string;
+  description?: ReactNode;
+  /** Closes the dialog (Escape, backdrop, × button); omit while closing is not allowed. */
+  onClose?: () => void;
+  /** Element to focus first (default: the first focusable element). */
+  initialFocus?: RefObject<HTMLElement | null>;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+}
+
+export function Dialog({
+  title,
+  description,
+  onClose,
+  initialFocus,
+  children,
+  footer,
+  wide,
+}: DialogProps): ReactNode {
+  const { t } = useI18n();
+  const titleId = useId();
+  const descriptionId = useId();
+  const panel = useRef<HTMLDivElement>(null);
+  const closeRef = useRef(onClose);
+  closeRef.current = onClose;
+
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    const root = document.getElementById('root');
+    root?.setAttribute('inert', '');
+    const first = initialFocus?.current ?? panel.current?.querySelector<HTMLElement>(FOCUSABLE);
+    (first ?? panel.current)?.focus();
+    return () => {
+      root?.removeAttribute('inert');
+      if (opener && document.contains(opener)) opener.focus();
+    };
+    // Runs once per opening: the dialog is mounted when it opens and unmounted when it closes.
+  }, []);
+
+  const onKeyDown = (event: React.KeyboardEvent): void => {
+    if (event.key === 'Escape' && closeRef.current) {
+      event.stopPropagation();
+      closeRef.current();
+      return;
+    }
+    if (event.key !== 'Tab' || !panel.current) return;
+    const items = Array.from(panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
+      (el) => el.offsetParent !== null || el === document.activeElement,
+    );
+    if (items.length === 0) return;
+    const first = items[0] as HTMLElement;
+    const last = items[items.length - 1] as HTMLElement;
+    if (event.shiftKey && (document.activeElement === first || document.activeElement === panel.current)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
+
+  return createPortal(
+    <div
+      className="dialog-backdrop"
+      onMouseDown={(event) => {
+        if (event.target === event.currentTarget) closeRef.current?.();
+      }}
+    >
+      <div
+        ref={panel}
+        className={wide ? 'dialog dialog-wide' : 'dialog'}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-describedby={description ? descriptionId : undefined}
+        tabIndex={-1}
+        onKeyDown={onKeyDown}
+      >
+        <header className="dialog-header">
+          <h2 id={titleId}>{title}</h2>
+          {onClose && (
+            <button type="button" className="icon-button" aria-label={t('common.close')} onClick={onClose}>
+              ×
+            </button>
+          )}
+        </header>
+        {description && (
+          <div id={descriptionId} className="dialog-description">
+            {description}
+          </div>
+        )}
+        <div className="dialog-body">{children}</div>
+        {footer && <footer className="dialog-footer">{footer}</footer>}
+      </div>
+    </div>,
+    document.body,
+  );
+}

@@ -1,0 +1,63 @@
+/** Confirms revoking a key; the key stops working on its next request. */
+import { useRef, useState, type ReactNode } from 'react';
+
+import { consoleApi, type ApiKey } from '../../api/console-api.ts';
+import { describeError } from '../../api/error-message.ts';
+import { Dialog } from '../../components/dialog.tsx';
+import { FormError } from '../../components/field.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+
+export function RevokeKeyDialog({
+  apiKey,
+  onClose,
+  onRevoked,
+}: {
+  apiKey: ApiKey;
+  onClose: () => void;
+  onRevoked: () => void;
+}): ReactNode {
+  const { t, language } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const cancel = useRef<HTMLButtonElement>(null);
+
+  const revoke = async (): Promise<void> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await consoleApi.revokeKey(apiKey.id);
+      onRevoked();
+    } catch (caught) {
+      setError(describeError(caught, language, t));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title={t('revoke.title')}
+      onClose={busy ? undefined : onClose}
+      initialFocus={cancel}
+      description={<p>{t('revoke.body', { name: apiKey.name })}</p>}
+      footer={
+        <>
+          <button
+            ref={cancel}
+            type="button"
+            className="button button-secondary"
+            onClick={onClose}
+            disabled={busy}
+          >
+            {t('common.cancel')}
+          </button>
+          <button type="button" className="button button-danger" onClick={revoke} disabled={busy}>
+            {busy ? t('revoke.revoking') : t('revoke.confirm')}
+          </button>
+        </>
+      }
+    >
+      <FormError message={error} />
+      <p className="mono small break">{apiKey.apiKey}</p>
+    </Dialog>
+  );
+}

@@ -1,0 +1,106 @@
+/** Sign in: email + password, then the 2FA code when the account has it. */
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+
+import { consoleApi, type User } from '../api/console-api.ts';
+import { describeError } from '../api/error-message.ts';
+import { Field, FormError } from '../components/field.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+import { navigate } from '../router.ts';
+import { AuthLayout } from './auth-layout.tsx';
+
+export function SignInPage({
+  onSignedIn,
+  notice,
+}: {
+  onSignedIn: (user: User, csrfToken: string) => void;
+  notice?: string;
+}): ReactNode {
+  const { t, language } = useI18n();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [needsCode, setNeedsCode] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const codeInput = useRef<HTMLInputElement>(null);
+
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await consoleApi.logIn(email, password, needsCode ? code : undefined);
+      if (result.status === 'two_factor_required') {
+        setNeedsCode(true);
+        window.setTimeout(() => codeInput.current?.focus(), 0);
+      } else {
+        onSignedIn(result.user, result.csrfToken);
+      }
+    } catch (caught) {
+      setError(describeError(caught, language, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthLayout title={t('auth.signInTitle')}>
+      {notice && !error && (
+        <div className="alert alert-info" role="status">
+          {notice}
+        </div>
+      )}
+      <form className="form" onSubmit={submit} noValidate={false}>
+        <FormError message={error} />
+        <Field
+          label={t('auth.email')}
+          type="email"
+          name="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+        />
+        <Field
+          label={t('auth.password')}
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
+        {needsCode && (
+          <Field
+            label={t('auth.totpCode')}
+            hint={t('auth.totpHint')}
+            name="totpCode"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            required
+            inputRef={codeInput}
+            value={code}
+            onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
+          />
+        )}
+        <button type="submit" className="button button-primary button-block" disabled={busy}>
+          {busy ? t('auth.signingIn') : t('auth.signIn')}
+        </button>
+      </form>
+      <p className="auth-switch">
+        {t('auth.noAccount')}{' '}
+        <a
+          href="/sign-up"
+          onClick={(event) => {
+            event.preventDefault();
+            navigate('/sign-up');
+          }}
+        >
+          {t('auth.goSignUp')}
+        </a>
+      </p>
+    </AuthLayout>
+  );
+}

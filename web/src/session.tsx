@@ -1,0 +1,29 @@
+/** Who is signed in, shared with every page: the user, the operator's console settings, and session actions. */
+import { createContext, useContext, type ReactNode } from 'react';
+
+import type { User } from './api/console-api.ts';
+
+export interface SessionContextValue {
+  user: User;
+  requireTwoFactorForKeys: boolean;
+  /** Updates the user after a change (2FA on/off). */
+  setUser: (user: User) => void;
+}
+
+const SessionContext = createContext<SessionContextValue | undefined>(undefined);
+
+export function SessionProvider({
+  value,
+  children,
+}: {
+  value: SessionContextValue;
+  children: ReactNode;
+}): ReactNode {
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession() outside a signed-in page');
+  return value;
+}
