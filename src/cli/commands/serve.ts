@@ -16,7 +16,7 @@ export function registerServe(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw Object.assign(new Error('--port must be 0-65535'), { exitCode: 2 });
       const server = await startServer(
-        { port, host: options.host ?? base.host, databaseUrl: options.database ?? base.databaseUrl },
+        { ...base, port, host: options.host ?? base.host, databaseUrl: options.database ?? base.databaseUrl },
         {
           logger: { level: process.env.LOG_LEVEL ?? 'info' },
           trustProxy: process.env.SIGNET_TRUST_PROXY === 'true',
