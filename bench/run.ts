@@ -9,6 +9,8 @@ import { createApiKey } from '../src/keys/keys-service.ts';
 import { openStore } from '../src/store/create-database.ts';
 import { startServerProcess } from './lib/server-process.ts';
 import { runLoad, type LoadRequest } from './lib/load.ts';
+import { benchMatchingEngine } from './matching-engine.ts';
+import { auditDatabase, createOrderRequests } from './order-load.ts';
 import { benchVerify } from './verify.ts';
 
 interface Row {
@@ -53,6 +55,34 @@ async function main(): Promise<void> {
       name: 'GET /api/v1/capital (signed)',
       value: `${fmt(signed.requestsPerSecond)} req/s`,
       note: `p50 ${signed.p50Ms} ms, p99 ${signed.p99Ms} ms`,
+    });
+
+    // Signed POST /api/v1/order: crossing Bid/Ask pairs, so about half the orders rest and half fill.
+    const orderRequests = await createOrderRequests(server.databaseUrl, 10);
+    const orders = await runLoad(server.url, orderRequests);
+    if (orders.non2xx > 0) throw new Error(`order run had ${orders.non2xx} non-2xx answers`);
+    rows.push({
+      name: 'POST /api/v1/order (signed, crossing pairs)',
+      value: `${fmt(orders.requestsPerSecond)} req/s`,
+      note: `p50 ${orders.p50Ms} ms, p99 ${orders.p99Ms} ms`,
+    });
+    rows.push({
+      name: 'order / capital (signed)',
+      value: `${((orders.requestsPerSecond / signed.requestsPerSecond) * 100).toFixed(0)} %`,
+      note: 'target >= 60 %',
+    });
+    const audit = await auditDatabase(server.databaseUrl);
+    rows.push({
+      name: 'ledger invariants after the order run',
+      value: audit.ok ? 'ok' : 'BROKEN',
+      note: `${fmt(audit.trades)} trades${audit.ok ? '' : `: ${audit.problems.slice(0, 3).join('; ')}`}`,
+    });
+
+    const engine = await benchMatchingEngine();
+    rows.push({
+      name: 'matching engine, in process (SOL_USDC)',
+      value: `${fmt(engine.ordersPerSecond)} orders/s`,
+      note: `p50 ${engine.p50Micros} us, p99 ${engine.p99Micros} us; target >= 100,000/s`,
     });
 
     const { verifiesPerSecond } = benchVerify();

@@ -24,7 +24,9 @@ describe('docs/PROTOCOL.md worked examples', () => {
   it('the TypeScript example prints it', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'signet-doc-')), 'example.ts');
     writeFileSync(file, block('### TypeScript', 'ts'));
-    const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: join(import.meta.dirname, '..') });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', file], {
+      cwd: join(import.meta.dirname, '..'),
+    });
     expect(out.toString().trim()).toBe(EXPECTED);
   });
 

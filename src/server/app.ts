@@ -14,8 +14,12 @@ import { registerJsonBodyParser } from './plugins/json-body.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { getAccountRoute } from './routes/account/get-account.ts';
 import { getBalancesRoute } from './routes/capital/get-balances.ts';
+import { exchangeSignedRoutes } from './routes/exchange-routes.ts';
+import { marketDataRoutes } from './routes/markets/market-data-routes.ts';
 import { marketRoutes } from './routes/markets/get-markets.ts';
 import { systemRoutes } from './routes/public/get-system.ts';
+import { createExchange } from '../exchange/exchange-service.ts';
+import { toBackpackBalances } from '../exchange/backpack-wire.ts';
 import type { AppDeps } from './deps.ts';
 
 export interface BuildAppOptions {
@@ -45,8 +49,17 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
 
   await app.register(systemRoutes, { deps });
   await app.register(marketRoutes, { markets: deps.markets });
+  const exchange =
+    deps.exchange ?? (await createExchange({ db: deps.db, config: deps.markets, now: deps.now }));
+  await app.register(marketDataRoutes, { exchange });
 
-  const signedRoutes: SignedRoute[] = [getAccountRoute, getBalancesRoute(async () => ({}))];
+  const signedRoutes: SignedRoute[] = [
+    getAccountRoute,
+    getBalancesRoute(async (subaccountId) =>
+      toBackpackBalances(await exchange.readBalances(subaccountId), exchange.config),
+    ),
+    ...exchangeSignedRoutes(exchange),
+  ];
   await app.register(signedApi, { deps, routes: signedRoutes });
   await app.register(consoleApi, {
     prefix: '/console/api',

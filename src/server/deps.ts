@@ -1,5 +1,6 @@
 /** What the HTTP layer needs from the rest of Signet; `buildApp()` takes it whole, so tests pass real parts. */
 import type { ConsoleConfig } from '../console/console-config.ts';
+import type { Exchange } from '../exchange/exchange-service.ts';
 import type { ExchangeConfig } from '../exchange/markets.ts';
 import type { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import type { Store } from '../store/create-database.ts';
@@ -12,4 +13,6 @@ export interface AppDeps {
   console?: ConsoleConfig;
   /** Assets and markets from the configuration file (config/markets.json by default). */
   markets: ExchangeConfig;
+  /** Balances, orders, matching, deposits, withdrawals; buildApp() creates one over `db` when absent. */
+  exchange?: Exchange;
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 import { consoleConfigFromEnv, type ConsoleConfig } from '../console/console-config.ts';
+import { createExchange, type Exchange } from '../exchange/exchange-service.ts';
 import { readMarketConfigFile } from '../exchange/markets.ts';
 import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
@@ -27,6 +28,7 @@ export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'confi
 export interface RunningServer {
   app: FastifyInstance;
   db: Store;
+  exchange: Exchange;
   url: string;
   close: () => Promise<void>;
 }
@@ -50,10 +52,23 @@ export async function startServer(
   const verifier = new SignedRequestVerifier(db, {
     onError: (error) => app.log.error({ err: error }, 'last-use write failed'),
   });
+  const exchange = await createExchange({ db, config: markets, now: Date.now });
   const app = await buildApp(
-    { db, verifier, now: Date.now, markets, console: config.console ?? consoleConfigFromEnv(process.env) },
+    {
+      db,
+      verifier,
+      now: Date.now,
+      markets,
+      exchange,
+      console: config.console ?? consoleConfigFromEnv(process.env),
+    },
     options,
   );
+  // Pending withdrawals are confirmed by this settlement step (any process may run it: it is idempotent).
+  const stopSettlement = exchange.startWithdrawalSettlement({
+    intervalMs: 1000,
+    onError: (error) => app.log.error({ err: error }, 'withdrawal settlement failed'),
+  });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -61,8 +76,10 @@ export async function startServer(
   return {
     app,
     db,
+    exchange,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     close: async () => {
+      stopSettlement();
       await app.close();
       await verifier.lastUse.flush();
       await db.destroy();

@@ -69,6 +69,106 @@ export interface LoginThrottleTable {
   last_failure_at: number;
 }
 
+/** Named counters: Backpack-visible ids ('order', 'trade', 'deposit', 'withdrawal') and 'market:<SYMBOL>' sequences. */
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+/**
+ * Exchange amounts below are BIGINT integers of the asset's smallest unit. They are written as decimal strings and
+ * read with `cast(column as text)`, never as JS numbers (typed `string` here for writes).
+ */
+export interface BalancesTable {
+  subaccount_id: string;
+  asset: string;
+  available: string;
+  locked: string;
+  staked: string;
+  updated_at: number;
+}
+
+export interface LedgerEntriesTable {
+  /** '<reference>:<n>', e.g. 'order:42:0': a change can never be applied twice. */
+  id: string;
+  subaccount_id: string;
+  asset: string;
+  available_delta: string;
+  locked_delta: string;
+  reason: string;
+  created_at: number;
+}
+
+export interface OrdersTable {
+  id: number;
+  subaccount_id: string;
+  symbol: string;
+  side: string;
+  order_type: string;
+  time_in_force: string;
+  post_only: number;
+  self_trade_prevention: string;
+  client_id: number | null;
+  price: string | null;
+  quantity: string | null;
+  quote_quantity: string | null;
+  executed_quantity: string;
+  executed_quote_quantity: string;
+  remaining: string;
+  status: string;
+  expiry_reason: string | null;
+  is_open: number;
+  created_seq: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TradesTable {
+  id: number;
+  symbol: string;
+  price: string;
+  quantity: string;
+  quote_quantity: string;
+  taker_side: string;
+  maker_order_id: number;
+  taker_order_id: number;
+  maker_subaccount_id: string;
+  taker_subaccount_id: string;
+  maker_client_id: number | null;
+  taker_client_id: number | null;
+  maker_fee: string;
+  taker_fee: string;
+  created_at: number;
+}
+
+export interface DepositsTable {
+  id: number;
+  subaccount_id: string;
+  symbol: string;
+  blockchain: string;
+  quantity: string;
+  status: string;
+  to_address: string | null;
+  from_address: string | null;
+  transaction_hash: string | null;
+  created_at: number;
+}
+
+export interface WithdrawalsTable {
+  id: number;
+  subaccount_id: string;
+  symbol: string;
+  blockchain: string;
+  quantity: string;
+  fee: string;
+  to_address: string;
+  client_id: string | null;
+  status: string;
+  transaction_hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   subaccounts: SubaccountsTable;
@@ -76,4 +176,11 @@ export interface Database {
   audit_events: AuditEventsTable;
   sessions: SessionsTable;
   login_throttle: LoginThrottleTable;
+  counters: CountersTable;
+  balances: BalancesTable;
+  ledger_entries: LedgerEntriesTable;
+  orders: OrdersTable;
+  trades: TradesTable;
+  deposits: DepositsTable;
+  withdrawals: WithdrawalsTable;
 }

@@ -20,6 +20,7 @@ import { createApiKey } from '../../src/keys/keys-service.ts';
 import { SignedRequestVerifier } from '../../src/keys/signed-request-verifier.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { openStore, type Store } from '../../src/store/create-database.ts';
+import { createExchange, type Exchange } from '../../src/exchange/exchange-service.ts';
 import { readMarketConfigFile } from '../../src/exchange/markets.ts';
 import { DEFAULT_MARKETS_FILE } from '../../src/server/start-server.ts';
 
@@ -32,6 +33,7 @@ export interface TestContext {
   db: Store;
   app: FastifyInstance;
   verifier: SignedRequestVerifier;
+  exchange: Exchange;
   dir: string;
   clock: { now: number };
   /** Creates a user with a main account. */
@@ -56,12 +58,14 @@ export async function createTestContext(): Promise<TestContext> {
   const clock = { now: Date.now() };
   const verifier = new SignedRequestVerifier(db, { now: () => clock.now });
   const markets = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
-  const app = await buildApp({ db, verifier, now: () => clock.now, markets });
+  const exchange = await createExchange({ db, config: markets, now: () => clock.now });
+  const app = await buildApp({ db, verifier, now: () => clock.now, markets, exchange });
 
   return {
     db,
     app,
     verifier,
+    exchange,
     dir,
     clock,
     createUser: (email) =>

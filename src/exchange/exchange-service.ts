@@ -1,0 +1,211 @@
+/**
+ * The exchange as one object for the HTTP layer and the CLI: balances, orders and matching, history, public
+ * market data, deposits and withdrawals, over one database and one market configuration.
+ *
+ * This module only wires the parts together (each lives in its own file); it holds the per-process state:
+ * the in-memory books (MarketBooks), the compiled ledger statements and the id blocks. Several processes may
+ * each hold an Exchange over the same PostgreSQL: the database stays the source of truth (see market-books.ts).
+ * Every method that acts for a client takes the subaccount id from the authenticated key, never from input.
+ */
+import type { Kysely } from 'kysely';
+
+import type { Database } from '../store/schema.ts';
+import {
+  depositTestFunds,
+  getDepositAddress,
+  getLedger,
+  listDeposits,
+  type DepositTestFundsInput,
+  type TimeRangeFilter,
+} from './deposit-service.ts';
+import { IdBlock } from './id-counters.ts';
+import type { Balance, Ledger } from './ledger.ts';
+import { auditLedger, type LedgerAudit } from './ledger-audit.ts';
+import { requireMarket } from './lookups.ts';
+import {
+  getMarketDepth,
+  getTicker,
+  listKlines,
+  listPublicTrades,
+  type DepthRecord,
+  type KlineInterval,
+  type KlineRecord,
+  type PublicTradeRecord,
+  type TickerRecord,
+} from './market-data.ts';
+import { MarketBooks } from './market-books.ts';
+import type { ExchangeConfig } from './markets.ts';
+import {
+  getOpenOrder,
+  listFills,
+  listOpenOrders,
+  listOrderHistory,
+  type FillFilter,
+  type OrderHistoryFilter,
+} from './order-queries.ts';
+import type { DepositRecord, FillRecord, OrderRecord, WithdrawalRecord } from './order-records.ts';
+import { OrderService, type BatchOrderResult, type CancelOrderInput } from './order-service.ts';
+import {
+  listWithdrawals,
+  requestWithdrawal,
+  settleWithdrawals,
+  type WithdrawalFilter,
+} from './withdrawal-service.ts';
+
+export interface ExchangeOptions {
+  readonly db: Kysely<Database>;
+  readonly config: ExchangeConfig;
+  readonly now?: () => number;
+}
+
+/** Order and trade ids reserved per database round trip (per process). */
+const ID_BLOCK_SIZE = 1000;
+
+export class Exchange {
+  readonly db: Kysely<Database>;
+  readonly config: ExchangeConfig;
+  readonly now: () => number;
+  readonly ledger: Ledger;
+  readonly books: MarketBooks;
+  readonly orders: OrderService;
+
+  private constructor(options: ExchangeOptions) {
+    this.db = options.db;
+    this.config = options.config;
+    this.now = options.now ?? Date.now;
+    this.ledger = getLedger(options.db);
+    this.books = new MarketBooks(options.db, options.config);
+    this.orders = new OrderService({
+      db: options.db,
+      config: options.config,
+      books: this.books,
+      ledger: this.ledger,
+      orderIds: new IdBlock(options.db, 'order', ID_BLOCK_SIZE),
+      tradeIds: new IdBlock(options.db, 'trade', ID_BLOCK_SIZE),
+      now: this.now,
+    });
+  }
+
+  /** Creates the exchange and its markets' sequence rows (idempotent). */
+  static async create(options: ExchangeOptions): Promise<Exchange> {
+    const exchange = new Exchange(options);
+    await exchange.books.initialize();
+    return exchange;
+  }
+
+  // --- balances and capital ---
+
+  readBalances(subaccountId: string): Promise<Map<string, Balance>> {
+    return this.ledger.readBalances(subaccountId);
+  }
+
+  depositTestFunds(input: DepositTestFundsInput): Promise<DepositRecord> {
+    return depositTestFunds(this.db, this.config, { now: this.now(), ...input });
+  }
+
+  listDeposits(subaccountId: string, filter: TimeRangeFilter): Promise<DepositRecord[]> {
+    return listDeposits(this.db, subaccountId, filter);
+  }
+
+  getDepositAddress(subaccountId: string, blockchain: unknown): string {
+    return getDepositAddress(this.config, subaccountId, blockchain);
+  }
+
+  requestWithdrawal(subaccountId: string, payload: unknown): Promise<WithdrawalRecord> {
+    return requestWithdrawal(this.db, this.config, { subaccountId, payload, now: this.now() });
+  }
+
+  listWithdrawals(subaccountId: string, filter: WithdrawalFilter): Promise<WithdrawalRecord[]> {
+    return listWithdrawals(this.db, subaccountId, filter);
+  }
+
+  /** Confirms pending withdrawals; returns how many. */
+  settleWithdrawals(): Promise<number> {
+    return settleWithdrawals(this.db, this.now());
+  }
+
+  /** Runs settleWithdrawals() every `intervalMs` until the returned function is called. */
+  startWithdrawalSettlement(options: { intervalMs: number; onError: (error: unknown) => void }): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.settleWithdrawals()
+        .catch(options.onError)
+        .finally(() => (running = false));
+    }, options.intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  // --- orders ---
+
+  placeOrder(subaccountId: string, payload: unknown): Promise<OrderRecord> {
+    return this.orders.placeOrder(subaccountId, payload);
+  }
+
+  placeOrders(subaccountId: string, payloads: readonly unknown[]): Promise<BatchOrderResult[]> {
+    return this.orders.placeOrders(subaccountId, payloads);
+  }
+
+  cancelOrder(subaccountId: string, input: CancelOrderInput): Promise<OrderRecord> {
+    return this.orders.cancelOrder(subaccountId, input);
+  }
+
+  cancelAllOrders(subaccountId: string, symbol: unknown): Promise<OrderRecord[]> {
+    return this.orders.cancelAllOrders(subaccountId, symbol);
+  }
+
+  getOpenOrder(
+    subaccountId: string,
+    input: { symbol: unknown; orderId?: unknown; clientId?: unknown },
+  ): Promise<OrderRecord> {
+    return getOpenOrder(this.db, this.config, subaccountId, input);
+  }
+
+  listOpenOrders(subaccountId: string, symbol?: unknown): Promise<OrderRecord[]> {
+    return listOpenOrders(this.db, this.config, subaccountId, symbol);
+  }
+
+  listOrderHistory(subaccountId: string, filter: OrderHistoryFilter): Promise<OrderRecord[]> {
+    return listOrderHistory(this.db, this.config, subaccountId, filter);
+  }
+
+  listFills(subaccountId: string, filter: FillFilter): Promise<FillRecord[]> {
+    return listFills(this.db, this.config, subaccountId, filter);
+  }
+
+  // --- public market data ---
+
+  getTicker(symbol: unknown): Promise<TickerRecord> {
+    return getTicker(this.db, requireMarket(this.config, symbol), this.now());
+  }
+
+  listTickers(): Promise<TickerRecord[]> {
+    return Promise.all(this.config.markets.map((market) => getTicker(this.db, market, this.now())));
+  }
+
+  getDepth(symbol: unknown, limit: number): Promise<DepthRecord> {
+    return getMarketDepth(this.books, requireMarket(this.config, symbol), limit);
+  }
+
+  listTrades(symbol: unknown, page: { limit: number; offset: number }): Promise<PublicTradeRecord[]> {
+    return listPublicTrades(this.db, requireMarket(this.config, symbol), page);
+  }
+
+  listKlines(
+    symbol: unknown,
+    input: { interval: KlineInterval; startMs: number; endMs: number },
+  ): Promise<KlineRecord[]> {
+    return listKlines(this.db, requireMarket(this.config, symbol), input);
+  }
+
+  /** Checks the ledger invariants (see ledger-audit.ts). */
+  audit(): Promise<LedgerAudit> {
+    return auditLedger(this.db, this.config);
+  }
+}
+
+export function createExchange(options: ExchangeOptions): Promise<Exchange> {
+  return Exchange.create(options);
+}

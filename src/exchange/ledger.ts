@@ -1,0 +1,211 @@
+/**
+ * The ledger: balances per (account, asset) as exact integers of the asset's smallest unit, and the one function
+ * through which every balance change goes, applyBalanceChanges(), which must run inside a transaction.
+ *
+ * Invariants:
+ * - A balance column never goes negative. Debits are guarded updates (`where available + delta >= 0 and
+ *   locked + delta >= 0`): if another transaction spent the funds first, zero rows change and the whole
+ *   transaction fails with INSUFFICIENT_FUNDS. Pure credits are upserts. A CHECK constraint backs both.
+ * - Every change writes a ledger entry in the same transaction, with a unique id derived from what caused it
+ *   ('deposit:7', 'order:42', 'cancel:42', ...), so the same cause can never be applied twice; for every row,
+ *   balance = sum of its entries.
+ * - Amounts travel to the database as decimal strings and come back with `cast(.. as text)`: no JS number ever
+ *   holds money. Trading fees are credited to FEE_ACCOUNT_ID, a system account that is not a subaccount.
+ * Concurrency: on PostgreSQL, changes are applied in (account, asset) order to keep lock order stable.
+ */
+import { sql, type Kysely } from 'kysely';
+
+import { AppError } from '../errors.ts';
+import { prepareQuery } from '../store/prepared-query.ts';
+import type { Database } from '../store/schema.ts';
+
+/** The system account that collects trading fees (a balance owner, never a subaccount or a user). */
+export const FEE_ACCOUNT_ID = 'sys_fees';
+
+export interface BalanceChange {
+  readonly accountId: string;
+  readonly asset: string;
+  readonly availableDelta: bigint;
+  readonly lockedDelta: bigint;
+}
+
+export type LedgerReason = 'deposit' | 'withdrawal' | 'order' | 'cancel';
+
+export interface Balance {
+  readonly available: bigint;
+  readonly locked: bigint;
+  readonly staked: bigint;
+}
+
+const MAX_ENTRIES_PER_INSERT = 32;
+
+/** The ledger's compiled statements, made once per database handle. */
+export class Ledger {
+  private readonly credit;
+  private readonly debit;
+  private readonly readOne;
+  private readonly readAll;
+  private readonly inserts = new Map<number, ReturnType<Ledger['prepareInsert']>>();
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.credit = prepareQuery<never, 'account' | 'asset' | 'available' | 'locked' | 'zero' | 'now'>((p) =>
+      db
+        .insertInto('balances')
+        .values({
+          subaccount_id: p('account'),
+          asset: p('asset'),
+          available: p('available'),
+          locked: p('locked'),
+          staked: p('zero'),
+          updated_at: p('now'),
+        })
+        .onConflict((oc) =>
+          oc.columns(['subaccount_id', 'asset']).doUpdateSet({
+            available: sql`balances.available + excluded.available`,
+            locked: sql`balances.locked + excluded.locked`,
+            updated_at: sql`excluded.updated_at`,
+          }),
+        ),
+    );
+    this.debit = prepareQuery<never, 'account' | 'asset' | 'available' | 'locked' | 'now'>((p) =>
+      db
+        .updateTable('balances')
+        .set({
+          available: sql`available + ${p('available')}`,
+          locked: sql`locked + ${p('locked')}`,
+          updated_at: p('now'),
+        })
+        .where('subaccount_id', '=', p('account'))
+        .where('asset', '=', p('asset'))
+        .where(sql<boolean>`available + ${p('available')} >= 0`)
+        .where(sql<boolean>`locked + ${p('locked')} >= 0`),
+    );
+    this.readOne = prepareQuery<BalanceRow, 'account' | 'asset'>((p) =>
+      db
+        .selectFrom('balances')
+        .select(BALANCE_COLUMNS)
+        .where('subaccount_id', '=', p('account'))
+        .where('asset', '=', p('asset')),
+    );
+    this.readAll = prepareQuery<BalanceRow, 'account'>((p) =>
+      db
+        .selectFrom('balances')
+        .select(BALANCE_COLUMNS)
+        .where('subaccount_id', '=', p('account'))
+        .orderBy('asset'),
+    );
+  }
+
+  /**
+   * Applies `changes` (at most one per account and asset) and writes one ledger entry per change, ids
+   * `<reference>:<n>`. Must run inside a transaction (`trx`): a failed guard throws INSUFFICIENT_FUNDS and the
+   * caller's transaction rolls back whatever it did before.
+   */
+  async applyBalanceChanges(
+    trx: Kysely<Database>,
+    changes: readonly BalanceChange[],
+    entry: { reason: LedgerReason; reference: string; now: number },
+  ): Promise<void> {
+    if (!trx.isTransaction) throw new Error('applyBalanceChanges() must run inside a transaction');
+    const ordered = changes.length > 1 ? [...changes].sort(compareChanges) : changes;
+    for (const change of ordered) {
+      if (change.availableDelta === 0n && change.lockedDelta === 0n) continue;
+      const values = {
+        account: change.accountId,
+        asset: change.asset,
+        available: change.availableDelta.toString(),
+        locked: change.lockedDelta.toString(),
+        zero: '0',
+        now: entry.now,
+      };
+      if (change.availableDelta >= 0n && change.lockedDelta >= 0n) {
+        await this.credit.run(trx, values);
+        continue;
+      }
+      const result = await this.debit.run(trx, values);
+      if (result.numAffectedRows === 0n) {
+        throw new AppError('INSUFFICIENT_FUNDS', `Insufficient funds: ${change.asset}`);
+      }
+    }
+    await this.insertEntries(trx, ordered, entry);
+  }
+
+  /** Balance of one account and asset (zeros when it has none). */
+  async readBalance(executor: Kysely<Database>, accountId: string, asset: string): Promise<Balance> {
+    const { rows } = await this.readOne.run(executor, { account: accountId, asset });
+    const row = rows[0];
+    return row === undefined ? ZERO : toBalance(row);
+  }
+
+  /** Every balance row of an account, by asset. */
+  async readBalances(accountId: string): Promise<Map<string, Balance>> {
+    const { rows } = await this.readAll.run(this.db, { account: accountId });
+    return new Map(rows.map((row) => [row.asset, toBalance(row)]));
+  }
+
+  private async insertEntries(
+    trx: Kysely<Database>,
+    changes: readonly BalanceChange[],
+    entry: { reason: LedgerReason; reference: string; now: number },
+  ): Promise<void> {
+    const rows = changes.filter((c) => c.availableDelta !== 0n || c.lockedDelta !== 0n);
+    for (let start = 0; start < rows.length; start += MAX_ENTRIES_PER_INSERT) {
+      const chunk = rows.slice(start, start + MAX_ENTRIES_PER_INSERT);
+      let insert = this.inserts.get(chunk.length);
+      if (insert === undefined) {
+        insert = this.prepareInsert(chunk.length);
+        this.inserts.set(chunk.length, insert);
+      }
+      const values: Record<string, unknown> = { reason: entry.reason, now: entry.now };
+      chunk.forEach((change, i) => {
+        values[`id${i}`] = `${entry.reference}:${start + i}`;
+        values[`account${i}`] = change.accountId;
+        values[`asset${i}`] = change.asset;
+        values[`available${i}`] = change.availableDelta.toString();
+        values[`locked${i}`] = change.lockedDelta.toString();
+      });
+      await insert.run(trx, values);
+    }
+  }
+
+  private prepareInsert(count: number) {
+    return prepareQuery<never, string>((p) =>
+      this.db.insertInto('ledger_entries').values(
+        Array.from({ length: count }, (_, i) => ({
+          id: p(`id${i}`),
+          subaccount_id: p(`account${i}`),
+          asset: p(`asset${i}`),
+          available_delta: p(`available${i}`),
+          locked_delta: p(`locked${i}`),
+          reason: p('reason'),
+          created_at: p('now'),
+        })),
+      ),
+    );
+  }
+}
+
+interface BalanceRow {
+  asset: string;
+  available: string;
+  locked: string;
+  staked: string;
+}
+
+const BALANCE_COLUMNS = [
+  'asset',
+  sql<string>`cast(available as text)`.as('available'),
+  sql<string>`cast(locked as text)`.as('locked'),
+  sql<string>`cast(staked as text)`.as('staked'),
+] as const;
+
+const ZERO: Balance = { available: 0n, locked: 0n, staked: 0n };
+
+function toBalance(row: BalanceRow): Balance {
+  return { available: BigInt(row.available), locked: BigInt(row.locked), staked: BigInt(row.staked) };
+}
+
+function compareChanges(a: BalanceChange, b: BalanceChange): number {
+  if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
+  return a.asset < b.asset ? -1 : a.asset > b.asset ? 1 : 0;
+}

@@ -1,0 +1,464 @@
+/**
+ * Placing and cancelling orders: validation, the funds lock, matching, settlement and persistence, each order in
+ * ONE database transaction run as its market's only writer (MarketBooks.write).
+ *
+ * Steps of an order: validateOrder -> (market orders paying "whatever it costs": read the available balance)
+ * -> guarded lock available->locked (INSUFFICIENT_FUNDS before the book is touched) -> matchOrder -> one
+ * merged set of balance changes for every fill, self-trade-cancelled maker and the taker's leftover lock ->
+ * trades, maker updates and the taker order written. A postOnly order that would take is refused with nothing
+ * written. Everything is scoped to the caller's subaccount: a maker or an order to cancel is found through the
+ * book and its owner checked, so a key never touches another subaccount's order.
+ * Performance: hot statements are compiled once (prepareQuery); order and trade ids come from reserved blocks.
+ */
+import { sql, type Kysely } from 'kysely';
+
+import { AppError } from '../errors.ts';
+import { prepareQuery } from '../store/prepared-query.ts';
+import type { Database } from '../store/schema.ts';
+import type { IdBlock } from './id-counters.ts';
+import { FEE_ACCOUNT_ID, type Ledger } from './ledger.ts';
+import { parseClientId, parseOrderId, requireMarket } from './lookups.ts';
+import type { MarketBooks } from './market-books.ts';
+import { matchOrder, type Fill, type MatchAccepted } from './matching-engine.ts';
+import type { ExchangeConfig, MarketConfig } from './markets.ts';
+import { cancelOrder as removeFromBook, type BookOrder } from './order-book.ts';
+import { ORDER_COLUMNS, toOrderRecord, type OrderRecord, type OrderRow } from './order-records.ts';
+import {
+  computeOrderLock,
+  mergeBalanceDeltas,
+  settleCancel,
+  settleFill,
+  settleTakerRemainder,
+} from './settlement.ts';
+import { validateOrder, type ValidOrder } from './validate-order.ts';
+
+export type BatchOrderResult =
+  | { readonly ok: true; readonly order: OrderRecord }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+export interface CancelOrderInput {
+  readonly symbol: unknown;
+  readonly orderId?: unknown;
+  readonly clientId?: unknown;
+}
+
+export interface OrderServiceDeps {
+  readonly db: Kysely<Database>;
+  readonly config: ExchangeConfig;
+  readonly books: MarketBooks;
+  readonly ledger: Ledger;
+  readonly orderIds: IdBlock;
+  readonly tradeIds: IdBlock;
+  readonly now: () => number;
+}
+
+/** Trade ids kept at hand before an order's transaction (more come from the counter inside it if needed). */
+const TRADE_ID_RESERVE = 64;
+const MAX_TRADES_PER_INSERT = 16;
+export const MAX_BATCH_ORDERS = 50;
+
+export class OrderService {
+  private readonly insertOrder;
+  private readonly updateMaker;
+  private readonly markCancelled;
+  private readonly markAllCancelled;
+  private readonly findByClientId;
+  private readonly tradeInserts = new Map<number, ReturnType<OrderService['prepareTradeInsert']>>();
+
+  constructor(private readonly deps: OrderServiceDeps) {
+    const { db } = deps;
+    this.insertOrder = prepareQuery<never, keyof Database['orders']>((p) =>
+      db.insertInto('orders').values({
+        id: p('id'),
+        subaccount_id: p('subaccount_id'),
+        symbol: p('symbol'),
+        side: p('side'),
+        order_type: p('order_type'),
+        time_in_force: p('time_in_force'),
+        post_only: p('post_only'),
+        self_trade_prevention: p('self_trade_prevention'),
+        client_id: p('client_id'),
+        price: p('price'),
+        quantity: p('quantity'),
+        quote_quantity: p('quote_quantity'),
+        executed_quantity: p('executed_quantity'),
+        executed_quote_quantity: p('executed_quote_quantity'),
+        remaining: p('remaining'),
+        status: p('status'),
+        expiry_reason: p('expiry_reason'),
+        is_open: p('is_open'),
+        created_seq: p('created_seq'),
+        created_at: p('created_at'),
+        updated_at: p('updated_at'),
+      }),
+    );
+    this.updateMaker = prepareQuery<
+      { client_id: number | null },
+      'id' | 'quantity' | 'quote' | 'remaining' | 'status' | 'open' | 'now'
+    >((p) =>
+      db
+        .updateTable('orders')
+        .set({
+          executed_quantity: sql`executed_quantity + ${p('quantity')}`,
+          executed_quote_quantity: sql`executed_quote_quantity + ${p('quote')}`,
+          remaining: p('remaining'),
+          status: p('status'),
+          is_open: p('open'),
+          updated_at: p('now'),
+        })
+        .where('id', '=', p('id'))
+        .returning('client_id'),
+    );
+    this.markCancelled = prepareQuery<OrderRow, 'id' | 'status' | 'now'>((p) =>
+      db
+        .updateTable('orders')
+        .set({ status: p('status'), is_open: sql`0`, remaining: sql`0`, updated_at: p('now') })
+        .where('id', '=', p('id'))
+        .returning(ORDER_COLUMNS),
+    );
+    this.markAllCancelled = prepareQuery<OrderRow, 'account' | 'symbol' | 'status' | 'now'>((p) =>
+      db
+        .updateTable('orders')
+        .set({ status: p('status'), is_open: sql`0`, remaining: sql`0`, updated_at: p('now') })
+        .where('subaccount_id', '=', p('account'))
+        .where('symbol', '=', p('symbol'))
+        .where(sql<boolean>`is_open = 1`)
+        .returning(ORDER_COLUMNS),
+    );
+    this.findByClientId = prepareQuery<{ id: number }, 'account' | 'symbol' | 'clientId' | 'limit'>((p) =>
+      db
+        .selectFrom('orders')
+        .select('id')
+        .where('subaccount_id', '=', p('account'))
+        .where(sql<boolean>`is_open = 1`)
+        .where('symbol', '=', p('symbol'))
+        .where('client_id', '=', p('clientId'))
+        .orderBy('id', 'desc')
+        .limit(p('limit')),
+    );
+  }
+
+  /** Places one order for `subaccountId`; throws AppError with Backpack's code when it is refused. */
+  async placeOrder(subaccountId: string, payload: unknown): Promise<OrderRecord> {
+    const symbol = isObject(payload) ? payload['symbol'] : undefined;
+    const market = requireMarket(this.deps.config, symbol);
+    const validation = validateOrder(market, payload);
+    if (!validation.ok) throw new AppError(validation.code, validation.message);
+    const quoteQuantity = validation.order.quoteQuantity;
+    if (quoteQuantity !== undefined && quoteQuantity > maxNotional(market)) {
+      throw new AppError('INVALID_QUANTITY', 'quoteQuantity is larger than any order in this market');
+    }
+    await this.deps.orderIds.reserve(1);
+    await this.deps.tradeIds.reserve(TRADE_ID_RESERVE);
+    return this.deps.books.write(market.symbol, async ({ trx, book, touch }) => {
+      const now = this.deps.now();
+      const order = validation.order;
+      const [orderNumber] = await this.deps.orderIds.take(trx, 1);
+      const id = String(orderNumber);
+      const lock = computeOrderLock(market, order, {
+        available: paysWhateverItCosts(order)
+          ? (await this.deps.ledger.readBalance(trx, subaccountId, payingAsset(market, order))).available
+          : undefined,
+      });
+      if (lock.units <= 0n) throw new AppError('INSUFFICIENT_FUNDS', `Insufficient funds: ${lock.asset}`);
+      await this.deps.ledger.applyBalanceChanges(
+        trx,
+        [
+          {
+            accountId: subaccountId,
+            asset: lock.asset,
+            availableDelta: -lock.units,
+            lockedDelta: lock.units,
+          },
+        ],
+        { reason: 'order', reference: `order:${id}:lock`, now },
+      );
+
+      const result = matchOrder(
+        book,
+        {
+          ...order,
+          id,
+          accountId: subaccountId,
+          spendLimit: order.orderType === 'Market' ? lock.units : undefined,
+        },
+        market,
+      );
+      if (!result.ok) throw new AppError(result.code, result.message); // nothing changed: rolls back the lock
+      touch();
+
+      const changes = mergeBalanceDeltas([
+        ...result.fills.flatMap((fill) => settleFill(market, fill, { feeAccountId: FEE_ACCOUNT_ID })),
+        ...result.cancelledMakers.flatMap((maker) => settleCancel(market, maker)),
+        ...settleTakerRemainder(market, { accountId: subaccountId, side: order.side }, lock, result),
+      ]);
+      await this.deps.ledger.applyBalanceChanges(trx, changes, {
+        reason: 'order',
+        reference: `order:${id}:settle`,
+        now,
+      });
+      await this.recordMatch(trx, { market, order, id, subaccountId, result, now });
+      return {
+        id,
+        subaccountId,
+        symbol: market.symbol,
+        side: order.side,
+        orderType: order.orderType,
+        timeInForce: order.timeInForce,
+        postOnly: order.postOnly,
+        selfTradePrevention: order.selfTradePrevention,
+        clientId: order.clientId,
+        price: order.price ?? null,
+        quantity: order.quantity ?? null,
+        quoteQuantity: order.quoteQuantity ?? null,
+        executedQuantity: result.executedQuantity,
+        executedQuoteQuantity: result.executedQuoteQuantity,
+        status: result.status,
+        expiryReason: result.expiryReason,
+        createdAt: now,
+      };
+    });
+  }
+
+  /** Places each order in turn (each in its own transaction); a refused one does not stop the others. */
+  async placeOrders(subaccountId: string, payloads: readonly unknown[]): Promise<BatchOrderResult[]> {
+    if (payloads.length > MAX_BATCH_ORDERS) {
+      throw new AppError('INVALID_CLIENT_REQUEST', `At most ${MAX_BATCH_ORDERS} orders per batch`);
+    }
+    const results: BatchOrderResult[] = [];
+    for (const payload of payloads) {
+      try {
+        results.push({ ok: true, order: await this.placeOrder(subaccountId, payload) });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        results.push({ ok: false, code: error.code, message: error.message });
+      }
+    }
+    return results;
+  }
+
+  /** Cancels one resting order of `subaccountId` by orderId or clientId; RESOURCE_NOT_FOUND otherwise. */
+  async cancelOrder(subaccountId: string, input: CancelOrderInput): Promise<OrderRecord> {
+    const market = requireMarket(this.deps.config, input.symbol);
+    const which = readOrderReference(input);
+    return this.deps.books.write(market.symbol, async ({ trx, book, touch }) => {
+      const now = this.deps.now();
+      let id = which.orderId === undefined ? undefined : String(which.orderId);
+      if (which.clientId !== undefined) {
+        const { rows } = await this.findByClientId.run(trx, {
+          account: subaccountId,
+          symbol: market.symbol,
+          clientId: which.clientId,
+          limit: 1,
+        });
+        id = rows[0] === undefined ? undefined : String(rows[0].id);
+      }
+      const resting = id === undefined ? undefined : book.orders.get(id);
+      if (resting === undefined || resting.accountId !== subaccountId) {
+        throw new AppError('RESOURCE_NOT_FOUND', 'Order not found');
+      }
+      touch();
+      const removed = removeFromBook(book, resting.id) as BookOrder;
+      await this.deps.ledger.applyBalanceChanges(trx, settleCancel(market, removed), {
+        reason: 'cancel',
+        reference: `cancel:${removed.id}`,
+        now,
+      });
+      const { rows } = await this.markCancelled.run(trx, {
+        id: Number(removed.id),
+        status: 'Cancelled',
+        now,
+      });
+      return toOrderRecord(rows[0] as OrderRow);
+    });
+  }
+
+  /** Cancels every resting order of `subaccountId` in one market; returns them (possibly none). */
+  async cancelAllOrders(subaccountId: string, symbol: unknown): Promise<OrderRecord[]> {
+    const market = requireMarket(this.deps.config, symbol);
+    return this.deps.books.write(market.symbol, async ({ trx, book, touch, sequence }) => {
+      const mine = [...book.orders.values()].filter((order) => order.accountId === subaccountId);
+      if (mine.length === 0) return [];
+      const now = this.deps.now();
+      touch();
+      const changes = mergeBalanceDeltas(
+        mine.map((order) => settleCancel(market, removeFromBook(book, order.id) as BookOrder)).flat(),
+      );
+      await this.deps.ledger.applyBalanceChanges(trx, changes, {
+        reason: 'cancel',
+        reference: `cancel:${market.symbol}:${sequence}`,
+        now,
+      });
+      const { rows } = await this.markAllCancelled.run(trx, {
+        account: subaccountId,
+        symbol: market.symbol,
+        status: 'Cancelled',
+        now,
+      });
+      if (rows.length !== mine.length)
+        throw new Error(`Book of ${market.symbol} disagrees with the database`);
+      return rows.map(toOrderRecord).sort((a, b) => Number(a.id) - Number(b.id));
+    });
+  }
+
+  private async recordMatch(
+    trx: Kysely<Database>,
+    input: {
+      market: MarketConfig;
+      order: ValidOrder;
+      id: string;
+      subaccountId: string;
+      result: MatchAccepted;
+      now: number;
+    },
+  ): Promise<void> {
+    const { market, order, id, subaccountId, result, now } = input;
+    const makerClientIds: (number | null)[] = [];
+    for (const fill of result.fills) {
+      const { rows } = await this.updateMaker.run(trx, {
+        id: Number(fill.makerOrderId),
+        quantity: fill.quantity.toString(),
+        quote: fill.quote.toString(),
+        remaining: fill.makerRemaining.toString(),
+        status: fill.makerRemaining === 0n ? 'Filled' : 'PartiallyFilled',
+        open: fill.makerRemaining === 0n ? 0 : 1,
+        now,
+      });
+      const clientId = rows[0]?.client_id;
+      makerClientIds.push(clientId === undefined || clientId === null ? null : Number(clientId));
+    }
+    for (const maker of result.cancelledMakers) {
+      await this.markCancelled.run(trx, { id: Number(maker.id), status: 'Cancelled', now });
+    }
+    if (result.fills.length > 0) {
+      const tradeIds = await this.deps.tradeIds.take(trx, result.fills.length);
+      await this.insertTrades(trx, market, result.fills, {
+        tradeIds,
+        makerClientIds,
+        takerClientId: order.clientId,
+        now,
+      });
+    }
+    const resting = result.resting;
+    await this.insertOrder.run(trx, {
+      id: Number(id),
+      subaccount_id: subaccountId,
+      symbol: market.symbol,
+      side: order.side,
+      order_type: order.orderType,
+      time_in_force: order.timeInForce,
+      post_only: order.postOnly ? 1 : 0,
+      self_trade_prevention: order.selfTradePrevention,
+      client_id: order.clientId,
+      price: order.price?.toString() ?? null,
+      quantity: order.quantity?.toString() ?? null,
+      quote_quantity: order.quoteQuantity?.toString() ?? null,
+      executed_quantity: result.executedQuantity.toString(),
+      executed_quote_quantity: result.executedQuoteQuantity.toString(),
+      remaining: resting === null ? '0' : resting.remaining.toString(),
+      status: result.status,
+      expiry_reason: result.expiryReason,
+      is_open: resting === null ? 0 : 1,
+      created_seq: resting === null ? null : resting.createdSeq,
+      created_at: now,
+      updated_at: now,
+    });
+  }
+
+  private async insertTrades(
+    trx: Kysely<Database>,
+    market: MarketConfig,
+    fills: readonly Fill[],
+    input: {
+      tradeIds: number[];
+      makerClientIds: (number | null)[];
+      takerClientId: number | null;
+      now: number;
+    },
+  ): Promise<void> {
+    for (let start = 0; start < fills.length; start += MAX_TRADES_PER_INSERT) {
+      const chunk = fills.slice(start, start + MAX_TRADES_PER_INSERT);
+      let insert = this.tradeInserts.get(chunk.length);
+      if (insert === undefined) {
+        insert = this.prepareTradeInsert(chunk.length);
+        this.tradeInserts.set(chunk.length, insert);
+      }
+      const values: Record<string, unknown> = {
+        symbol: market.symbol,
+        takerClientId: input.takerClientId,
+        now: input.now,
+      };
+      chunk.forEach((fill, i) => {
+        values[`id${i}`] = input.tradeIds[start + i];
+        values[`price${i}`] = fill.price.toString();
+        values[`quantity${i}`] = fill.quantity.toString();
+        values[`quote${i}`] = fill.quote.toString();
+        values[`side${i}`] = fill.takerSide;
+        values[`makerOrder${i}`] = Number(fill.makerOrderId);
+        values[`takerOrder${i}`] = Number(fill.takerOrderId);
+        values[`makerAccount${i}`] = fill.makerAccountId;
+        values[`takerAccount${i}`] = fill.takerAccountId;
+        values[`makerClientId${i}`] = input.makerClientIds[start + i] ?? null;
+        values[`makerFee${i}`] = fill.makerFee.toString();
+        values[`takerFee${i}`] = fill.takerFee.toString();
+      });
+      await insert.run(trx, values);
+    }
+  }
+
+  private prepareTradeInsert(count: number) {
+    return prepareQuery<never, string>((p) =>
+      this.deps.db.insertInto('trades').values(
+        Array.from({ length: count }, (_, i) => ({
+          id: p(`id${i}`),
+          symbol: p('symbol'),
+          price: p(`price${i}`),
+          quantity: p(`quantity${i}`),
+          quote_quantity: p(`quote${i}`),
+          taker_side: p(`side${i}`),
+          maker_order_id: p(`makerOrder${i}`),
+          taker_order_id: p(`takerOrder${i}`),
+          maker_subaccount_id: p(`makerAccount${i}`),
+          taker_subaccount_id: p(`takerAccount${i}`),
+          maker_client_id: p(`makerClientId${i}`),
+          taker_client_id: p('takerClientId'),
+          maker_fee: p(`makerFee${i}`),
+          taker_fee: p(`takerFee${i}`),
+          created_at: p('now'),
+        })),
+      ),
+    );
+  }
+}
+
+/** Exactly one of orderId / clientId (Backpack rejects both). */
+export function readOrderReference(input: { orderId?: unknown; clientId?: unknown }): {
+  orderId?: number;
+  clientId?: number;
+} {
+  const hasOrderId = input.orderId !== undefined && input.orderId !== null;
+  const hasClientId = input.clientId !== undefined && input.clientId !== null;
+  if (hasOrderId === hasClientId) {
+    throw new AppError('INVALID_CLIENT_REQUEST', 'Specify exactly one of orderId or clientId');
+  }
+  return hasOrderId ? { orderId: parseOrderId(input.orderId) } : { clientId: parseClientId(input.clientId) };
+}
+
+/** Market buy by quantity / market sell by quoteQuantity: the cost is known only after matching. */
+function paysWhateverItCosts(order: ValidOrder): boolean {
+  if (order.orderType !== 'Market') return false;
+  return order.side === 'Bid' ? order.quantity !== undefined : order.quoteQuantity !== undefined;
+}
+
+/** The largest possible notional in `market` (maximum price * maximum quantity): bounds quoteQuantity. */
+function maxNotional(market: MarketConfig): bigint {
+  return (market.maxPriceUnits * market.maxQuantityUnits) / market.baseScale;
+}
+
+function payingAsset(market: MarketConfig, order: ValidOrder): string {
+  return order.side === 'Bid' ? market.quoteSymbol : market.baseSymbol;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,38 @@
+/**
+ * `GET /wapi/v1/capital/deposits` (depositQueryAll): the key's subaccount's deposits, newest first. `from`/`to`
+ * are inclusive ms bounds; `endTime` (what ccxt sends for `until`) is read as `to` when `to` is absent.
+ */
+import { toBackpackDeposit } from '../../../exchange/backpack-wire.ts';
+import type { Exchange } from '../../../exchange/exchange-service.ts';
+import { requireAsset } from '../../../exchange/lookups.ts';
+import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { depositSchema, timeRangeProperties, type TimeRangeQuery } from './capital-schemas.ts';
+
+export function getDepositsRoute(exchange: Exchange): SignedRoute {
+  return {
+    method: 'GET',
+    url: '/wapi/v1/capital/deposits',
+    schema: {
+      summary: 'Deposit history (depositQueryAll)',
+      tags: ['Capital'],
+      querystring: {
+        type: 'object',
+        properties: {
+          ...timeRangeProperties,
+          endTime: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+        },
+      },
+      response: { 200: { type: 'array', items: depositSchema } },
+    },
+    handler: async (request) => {
+      const query = request.query as TimeRangeQuery & { endTime?: number };
+      const deposits = await exchange.listDeposits(request.caller.subaccountId, {
+        ...query,
+        to: query.to ?? query.endTime,
+      });
+      return deposits.map((deposit) =>
+        toBackpackDeposit(deposit, requireAsset(exchange.config, deposit.symbol)),
+      );
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/** The exchange's signed routes (orders, history, capital), for the signed-API plugin to register. */
+import type { Exchange } from '../../exchange/exchange-service.ts';
+import type { SignedRoute } from '../plugins/signed-api.ts';
+import { getDepositAddressRoute } from './capital/get-deposit-address.ts';
+import { getDepositsRoute } from './capital/get-deposits.ts';
+import { getWithdrawalsRoute } from './capital/get-withdrawals.ts';
+import { postWithdrawalRoute } from './capital/post-withdrawal.ts';
+import { getFillHistoryRoute } from './history/get-fill-history.ts';
+import { getOrderHistoryRoute } from './history/get-order-history.ts';
+import { deleteOrderRoute } from './orders/delete-order.ts';
+import { deleteOrdersRoute } from './orders/delete-orders.ts';
+import { getOrderRoute } from './orders/get-order.ts';
+import { getOrdersRoute } from './orders/get-orders.ts';
+import { postOrderRoute } from './orders/post-order.ts';
+import { postOrdersRoute } from './orders/post-orders.ts';
+
+export function exchangeSignedRoutes(exchange: Exchange): SignedRoute[] {
+  return [
+    postOrderRoute(exchange),
+    postOrdersRoute(exchange),
+    deleteOrderRoute(exchange),
+    deleteOrdersRoute(exchange),
+    getOrderRoute(exchange),
+    getOrdersRoute(exchange),
+    getOrderHistoryRoute(exchange),
+    getFillHistoryRoute(exchange),
+    getDepositsRoute(exchange),
+    getDepositAddressRoute(exchange),
+    getWithdrawalsRoute(exchange),
+    postWithdrawalRoute(exchange),
+  ];
+}

@@ -1,0 +1,61 @@
+/**
+ * `GET /wapi/v1/history/orders` (orderHistoryQueryAll): every order of the key's subaccount, open or finished,
+ * newest first unless `sortDirection=Asc`, with `createdAt` as a naive UTC date-time. Strategies and markets
+ * other than spot do not exist on Signet: filtering on them answers an empty list.
+ */
+import type { Exchange } from '../../../exchange/exchange-service.ts';
+import type { SortDirection } from '../../../exchange/order-queries.ts';
+import { parseOrderId } from '../../../exchange/lookups.ts';
+import type { SignedRoute } from '../../plugins/signed-api.ts';
+import {
+  formatOrder,
+  historyOrderSchema,
+  pagingProperties,
+  sortDirectionProperty,
+} from '../orders/order-schemas.ts';
+
+interface Query {
+  orderId?: string;
+  strategyId?: string;
+  symbol?: string;
+  limit: number;
+  offset: number;
+  marketType?: string[];
+  sortDirection: SortDirection;
+}
+
+export function getOrderHistoryRoute(exchange: Exchange): SignedRoute {
+  return {
+    method: 'GET',
+    url: '/wapi/v1/history/orders',
+    schema: {
+      summary: 'Order history (orderHistoryQueryAll)',
+      tags: ['History'],
+      querystring: {
+        type: 'object',
+        properties: {
+          orderId: { type: 'string' },
+          strategyId: { type: 'string' },
+          symbol: { type: 'string' },
+          ...pagingProperties,
+          marketType: { type: 'array', items: { type: 'string' } },
+          sortDirection: sortDirectionProperty,
+        },
+      },
+      response: { 200: { type: 'array', items: historyOrderSchema } },
+    },
+    handler: async (request) => {
+      const query = request.query as Query;
+      if (query.strategyId !== undefined) return [];
+      if (query.marketType !== undefined && !query.marketType.includes('SPOT')) return [];
+      const orders = await exchange.listOrderHistory(request.caller.subaccountId, {
+        symbol: query.symbol,
+        orderId: query.orderId === undefined ? undefined : parseOrderId(query.orderId),
+        limit: query.limit,
+        offset: query.offset,
+        sortDirection: query.sortDirection,
+      });
+      return orders.map((order) => formatOrder(exchange, order, 'naive'));
+    },
+  };
+}

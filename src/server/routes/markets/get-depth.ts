@@ -1,0 +1,51 @@
+/**
+ * `GET /api/v1/depth?symbol=&limit=`: the order book from memory (rebuilt first if another process changed the
+ * market). Bids ascending with the best last, asks ascending with the best first; `lastUpdateId` is the market
+ * sequence (a string) and `timestamp` microseconds (ccxt refuses a depth without it).
+ */
+import type { FastifyInstance } from 'fastify';
+
+import { toBackpackDepth } from '../../../exchange/backpack-wire.ts';
+import type { Exchange } from '../../../exchange/exchange-service.ts';
+import { requireMarket } from '../../../exchange/lookups.ts';
+
+const levels = {
+  type: 'array',
+  items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 },
+} as const;
+
+export function registerDepthRoute(app: FastifyInstance, exchange: Exchange): void {
+  app.get(
+    '/api/v1/depth',
+    {
+      schema: {
+        summary: 'Order book depth',
+        tags: ['Markets'],
+        querystring: {
+          type: 'object',
+          required: ['symbol'],
+          properties: {
+            symbol: { type: 'string' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              asks: levels,
+              bids: levels,
+              lastUpdateId: { type: 'string' },
+              timestamp: { type: 'integer', description: 'Unix microseconds' },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { symbol, limit } = request.query as { symbol: string; limit: number };
+      const market = requireMarket(exchange.config, symbol);
+      return toBackpackDepth(await exchange.getDepth(symbol, limit), market, exchange.now());
+    },
+  );
+}

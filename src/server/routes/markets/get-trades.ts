@@ -1,0 +1,51 @@
+/**
+ * `GET /api/v1/trades?symbol=&limit=` (the most recent trades) and `GET /api/v1/trades/history?symbol=&limit=
+ * &offset=` (older pages, skipping `offset` newer trades); both oldest first within the page.
+ */
+import type { FastifyInstance } from 'fastify';
+
+import { toBackpackTrade } from '../../../exchange/backpack-wire.ts';
+import type { Exchange } from '../../../exchange/exchange-service.ts';
+import { requireMarket } from '../../../exchange/lookups.ts';
+
+const tradeSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    price: { type: 'string' },
+    quantity: { type: 'string' },
+    quoteQuantity: { type: 'string' },
+    timestamp: { type: 'integer', description: 'Unix ms' },
+    isBuyerMaker: { type: 'boolean' },
+  },
+} as const;
+
+export function registerTradeRoutes(app: FastifyInstance, exchange: Exchange): void {
+  for (const history of [false, true]) {
+    app.get(
+      history ? '/api/v1/trades/history' : '/api/v1/trades',
+      {
+        schema: {
+          summary: history ? 'Older public trades' : 'Recent public trades',
+          tags: ['Markets'],
+          querystring: {
+            type: 'object',
+            required: ['symbol'],
+            properties: {
+              symbol: { type: 'string' },
+              limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+              ...(history ? { offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 } } : {}),
+            },
+          },
+          response: { 200: { type: 'array', items: tradeSchema } },
+        },
+      },
+      async (request) => {
+        const { symbol, limit, offset } = request.query as { symbol: string; limit: number; offset?: number };
+        const market = requireMarket(exchange.config, symbol);
+        const trades = await exchange.listTrades(symbol, { limit, offset: offset ?? 0 });
+        return trades.map((trade) => toBackpackTrade(trade, market));
+      },
+    );
+  }
+}

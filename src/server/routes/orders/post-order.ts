@@ -1,0 +1,23 @@
+/**
+ * `POST /api/v1/order` (orderExecute): places one order for the key's subaccount and answers Backpack's order
+ * object (`createdAt` in ms). Refusals are 400s with Backpack codes (INVALID_ORDER, INVALID_PRICE,
+ * INVALID_QUANTITY, INSUFFICIENT_FUNDS, ...); an unfilled IOC/FOK/market order is an order with status Expired.
+ */
+import type { Exchange } from '../../../exchange/exchange-service.ts';
+import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { formatOrder, orderPayloadSchema, orderSchema } from './order-schemas.ts';
+
+export function postOrderRoute(exchange: Exchange): SignedRoute {
+  return {
+    method: 'POST',
+    url: '/api/v1/order',
+    schema: {
+      summary: 'Place an order (orderExecute)',
+      tags: ['Orders'],
+      body: { ...orderPayloadSchema, required: ['symbol', 'side', 'orderType'] },
+      response: { 200: orderSchema },
+    },
+    handler: async (request) =>
+      formatOrder(exchange, await exchange.placeOrder(request.caller.subaccountId, request.body), 'ms'),
+  };
+}
