@@ -230,6 +230,33 @@ describe.each(DIALECTS.map(([name]) => name))('OrderService on %s', (dialect) =>
     expect(history).toEqual([expect.objectContaining({ id: resting.id, status: 'Filled' })]);
   });
 
+  it('commits orders that arrive together as one group, each refusal rolled back alone', async () => {
+    await ctx.exchange.placeOrder(bob, limit('Ask', '100', '1'));
+    await ctx.exchange.placeOrder(bob, limit('Ask', '100', '1'));
+    const before = (await ctx.exchange.getDepth('SOL_USDC', 10)).sequence;
+    // Whatever order these arrive in, one 100 ask is left for the postOnly bid to cross.
+    const results = await Promise.allSettled([
+      ctx.exchange.placeOrder(alice, limit('Bid', '100', '100')), // INSUFFICIENT_FUNDS: nothing written
+      ctx.exchange.placeOrder(alice, limit('Bid', '100.5', '0.5', { postOnly: true })), // would take: lock rolled back
+      ctx.exchange.placeOrder(alice, limit('Bid', '100', '1')), // takes one of bob's asks
+      ctx.exchange.placeOrder(bob, limit('Ask', '101', '2')), // rests
+    ]);
+    expect(
+      results.map((r) => (r.status === 'fulfilled' ? r.value.status : (r.reason as AppError).code)),
+    ).toEqual(['INSUFFICIENT_FUNDS', 'INVALID_ORDER', 'Filled', 'New']);
+    const depth = await ctx.exchange.getDepth('SOL_USDC', 10);
+    expect(depth.asks).toEqual([
+      [100_000_000n, 1_000_000_000n],
+      [101_000_000n, 2_000_000_000n],
+    ]);
+    expect(depth.bids).toEqual([]);
+    // SQLite answers synchronously, so the four reach the writer in one turn and share one transaction (the
+    // market sequence moves once); over PostgreSQL's network round trips they may arrive in a few groups.
+    if (dialect === 'sqlite') expect(depth.sequence).toBe(before + 1);
+    else expect(depth.sequence - before).toBeLessThanOrEqual(4);
+    expect(await ctx.balances(alice)).toEqual({ SOL: '0.9995 / 0', USDC: '900 / 0' });
+  });
+
   it('keeps the book as it was after a failed order', async () => {
     await ctx.exchange.placeOrder(bob, limit('Ask', '100', '1'));
     await expectCode(ctx.exchange.placeOrder(alice, limit('Bid', '100', '100')), 'INSUFFICIENT_FUNDS');

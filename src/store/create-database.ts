@@ -33,6 +33,9 @@ function openSqlite(url: string): SQLite.Database {
   // running server wait for each other's write locks instead of failing with SQLITE_BUSY.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Checkpoint less often (every ~40 MB of WAL instead of ~4 MB): each checkpoint syncs the database file, and
+  // on the order path that was a fifth of the time. Readers are unaffected; the WAL is reset after each one.
+  db.pragma('wal_autocheckpoint = 10000');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   return db;
