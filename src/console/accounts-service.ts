@@ -151,36 +151,53 @@ export async function createSubaccount(
     );
   }
   const now = input.now ?? Date.now();
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const { max } = await trx
+  // Numbers are max + 1 per user; two concurrent creations can pick the same one. The unique constraint catches
+  // that, and a retry picks the next number. A clash on the name is the caller's conflict, reported as such.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await insertSubaccount(db, { ...input, name, now });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const taken = await db
         .selectFrom('subaccounts')
-        .select((eb) => eb.fn.max('number').as('max'))
+        .select('id')
         .where('user_id', '=', input.userId)
-        .executeTakeFirstOrThrow();
-      const row = {
-        id: createId('sub', now),
-        user_id: input.userId,
-        name,
-        number: Number(max ?? 0) + 1,
-        is_main: 0,
-        created_at: now,
-      };
-      await trx.insertInto('subaccounts').values(row).execute();
-      await recordAuditEvent(trx, {
-        userId: input.userId,
-        type: 'subaccount.created',
-        details: { subaccount: name },
-        context: input.context,
-        now,
-      });
-      return toSubaccount(row);
-    });
-  } catch (error) {
-    if (isUniqueViolation(error))
-      throw new AppError('CONFLICT', `A subaccount named "${name}" already exists`);
-    throw error;
+        .where('name', '=', name)
+        .executeTakeFirst();
+      if (taken || attempt >= 5)
+        throw new AppError('CONFLICT', `A subaccount named "${name}" already exists`);
+    }
   }
+}
+
+async function insertSubaccount(
+  db: Kysely<Database>,
+  input: { userId: string; name: string; context?: AuditContext; now: number },
+): Promise<Subaccount> {
+  return db.transaction().execute(async (trx) => {
+    const { max } = await trx
+      .selectFrom('subaccounts')
+      .select((eb) => eb.fn.max('number').as('max'))
+      .where('user_id', '=', input.userId)
+      .executeTakeFirstOrThrow();
+    const row = {
+      id: createId('sub', input.now),
+      user_id: input.userId,
+      name: input.name,
+      number: Number(max ?? 0) + 1,
+      is_main: 0,
+      created_at: input.now,
+    };
+    await trx.insertInto('subaccounts').values(row).execute();
+    await recordAuditEvent(trx, {
+      userId: input.userId,
+      type: 'subaccount.created',
+      details: { subaccount: input.name },
+      context: input.context,
+      now: input.now,
+    });
+    return toSubaccount(row);
+  });
 }
 
 /** The user's subaccount by id or name (main when neither is given); never another user's. */

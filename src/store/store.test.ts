@@ -46,6 +46,15 @@ describe.each(DIALECTS)('store on %s', (_name, create) => {
     });
   });
 
+  it('numbers subaccounts created concurrently without clashes', async () => {
+    const user = await createUser(db, { email: 'many@example.com', password: 'long enough' });
+    const created = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => createSubaccount(db, { userId: user.id, name: `Bot ${i}` })),
+    );
+    expect(new Set(created.map((s) => s.number)).size).toBe(6);
+    expect((await listSubaccounts(db, user.id)).map((s) => s.number)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
   it('creates, verifies, lists and revokes keys with exact timestamps', async () => {
     const user = await createUser(db, { email: 'keys@example.com', password: 'long enough' });
     const now = 1_790_000_000_123;
