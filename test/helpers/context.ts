@@ -41,7 +41,9 @@ export interface TestContext {
   createSubaccount: (user: User, name: string) => Promise<Subaccount>;
   /** Creates a server-generated key (the operator path) and returns its pair. */
   createKey: (user: User, options?: { subaccountName?: string; readOnly?: boolean }) => Promise<TestKey>;
-  /** Signs `spec` with `key` at the context clock and injects it. */
+  /** Sends a request through the context's transport: `app.inject()`, or real HTTP to the listening app. */
+  send: (request: RawRequest) => Promise<LightMyRequestResponse>;
+  /** Signs `spec` with `key` at the context clock and sends it. */
   signed: (
     key: TestKey,
     spec: SignedRequestSpec,
@@ -50,9 +52,34 @@ export interface TestContext {
   close: () => Promise<void>;
 }
 
+export interface RawRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  payload?: string;
+}
+
+export type Transport = 'inject' | 'http';
+
 let counter = 0;
 
-export async function createTestContext(): Promise<TestContext> {
+/** Real HTTP through a socket, answered in inject()'s shape so one test body serves both transports. */
+async function sendOverHttp(baseUrl: string, request: RawRequest): Promise<LightMyRequestResponse> {
+  const response = await fetch(baseUrl + request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.payload,
+  });
+  const body = await response.text();
+  return {
+    statusCode: response.status,
+    body,
+    headers: Object.fromEntries([...(response.headers as unknown as Iterable<[string, string]>)]),
+    json: () => JSON.parse(body) as unknown,
+  } as unknown as LightMyRequestResponse;
+}
+
+export async function createTestContext(options: { transport?: Transport } = {}): Promise<TestContext> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-test-'));
   const db = await openStore(join(dir, 'signet.db'));
   const clock = { now: Date.now() };
@@ -60,6 +87,16 @@ export async function createTestContext(): Promise<TestContext> {
   const markets = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
   const exchange = await createExchange({ db, config: markets, now: () => clock.now });
   const app = await buildApp({ db, verifier, now: () => clock.now, markets, exchange });
+  const baseUrl = options.transport === 'http' ? await app.listen({ port: 0, host: '127.0.0.1' }) : undefined;
+  const send = (request: RawRequest): Promise<LightMyRequestResponse> =>
+    baseUrl === undefined
+      ? app.inject({
+          method: request.method as 'GET',
+          url: request.url,
+          headers: request.headers,
+          payload: request.payload,
+        })
+      : sendOverHttp(baseUrl, request);
 
   return {
     db,
@@ -68,6 +105,7 @@ export async function createTestContext(): Promise<TestContext> {
     exchange,
     dir,
     clock,
+    send,
     createUser: (email) =>
       createUser(db, {
         email: email ?? `user${++counter}-${Date.now()}@example.com`,
@@ -84,8 +122,8 @@ export async function createTestContext(): Promise<TestContext> {
         { timestamp: clock.now, ...spec },
         { apiKey: key.apiKey, sign: signer.sign },
       );
-      return app.inject({
-        method: prepared.method as 'GET',
+      return send({
+        method: prepared.method,
         url: prepared.pathWithQuery,
         headers: { ...prepared.headers, ...options.headers },
         payload: prepared.body,
