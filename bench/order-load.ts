@@ -15,8 +15,16 @@ import { DEFAULT_MARKETS_FILE } from '../src/server/start-server.ts';
 import { openStore } from '../src/store/create-database.ts';
 import type { LoadRequest } from './lib/load.ts';
 
-/** Crossing order requests from `pairs` buyer/seller subaccounts, alternating Bid, Ask. */
-export async function createOrderRequests(databaseUrl: string, pairs: number): Promise<LoadRequest[]> {
+/**
+ * Order requests from `pairs` buyer/seller subaccounts, alternating Bid, Ask: crossing at one price (every Ask
+ * fills a resting Bid), or resting on both sides of the book (no fills: the cost of placing alone).
+ */
+export async function createOrderRequests(
+  databaseUrl: string,
+  pairs: number,
+  options: { crossing: boolean } = { crossing: true },
+): Promise<LoadRequest[]> {
+  const prices = options.crossing ? { Bid: '100', Ask: '100' } : { Bid: '50', Ask: '150' };
   const db = await openStore(databaseUrl);
   const config = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
   const user = await createUser(db, {
@@ -27,14 +35,14 @@ export async function createOrderRequests(databaseUrl: string, pairs: number): P
   try {
     for (let i = 0; i < pairs; i += 1) {
       const order = async (side: 'Bid' | 'Ask', symbol: string, quantity: string): Promise<LoadRequest> => {
-        const sub = await createSubaccount(db, { userId: user.id, name: `${side} ${i}` });
+        const sub = await createSubaccount(db, { userId: user.id, name: `${side} ${i} ${prices[side]}` });
         await depositTestFunds(db, config, { userId: user.id, subaccountId: sub.id, symbol, quantity });
         const { key, secret } = await createApiKey(db, {
           userId: user.id,
           name: `${side} ${i}`,
           subaccountId: sub.id,
         });
-        const body = { symbol: 'SOL_USDC', side, orderType: 'Limit', price: '100', quantity: '0.01' };
+        const body = { symbol: 'SOL_USDC', side, orderType: 'Limit', price: prices[side], quantity: '0.01' };
         const prepared = await createSignedRequest(
           { method: 'POST', path: '/api/v1/order', body, window: 60_000 },
           { ...(await createSigner(secret as string)), apiKey: key.apiKey },

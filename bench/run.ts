@@ -71,6 +71,18 @@ async function main(): Promise<void> {
       value: `${((orders.requestsPerSecond / signed.requestsPerSecond) * 100).toFixed(0)} %`,
       note: 'target >= 60 %',
     });
+
+    // The same, with orders that rest on both sides and never fill: what placing alone costs.
+    const resting = await runLoad(
+      server.url,
+      await createOrderRequests(server.databaseUrl, 10, { crossing: false }),
+    );
+    if (resting.non2xx > 0) throw new Error(`resting order run had ${resting.non2xx} non-2xx answers`);
+    rows.push({
+      name: 'POST /api/v1/order (signed, resting, no fills)',
+      value: `${fmt(resting.requestsPerSecond)} req/s`,
+      note: `p50 ${resting.p50Ms} ms, p99 ${resting.p99Ms} ms; ${((resting.requestsPerSecond / signed.requestsPerSecond) * 100).toFixed(0)} % of capital`,
+    });
     const audit = await auditDatabase(server.databaseUrl);
     rows.push({
       name: 'ledger invariants after the order run',

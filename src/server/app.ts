@@ -66,6 +66,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     db: deps.db,
     now: deps.now,
     config: deps.console ?? DEFAULT_CONSOLE_CONFIG,
+    exchange,
   });
   await app.register(staticWeb);
   return app;

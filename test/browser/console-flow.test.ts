@@ -5,39 +5,31 @@
  * and creates a key with a code. A screenshot of each page is written to test-results/ on every run.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { Secret, TOTP } from 'otpauth';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SignetClient } from '../../src/client/index.ts';
-import { startServer, type RunningServer } from '../../src/server/start-server.ts';
-import { ensureWebBuilt } from '../helpers/web-build.ts';
+import type { RunningServer } from '../../src/server/start-server.ts';
+import { openConsoleBrowser, REPO, type ConsoleBrowser } from '../helpers/console-browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const screenshots = join(repo, 'test-results');
 const EMAIL = `e2e-${Date.now()}@example.com`;
 const PASSWORD = 'a long enough password';
 const STEP_TIMEOUT = 60_000;
 
-let dir: string;
+let browser: ConsoleBrowser;
 let server: RunningServer;
-let context: BrowserContext;
 let page: Page;
 
 /** Keys created along the way, as the user read them from the dialog. */
 const keys: Record<string, { apiKey: string; secret?: string }> = {};
 let totpSecret: string;
-/** Script errors and CSP violations seen in the page (failed HTTP answers the flow expects are not errors). */
-const browserErrors: string[] = [];
 
-async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshots, `console-${name}.png`), fullPage: true });
+function screenshot(name: string): Promise<void> {
+  return browser.screenshot(name);
 }
 
 async function nav(label: string): Promise<void> {
@@ -98,54 +90,12 @@ async function readAndCloseCreated(
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: the browser tests need it (apt-get install -y chromium, or set CHROMIUM_PATH)`,
-    );
-  }
-  mkdirSync(screenshots, { recursive: true });
-  await ensureWebBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'signet-e2e-'));
-  server = await startServer(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      databaseUrl: join(dir, 'signet.db'),
-      console: { requireTwoFactorForKeys: false },
-    },
-    { logger: false },
-  );
-  context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    locale: 'en-US',
-    viewport: { width: 1280, height: 860 },
-    acceptDownloads: true,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      browserErrors.push(message.text());
-    }
-  });
-  page.on('pageerror', (error) => browserErrors.push(error.message));
+  browser = await openConsoleBrowser();
+  ({ server, page } = browser);
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 describe('the console, as a new user', () => {
@@ -284,7 +234,7 @@ describe('the console, as a new user', () => {
       await screenshot('new-api-key-invalid-public-key');
 
       const pair = JSON.parse(
-        execFileSync(process.execPath, [join(repo, 'bin/signet.js'), 'keygen', '--json'], {
+        execFileSync(process.execPath, [join(REPO, 'bin/signet.js'), 'keygen', '--json'], {
           encoding: 'utf8',
         }),
       ) as { apiKey: string; secret: string };
@@ -417,6 +367,6 @@ describe('the console, as a new user', () => {
   );
 
   it('ran without script errors or Content-Security-Policy violations', () => {
-    expect(browserErrors).toEqual([]);
+    expect(browser.browserErrors).toEqual([]);
   });
 });

@@ -1,12 +1,15 @@
 /**
- * The console's pages and the navigation built from them. Settings pages are here; the exchange pages
- * (Balances, Orders, Deposits) belong in EXCHANGE_ROUTES: add an entry with a component from `pages/` and a
- * label in both dictionaries, and the navigation shows an "Exchange" section above Settings.
+ * The console's pages and the navigation built from them: the Exchange section (Balances, Orders, Deposits &
+ * Withdrawals) above Settings. A page is an entry with a component from `pages/` and a label in both
+ * dictionaries.
  */
 import type { ComponentType } from 'react';
 
 import type { MessageKey } from './i18n/en.ts';
 import { ApiKeysPage } from './pages/api-keys-page.tsx';
+import { BalancesPage } from './pages/balances-page.tsx';
+import { DepositsPage } from './pages/deposits-page.tsx';
+import { OrdersPage } from './pages/orders-page.tsx';
 import { SecurityPage } from './pages/security-page.tsx';
 import { SubaccountsPage } from './pages/subaccounts-page.tsx';
 
@@ -16,8 +19,11 @@ export interface PageRoute {
   component: ComponentType;
 }
 
-/** ── Exchange pages go here (Balances, Orders, Deposits): built by the exchange work, not yet. ── */
-export const EXCHANGE_ROUTES: PageRoute[] = [];
+export const EXCHANGE_ROUTES: PageRoute[] = [
+  { path: '/exchange/balances', label: 'nav.balances', component: BalancesPage },
+  { path: '/exchange/orders', label: 'nav.orders', component: OrdersPage },
+  { path: '/exchange/deposits', label: 'nav.deposits', component: DepositsPage },
+];
 
 export const SETTINGS_ROUTES: PageRoute[] = [
   { path: '/settings/api-keys', label: 'nav.apiKeys', component: ApiKeysPage },

@@ -18,6 +18,7 @@ import { CSRF_HEADER, isSameOrigin, isValidCsrfToken } from '../../console/csrf.
 import { RetryLaterError } from '../../console/retry-later-error.ts';
 import { SESSION_ABSOLUTE_MS, findSession, type Session } from '../../console/sessions.ts';
 import { AppError } from '../../errors.ts';
+import type { Exchange } from '../../exchange/exchange-service.ts';
 import type { Store } from '../../store/create-database.ts';
 import { consoleRoutes } from '../routes/console/index.ts';
 import { BODY_LIMIT_BYTES, sendError } from './error-handler.ts';
@@ -35,6 +36,8 @@ export interface ConsoleRouteDeps {
   db: Store;
   now: () => number;
   config: ConsoleConfig;
+  /** Balances, orders, fills, deposits and withdrawals for the exchange pages; sandbox funding. */
+  exchange: Exchange;
 }
 
 declare module 'fastify' {

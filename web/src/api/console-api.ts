@@ -67,6 +67,90 @@ export interface CreateKeyInput {
   totpCode?: string;
 }
 
+/** Amounts are exact decimal strings from the server: shown as they are, never turned into numbers. */
+export interface ExchangeAsset {
+  symbol: string;
+  displayName: string;
+  decimals: number;
+  /** The largest sandbox deposit accepted at once. */
+  maxDeposit: string;
+  /** Networks it can be funded on; the first is the default. */
+  depositBlockchains: string[];
+}
+
+export interface Balance {
+  symbol: string;
+  available: string;
+  locked: string;
+  staked: string;
+  total: string;
+}
+
+export type Side = 'Bid' | 'Ask';
+
+export interface Order {
+  id: string;
+  clientId: number | null;
+  symbol: string;
+  side: Side;
+  orderType: 'Limit' | 'Market';
+  timeInForce: string;
+  postOnly: boolean;
+  price: string | null;
+  quantity: string | null;
+  quoteQuantity: string | null;
+  executedQuantity: string;
+  executedQuoteQuantity: string;
+  status: string;
+  createdAt: number;
+}
+
+export interface Fill {
+  tradeId: number;
+  orderId: string;
+  symbol: string;
+  side: Side;
+  price: string;
+  quantity: string;
+  fee: string;
+  feeSymbol: string;
+  isMaker: boolean;
+  timestamp: number;
+}
+
+export interface Deposit {
+  id: number;
+  symbol: string;
+  quantity: string;
+  blockchain: string;
+  source: string;
+  toAddress: string | null;
+  fromAddress: string | null;
+  transactionHash: string | null;
+  status: string;
+  createdAt: number;
+}
+
+export interface Withdrawal {
+  id: number;
+  symbol: string;
+  quantity: string;
+  fee: string;
+  blockchain: string;
+  toAddress: string;
+  transactionHash: string | null;
+  status: 'pending' | 'confirmed';
+  createdAt: number;
+}
+
+export interface TestDepositInput {
+  subaccountId: string;
+  symbol: string;
+  /** Decimal string, sent as a string. */
+  quantity: string;
+  blockchain?: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -135,4 +219,20 @@ export const consoleApi = {
   createKey: (input: CreateKeyInput): Promise<ApiKey> => call('POST', '/keys', input),
   revokeKey: (id: string): Promise<ApiKey> => call('DELETE', `/keys/${encodeURIComponent(id)}`),
   listAuditEvents: (): Promise<AuditEvent[]> => call('GET', '/audit?limit=50'),
+  listExchangeAssets: (): Promise<ExchangeAsset[]> => call('GET', '/exchange/assets'),
+  listBalances: (subaccountId: string): Promise<Balance[]> =>
+    call('GET', `/exchange/balances?${subaccountQuery(subaccountId)}`),
+  listOpenOrders: (subaccountId: string): Promise<Order[]> =>
+    call('GET', `/exchange/orders?${subaccountQuery(subaccountId)}`),
+  listFills: (subaccountId: string): Promise<Fill[]> =>
+    call('GET', `/exchange/fills?${subaccountQuery(subaccountId)}&limit=100`),
+  listDeposits: (subaccountId: string): Promise<Deposit[]> =>
+    call('GET', `/exchange/deposits?${subaccountQuery(subaccountId)}&limit=100`),
+  listWithdrawals: (subaccountId: string): Promise<Withdrawal[]> =>
+    call('GET', `/exchange/withdrawals?${subaccountQuery(subaccountId)}&limit=100`),
+  depositTestFunds: (input: TestDepositInput): Promise<Deposit> => call('POST', '/exchange/deposits', input),
 };
+
+function subaccountQuery(subaccountId: string): string {
+  return `subaccountId=${encodeURIComponent(subaccountId)}`;
+}

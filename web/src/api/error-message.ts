@@ -20,10 +20,17 @@ const BY_MESSAGE: Array<[RegExp, MessageKey]> = [
   [/CSRF token/, 'error.csrf'],
   [/^A subaccount named/, 'error.subaccountTaken'],
   [/^Subaccount name must be/, 'error.subaccountName'],
+  [/^Quantity is larger than one sandbox deposit/, 'error.quantityTooLarge'],
+  [/past the sandbox limit/, 'error.balanceLimit'],
+  [/^Too many decimal places/, 'error.quantityDecimals'],
+  [/^Quantity must be greater than zero/, 'error.quantityPositive'],
+  [/^(Invalid decimal|Quantity must be a decimal string|Quantity is too large)/, 'error.quantityInvalid'],
+  [/^No subaccount/, 'error.subaccountNotFound'],
 ];
 
 const BY_CODE: Partial<Record<string, MessageKey>> = {
   INVALID_TWO_FACTOR_CODE: 'error.twoFactorCode',
+  INVALID_ASSET: 'error.assetInvalid',
   NETWORK_ERROR: 'error.network',
   SERVER_ERROR: 'error.server',
 };

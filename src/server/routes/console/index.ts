@@ -5,9 +5,16 @@ import type { ConsoleRouteDeps } from '../../plugins/console-api.ts';
 import { deleteApiKeyRoute } from './delete-api-key.ts';
 import { getApiKeysRoute } from './get-api-keys.ts';
 import { getAuditEventsRoute } from './get-audit-events.ts';
+import { getExchangeAssetsRoute } from './get-exchange-assets.ts';
+import { getExchangeBalancesRoute } from './get-exchange-balances.ts';
+import { getExchangeDepositsRoute } from './get-exchange-deposits.ts';
+import { getExchangeFillsRoute } from './get-exchange-fills.ts';
+import { getExchangeOrdersRoute } from './get-exchange-orders.ts';
+import { getExchangeWithdrawalsRoute } from './get-exchange-withdrawals.ts';
 import { getSessionRoute } from './get-session.ts';
 import { getSubaccountsRoute } from './get-subaccounts.ts';
 import { postApiKeyRoute } from './post-api-key.ts';
+import { postExchangeDepositRoute } from './post-exchange-deposit.ts';
 import { postLoginRoute } from './post-login.ts';
 import { postLogoutRoute } from './post-logout.ts';
 import { postSignupRoute } from './post-signup.ts';
@@ -31,5 +38,12 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteOptions[] {
     postApiKeyRoute(deps),
     deleteApiKeyRoute(deps),
     getAuditEventsRoute(deps),
+    getExchangeAssetsRoute(deps),
+    getExchangeBalancesRoute(deps),
+    getExchangeOrdersRoute(deps),
+    getExchangeFillsRoute(deps),
+    getExchangeDepositsRoute(deps),
+    getExchangeWithdrawalsRoute(deps),
+    postExchangeDepositRoute(deps),
   ];
 }

@@ -1,0 +1,32 @@
+/** `GET /console/api/exchange/deposits?subaccountId=&limit=`: the subaccount's deposits, newest first. */
+import type { RouteOptions } from 'fastify';
+
+import { resolveSubaccount } from '../../../console/accounts-service.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import {
+  depositSchema,
+  subaccountListQuerySchema,
+  toDepositView,
+  type SubaccountQuery,
+} from './exchange-views.ts';
+import { errorResponses } from './schemas.ts';
+
+export function getExchangeDepositsRoute({ db, exchange }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'GET',
+    url: '/exchange/deposits',
+    schema: {
+      summary: 'Deposits of a subaccount',
+      tags: ['Console'],
+      querystring: subaccountListQuerySchema,
+      response: { 200: { type: 'array', items: depositSchema }, ...errorResponses },
+    },
+    handler: async (request) => {
+      const { user } = requireConsoleSession(request);
+      const { subaccountId, limit } = request.query as SubaccountQuery;
+      const subaccount = await resolveSubaccount(db, user.id, { id: subaccountId });
+      const deposits = await exchange.listDeposits(subaccount.id, { limit, offset: 0 });
+      return deposits.map((deposit) => toDepositView(deposit, exchange.config));
+    },
+  };
+}

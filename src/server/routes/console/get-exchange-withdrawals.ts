@@ -1,0 +1,32 @@
+/** `GET /console/api/exchange/withdrawals?subaccountId=&limit=`: the subaccount's withdrawals, newest first. */
+import type { RouteOptions } from 'fastify';
+
+import { resolveSubaccount } from '../../../console/accounts-service.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import {
+  subaccountListQuerySchema,
+  toWithdrawalView,
+  withdrawalSchema,
+  type SubaccountQuery,
+} from './exchange-views.ts';
+import { errorResponses } from './schemas.ts';
+
+export function getExchangeWithdrawalsRoute({ db, exchange }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'GET',
+    url: '/exchange/withdrawals',
+    schema: {
+      summary: 'Withdrawals of a subaccount',
+      tags: ['Console'],
+      querystring: subaccountListQuerySchema,
+      response: { 200: { type: 'array', items: withdrawalSchema }, ...errorResponses },
+    },
+    handler: async (request) => {
+      const { user } = requireConsoleSession(request);
+      const { subaccountId, limit } = request.query as SubaccountQuery;
+      const subaccount = await resolveSubaccount(db, user.id, { id: subaccountId });
+      const withdrawals = await exchange.listWithdrawals(subaccount.id, { limit, offset: 0 });
+      return withdrawals.map((withdrawal) => toWithdrawalView(withdrawal, exchange.config));
+    },
+  };
+}

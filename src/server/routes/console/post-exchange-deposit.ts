@@ -1,0 +1,69 @@
+/**
+ * `POST /console/api/exchange/deposits`: "Deposit test funds". Credits sandbox funds to one of the caller's
+ * subaccounts through depositTestFunds(), exactly what `signet deposit` does: one ledger entry and one confirmed
+ * deposit row in one transaction, listed afterwards by `GET /wapi/v1/capital/deposits` for that subaccount's keys.
+ *
+ * Ownership: the subaccount is looked up among the caller's own (404 for anyone else's). The quantity must be a
+ * JSON string: a JSON number has already lost digits by the time it is parsed (12345678901234567890 arrives as
+ * 12345678901234567000), so it is refused before schema coercion could turn it into a plausible string.
+ * Amount rules (exact in the asset's decimals, positive, at most one sandbox deposit's maximum, balance cap)
+ * are the deposit service's, answered as Backpack errors (INVALID_QUANTITY, INVALID_ASSET, 400).
+ */
+import type { RouteOptions } from 'fastify';
+
+import { AppError } from '../../../errors.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { depositSchema, toDepositView } from './exchange-views.ts';
+import { errorResponses } from './schemas.ts';
+
+interface DepositBody {
+  subaccountId?: string;
+  symbol: string;
+  quantity: string;
+  blockchain?: string;
+}
+
+export function postExchangeDepositRoute({ exchange }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'POST',
+    url: '/exchange/deposits',
+    schema: {
+      summary: 'Deposit test funds (sandbox)',
+      tags: ['Console'],
+      body: {
+        type: 'object',
+        required: ['symbol', 'quantity'],
+        additionalProperties: false,
+        properties: {
+          subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
+          symbol: { type: 'string', maxLength: 32, description: 'Asset, e.g. USDC' },
+          quantity: { type: 'string', maxLength: 64, description: 'Decimal string, e.g. "1000" or "0.5"' },
+          blockchain: {
+            type: 'string',
+            maxLength: 32,
+            description: "Backpack's spelling, e.g. Solana; defaults to the asset's first deposit network",
+          },
+        },
+      },
+      response: { 201: depositSchema, ...errorResponses },
+    },
+    preValidation: async (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      if (body && typeof body === 'object' && 'quantity' in body && typeof body['quantity'] !== 'string') {
+        throw new AppError('INVALID_QUANTITY', 'Quantity must be a decimal string, e.g. "1000"');
+      }
+    },
+    handler: async (request, reply) => {
+      const { user } = requireConsoleSession(request);
+      const body = request.body as DepositBody;
+      const deposit = await exchange.depositTestFunds({
+        userId: user.id,
+        subaccountId: body.subaccountId,
+        symbol: body.symbol,
+        quantity: body.quantity,
+        blockchain: body.blockchain,
+      });
+      return reply.code(201).send(toDepositView(deposit, exchange.config));
+    },
+  };
+}

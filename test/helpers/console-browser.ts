@@ -1,0 +1,89 @@
+/**
+ * A real browser on a real Signet for the console's browser tests: the SPA built if stale, a listening server
+ * over a fresh SQLite file, Debian's Chromium (playwright-core) with a throwaway profile, script errors and CSP
+ * violations collected, and screenshots written to test-results/console-<name>.png.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+import { startServer, type RunningServer } from '../../src/server/start-server.ts';
+import { ensureWebBuilt } from './web-build.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const SCREENSHOTS = join(REPO, 'test-results');
+
+export interface ConsoleBrowser {
+  server: RunningServer;
+  context: BrowserContext;
+  page: Page;
+  /** Script errors and CSP violations seen in the page (failed HTTP answers a test expects are not errors). */
+  browserErrors: string[];
+  screenshot: (name: string) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: the browser tests need it (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+    );
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await ensureWebBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'signet-e2e-'));
+  const server = await startServer(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl: join(dir, 'signet.db'),
+      console: { requireTwoFactorForKeys: false },
+    },
+    { logger: false },
+  );
+  const context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    locale: 'en-US',
+    viewport: { width: 1280, height: 860 },
+    acceptDownloads: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(15_000);
+  const browserErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      browserErrors.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => browserErrors.push(error.message));
+
+  return {
+    server,
+    context,
+    page,
+    browserErrors,
+    screenshot: async (name) => {
+      await page.screenshot({ path: join(SCREENSHOTS, `console-${name}.png`), fullPage: true });
+    },
+    close: async () => {
+      await context.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
