@@ -151,8 +151,8 @@ export async function createSubaccount(
     );
   }
   const now = input.now ?? Date.now();
-  // Numbers are max + 1 per user; two concurrent creations can pick the same one. The unique constraint catches
-  // that, and a retry picks the next number. A clash on the name is the caller's conflict, reported as such.
+  // Numbers are max + 1 per user, taken under a lock on the user's row; should two creations still collide, the
+  // unique constraint catches it and a retry picks the next number. A clash on the name is the caller's conflict.
   for (let attempt = 1; ; attempt++) {
     try {
       return await insertSubaccount(db, { ...input, name, now });
@@ -175,6 +175,13 @@ async function insertSubaccount(
   input: { userId: string; name: string; context?: AuditContext; now: number },
 ): Promise<Subaccount> {
   return db.transaction().execute(async (trx) => {
+    // Lock the user's row first (a row lock on PostgreSQL, the write lock on SQLite), so concurrent creations for
+    // one user take turns and each reads the max number the previous one committed.
+    await trx
+      .updateTable('users')
+      .set((eb) => ({ id: eb.ref('id') }))
+      .where('id', '=', input.userId)
+      .execute();
     const { max } = await trx
       .selectFrom('subaccounts')
       .select((eb) => eb.fn.max('number').as('max'))
