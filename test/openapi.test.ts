@@ -38,6 +38,17 @@ describe('GET /docs/openapi.json', () => {
   });
 });
 
+describe('GET /docs/protocol', () => {
+  it('serves the signing guide the console points to', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/docs/protocol' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/markdown');
+    expect(res.body).toContain(
+      'instruction=orderCancel&orderId=28&symbol=BTC_USDT&timestamp=1614550000000&window=5000',
+    );
+  });
+});
+
 describe('GET /docs', () => {
   it('serves a browsable page with its assets from the package, no CDN', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/docs' });

@@ -3,15 +3,20 @@
  * browsable page at `/docs` (`@fastify/swagger-ui`, assets shipped inside the npm package, no CDN).
  * Registered before the routes so it sees every one of them.
  */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+
+const PROTOCOL_GUIDE = fileURLToPath(new URL('../../../docs/PROTOCOL.md', import.meta.url));
 
 const SIGNING_HELP = [
   'Signed routes need `X-API-Key` (base64 ED25519 public key), `X-Timestamp` (ms), optional `X-Window`',
   '(default 5000, max 60000) and `X-Signature`: base64 ED25519 signature of',
   '`instruction=<name>&<params sorted by key>&timestamp=<X-Timestamp>&window=<X-Window>`.',
-  'See docs/PROTOCOL.md for worked examples.',
+  'See /docs/protocol (docs/PROTOCOL.md) for worked examples.',
 ].join(' ');
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
@@ -40,4 +45,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The signing guide the console points people to (key format, signing string, worked examples, error codes).
+  const protocolGuide = await readFile(PROTOCOL_GUIDE, 'utf8');
+  app.get('/docs/protocol', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/markdown; charset=utf-8').send(protocolGuide),
+  );
 }

@@ -166,7 +166,7 @@ export const en = {
   'newKey.publicKey': 'Public Key',
   'newKey.publicKeyOptional': 'optional',
   'newKey.publicKeyHint':
-    'Most people should leave this empty: a key pair is then generated in your browser and the secret never leaves it. If you supply your own, it must be a base64 ED25519 public key (32 bytes, 44 characters), as described in docs/PROTOCOL.md.',
+    'Most people should leave this empty: a key pair is then generated in your browser and the secret never leaves it. If you supply your own, it must be a base64 ED25519 public key (32 bytes, 44 characters), as described in the signing guide at /docs/protocol.',
   'newKey.readOnly': 'Read Only',
   'newKey.readOnlyHint': 'Restricts this key to view-only access.',
   'newKey.totpCode': 'Two-factor code',
