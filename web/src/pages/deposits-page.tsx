@@ -1,46 +1,24 @@
 /** Exchange → Deposits & Withdrawals: per subaccount, both histories, newest first. */
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 
 import { consoleApi, type Deposit, type Subaccount, type Withdrawal } from '../api/console-api.ts';
 import { CopyButton } from '../components/copy-button.tsx';
-import { LoadState } from '../components/load-state.tsx';
 import { DataCard } from '../features/exchange/data-card.tsx';
 import { labelOf, shortenAddress } from '../features/exchange/exchange-labels.ts';
-import { ExchangeToolbar } from '../features/exchange/exchange-toolbar.tsx';
-import { useSubaccountChoice } from '../features/exchange/subaccount-picker.tsx';
+import { SubaccountPage } from '../features/exchange/subaccount-page.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 
 export function DepositsPage(): ReactNode {
   const { t } = useI18n();
-  const { subaccounts, selected, select } = useSubaccountChoice();
-  const [version, setVersion] = useState(0);
-
   return (
-    <section className="page" aria-labelledby="capital-title">
-      <div className="page-header">
-        <div>
-          <h1 id="capital-title">{t('capital.title')}</h1>
-          <p className="muted">{t('capital.description')}</p>
-        </div>
-      </div>
-      <LoadState
-        loading={subaccounts.loading && !subaccounts.data}
-        error={subaccounts.error}
-        onRetry={subaccounts.reload}
-      />
-      {subaccounts.data && selected && (
+    <SubaccountPage id="capital-title" title={t('capital.title')} description={t('capital.description')}>
+      {(subaccount, version) => (
         <>
-          <ExchangeToolbar
-            subaccounts={subaccounts.data}
-            selected={selected}
-            onSelect={select}
-            onRefresh={() => setVersion((v) => v + 1)}
-          />
-          <DepositsCard key={`deposits:${selected.id}:${version}`} subaccount={selected} />
-          <WithdrawalsCard key={`withdrawals:${selected.id}:${version}`} subaccount={selected} />
+          <DepositsCard key={`deposits:${subaccount.id}:${version}`} subaccount={subaccount} />
+          <WithdrawalsCard key={`withdrawals:${subaccount.id}:${version}`} subaccount={subaccount} />
         </>
       )}
-    </section>
+    </SubaccountPage>
   );
 }
 

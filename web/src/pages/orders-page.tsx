@@ -2,47 +2,25 @@
  * Exchange → Orders: per subaccount, the open orders and the recent fills, as the exchange holds them. Read
  * only: trading happens through the API with a key.
  */
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 
 import { consoleApi, type Fill, type Order, type Subaccount } from '../api/console-api.ts';
-import { LoadState } from '../components/load-state.tsx';
 import { DataCard } from '../features/exchange/data-card.tsx';
 import { labelOf } from '../features/exchange/exchange-labels.ts';
-import { ExchangeToolbar } from '../features/exchange/exchange-toolbar.tsx';
-import { useSubaccountChoice } from '../features/exchange/subaccount-picker.tsx';
+import { SubaccountPage } from '../features/exchange/subaccount-page.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 
 export function OrdersPage(): ReactNode {
   const { t } = useI18n();
-  const { subaccounts, selected, select } = useSubaccountChoice();
-  const [version, setVersion] = useState(0);
-
   return (
-    <section className="page" aria-labelledby="orders-title">
-      <div className="page-header">
-        <div>
-          <h1 id="orders-title">{t('orders.title')}</h1>
-          <p className="muted">{t('orders.description')}</p>
-        </div>
-      </div>
-      <LoadState
-        loading={subaccounts.loading && !subaccounts.data}
-        error={subaccounts.error}
-        onRetry={subaccounts.reload}
-      />
-      {subaccounts.data && selected && (
+    <SubaccountPage id="orders-title" title={t('orders.title')} description={t('orders.description')}>
+      {(subaccount, version) => (
         <>
-          <ExchangeToolbar
-            subaccounts={subaccounts.data}
-            selected={selected}
-            onSelect={select}
-            onRefresh={() => setVersion((v) => v + 1)}
-          />
-          <OpenOrdersCard key={`orders:${selected.id}:${version}`} subaccount={selected} />
-          <FillsCard key={`fills:${selected.id}:${version}`} subaccount={selected} />
+          <OpenOrdersCard key={`orders:${subaccount.id}:${version}`} subaccount={subaccount} />
+          <FillsCard key={`fills:${subaccount.id}:${version}`} subaccount={subaccount} />
         </>
       )}
-    </section>
+    </SubaccountPage>
   );
 }
 
