@@ -4,7 +4,7 @@ import type { RouteOptions } from 'fastify';
 import { getUser } from '../../../console/accounts-service.ts';
 import { disableTwoFactor } from '../../../console/two-factor-service.ts';
 import { auditContextOf, requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
-import { errorResponses, totpCodeSchema, toUserView, userSchema } from './schemas.ts';
+import { errorResponses, totpCodeBodySchema, toUserView, userResponseSchema } from './schemas.ts';
 
 export function postTwoFactorDisableRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
   return {
@@ -13,21 +13,8 @@ export function postTwoFactorDisableRoute({ db, now }: ConsoleRouteDeps): RouteO
     schema: {
       summary: 'Turn two-factor authentication off (needs a current code)',
       tags: ['Console'],
-      body: {
-        type: 'object',
-        required: ['code'],
-        additionalProperties: false,
-        properties: { code: totpCodeSchema },
-      },
-      response: {
-        200: {
-          type: 'object',
-          required: ['user'],
-          additionalProperties: false,
-          properties: { user: userSchema },
-        },
-        ...errorResponses,
-      },
+      body: totpCodeBodySchema,
+      response: { 200: userResponseSchema, ...errorResponses },
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);

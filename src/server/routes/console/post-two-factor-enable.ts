@@ -8,7 +8,7 @@ import { getUser } from '../../../console/accounts-service.ts';
 import { deleteUserSessions } from '../../../console/sessions.ts';
 import { enableTwoFactor } from '../../../console/two-factor-service.ts';
 import { auditContextOf, requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
-import { errorResponses, totpCodeSchema, toUserView, userSchema } from './schemas.ts';
+import { errorResponses, totpCodeBodySchema, toUserView, userResponseSchema } from './schemas.ts';
 
 export function postTwoFactorEnableRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
   return {
@@ -17,21 +17,8 @@ export function postTwoFactorEnableRoute({ db, now }: ConsoleRouteDeps): RouteOp
     schema: {
       summary: 'Turn two-factor authentication on',
       tags: ['Console'],
-      body: {
-        type: 'object',
-        required: ['code'],
-        additionalProperties: false,
-        properties: { code: totpCodeSchema },
-      },
-      response: {
-        200: {
-          type: 'object',
-          required: ['user'],
-          additionalProperties: false,
-          properties: { user: userSchema },
-        },
-        ...errorResponses,
-      },
+      body: totpCodeBodySchema,
+      response: { 200: userResponseSchema, ...errorResponses },
     },
     handler: async (request) => {
       const { user, session } = requireConsoleSession(request);

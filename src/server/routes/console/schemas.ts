@@ -106,3 +106,19 @@ export const sessionStateSchema = {
 } as const;
 
 export const totpCodeSchema = { type: 'string', maxLength: 16, description: '6-digit TOTP code' } as const;
+
+/** Body of the routes that take only a TOTP code (2FA enable and disable). */
+export const totpCodeBodySchema = {
+  type: 'object',
+  required: ['code'],
+  additionalProperties: false,
+  properties: { code: totpCodeSchema },
+} as const;
+
+/** `{ user }`: the answer of routes that change the user's own settings. */
+export const userResponseSchema = {
+  type: 'object',
+  required: ['user'],
+  additionalProperties: false,
+  properties: { user: userSchema },
+} as const;
