@@ -4,9 +4,11 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-console.ts';
 import * as m0003 from './0003-exchange.ts';
+import * as m0004 from './0004-sqlite-row-layout.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-console': m0002,
   '0003-exchange': m0003,
+  '0004-sqlite-row-layout': m0004,
 };
