@@ -33,6 +33,7 @@ import {
   type PublicTradeRecord,
   type TickerRecord,
 } from './market-data.ts';
+import { GroupWriter } from './group-writes.ts';
 import { MarketBooks } from './market-books.ts';
 import type { ExchangeConfig } from './markets.ts';
 import {
@@ -74,7 +75,7 @@ export class Exchange {
     this.config = options.config;
     this.now = options.now ?? Date.now;
     this.ledger = getLedger(options.db);
-    this.books = new MarketBooks(options.db, options.config);
+    this.books = new MarketBooks(options.db, options.config, new GroupWriter(options.db, this.ledger));
     this.orders = new OrderService({
       db: options.db,
       config: options.config,

@@ -29,7 +29,20 @@ export interface BalanceChange {
   readonly lockedDelta: bigint;
 }
 
-export type LedgerReason = 'deposit' | 'withdrawal' | 'order' | 'cancel';
+/** Why a balance changed; 'fee' entries are the fee account's trading fees, one per asset per group commit. */
+export type LedgerReason = 'deposit' | 'withdrawal' | 'order' | 'cancel' | 'fee';
+
+/** One row of the ledger: what a change did to one balance row, and why. */
+export interface LedgerEntry {
+  /** '<reference>:<n>': unique, so the same cause can never be applied twice. */
+  readonly id: string;
+  readonly accountId: string;
+  readonly asset: string;
+  readonly availableDelta: bigint;
+  readonly lockedDelta: bigint;
+  readonly reason: LedgerReason;
+  readonly createdAt: number;
+}
 
 export interface Balance {
   readonly available: bigint;
@@ -106,7 +119,16 @@ export class Ledger {
     changes: readonly BalanceChange[],
     entry: { reason: LedgerReason; reference: string; now: number },
   ): Promise<void> {
-    if (!trx.isTransaction) throw new Error('applyBalanceChanges() must run inside a transaction');
+    await this.updateBalances(trx, changes, entry.now);
+    await this.writeEntries(trx, ledgerEntries(changes, entry));
+  }
+
+  /**
+   * The balance half of applyBalanceChanges(): guarded debits and upserted credits, no entries. The caller must
+   * write ledgerEntries() for the same changes in the same transaction (a group commit writes them in one go).
+   */
+  async updateBalances(trx: Kysely<Database>, changes: readonly BalanceChange[], now: number): Promise<void> {
+    if (!trx.isTransaction) throw new Error('Balances change only inside a transaction');
     const ordered = changes.length > 1 ? [...changes].sort(compareChanges) : changes;
     for (const change of ordered) {
       if (change.availableDelta === 0n && change.lockedDelta === 0n) continue;
@@ -116,7 +138,7 @@ export class Ledger {
         available: change.availableDelta.toString(),
         locked: change.lockedDelta.toString(),
         zero: '0',
-        now: entry.now,
+        now,
       };
       if (change.availableDelta >= 0n && change.lockedDelta >= 0n) {
         await this.credit.run(trx, values);
@@ -127,7 +149,30 @@ export class Ledger {
         throw new AppError('INSUFFICIENT_FUNDS', `Insufficient funds: ${change.asset}`);
       }
     }
-    await this.insertEntries(trx, ordered, entry);
+  }
+
+  /** Inserts ledger entries, many per statement. */
+  async writeEntries(trx: Kysely<Database>, entries: readonly LedgerEntry[]): Promise<void> {
+    if (!trx.isTransaction) throw new Error('Ledger entries are written only inside a transaction');
+    for (let start = 0; start < entries.length; start += MAX_ENTRIES_PER_INSERT) {
+      const chunk = entries.slice(start, start + MAX_ENTRIES_PER_INSERT);
+      let insert = this.inserts.get(chunk.length);
+      if (insert === undefined) {
+        insert = this.prepareInsert(chunk.length);
+        this.inserts.set(chunk.length, insert);
+      }
+      const values: Record<string, unknown> = {};
+      chunk.forEach((entry, i) => {
+        values[`id${i}`] = entry.id;
+        values[`account${i}`] = entry.accountId;
+        values[`asset${i}`] = entry.asset;
+        values[`available${i}`] = entry.availableDelta.toString();
+        values[`locked${i}`] = entry.lockedDelta.toString();
+        values[`reason${i}`] = entry.reason;
+        values[`now${i}`] = entry.createdAt;
+      });
+      await insert.run(trx, values);
+    }
   }
 
   /** Balance of one account and asset (zeros when it has none). */
@@ -143,31 +188,6 @@ export class Ledger {
     return new Map(rows.map((row) => [row.asset, toBalance(row)]));
   }
 
-  private async insertEntries(
-    trx: Kysely<Database>,
-    changes: readonly BalanceChange[],
-    entry: { reason: LedgerReason; reference: string; now: number },
-  ): Promise<void> {
-    const rows = changes.filter((c) => c.availableDelta !== 0n || c.lockedDelta !== 0n);
-    for (let start = 0; start < rows.length; start += MAX_ENTRIES_PER_INSERT) {
-      const chunk = rows.slice(start, start + MAX_ENTRIES_PER_INSERT);
-      let insert = this.inserts.get(chunk.length);
-      if (insert === undefined) {
-        insert = this.prepareInsert(chunk.length);
-        this.inserts.set(chunk.length, insert);
-      }
-      const values: Record<string, unknown> = { reason: entry.reason, now: entry.now };
-      chunk.forEach((change, i) => {
-        values[`id${i}`] = `${entry.reference}:${start + i}`;
-        values[`account${i}`] = change.accountId;
-        values[`asset${i}`] = change.asset;
-        values[`available${i}`] = change.availableDelta.toString();
-        values[`locked${i}`] = change.lockedDelta.toString();
-      });
-      await insert.run(trx, values);
-    }
-  }
-
   private prepareInsert(count: number) {
     return prepareQuery<never, string>((p) =>
       this.db.insertInto('ledger_entries').values(
@@ -177,8 +197,8 @@ export class Ledger {
           asset: p(`asset${i}`),
           available_delta: p(`available${i}`),
           locked_delta: p(`locked${i}`),
-          reason: p('reason'),
-          created_at: p('now'),
+          reason: p(`reason${i}`),
+          created_at: p(`now${i}`),
         })),
       ),
     );
@@ -203,6 +223,27 @@ const ZERO: Balance = { available: 0n, locked: 0n, staked: 0n };
 
 function toBalance(row: BalanceRow): Balance {
   return { available: BigInt(row.available), locked: BigInt(row.locked), staked: BigInt(row.staked) };
+}
+
+/** The ledger entries of `changes` (zero changes have none), ids `<reference>:<n>`. */
+export function ledgerEntries(
+  changes: readonly BalanceChange[],
+  entry: { reason: LedgerReason; reference: string; now: number },
+): LedgerEntry[] {
+  const entries: LedgerEntry[] = [];
+  for (const change of changes) {
+    if (change.availableDelta === 0n && change.lockedDelta === 0n) continue;
+    entries.push({
+      id: `${entry.reference}:${entries.length}`,
+      accountId: change.accountId,
+      asset: change.asset,
+      availableDelta: change.availableDelta,
+      lockedDelta: change.lockedDelta,
+      reason: entry.reason,
+      createdAt: entry.now,
+    });
+  }
+  return entries;
 }
 
 function compareChanges(a: BalanceChange, b: BalanceChange): number {

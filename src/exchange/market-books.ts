@@ -17,12 +17,15 @@
  * n orders costs one commit instead of n. Each write still sees the book and the database exactly as the
  * previous write left them; a write that fails is rolled back to its savepoint alone (and the book rebuilt
  * from the transaction if that write had touched it), so one refused order never affects its neighbours.
+ * Rows nothing in the group reads (ledger entries, trades, fee credits) are collected per write in GroupWrites
+ * and written for the whole group, right before the commit.
  */
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
-import { prepareQuery } from '../store/prepared-query.ts';
+import { prepareQuery, prepareRaw } from '../store/prepared-query.ts';
 import type { Database } from '../store/schema.ts';
 import { AsyncMutex } from './async-mutex.ts';
+import { GroupWrites, type GroupWriter } from './group-writes.ts';
 import { ensureCounters } from './id-counters.ts';
 import type { ExchangeConfig } from './markets.ts';
 import { addRestingOrder, createOrderBook, type OrderBook } from './order-book.ts';
@@ -36,6 +39,8 @@ export interface BookWriteContext {
   readonly sequence: number;
   /** Call right before changing the book: a failure after this point forces a rebuild. */
   touch(): void;
+  /** Rows for the end of the group: written before the commit if this write succeeds, dropped if it fails. */
+  readonly later: GroupWrites;
 }
 
 interface PendingWrite {
@@ -70,9 +75,9 @@ interface OpenOrderRow {
 const MAX_ATTEMPTS = 3;
 /** Upper bound on writes per transaction: keeps a batch's locks and latency short. */
 const MAX_GROUP = 64;
-const SAVEPOINT = CompiledQuery.raw('savepoint book_write');
-const RELEASE = CompiledQuery.raw('release savepoint book_write');
-const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint book_write');
+const SAVEPOINT = prepareRaw('savepoint book_write');
+const RELEASE = prepareRaw('release savepoint book_write');
+const ROLLBACK_TO = prepareRaw('rollback to savepoint book_write');
 
 export class MarketBooks {
   private readonly states = new Map<string, MarketState>();
@@ -83,6 +88,7 @@ export class MarketBooks {
   constructor(
     private readonly db: Kysely<Database>,
     config: ExchangeConfig,
+    private readonly groupWriter: GroupWriter,
   ) {
     for (const market of config.markets) {
       this.states.set(market.symbol, {
@@ -165,6 +171,7 @@ export class MarketBooks {
         const outcomes = await this.db.transaction().execute(async (trx) => {
           sequence = Number((await this.bump.run(trx, { name: `market:${symbol}` })).rows[0]?.value);
           if (state.syncedSequence !== sequence - 1) await this.rebuild(trx, state, sequence - 1);
+          const group = new GroupWrites();
           const context = (onTouch: () => void): BookWriteContext => ({
             trx,
             book: state.book,
@@ -173,29 +180,34 @@ export class MarketBooks {
               touched = true;
               onTouch();
             },
+            later: new GroupWrites(),
           });
+          const results: ItemOutcome[] = [];
           if (batch.length === 1) {
             // Alone: no savepoint needed, a failure rolls the whole transaction back.
-            return [
-              { ok: true, value: await (batch[0] as PendingWrite).work(context(() => {})) },
-            ] as ItemOutcome[];
-          }
-          const results: ItemOutcome[] = [];
-          for (const item of batch) {
-            let itemTouched = false;
-            await trx.executeQuery(SAVEPOINT);
-            try {
-              const value = await item.work(context(() => (itemTouched = true)));
-              await trx.executeQuery(RELEASE);
-              results.push({ ok: true, value });
-            } catch (error) {
-              await trx.executeQuery(ROLLBACK_TO);
-              await trx.executeQuery(RELEASE);
-              // The book moved but the database did not: bring the book back to what this transaction holds.
-              if (itemTouched) await this.rebuild(trx, state, (sequence as number) - 1);
-              results.push({ ok: false, error });
+            const itemContext = context(() => {});
+            results.push({ ok: true, value: await (batch[0] as PendingWrite).work(itemContext) });
+            group.absorb(itemContext.later);
+          } else {
+            for (const item of batch) {
+              let itemTouched = false;
+              const itemContext = context(() => (itemTouched = true));
+              await SAVEPOINT.run(trx, {});
+              try {
+                const value = await item.work(itemContext);
+                await RELEASE.run(trx, {});
+                group.absorb(itemContext.later);
+                results.push({ ok: true, value });
+              } catch (error) {
+                await ROLLBACK_TO.run(trx, {});
+                await RELEASE.run(trx, {});
+                // The book moved but the database did not: bring the book back to what this transaction holds.
+                if (itemTouched) await this.rebuild(trx, state, (sequence as number) - 1);
+                results.push({ ok: false, error });
+              }
             }
           }
+          if (!group.isEmpty) await this.groupWriter.write(trx, group, `${symbol}:${sequence}`);
           return results;
         });
         state.syncedSequence = sequence;

@@ -2,11 +2,12 @@
  * Placing and cancelling orders: validation, the funds lock, matching, settlement and persistence, each order in
  * ONE database transaction run as its market's only writer (MarketBooks.write).
  *
- * Steps of an order: validateOrder -> (market orders paying "whatever it costs": read the available balance)
- * -> guarded lock available->locked (INSUFFICIENT_FUNDS before the book is touched) -> matchOrder -> one
- * merged set of balance changes for every fill, self-trade-cancelled maker and the taker's leftover lock ->
- * trades, maker updates and the taker order written. A postOnly order that would take is refused with nothing
- * written. Everything is scoped to the caller's subaccount: a maker or an order to cancel is found through the
+ * Steps of an order: validateOrder -> read the available balance of the paying asset and compute the lock
+ * (INSUFFICIENT_FUNDS before the book is touched) -> matchOrder -> ONE merged set of balance changes for the
+ * lock, every fill, self-trade-cancelled makers and the taker's leftover lock, applied with guarded updates (the
+ * guards still refuse an overdraft if the balance moved since the read; the write is then rolled back and the
+ * book rebuilt) -> maker updates and the taker order written; its ledger entries, trades and fees are left to
+ * the group commit (GroupWrites). A postOnly order that would take is refused with nothing written. Everything is scoped to the caller's subaccount: a maker or an order to cancel is found through the
  * book and its owner checked, so a key never touches another subaccount's order.
  * Performance: hot statements are compiled once (prepareQuery); order and trade ids come from reserved blocks.
  */
@@ -16,10 +17,11 @@ import { AppError } from '../errors.ts';
 import { prepareQuery } from '../store/prepared-query.ts';
 import type { Database } from '../store/schema.ts';
 import type { IdBlock } from './id-counters.ts';
-import { FEE_ACCOUNT_ID, type Ledger } from './ledger.ts';
+import type { GroupWrites } from './group-writes.ts';
+import { FEE_ACCOUNT_ID, ledgerEntries, type BalanceChange, type Ledger } from './ledger.ts';
 import { parseClientId, parseOrderId, requireMarket } from './lookups.ts';
 import type { MarketBooks } from './market-books.ts';
-import { matchOrder, type Fill, type MatchAccepted } from './matching-engine.ts';
+import { matchOrder, type MatchAccepted } from './matching-engine.ts';
 import type { ExchangeConfig, MarketConfig } from './markets.ts';
 import { cancelOrder as removeFromBook, type BookOrder } from './order-book.ts';
 import { ORDER_COLUMNS, toOrderRecord, type OrderRecord, type OrderRow } from './order-records.ts';
@@ -54,7 +56,6 @@ export interface OrderServiceDeps {
 
 /** Trade ids kept at hand before an order's transaction (more come from the counter inside it if needed). */
 const TRADE_ID_RESERVE = 64;
-const MAX_TRADES_PER_INSERT = 16;
 export const MAX_BATCH_ORDERS = 50;
 
 export class OrderService {
@@ -63,7 +64,6 @@ export class OrderService {
   private readonly markCancelled;
   private readonly markAllCancelled;
   private readonly findByClientId;
-  private readonly tradeInserts = new Map<number, ReturnType<OrderService['prepareTradeInsert']>>();
 
   constructor(private readonly deps: OrderServiceDeps) {
     const { db } = deps;
@@ -150,29 +150,19 @@ export class OrderService {
     }
     await this.deps.orderIds.reserve(1);
     await this.deps.tradeIds.reserve(TRADE_ID_RESERVE);
-    return this.deps.books.write(market.symbol, async ({ trx, book, touch }) => {
+    return this.deps.books.write(market.symbol, async ({ trx, book, touch, later }) => {
       const now = this.deps.now();
       const order = validation.order;
       const [orderNumber] = await this.deps.orderIds.take(trx, 1);
       const id = String(orderNumber);
+      const paying = payingAsset(market, order);
+      const { available } = await this.deps.ledger.readBalance(trx, subaccountId, paying);
       const lock = computeOrderLock(market, order, {
-        available: paysWhateverItCosts(order)
-          ? (await this.deps.ledger.readBalance(trx, subaccountId, payingAsset(market, order))).available
-          : undefined,
+        available: paysWhateverItCosts(order) ? available : undefined,
       });
-      if (lock.units <= 0n) throw new AppError('INSUFFICIENT_FUNDS', `Insufficient funds: ${lock.asset}`);
-      await this.deps.ledger.applyBalanceChanges(
-        trx,
-        [
-          {
-            accountId: subaccountId,
-            asset: lock.asset,
-            availableDelta: -lock.units,
-            lockedDelta: lock.units,
-          },
-        ],
-        { reason: 'order', reference: `order:${id}:lock`, now },
-      );
+      if (lock.units <= 0n || lock.units > available) {
+        throw new AppError('INSUFFICIENT_FUNDS', `Insufficient funds: ${lock.asset}`);
+      }
 
       const result = matchOrder(
         book,
@@ -184,20 +174,17 @@ export class OrderService {
         },
         market,
       );
-      if (!result.ok) throw new AppError(result.code, result.message); // nothing changed: rolls back the lock
+      if (!result.ok) throw new AppError(result.code, result.message); // nothing changed yet
       touch();
 
       const changes = mergeBalanceDeltas([
+        { accountId: subaccountId, asset: lock.asset, availableDelta: -lock.units, lockedDelta: lock.units },
         ...result.fills.flatMap((fill) => settleFill(market, fill, { feeAccountId: FEE_ACCOUNT_ID })),
         ...result.cancelledMakers.flatMap((maker) => settleCancel(market, maker)),
         ...settleTakerRemainder(market, { accountId: subaccountId, side: order.side }, lock, result),
       ]);
-      await this.deps.ledger.applyBalanceChanges(trx, changes, {
-        reason: 'order',
-        reference: `order:${id}:settle`,
-        now,
-      });
-      await this.recordMatch(trx, { market, order, id, subaccountId, result, now });
+      await this.applyChanges(trx, later, changes, { reason: 'order', reference: `order:${id}`, now });
+      await this.recordMatch(trx, later, { market, order, id, subaccountId, result, now });
       return {
         id,
         subaccountId,
@@ -241,7 +228,7 @@ export class OrderService {
   async cancelOrder(subaccountId: string, input: CancelOrderInput): Promise<OrderRecord> {
     const market = requireMarket(this.deps.config, input.symbol);
     const which = readOrderReference(input);
-    return this.deps.books.write(market.symbol, async ({ trx, book, touch }) => {
+    return this.deps.books.write(market.symbol, async ({ trx, book, touch, later }) => {
       const now = this.deps.now();
       let id = which.orderId === undefined ? undefined : String(which.orderId);
       if (which.clientId !== undefined) {
@@ -259,7 +246,7 @@ export class OrderService {
       }
       touch();
       const removed = removeFromBook(book, resting.id) as BookOrder;
-      await this.deps.ledger.applyBalanceChanges(trx, settleCancel(market, removed), {
+      await this.applyChanges(trx, later, settleCancel(market, removed), {
         reason: 'cancel',
         reference: `cancel:${removed.id}`,
         now,
@@ -276,7 +263,7 @@ export class OrderService {
   /** Cancels every resting order of `subaccountId` in one market; returns them (possibly none). */
   async cancelAllOrders(subaccountId: string, symbol: unknown): Promise<OrderRecord[]> {
     const market = requireMarket(this.deps.config, symbol);
-    return this.deps.books.write(market.symbol, async ({ trx, book, touch, sequence }) => {
+    return this.deps.books.write(market.symbol, async ({ trx, book, touch, sequence, later }) => {
       const mine = [...book.orders.values()].filter((order) => order.accountId === subaccountId);
       if (mine.length === 0) return [];
       const now = this.deps.now();
@@ -284,7 +271,7 @@ export class OrderService {
       const changes = mergeBalanceDeltas(
         mine.map((order) => settleCancel(market, removeFromBook(book, order.id) as BookOrder)).flat(),
       );
-      await this.deps.ledger.applyBalanceChanges(trx, changes, {
+      await this.applyChanges(trx, later, changes, {
         reason: 'cancel',
         reference: `cancel:${market.symbol}:${sequence}`,
         now,
@@ -301,8 +288,29 @@ export class OrderService {
     });
   }
 
+  /**
+   * Applies balance changes now (the next write in the group must see them) and leaves their ledger entries and
+   * the fee account's credits to the group commit.
+   */
+  private async applyChanges(
+    trx: Kysely<Database>,
+    later: GroupWrites,
+    changes: readonly BalanceChange[],
+    entry: { reason: 'order' | 'cancel'; reference: string; now: number },
+  ): Promise<void> {
+    const balances: BalanceChange[] = [];
+    for (const change of changes) {
+      if (change.accountId !== FEE_ACCOUNT_ID) balances.push(change);
+      else if (change.lockedDelta !== 0n) throw new Error('The fee account never locks funds');
+      else later.addFee(change.asset, change.availableDelta, entry.now);
+    }
+    await this.deps.ledger.updateBalances(trx, balances, entry.now);
+    later.entries.push(...ledgerEntries(balances, entry));
+  }
+
   private async recordMatch(
     trx: Kysely<Database>,
+    later: GroupWrites,
     input: {
       market: MarketConfig;
       order: ValidOrder;
@@ -332,11 +340,24 @@ export class OrderService {
     }
     if (result.fills.length > 0) {
       const tradeIds = await this.deps.tradeIds.take(trx, result.fills.length);
-      await this.insertTrades(trx, market, result.fills, {
-        tradeIds,
-        makerClientIds,
-        takerClientId: order.clientId,
-        now,
+      result.fills.forEach((fill, i) => {
+        later.trades.push({
+          id: tradeIds[i] as number,
+          symbol: market.symbol,
+          price: fill.price,
+          quantity: fill.quantity,
+          quote: fill.quote,
+          takerSide: fill.takerSide,
+          makerOrderId: Number(fill.makerOrderId),
+          takerOrderId: Number(fill.takerOrderId),
+          makerAccountId: fill.makerAccountId,
+          takerAccountId: fill.takerAccountId,
+          makerClientId: makerClientIds[i] ?? null,
+          takerClientId: order.clientId,
+          makerFee: fill.makerFee,
+          takerFee: fill.takerFee,
+          createdAt: now,
+        });
       });
     }
     const resting = result.resting;
@@ -363,71 +384,6 @@ export class OrderService {
       created_at: now,
       updated_at: now,
     });
-  }
-
-  private async insertTrades(
-    trx: Kysely<Database>,
-    market: MarketConfig,
-    fills: readonly Fill[],
-    input: {
-      tradeIds: number[];
-      makerClientIds: (number | null)[];
-      takerClientId: number | null;
-      now: number;
-    },
-  ): Promise<void> {
-    for (let start = 0; start < fills.length; start += MAX_TRADES_PER_INSERT) {
-      const chunk = fills.slice(start, start + MAX_TRADES_PER_INSERT);
-      let insert = this.tradeInserts.get(chunk.length);
-      if (insert === undefined) {
-        insert = this.prepareTradeInsert(chunk.length);
-        this.tradeInserts.set(chunk.length, insert);
-      }
-      const values: Record<string, unknown> = {
-        symbol: market.symbol,
-        takerClientId: input.takerClientId,
-        now: input.now,
-      };
-      chunk.forEach((fill, i) => {
-        values[`id${i}`] = input.tradeIds[start + i];
-        values[`price${i}`] = fill.price.toString();
-        values[`quantity${i}`] = fill.quantity.toString();
-        values[`quote${i}`] = fill.quote.toString();
-        values[`side${i}`] = fill.takerSide;
-        values[`makerOrder${i}`] = Number(fill.makerOrderId);
-        values[`takerOrder${i}`] = Number(fill.takerOrderId);
-        values[`makerAccount${i}`] = fill.makerAccountId;
-        values[`takerAccount${i}`] = fill.takerAccountId;
-        values[`makerClientId${i}`] = input.makerClientIds[start + i] ?? null;
-        values[`makerFee${i}`] = fill.makerFee.toString();
-        values[`takerFee${i}`] = fill.takerFee.toString();
-      });
-      await insert.run(trx, values);
-    }
-  }
-
-  private prepareTradeInsert(count: number) {
-    return prepareQuery<never, string>((p) =>
-      this.deps.db.insertInto('trades').values(
-        Array.from({ length: count }, (_, i) => ({
-          id: p(`id${i}`),
-          symbol: p('symbol'),
-          price: p(`price${i}`),
-          quantity: p(`quantity${i}`),
-          quote_quantity: p(`quote${i}`),
-          taker_side: p(`side${i}`),
-          maker_order_id: p(`makerOrder${i}`),
-          taker_order_id: p(`takerOrder${i}`),
-          maker_subaccount_id: p(`makerAccount${i}`),
-          taker_subaccount_id: p(`takerAccount${i}`),
-          maker_client_id: p(`makerClientId${i}`),
-          taker_client_id: p('takerClientId'),
-          maker_fee: p(`makerFee${i}`),
-          taker_fee: p(`takerFee${i}`),
-          created_at: p('now'),
-        })),
-      ),
-    );
   }
 }
 

@@ -11,6 +11,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvide
 import pg from 'pg';
 
 import { MIGRATIONS } from './migrations/index.ts';
+import { registerSqliteConnection } from './prepared-query.ts';
 import type { Database } from './schema.ts';
 
 export const DEFAULT_DATABASE_URL = 'data/signet.db';
@@ -76,9 +77,10 @@ export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }),
     });
   }
-  return new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(openSqlite(url)) }),
-  });
+  const connection = withStatementCache(openSqlite(url));
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  registerSqliteConnection(db.getExecutor().adapter, connection);
+  return db;
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

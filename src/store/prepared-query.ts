@@ -6,14 +6,22 @@
  * Invariant: every parameter of the compiled query must come from `param()`; a literal value baked in by the
  * builder would be reused silently, so it is rejected at preparation time.
  * Works on any executor (a Kysely instance or a transaction) and any dialect: only the SQL text differs.
+ *
+ * SQLite transactions take a shorter road: Kysely's executor spends ~5 us per query on top of the ~5 us the
+ * statement itself takes, which is most of an order's JS time. Inside a transaction the caller already holds
+ * the one connection, so run() steps the cached better-sqlite3 statement itself, exactly as Kysely's SQLite
+ * driver would (same results, same errors). Outside transactions queries still go through Kysely, whose
+ * connection mutex keeps them out of a transaction in progress.
  */
-import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
+import { CompiledQuery, type DialectAdapter, type QueryResult } from 'kysely';
 
 const MARK = '\u0000param:';
 
 /** Anything that runs a compiled query: a Kysely instance or a transaction, of any database type. */
 export interface QueryExecutor {
   executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
+  readonly isTransaction?: boolean;
+  getExecutor?(): { readonly adapter: DialectAdapter };
 }
 
 export interface PreparedQuery<R, P extends string> {
@@ -21,12 +29,31 @@ export interface PreparedQuery<R, P extends string> {
   run(executor: QueryExecutor, values: Readonly<Record<P, unknown>>): Promise<QueryResult<R>>;
 }
 
+/** The part of a better-sqlite3 database the direct road uses. */
+export interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+
+interface SqliteStatement {
+  readonly reader: boolean;
+  all(parameters: readonly unknown[]): unknown[];
+  run(parameters: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint };
+}
+
+/** SQLite connections by the adapter of the Kysely instance that owns them (one connection per instance). */
+const sqliteConnections = new WeakMap<DialectAdapter, SqliteConnection>();
+
+/** Lets transactions of the Kysely instance with `adapter` run prepared queries directly on `connection`. */
+export function registerSqliteConnection(adapter: DialectAdapter, connection: SqliteConnection): void {
+  sqliteConnections.set(adapter, connection);
+}
+
 /**
  * `build` receives `param(name)`, which returns a placeholder to put wherever a value goes (typed `never` so it
  * fits any column). Example: `prepareQuery((p) => db.selectFrom('t').selectAll().where('id', '=', p('id')))`.
  */
 export function prepareQuery<R, P extends string>(
-  build: (param: (name: P) => never) => Compilable<R>,
+  build: (param: (name: P) => never) => { compile(): CompiledQuery<R> },
 ): PreparedQuery<R, P> {
   const compiled = build((name) => `${MARK}${name}` as never).compile();
   const names = compiled.parameters.map((value) => {
@@ -35,12 +62,41 @@ export function prepareQuery<R, P extends string>(
     }
     return value.slice(MARK.length) as P;
   });
+  let statementOf: { connection: SqliteConnection; statement: SqliteStatement } | undefined;
   return {
     sql: compiled.sql,
     run: (executor, values) => {
       const parameters = names.map((name) => values[name]);
-      const query: CompiledQuery<R> = { ...compiled, parameters };
-      return executor.executeQuery(query);
+      const connection = executor.isTransaction
+        ? sqliteConnections.get(executor.getExecutor?.().adapter as DialectAdapter)
+        : undefined;
+      if (connection === undefined) return executor.executeQuery({ ...compiled, parameters });
+      if (statementOf?.connection !== connection) {
+        statementOf = { connection, statement: connection.prepare(compiled.sql) };
+      }
+      try {
+        return Promise.resolve(runStatement<R>(statementOf.statement, parameters));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
+  };
+}
+
+/** A fixed statement without parameters (`savepoint x`, ...), run the same way. */
+export function prepareRaw(sqlText: string): PreparedQuery<never, never> {
+  return prepareQuery<never, never>(() => ({
+    compile: () => CompiledQuery.raw(sqlText) as CompiledQuery<never>,
+  }));
+}
+
+/** What Kysely's SQLite driver returns for a statement (rows for readers, counts for writers). */
+function runStatement<R>(statement: SqliteStatement, parameters: readonly unknown[]): QueryResult<R> {
+  if (statement.reader) return { rows: statement.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return {
+    numAffectedRows: BigInt(changes),
+    insertId: lastInsertRowid === undefined ? undefined : BigInt(lastInsertRowid),
+    rows: [],
   };
 }
