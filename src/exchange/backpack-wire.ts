@@ -38,16 +38,18 @@ export function toBackpackBalances(
   return out;
 }
 
+/**
+ * Backpack's order object. Fields that do not apply are left undefined (absent in JSON) rather than added
+ * conditionally, so every order object has one shape: this runs once per order answered.
+ */
 export function toBackpackOrder(
   order: OrderRecord,
   market: MarketConfig,
   options: { createdAt: 'ms' | 'naive' },
 ): Record<string, unknown> {
-  const price = (units: bigint | null): string | null =>
-    units === null ? null : formatDecimal(units, market.quoteDecimals);
-  const quantity = (units: bigint | null): string | null =>
-    units === null ? null : formatDecimal(units, market.baseDecimals);
-  const common: Record<string, unknown> = {
+  const limit = order.orderType === 'Limit';
+  const naive = options.createdAt === 'naive';
+  return {
     id: order.id,
     clientId: order.clientId,
     symbol: order.symbol,
@@ -56,9 +58,9 @@ export function toBackpackOrder(
     timeInForce: order.timeInForce,
     selfTradePrevention: order.selfTradePrevention,
     status: order.status,
-    executedQuantity: quantity(order.executedQuantity),
-    executedQuoteQuantity: price(order.executedQuoteQuantity),
-    createdAt: options.createdAt === 'ms' ? order.createdAt : formatNaiveDateTime(order.createdAt),
+    executedQuantity: formatDecimal(order.executedQuantity, market.baseDecimals),
+    executedQuoteQuantity: formatDecimal(order.executedQuoteQuantity, market.quoteDecimals),
+    createdAt: naive ? formatNaiveDateTime(order.createdAt) : order.createdAt,
     reduceOnly: null,
     relatedOrderId: null,
     strategyId: null,
@@ -72,20 +74,17 @@ export function toBackpackOrder(
     takeProfitTriggerPrice: null,
     takeProfitLimitPrice: null,
     takeProfitTriggerBy: null,
+    expiryReason: naive ? order.expiryReason : undefined,
+    systemOrderType: naive ? null : undefined,
+    price: limit ? optionalDecimal(order.price, market.quoteDecimals) : undefined,
+    quantity: optionalDecimal(order.quantity, market.baseDecimals),
+    quoteQuantity: limit ? undefined : optionalDecimal(order.quoteQuantity, market.quoteDecimals),
+    postOnly: limit ? order.postOnly : undefined,
   };
-  if (options.createdAt === 'naive') {
-    common['expiryReason'] = order.expiryReason;
-    common['systemOrderType'] = null;
-  }
-  if (order.orderType === 'Limit') {
-    return {
-      ...common,
-      price: price(order.price),
-      quantity: quantity(order.quantity),
-      postOnly: order.postOnly,
-    };
-  }
-  return { ...common, quantity: quantity(order.quantity), quoteQuantity: price(order.quoteQuantity) };
+}
+
+function optionalDecimal(units: bigint | null, decimals: number): string | null {
+  return units === null ? null : formatDecimal(units, decimals);
 }
 
 export function toBackpackFill(

@@ -10,7 +10,7 @@
  */
 import type { Kysely } from 'kysely';
 
-import { prepareQuery } from '../store/prepared-query.ts';
+import { prepareInsertRows, type PreparedRows } from '../store/prepared-query.ts';
 import type { Database } from '../store/schema.ts';
 import {
   FEE_ACCOUNT_ID,
@@ -68,10 +68,28 @@ export class GroupWrites {
 }
 
 const MAX_TRADES_PER_INSERT = 32;
+/** In the order insertTrades() lays out each row's values. */
+const TRADE_COLUMNS = [
+  'id',
+  'symbol',
+  'price',
+  'quantity',
+  'quote_quantity',
+  'taker_side',
+  'maker_order_id',
+  'taker_order_id',
+  'maker_subaccount_id',
+  'taker_subaccount_id',
+  'maker_client_id',
+  'taker_client_id',
+  'maker_fee',
+  'taker_fee',
+  'created_at',
+] as const;
 
 /** Writes a group's rows inside its transaction; `reference` names the group (unique per market and commit). */
 export class GroupWriter {
-  private readonly tradeInserts = new Map<number, ReturnType<GroupWriter['prepareTradeInsert']>>();
+  private readonly tradeInserts = new Map<number, PreparedRows>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -98,55 +116,34 @@ export class GroupWriter {
 
   private async insertTrades(trx: Kysely<Database>, trades: readonly TradeRow[]): Promise<void> {
     for (let start = 0; start < trades.length; start += MAX_TRADES_PER_INSERT) {
-      const chunk = trades.slice(start, start + MAX_TRADES_PER_INSERT);
-      let insert = this.tradeInserts.get(chunk.length);
-      if (insert === undefined) {
-        insert = this.prepareTradeInsert(chunk.length);
-        this.tradeInserts.set(chunk.length, insert);
+      const end = Math.min(trades.length, start + MAX_TRADES_PER_INSERT);
+      const values: unknown[] = [];
+      for (let i = start; i < end; i += 1) {
+        const trade = trades[i] as TradeRow;
+        values.push(
+          trade.id,
+          trade.symbol,
+          trade.price.toString(),
+          trade.quantity.toString(),
+          trade.quote.toString(),
+          trade.takerSide,
+          trade.makerOrderId,
+          trade.takerOrderId,
+          trade.makerAccountId,
+          trade.takerAccountId,
+          trade.makerClientId,
+          trade.takerClientId,
+          trade.makerFee.toString(),
+          trade.takerFee.toString(),
+          trade.createdAt,
+        );
       }
-      const values: Record<string, unknown> = {};
-      chunk.forEach((trade, i) => {
-        values[`id${i}`] = trade.id;
-        values[`symbol${i}`] = trade.symbol;
-        values[`price${i}`] = trade.price.toString();
-        values[`quantity${i}`] = trade.quantity.toString();
-        values[`quote${i}`] = trade.quote.toString();
-        values[`side${i}`] = trade.takerSide;
-        values[`makerOrder${i}`] = trade.makerOrderId;
-        values[`takerOrder${i}`] = trade.takerOrderId;
-        values[`makerAccount${i}`] = trade.makerAccountId;
-        values[`takerAccount${i}`] = trade.takerAccountId;
-        values[`makerClientId${i}`] = trade.makerClientId;
-        values[`takerClientId${i}`] = trade.takerClientId;
-        values[`makerFee${i}`] = trade.makerFee.toString();
-        values[`takerFee${i}`] = trade.takerFee.toString();
-        values[`now${i}`] = trade.createdAt;
-      });
+      let insert = this.tradeInserts.get(end - start);
+      if (insert === undefined) {
+        insert = prepareInsertRows(this.db, 'trades', TRADE_COLUMNS, end - start);
+        this.tradeInserts.set(end - start, insert);
+      }
       await insert.run(trx, values);
     }
-  }
-
-  private prepareTradeInsert(count: number) {
-    return prepareQuery<never, string>((p) =>
-      this.db.insertInto('trades').values(
-        Array.from({ length: count }, (_, i) => ({
-          id: p(`id${i}`),
-          symbol: p(`symbol${i}`),
-          price: p(`price${i}`),
-          quantity: p(`quantity${i}`),
-          quote_quantity: p(`quote${i}`),
-          taker_side: p(`side${i}`),
-          maker_order_id: p(`makerOrder${i}`),
-          taker_order_id: p(`takerOrder${i}`),
-          maker_subaccount_id: p(`makerAccount${i}`),
-          taker_subaccount_id: p(`takerAccount${i}`),
-          maker_client_id: p(`makerClientId${i}`),
-          taker_client_id: p(`takerClientId${i}`),
-          maker_fee: p(`makerFee${i}`),
-          taker_fee: p(`takerFee${i}`),
-          created_at: p(`now${i}`),
-        })),
-      ),
-    );
   }
 }

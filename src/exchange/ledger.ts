@@ -16,7 +16,7 @@
 import { sql, type Kysely } from 'kysely';
 
 import { AppError } from '../errors.ts';
-import { prepareQuery } from '../store/prepared-query.ts';
+import { prepareInsertRows, prepareQuery, type PreparedRows } from '../store/prepared-query.ts';
 import type { Database } from '../store/schema.ts';
 
 /** The system account that collects trading fees (a balance owner, never a subaccount or a user). */
@@ -50,7 +50,17 @@ export interface Balance {
   readonly staked: bigint;
 }
 
-const MAX_ENTRIES_PER_INSERT = 32;
+const MAX_ENTRIES_PER_INSERT = 64;
+/** In the order writeEntries() lays out each row's values. */
+const ENTRY_COLUMNS = [
+  'id',
+  'subaccount_id',
+  'asset',
+  'available_delta',
+  'locked_delta',
+  'reason',
+  'created_at',
+] as const;
 
 /** The ledger's compiled statements, made once per database handle. */
 export class Ledger {
@@ -58,7 +68,7 @@ export class Ledger {
   private readonly debit;
   private readonly readOne;
   private readonly readAll;
-  private readonly inserts = new Map<number, ReturnType<Ledger['prepareInsert']>>();
+  private readonly inserts = new Map<number, PreparedRows>();
 
   constructor(private readonly db: Kysely<Database>) {
     this.credit = prepareQuery<never, 'account' | 'asset' | 'available' | 'locked' | 'zero' | 'now'>((p) =>
@@ -155,23 +165,21 @@ export class Ledger {
   async writeEntries(trx: Kysely<Database>, entries: readonly LedgerEntry[]): Promise<void> {
     if (!trx.isTransaction) throw new Error('Ledger entries are written only inside a transaction');
     for (let start = 0; start < entries.length; start += MAX_ENTRIES_PER_INSERT) {
-      const chunk = entries.slice(start, start + MAX_ENTRIES_PER_INSERT);
-      let insert = this.inserts.get(chunk.length);
-      if (insert === undefined) {
-        insert = this.prepareInsert(chunk.length);
-        this.inserts.set(chunk.length, insert);
+      const end = Math.min(entries.length, start + MAX_ENTRIES_PER_INSERT);
+      const values: unknown[] = [];
+      for (let i = start; i < end; i += 1) {
+        const entry = entries[i] as LedgerEntry;
+        values.push(
+          entry.id,
+          entry.accountId,
+          entry.asset,
+          entry.availableDelta.toString(),
+          entry.lockedDelta.toString(),
+          entry.reason,
+          entry.createdAt,
+        );
       }
-      const values: Record<string, unknown> = {};
-      chunk.forEach((entry, i) => {
-        values[`id${i}`] = entry.id;
-        values[`account${i}`] = entry.accountId;
-        values[`asset${i}`] = entry.asset;
-        values[`available${i}`] = entry.availableDelta.toString();
-        values[`locked${i}`] = entry.lockedDelta.toString();
-        values[`reason${i}`] = entry.reason;
-        values[`now${i}`] = entry.createdAt;
-      });
-      await insert.run(trx, values);
+      await this.entryInsert(end - start).run(trx, values);
     }
   }
 
@@ -188,20 +196,13 @@ export class Ledger {
     return new Map(rows.map((row) => [row.asset, toBalance(row)]));
   }
 
-  private prepareInsert(count: number) {
-    return prepareQuery<never, string>((p) =>
-      this.db.insertInto('ledger_entries').values(
-        Array.from({ length: count }, (_, i) => ({
-          id: p(`id${i}`),
-          subaccount_id: p(`account${i}`),
-          asset: p(`asset${i}`),
-          available_delta: p(`available${i}`),
-          locked_delta: p(`locked${i}`),
-          reason: p(`reason${i}`),
-          created_at: p(`now${i}`),
-        })),
-      ),
-    );
+  private entryInsert(count: number): PreparedRows {
+    let insert = this.inserts.get(count);
+    if (insert === undefined) {
+      insert = prepareInsertRows(this.db, 'ledger_entries', ENTRY_COLUMNS, count);
+      this.inserts.set(count, insert);
+    }
+    return insert;
   }
 }
 

@@ -13,7 +13,7 @@
  * driver would (same results, same errors). Outside transactions queries still go through Kysely, whose
  * connection mutex keeps them out of a transaction in progress.
  */
-import { CompiledQuery, type DialectAdapter, type QueryResult } from 'kysely';
+import { CompiledQuery, type DialectAdapter, type Kysely, type QueryResult } from 'kysely';
 
 const MARK = '\u0000param:';
 
@@ -62,24 +62,72 @@ export function prepareQuery<R, P extends string>(
     }
     return value.slice(MARK.length) as P;
   });
-  let statementOf: { connection: SqliteConnection; statement: SqliteStatement } | undefined;
+  const runner = compiledRunner(compiled);
   return {
     sql: compiled.sql,
-    run: (executor, values) => {
-      const parameters = names.map((name) => values[name]);
-      const connection = executor.isTransaction
-        ? sqliteConnections.get(executor.getExecutor?.().adapter as DialectAdapter)
-        : undefined;
-      if (connection === undefined) return executor.executeQuery({ ...compiled, parameters });
-      if (statementOf?.connection !== connection) {
-        statementOf = { connection, statement: connection.prepare(compiled.sql) };
-      }
-      try {
-        return Promise.resolve(runStatement<R>(statementOf.statement, parameters));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+    run: (executor, values) =>
+      runner(
+        executor,
+        names.map((name) => values[name]),
+      ),
+  };
+}
+
+/** Multi-row INSERT of a fixed number of rows, prepared once (see prepareInsertRows). */
+export interface PreparedRows {
+  readonly sql: string;
+  /** `values`: every row's values one after the other, each row in the `columns` order. */
+  run(executor: QueryExecutor, values: readonly unknown[]): Promise<QueryResult<never>>;
+}
+
+/**
+ * `insert into <table> (<columns>) values (...), (...)` for `count` rows, compiled once. Rows are passed as one
+ * flat array instead of named parameters, which for wide multi-row inserts saves building a name per value.
+ */
+export function prepareInsertRows<DB, T extends keyof DB & string>(
+  db: Kysely<DB>,
+  table: T,
+  columns: readonly (keyof DB[T] & string)[],
+  count: number,
+): PreparedRows {
+  let position = 0;
+  const rows = Array.from({ length: count }, () =>
+    Object.fromEntries(columns.map((column) => [column, `${MARK}${position++}`])),
+  );
+  const compiled = db
+    .insertInto(table)
+    .values(rows as never)
+    .compile();
+  // The flat array is bound as is: the compiled parameters must be exactly row after row, column after column.
+  compiled.parameters.forEach((value, i) => {
+    if (value !== `${MARK}${i}`)
+      throw new Error(`prepareInsertRows: unexpected parameter order in ${compiled.sql}`);
+  });
+  if (compiled.parameters.length !== count * columns.length) {
+    throw new Error(`prepareInsertRows: expected ${count * columns.length} parameters in ${compiled.sql}`);
+  }
+  const runner = compiledRunner(compiled as CompiledQuery<never>);
+  return { sql: compiled.sql, run: (executor, values) => runner(executor, values) };
+}
+
+/** Runs `compiled` with new parameters: directly on the SQLite connection inside a transaction, else via Kysely. */
+function compiledRunner<R>(
+  compiled: CompiledQuery<R>,
+): (executor: QueryExecutor, parameters: readonly unknown[]) => Promise<QueryResult<R>> {
+  let statementOf: { connection: SqliteConnection; statement: SqliteStatement } | undefined;
+  return (executor, parameters) => {
+    const connection = executor.isTransaction
+      ? sqliteConnections.get(executor.getExecutor?.().adapter as DialectAdapter)
+      : undefined;
+    if (connection === undefined) return executor.executeQuery({ ...compiled, parameters });
+    if (statementOf?.connection !== connection) {
+      statementOf = { connection, statement: connection.prepare(compiled.sql) };
+    }
+    try {
+      return Promise.resolve(runStatement<R>(statementOf.statement, parameters));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }
 
