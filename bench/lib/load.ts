@@ -1,4 +1,8 @@
-/** autocannon as a library: 50 connections for 10 s by default (BENCH_SECONDS overrides), results as numbers. */
+/**
+ * autocannon as a library: 50 connections for 10 s by default (BENCH_SECONDS overrides), results as numbers.
+ * Each measurement follows a warm-up with the same requests (3 s, BENCH_WARMUP_SECONDS overrides) whose figures
+ * are thrown away: the first seconds of a route measure V8 compiling it, not the steady state.
+ */
 import autocannon from 'autocannon';
 
 export interface LoadResult {
@@ -19,19 +23,23 @@ export interface LoadRequest {
 export async function runLoad(
   url: string,
   requests: LoadRequest[],
-  options: { connections?: number; seconds?: number } = {},
+  options: { connections?: number; seconds?: number; warmupSeconds?: number } = {},
 ): Promise<LoadResult> {
-  const result = await autocannon({
-    url,
-    connections: options.connections ?? 50,
-    duration: options.seconds ?? Number(process.env.BENCH_SECONDS ?? 10),
-    requests: requests.map((r) => ({
-      method: (r.method ?? 'GET') as 'GET',
-      path: r.path,
-      headers: r.headers,
-      body: r.body,
-    })),
-  });
+  const run = (duration: number) =>
+    autocannon({
+      url,
+      connections: options.connections ?? 50,
+      duration,
+      requests: requests.map((r) => ({
+        method: (r.method ?? 'GET') as 'GET',
+        path: r.path,
+        headers: r.headers,
+        body: r.body,
+      })),
+    });
+  const warmup = options.warmupSeconds ?? Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+  if (warmup > 0) await run(warmup);
+  const result = await run(options.seconds ?? Number(process.env.BENCH_SECONDS ?? 10));
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,

@@ -12,11 +12,13 @@
  * stale and rebuilt by the next user. Deadlocks and serialization failures (PostgreSQL) are retried.
  *
  * Group commit: writes that arrive while a market's writer is busy (or in the same event-loop turn) are run
- * together in ONE transaction, each inside its own savepoint, and resolved only after the commit. Committing
- * is most of an order's database time (SQLite writes its WAL pages, PostgreSQL flushes its WAL), so a batch of
- * n orders costs one commit instead of n. Each write still sees the book and the database exactly as the
- * previous write left them; a write that fails is rolled back to its savepoint alone (and the book rebuilt
- * from the transaction if that write had touched it), so one refused order never affects its neighbours.
+ * together in ONE transaction and resolved only after the commit. Committing is most of an order's database
+ * time (SQLite writes its WAL pages, PostgreSQL flushes its WAL), so a batch of n orders costs one commit
+ * instead of n. Each write still sees the book and the database exactly as the
+ * previous write left them. A write refused before it touched anything (most refusals: validation, funds)
+ * changed nothing and simply fails. A write that fails after touch() makes the group roll back and run again
+ * with a savepoint around each write, so that write is undone alone (and the book rebuilt from the
+ * transaction): one refused order never affects its neighbours, and the common case pays for no savepoints.
  * Rows nothing in the group reads (ledger entries, trades, fee credits) are collected per write in GroupWrites
  * and written for the whole group, right before the commit.
  */
@@ -37,7 +39,10 @@ export interface BookWriteContext {
   readonly book: OrderBook;
   /** The market sequence this operation set (use as depth's lastUpdateId). */
   readonly sequence: number;
-  /** Call right before changing the book: a failure after this point forces a rebuild. */
+  /**
+   * Call before the first change to the book or the database: a write that fails before it has changed
+   * nothing; one that fails after it is rolled back alone (savepoint) and the book rebuilt.
+   */
   touch(): void;
   /** Rows for the end of the group: written before the commit if this write succeeds, dropped if it fails. */
   readonly later: GroupWrites;
@@ -164,7 +169,10 @@ export class MarketBooks {
 
   private async commitGroup(state: MarketState, batch: PendingWrite[]): Promise<void> {
     const symbol = state.book.symbol;
-    for (let attempt = 1; ; attempt += 1) {
+    // Optimistic first: no savepoints. A write that fails before touch() changed nothing and simply fails; one
+    // that fails after it forces the group to be rolled back and run again with a savepoint around each write.
+    let isolate = false;
+    for (let attempt = 1; ;) {
       let sequence: number | null = null;
       let touched = false;
       try {
@@ -172,39 +180,37 @@ export class MarketBooks {
           sequence = Number((await this.bump.run(trx, { name: `market:${symbol}` })).rows[0]?.value);
           if (state.syncedSequence !== sequence - 1) await this.rebuild(trx, state, sequence - 1);
           const group = new GroupWrites();
-          const context = (onTouch: () => void): BookWriteContext => ({
-            trx,
-            book: state.book,
-            sequence: sequence as number,
-            touch: () => {
-              touched = true;
-              onTouch();
-            },
-            later: new GroupWrites(),
-          });
           const results: ItemOutcome[] = [];
-          if (batch.length === 1) {
-            // Alone: no savepoint needed, a failure rolls the whole transaction back.
-            const itemContext = context(() => {});
-            results.push({ ok: true, value: await (batch[0] as PendingWrite).work(itemContext) });
-            group.absorb(itemContext.later);
-          } else {
-            for (const item of batch) {
-              let itemTouched = false;
-              const itemContext = context(() => (itemTouched = true));
-              await SAVEPOINT.run(trx, {});
-              try {
-                const value = await item.work(itemContext);
-                await RELEASE.run(trx, {});
-                group.absorb(itemContext.later);
-                results.push({ ok: true, value });
-              } catch (error) {
+          for (const item of batch) {
+            let itemTouched = false;
+            const context: BookWriteContext = {
+              trx,
+              book: state.book,
+              sequence,
+              touch: () => {
+                touched = true;
+                itemTouched = true;
+              },
+              later: new GroupWrites(),
+            };
+            if (isolate) await SAVEPOINT.run(trx, {});
+            try {
+              const value = await item.work(context);
+              if (isolate) await RELEASE.run(trx, {});
+              group.absorb(context.later);
+              results.push({ ok: true, value });
+            } catch (error) {
+              if (isolate) {
                 await ROLLBACK_TO.run(trx, {});
                 await RELEASE.run(trx, {});
                 // The book moved but the database did not: bring the book back to what this transaction holds.
-                if (itemTouched) await this.rebuild(trx, state, (sequence as number) - 1);
-                results.push({ ok: false, error });
+                if (itemTouched) await this.rebuild(trx, state, sequence - 1);
+              } else if (batch.length === 1) {
+                throw error; // alone, the write's failure is the transaction's
+              } else if (itemTouched) {
+                throw new IsolateWrites(); // in a group, only a savepoint can undo it
               }
+              results.push({ ok: false, error });
             }
           }
           if (!group.isEmpty) await this.groupWriter.write(trx, group, `${symbol}:${sequence}`);
@@ -220,10 +226,15 @@ export class MarketBooks {
       } catch (error) {
         // Untouched book: the rollback restored the sequence it was synced at (possibly just rebuilt).
         state.syncedSequence = touched || sequence === null ? null : (sequence as number) - 1;
+        if (error instanceof IsolateWrites) {
+          isolate = true;
+          continue;
+        }
         if (attempt >= MAX_ATTEMPTS || !isRetryableTransactionError(error)) {
           for (const item of batch) item.reject(error);
           return;
         }
+        attempt += 1;
       }
     }
   }
@@ -272,6 +283,9 @@ export class MarketBooks {
     return state;
   }
 }
+
+/** A write of a group failed after changing something: run the group again with a savepoint per write. */
+class IsolateWrites extends Error {}
 
 /** PostgreSQL deadlock / serialization failure, SQLite busy: safe to run the whole transaction again. */
 export function isRetryableTransactionError(error: unknown): boolean {
