@@ -75,12 +75,14 @@ export class Exchange {
     this.config = options.config;
     this.now = options.now ?? Date.now;
     this.ledger = getLedger(options.db);
-    this.books = new MarketBooks(options.db, options.config, new GroupWriter(options.db, this.ledger));
+    const groupWriter = new GroupWriter(options.db, this.ledger);
+    this.books = new MarketBooks(options.db, options.config, groupWriter);
     this.orders = new OrderService({
       db: options.db,
       config: options.config,
       books: this.books,
       ledger: this.ledger,
+      groupWriter,
       orderIds: new IdBlock(options.db, 'order', ID_BLOCK_SIZE),
       tradeIds: new IdBlock(options.db, 'trade', ID_BLOCK_SIZE),
       now: this.now,

@@ -1,8 +1,9 @@
 /**
- * Rows that orders and cancels leave for the end of their group commit (MarketBooks): ledger entries, trades
- * and the fee account's credits. Nothing inside a group reads them (balances, books and order rows are what the
- * next write looks at), so the group writes them together in a few multi-row statements right before it
- * commits, in the same transaction: still all or nothing, just fewer statements.
+ * Rows that orders and cancels leave for the end of their group commit (MarketBooks): ledger entries, trades,
+ * the fee account's credits and orders that never rested (filled or expired takers). Nothing inside a group reads
+ * them (balances, books and resting orders' rows are what the next write looks at: a later write may fill or
+ * cancel a resting order, never one that left the book), so the group writes them together in a few multi-row
+ * statements right before it commits, in the same transaction: still all or nothing, just fewer statements.
  *
  * Each write gets its own GroupWrites and hands it to the group only when it succeeded; a write that fails is
  * rolled back to its savepoint and its rows are never written. Fees are summed per asset: one balance update
@@ -40,16 +41,48 @@ export interface TradeRow {
   readonly createdAt: number;
 }
 
+/** A new row of `orders`, with exact amounts as decimal strings. */
+export interface NewOrder {
+  readonly id: number;
+  readonly subaccountId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly orderType: string;
+  readonly timeInForce: string;
+  readonly postOnly: boolean;
+  readonly selfTradePrevention: string;
+  readonly clientId: number | null;
+  readonly price: bigint | null;
+  readonly quantity: bigint | null;
+  readonly quoteQuantity: bigint | null;
+  readonly executedQuantity: bigint;
+  readonly executedQuoteQuantity: bigint;
+  /** What rests on the book (0 for an order that never rested). */
+  readonly remaining: bigint;
+  readonly status: string;
+  readonly expiryReason: string | null;
+  /** Time priority on the book; null for an order that never rested. */
+  readonly createdSeq: number | null;
+  readonly createdAt: number;
+}
+
 export class GroupWrites {
   readonly entries: LedgerEntry[] = [];
   readonly trades: TradeRow[] = [];
+  /** Orders that never rested. */
+  readonly orders: NewOrder[] = [];
   /** Trading fees per asset, for the fee account. */
   readonly fees = new Map<string, bigint>();
   /** The latest time of the fees (their entries' time). */
   feesAt = 0;
 
   get isEmpty(): boolean {
-    return this.entries.length === 0 && this.trades.length === 0 && this.fees.size === 0;
+    return (
+      this.entries.length === 0 &&
+      this.trades.length === 0 &&
+      this.orders.length === 0 &&
+      this.fees.size === 0
+    );
   }
 
   addFee(asset: string, units: bigint, now: number): void {
@@ -61,13 +94,39 @@ export class GroupWrites {
 
   /** Takes over the rows of a write that succeeded. */
   absorb(other: GroupWrites): void {
-    this.entries.push(...other.entries);
-    this.trades.push(...other.trades);
+    for (const entry of other.entries) this.entries.push(entry);
+    for (const trade of other.trades) this.trades.push(trade);
+    for (const order of other.orders) this.orders.push(order);
     for (const [asset, units] of other.fees) this.addFee(asset, units, other.feesAt);
   }
 }
 
 const MAX_TRADES_PER_INSERT = 32;
+const MAX_ORDERS_PER_INSERT = 32;
+/** In the order insertOrders() lays out each row's values. */
+const ORDER_COLUMNS = [
+  'id',
+  'subaccount_id',
+  'symbol',
+  'side',
+  'order_type',
+  'time_in_force',
+  'post_only',
+  'self_trade_prevention',
+  'client_id',
+  'price',
+  'quantity',
+  'quote_quantity',
+  'executed_quantity',
+  'executed_quote_quantity',
+  'remaining',
+  'status',
+  'expiry_reason',
+  'is_open',
+  'created_seq',
+  'created_at',
+  'updated_at',
+] as const;
 /** In the order insertTrades() lays out each row's values. */
 const TRADE_COLUMNS = [
   'id',
@@ -90,6 +149,7 @@ const TRADE_COLUMNS = [
 /** Writes a group's rows inside its transaction; `reference` names the group (unique per market and commit). */
 export class GroupWriter {
   private readonly tradeInserts = new Map<number, PreparedRows>();
+  private readonly orderInserts = new Map<number, PreparedRows>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -111,7 +171,43 @@ export class GroupWriter {
       );
     }
     await this.ledger.writeEntries(trx, entries);
+    await this.insertOrders(trx, writes.orders);
     await this.insertTrades(trx, writes.trades);
+  }
+
+  /** Inserts orders, many per statement (also used for one resting order, which cannot wait for the group). */
+  async insertOrders(trx: Kysely<Database>, orders: readonly NewOrder[]): Promise<void> {
+    for (let start = 0; start < orders.length; start += MAX_ORDERS_PER_INSERT) {
+      const end = Math.min(orders.length, start + MAX_ORDERS_PER_INSERT);
+      const values: unknown[] = [];
+      for (let i = start; i < end; i += 1) {
+        const order = orders[i] as NewOrder;
+        values.push(
+          order.id,
+          order.subaccountId,
+          order.symbol,
+          order.side,
+          order.orderType,
+          order.timeInForce,
+          order.postOnly ? 1 : 0,
+          order.selfTradePrevention,
+          order.clientId,
+          order.price?.toString() ?? null,
+          order.quantity?.toString() ?? null,
+          order.quoteQuantity?.toString() ?? null,
+          order.executedQuantity.toString(),
+          order.executedQuoteQuantity.toString(),
+          order.remaining.toString(),
+          order.status,
+          order.expiryReason,
+          order.remaining > 0n ? 1 : 0,
+          order.createdSeq,
+          order.createdAt,
+          order.createdAt,
+        );
+      }
+      await this.rowsInsert(this.orderInserts, 'orders', ORDER_COLUMNS, end - start).run(trx, values);
+    }
   }
 
   private async insertTrades(trx: Kysely<Database>, trades: readonly TradeRow[]): Promise<void> {
@@ -138,12 +234,21 @@ export class GroupWriter {
           trade.createdAt,
         );
       }
-      let insert = this.tradeInserts.get(end - start);
-      if (insert === undefined) {
-        insert = prepareInsertRows(this.db, 'trades', TRADE_COLUMNS, end - start);
-        this.tradeInserts.set(end - start, insert);
-      }
-      await insert.run(trx, values);
+      await this.rowsInsert(this.tradeInserts, 'trades', TRADE_COLUMNS, end - start).run(trx, values);
     }
+  }
+
+  private rowsInsert<T extends 'orders' | 'trades'>(
+    cache: Map<number, PreparedRows>,
+    table: T,
+    columns: readonly (keyof Database[T] & string)[],
+    count: number,
+  ): PreparedRows {
+    let insert = cache.get(count);
+    if (insert === undefined) {
+      insert = prepareInsertRows(this.db, table, columns, count);
+      cache.set(count, insert);
+    }
+    return insert;
   }
 }

@@ -17,7 +17,7 @@ import { AppError } from '../errors.ts';
 import { prepareQuery } from '../store/prepared-query.ts';
 import type { Database } from '../store/schema.ts';
 import type { IdBlock } from './id-counters.ts';
-import type { GroupWrites } from './group-writes.ts';
+import type { GroupWriter, GroupWrites, NewOrder } from './group-writes.ts';
 import { FEE_ACCOUNT_ID, ledgerEntries, type BalanceChange, type Ledger } from './ledger.ts';
 import { parseClientId, parseOrderId, requireMarket } from './lookups.ts';
 import type { MarketBooks } from './market-books.ts';
@@ -49,6 +49,8 @@ export interface OrderServiceDeps {
   readonly config: ExchangeConfig;
   readonly books: MarketBooks;
   readonly ledger: Ledger;
+  /** Writes resting orders' rows at once; everything else waits for the group commit. */
+  readonly groupWriter: GroupWriter;
   readonly orderIds: IdBlock;
   readonly tradeIds: IdBlock;
   readonly now: () => number;
@@ -59,7 +61,6 @@ const TRADE_ID_RESERVE = 64;
 export const MAX_BATCH_ORDERS = 50;
 
 export class OrderService {
-  private readonly insertOrder;
   private readonly updateMaker;
   private readonly markCancelled;
   private readonly markAllCancelled;
@@ -67,31 +68,6 @@ export class OrderService {
 
   constructor(private readonly deps: OrderServiceDeps) {
     const { db } = deps;
-    this.insertOrder = prepareQuery<never, keyof Database['orders']>((p) =>
-      db.insertInto('orders').values({
-        id: p('id'),
-        subaccount_id: p('subaccount_id'),
-        symbol: p('symbol'),
-        side: p('side'),
-        order_type: p('order_type'),
-        time_in_force: p('time_in_force'),
-        post_only: p('post_only'),
-        self_trade_prevention: p('self_trade_prevention'),
-        client_id: p('client_id'),
-        price: p('price'),
-        quantity: p('quantity'),
-        quote_quantity: p('quote_quantity'),
-        executed_quantity: p('executed_quantity'),
-        executed_quote_quantity: p('executed_quote_quantity'),
-        remaining: p('remaining'),
-        status: p('status'),
-        expiry_reason: p('expiry_reason'),
-        is_open: p('is_open'),
-        created_seq: p('created_seq'),
-        created_at: p('created_at'),
-        updated_at: p('updated_at'),
-      }),
-    );
     this.updateMaker = prepareQuery<
       { client_id: number | null },
       'id' | 'quantity' | 'quote' | 'remaining' | 'status' | 'open' | 'now'
@@ -361,29 +337,31 @@ export class OrderService {
       });
     }
     const resting = result.resting;
-    await this.insertOrder.run(trx, {
+    const row: NewOrder = {
       id: Number(id),
-      subaccount_id: subaccountId,
+      subaccountId,
       symbol: market.symbol,
       side: order.side,
-      order_type: order.orderType,
-      time_in_force: order.timeInForce,
-      post_only: order.postOnly ? 1 : 0,
-      self_trade_prevention: order.selfTradePrevention,
-      client_id: order.clientId,
-      price: order.price?.toString() ?? null,
-      quantity: order.quantity?.toString() ?? null,
-      quote_quantity: order.quoteQuantity?.toString() ?? null,
-      executed_quantity: result.executedQuantity.toString(),
-      executed_quote_quantity: result.executedQuoteQuantity.toString(),
-      remaining: resting === null ? '0' : resting.remaining.toString(),
+      orderType: order.orderType,
+      timeInForce: order.timeInForce,
+      postOnly: order.postOnly,
+      selfTradePrevention: order.selfTradePrevention,
+      clientId: order.clientId,
+      price: order.price ?? null,
+      quantity: order.quantity ?? null,
+      quoteQuantity: order.quoteQuantity ?? null,
+      executedQuantity: result.executedQuantity,
+      executedQuoteQuantity: result.executedQuoteQuantity,
+      remaining: resting === null ? 0n : resting.remaining,
       status: result.status,
-      expiry_reason: result.expiryReason,
-      is_open: resting === null ? 0 : 1,
-      created_seq: resting === null ? null : resting.createdSeq,
-      created_at: now,
-      updated_at: now,
-    });
+      expiryReason: result.expiryReason,
+      createdSeq: resting === null ? null : resting.createdSeq,
+      createdAt: now,
+    };
+    // A resting order's row must exist now (a later write in the group may fill or cancel it); one that left
+    // the book is never touched again and waits for the group's multi-row insert.
+    if (resting === null) later.orders.push(row);
+    else await this.deps.groupWriter.insertOrders(trx, [row]);
   }
 }
 

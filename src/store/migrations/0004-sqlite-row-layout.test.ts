@@ -69,6 +69,17 @@ async function seed(db: Store): Promise<void> {
     })
     .execute();
   await db
+    .insertInto('balances')
+    .values({
+      subaccount_id: 'sub_b',
+      asset: 'SOL',
+      available: '123456789012345678',
+      locked: '5',
+      staked: '0',
+      updated_at: 3,
+    })
+    .execute();
+  await db
     .insertInto('ledger_entries')
     .values({
       id: 'order:2:0',
@@ -85,7 +96,7 @@ async function seed(db: Store): Promise<void> {
 async function snapshot(db: Store) {
   const tables = await sql<{ name: string; sql: string }>`
     select name, sql from sqlite_master
-    where tbl_name in ('orders', 'trades', 'ledger_entries') and sql is not null order by name
+    where tbl_name in ('orders', 'trades', 'ledger_entries', 'balances') and sql is not null order by name
   `.execute(db);
   const orders = await db
     .selectFrom('orders')
@@ -93,7 +104,17 @@ async function snapshot(db: Store) {
     .execute();
   const trades = await db.selectFrom('trades').select(['id', 'maker_order_id']).execute();
   const entries = await db.selectFrom('ledger_entries').select(['id', 'available_delta']).execute();
-  return { schema: Object.fromEntries(tables.rows.map((r) => [r.name, r.sql])), orders, trades, entries };
+  const balances = await db
+    .selectFrom('balances')
+    .select(['subaccount_id', 'asset', sql<string>`cast(available as text)`.as('available'), 'locked'])
+    .execute();
+  return {
+    schema: Object.fromEntries(tables.rows.map((r) => [r.name, r.sql])),
+    orders,
+    trades,
+    entries,
+    balances,
+  };
 }
 
 describe('migration 0004 (SQLite row layout)', () => {
@@ -104,7 +125,7 @@ describe('migration 0004 (SQLite row layout)', () => {
     await database.drop();
   });
 
-  it('rebuilds orders, trades and ledger_entries with their rows and indexes, and back', async () => {
+  it('rebuilds orders, trades, ledger_entries and balances with their rows and indexes, and back', async () => {
     database = await createSqliteDatabase();
     db = createDatabase(database.url);
     await migrateTo(db, '0003-exchange');
@@ -116,10 +137,12 @@ describe('migration 0004 (SQLite row layout)', () => {
     expect(after.orders).toEqual(before.orders);
     expect(after.trades).toEqual(before.trades);
     expect(after.entries).toEqual(before.entries);
+    expect(after.balances).toEqual(before.balances);
     expect(Object.keys(after.schema)).toEqual(Object.keys(before.schema));
     expect(after.schema['orders']).toContain('"id" integer primary key');
     expect(after.schema['trades']).toContain('"id" integer primary key');
     expect(after.schema['ledger_entries']).toMatch(/without rowid$/);
+    expect(after.schema['balances']).toMatch(/check \(.*\)\) without rowid$/);
     expect(Object.keys(after.schema)).toContain('orders_history_idx');
     // The ledger id is still unique: the same cause can never be applied twice.
     await expect(
@@ -141,7 +164,8 @@ describe('migration 0004 (SQLite row layout)', () => {
     const columns = () =>
       sql<{ table_name: string; column_name: string; data_type: string }>`
         select table_name, column_name, data_type from information_schema.columns
-        where table_schema = current_schema() and table_name in ('orders', 'trades', 'ledger_entries')
+        where table_schema = current_schema()
+          and table_name in ('orders', 'trades', 'ledger_entries', 'balances')
         order by table_name, ordinal_position
       `.execute(db);
     const before = (await columns()).rows;

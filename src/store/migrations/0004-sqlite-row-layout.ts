@@ -4,8 +4,9 @@
  *
  * - `orders.id` and `trades.id` become INTEGER PRIMARY KEY, SQLite's alias of the rowid. Declared BIGINT, the key
  *   was a second B-tree beside the table that every insert and every maker update had to maintain.
- * - `ledger_entries` becomes WITHOUT ROWID: its text key is then the table itself, one B-tree instead of a rowid
- *   table plus a unique index.
+ * - `ledger_entries` and `balances` become WITHOUT ROWID: their keys (text id; subaccount and asset) are then the
+ *   table itself, one B-tree instead of a rowid table plus a unique index, so a balance read or update is one
+ *   search instead of two.
  *
  * Each table is rebuilt the way SQLite documents for schema changes ALTER TABLE cannot make: create the new
  * table from the stored CREATE statement with the one change, copy the rows, drop the old one (and its indexes),
@@ -27,12 +28,14 @@ const UP: Rebuild[] = [
   { table: 'orders', change: (create) => replaceOnce(create, INTEGER_ID, '"id" integer primary key') },
   { table: 'trades', change: (create) => replaceOnce(create, INTEGER_ID, '"id" integer primary key') },
   { table: 'ledger_entries', change: (create) => `${create} without rowid` },
+  { table: 'balances', change: (create) => `${create} without rowid` },
 ];
 
 const DOWN: Rebuild[] = [
   { table: 'orders', change: (create) => replaceOnce(create, BIGINT_ID, '"id" bigint primary key') },
   { table: 'trades', change: (create) => replaceOnce(create, BIGINT_ID, '"id" bigint primary key') },
   { table: 'ledger_entries', change: (create) => replaceOnce(create, WITHOUT_ROWID, ')') },
+  { table: 'balances', change: (create) => replaceOnce(create, WITHOUT_ROWID, ')') },
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
