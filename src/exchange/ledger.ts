@@ -145,9 +145,9 @@ export class Ledger {
       const values = {
         account: change.accountId,
         asset: change.asset,
-        available: change.availableDelta.toString(),
-        locked: change.lockedDelta.toString(),
-        zero: '0',
+        available: change.availableDelta,
+        locked: change.lockedDelta,
+        zero: 0n,
         now,
       };
       if (change.availableDelta >= 0n && change.lockedDelta >= 0n) {
@@ -173,8 +173,8 @@ export class Ledger {
           entry.id,
           entry.accountId,
           entry.asset,
-          entry.availableDelta.toString(),
-          entry.lockedDelta.toString(),
+          entry.availableDelta,
+          entry.lockedDelta,
           entry.reason,
           entry.createdAt,
         );

@@ -301,9 +301,9 @@ export class OrderService {
     for (const fill of result.fills) {
       const { rows } = await this.updateMaker.run(trx, {
         id: Number(fill.makerOrderId),
-        quantity: fill.quantity.toString(),
-        quote: fill.quote.toString(),
-        remaining: fill.makerRemaining.toString(),
+        quantity: fill.quantity,
+        quote: fill.quote,
+        remaining: fill.makerRemaining,
         status: fill.makerRemaining === 0n ? 'Filled' : 'PartiallyFilled',
         open: fill.makerRemaining === 0n ? 0 : 1,
         now,
