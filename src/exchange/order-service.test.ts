@@ -3,11 +3,13 @@
  * between subaccounts, fees, cancels, self-trade prevention, subaccount isolation, and books kept correct when
  * another process trades the same market.
  */
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createExchangeTestContext, type ExchangeTestContext } from '../../test/helpers/exchange-context.ts';
 import { DIALECTS } from '../../test/helpers/dialects.ts';
 import { AppError } from '../errors.ts';
+import { FEE_ACCOUNT_ID } from './ledger.ts';
 
 const limit = (
   side: 'Bid' | 'Ask',
@@ -255,6 +257,31 @@ describe.each(DIALECTS.map(([name]) => name))('OrderService on %s', (dialect) =>
     if (dialect === 'sqlite') expect(depth.sequence).toBe(before + 1);
     else expect(depth.sequence - before).toBeLessThanOrEqual(4);
     expect(await ctx.balances(alice)).toEqual({ SOL: '0.9995 / 0', USDC: '900 / 0' });
+    // Rows left to the end of the group were written once: the filled taker, its trade, the fee account's credits.
+    const filled = await ctx.db
+      .selectFrom('orders')
+      .select(['status', 'is_open'])
+      .where('subaccount_id', '=', alice)
+      .execute();
+    expect(filled).toEqual([{ status: 'Filled', is_open: 0 }]);
+    const trades = await ctx.db
+      .selectFrom('trades')
+      .select([
+        sql<string>`cast(maker_fee as text)`.as('maker'),
+        sql<string>`cast(taker_fee as text)`.as('taker'),
+      ])
+      .execute();
+    expect(trades).toEqual([{ maker: '20000', taker: '500000' }]); // USDC from bob, SOL from alice
+    const fees = await ctx.db
+      .selectFrom('ledger_entries')
+      .select(['reason', 'asset', sql<string>`cast(available_delta as text)`.as('units')])
+      .where('subaccount_id', '=', FEE_ACCOUNT_ID)
+      .orderBy('asset')
+      .execute();
+    expect(fees).toEqual([
+      { reason: 'fee', asset: 'SOL', units: '500000' },
+      { reason: 'fee', asset: 'USDC', units: '20000' },
+    ]);
   });
 
   it('keeps the book as it was after a failed order', async () => {
