@@ -60,13 +60,14 @@ async function main(): Promise<void> {
     // Signed GET /api/v1/capital and signed POST /api/v1/order (crossing Bid/Ask pairs, so about half the orders
     // rest and half fill), measured in alternating rounds: the ratio of each round compares two runs a few
     // seconds apart, and the median of the rounds is what the table reports (this machine is shared and noisy).
-    const capitalRequests = await signedRequests(server.databaseUrl, 20);
-    const orderRequests = await createOrderRequests(server.databaseUrl, 10);
+    // Requests are signed for each run: a signature is valid for at most 60 s (X-Window).
     const rounds: { signed: LoadResult; orders: LoadResult }[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const warmupSeconds = round === 0 ? undefined : 1;
+      const capitalRequests = await signedRequests(server.databaseUrl, 20);
       const signedRound = await runLoad(server.url, capitalRequests, { warmupSeconds });
       if (signedRound.non2xx > 0) throw new Error(`signed run had ${signedRound.non2xx} non-2xx answers`);
+      const orderRequests = await createOrderRequests(server.databaseUrl, 10);
       const ordersRound = await runLoad(server.url, orderRequests, { warmupSeconds });
       if (ordersRound.non2xx > 0) throw new Error(`order run had ${ordersRound.non2xx} non-2xx answers`);
       rounds.push({ signed: signedRound, orders: ordersRound });
