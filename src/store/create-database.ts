@@ -39,6 +39,10 @@ function openSqlite(url: string): SQLite.Database {
   db.pragma('wal_autocheckpoint = 10000');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // Statement journals (the undo copy of the pages one statement changes, kept so that it can fail alone inside a
+  // transaction) and savepoint journals in memory: as temporary files every multi-row insert or guarded update
+  // of an order opened, wrote and unlinked a file (~30% of all write calls of the order path).
+  db.pragma('temp_store = MEMORY');
   return db;
 }
 

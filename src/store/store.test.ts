@@ -1,4 +1,5 @@
 /** The same store code on both dialects: migrations, users and subaccounts, keys, the signed-request lookup. */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIALECTS, type TestDatabase } from '../../test/helpers/dialects.ts';
@@ -20,6 +21,15 @@ describe.each(DIALECTS)('store on %s', (_name, create) => {
   afterAll(async () => {
     await db.destroy();
     await database.drop();
+  });
+
+  it.runIf(_name === 'sqlite')('opens SQLite in WAL mode with journals of statements in memory', async () => {
+    const pragma = async (name: string) =>
+      Object.values((await sql.raw(`pragma ${name}`).execute(db)).rows[0] as object)[0];
+    expect(await pragma('journal_mode')).toBe('wal');
+    expect(await pragma('synchronous')).toBe(1); // NORMAL
+    expect(await pragma('temp_store')).toBe(2); // MEMORY
+    expect(await pragma('foreign_keys')).toBe(1);
   });
 
   it('applies migrations idempotently', async () => {
