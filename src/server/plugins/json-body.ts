@@ -17,12 +17,17 @@ declare module 'fastify' {
 export function registerJsonBodyParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => {
+  const parser: Parameters<FastifyInstance['addContentTypeParser']>[2] = (request, body, done) => {
     if (typeof body !== 'string' || body.trim() === '') return done(null, undefined);
     request.rawBody = body;
     parseJson(request, body, (error: Error | null, value?: unknown) => {
       if (error) return done(new AppError('INVALID_CLIENT_REQUEST', 'Body is not valid JSON'), undefined);
       done(null, value);
     });
-  });
+  };
+  const options = { parseAs: 'string' as const, bodyLimit: BODY_LIMIT_BYTES };
+  // Registered by media type too: Fastify caches the parser per Content-Type value only for parsers found that
+  // way; through the catch-all alone it parsed the Content-Type header again on every request.
+  app.addContentTypeParser('application/json', options, parser);
+  app.addContentTypeParser('*', options, parser);
 }
