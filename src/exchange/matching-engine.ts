@@ -81,13 +81,22 @@ export type MatchResult = MatchAccepted | MatchRejected;
 
 type StopReason = 'complete' | 'liquidity' | 'selfTrade' | 'quoteSpent' | 'funds';
 
+/** True when a postOnly order would take liquidity right now (matchOrder() refuses it). Pure, reads the book. */
+export function postOnlyWouldTake(
+  book: OrderBook,
+  order: Pick<IncomingOrder, 'side' | 'price' | 'postOnly'>,
+): boolean {
+  const opposite = order.side === 'Bid' ? book.asks : book.bids;
+  const best = opposite.levels[opposite.levels.length - 1];
+  return order.postOnly && best !== undefined && crossesPrice(order.side, order.price as bigint, best.price);
+}
+
 export function matchOrder(book: OrderBook, incoming: IncomingOrder, market: MarketConfig): MatchResult {
   assertWellFormed(incoming);
   if (book.orders.has(incoming.id)) throw new Error(`Order ${incoming.id} is already on the book`);
   const { side, price: limitPrice } = incoming;
   const opposite = side === 'Bid' ? book.asks : book.bids;
-  const best = opposite.levels[opposite.levels.length - 1];
-  if (incoming.postOnly && best !== undefined && crossesPrice(side, limitPrice as bigint, best.price)) {
+  if (postOnlyWouldTake(book, incoming)) {
     return {
       ok: false,
       code: 'INVALID_ORDER',

@@ -239,7 +239,7 @@ describe.each(DIALECTS.map(([name]) => name))('OrderService on %s', (dialect) =>
     // Whatever order these arrive in, one 100 ask is left for the postOnly bid to cross.
     const results = await Promise.allSettled([
       ctx.exchange.placeOrder(alice, limit('Bid', '100', '100')), // INSUFFICIENT_FUNDS: nothing written
-      ctx.exchange.placeOrder(alice, limit('Bid', '100.5', '0.5', { postOnly: true })), // would take: lock rolled back
+      ctx.exchange.placeOrder(alice, limit('Bid', '100.5', '0.5', { postOnly: true })), // would take: refused before anything changes
       ctx.exchange.placeOrder(alice, limit('Bid', '100', '1')), // takes one of bob's asks
       ctx.exchange.placeOrder(bob, limit('Ask', '101', '2')), // rests
     ]);

@@ -2,12 +2,13 @@
  * Placing and cancelling orders: validation, the funds lock, matching, settlement and persistence, each order in
  * ONE database transaction run as its market's only writer (MarketBooks.write).
  *
- * Steps of an order: validateOrder -> read the available balance of the paying asset and compute the lock
- * (INSUFFICIENT_FUNDS before the book is touched) -> matchOrder -> ONE merged set of balance changes for the
- * lock, every fill, self-trade-cancelled makers and the taker's leftover lock, applied with guarded updates (the
- * guards still refuse an overdraft if the balance moved since the read; the write is then rolled back and the
- * book rebuilt) -> maker updates and the taker order written; its ledger entries, trades and fees are left to
- * the group commit (GroupWrites). A postOnly order that would take is refused with nothing written. Everything is scoped to the caller's subaccount: a maker or an order to cancel is found through the
+ * Steps of an order: validateOrder -> (market orders paying "whatever it costs": read the available balance)
+ * -> refuse a postOnly order that would take -> the lock, a guarded update available->locked that changes
+ * nothing when the funds are not there (INSUFFICIENT_FUNDS; every refusal so far leaves the book and the
+ * database untouched, so the group needs no savepoint for it) -> matchOrder -> one merged set of balance
+ * changes for every fill, self-trade-cancelled maker and the taker's leftover lock -> maker updates and the
+ * taker order written. Ledger entries (one per balance row and order, the lock netted in), trades, fees and
+ * orders that never rested are left to the group commit (GroupWrites). Everything is scoped to the caller's subaccount: a maker or an order to cancel is found through the
  * book and its owner checked, so a key never touches another subaccount's order.
  * Performance: hot statements are compiled once (prepareQuery); order and trade ids come from reserved blocks.
  */
@@ -21,7 +22,7 @@ import type { GroupWriter, GroupWrites, NewOrder } from './group-writes.ts';
 import { FEE_ACCOUNT_ID, ledgerEntries, type BalanceChange, type Ledger } from './ledger.ts';
 import { parseClientId, parseOrderId, requireMarket } from './lookups.ts';
 import type { MarketBooks } from './market-books.ts';
-import { matchOrder, type MatchAccepted } from './matching-engine.ts';
+import { matchOrder, postOnlyWouldTake, type MatchAccepted } from './matching-engine.ts';
 import type { ExchangeConfig, MarketConfig } from './markets.ts';
 import { cancelOrder as removeFromBook, type BookOrder } from './order-book.ts';
 import { ORDER_COLUMNS, toOrderRecord, type OrderRecord, type OrderRow } from './order-records.ts';
@@ -131,14 +132,25 @@ export class OrderService {
       const order = validation.order;
       const [orderNumber] = await this.deps.orderIds.take(trx, 1);
       const id = String(orderNumber);
-      const paying = payingAsset(market, order);
-      const { available } = await this.deps.ledger.readBalance(trx, subaccountId, paying);
       const lock = computeOrderLock(market, order, {
-        available: paysWhateverItCosts(order) ? available : undefined,
+        available: paysWhateverItCosts(order)
+          ? (await this.deps.ledger.readBalance(trx, subaccountId, payingAsset(market, order))).available
+          : undefined,
       });
-      if (lock.units <= 0n || lock.units > available) {
-        throw new AppError('INSUFFICIENT_FUNDS', `Insufficient funds: ${lock.asset}`);
+      if (lock.units <= 0n) throw new AppError('INSUFFICIENT_FUNDS', `Insufficient funds: ${lock.asset}`);
+      // Every refusal happens before anything changes: a postOnly order that would take is refused on sight,
+      // and the lock is a guarded update that changes nothing when the funds are not there.
+      if (postOnlyWouldTake(book, order)) {
+        throw new AppError('INVALID_ORDER', 'Order would immediately match and take');
       }
+      const lockChange: BalanceChange = {
+        accountId: subaccountId,
+        asset: lock.asset,
+        availableDelta: -lock.units,
+        lockedDelta: lock.units,
+      };
+      await this.deps.ledger.updateBalances(trx, [lockChange], now);
+      touch();
 
       const result = matchOrder(
         book,
@@ -150,16 +162,19 @@ export class OrderService {
         },
         market,
       );
-      if (!result.ok) throw new AppError(result.code, result.message); // nothing changed yet
-      touch();
+      if (!result.ok) throw new AppError(result.code, result.message);
 
-      const changes = mergeBalanceDeltas([
-        { accountId: subaccountId, asset: lock.asset, availableDelta: -lock.units, lockedDelta: lock.units },
+      const settlement = mergeBalanceDeltas([
         ...result.fills.flatMap((fill) => settleFill(market, fill, { feeAccountId: FEE_ACCOUNT_ID })),
         ...result.cancelledMakers.flatMap((maker) => settleCancel(market, maker)),
         ...settleTakerRemainder(market, { accountId: subaccountId, side: order.side }, lock, result),
       ]);
-      await this.applyChanges(trx, later, changes, { reason: 'order', reference: `order:${id}`, now });
+      await this.applyChanges(trx, later, settlement, {
+        reason: 'order',
+        reference: `order:${id}`,
+        now,
+        alreadyApplied: lockChange,
+      });
       await this.recordMatch(trx, later, { market, order, id, subaccountId, result, now });
       return {
         id,
@@ -266,13 +281,14 @@ export class OrderService {
 
   /**
    * Applies balance changes now (the next write in the group must see them) and leaves their ledger entries and
-   * the fee account's credits to the group commit.
+   * the fee account's credits to the group commit. `alreadyApplied` (an order's lock) is not applied again but
+   * is netted into the entries: one entry per balance row and order.
    */
   private async applyChanges(
     trx: Kysely<Database>,
     later: GroupWrites,
     changes: readonly BalanceChange[],
-    entry: { reason: 'order' | 'cancel'; reference: string; now: number },
+    entry: { reason: 'order' | 'cancel'; reference: string; now: number; alreadyApplied?: BalanceChange },
   ): Promise<void> {
     const balances: BalanceChange[] = [];
     for (const change of changes) {
@@ -281,7 +297,9 @@ export class OrderService {
       else later.addFee(change.asset, change.availableDelta, entry.now);
     }
     await this.deps.ledger.updateBalances(trx, balances, entry.now);
-    later.entries.push(...ledgerEntries(balances, entry));
+    const applied =
+      entry.alreadyApplied === undefined ? balances : mergeBalanceDeltas([entry.alreadyApplied, ...balances]);
+    later.entries.push(...ledgerEntries(applied, entry));
   }
 
   private async recordMatch(
