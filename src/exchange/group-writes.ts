@@ -11,7 +11,7 @@
  */
 import type { Kysely } from 'kysely';
 
-import { prepareInsertRows, type PreparedRows } from '../store/prepared-query.ts';
+import { RowsInsert } from '../store/prepared-query.ts';
 import type { Database } from '../store/schema.ts';
 import {
   FEE_ACCOUNT_ID,
@@ -20,6 +20,7 @@ import {
   type Ledger,
   type LedgerEntry,
 } from './ledger.ts';
+import type { OrderRecord } from './order-records.ts';
 import type { Side } from './order-types.ts';
 
 /** One row of `trades`, with exact amounts. */
@@ -41,29 +42,13 @@ export interface TradeRow {
   readonly createdAt: number;
 }
 
-/** A new row of `orders`, with exact amounts as decimal strings. */
-export interface NewOrder {
+/** A new row of `orders`: the order as reported, plus what the book needs to rebuild it. */
+export interface NewOrder extends Omit<OrderRecord, 'id'> {
   readonly id: number;
-  readonly subaccountId: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly orderType: string;
-  readonly timeInForce: string;
-  readonly postOnly: boolean;
-  readonly selfTradePrevention: string;
-  readonly clientId: number | null;
-  readonly price: bigint | null;
-  readonly quantity: bigint | null;
-  readonly quoteQuantity: bigint | null;
-  readonly executedQuantity: bigint;
-  readonly executedQuoteQuantity: bigint;
   /** What rests on the book (0 for an order that never rested). */
   readonly remaining: bigint;
-  readonly status: string;
-  readonly expiryReason: string | null;
   /** Time priority on the book; null for an order that never rested. */
   readonly createdSeq: number | null;
-  readonly createdAt: number;
 }
 
 export class GroupWrites {
@@ -101,9 +86,7 @@ export class GroupWrites {
   }
 }
 
-const MAX_TRADES_PER_INSERT = 32;
-const MAX_ORDERS_PER_INSERT = 32;
-/** In the order insertOrders() lays out each row's values. */
+/** The order insert's columns, in the order its values are laid out. */
 const ORDER_COLUMNS = [
   'id',
   'subaccount_id',
@@ -127,7 +110,7 @@ const ORDER_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const;
-/** In the order insertTrades() lays out each row's values. */
+/** The trade insert's columns, in the order its values are laid out. */
 const TRADE_COLUMNS = [
   'id',
   'symbol',
@@ -148,13 +131,58 @@ const TRADE_COLUMNS = [
 
 /** Writes a group's rows inside its transaction; `reference` names the group (unique per market and commit). */
 export class GroupWriter {
-  private readonly tradeInserts = new Map<number, PreparedRows>();
-  private readonly orderInserts = new Map<number, PreparedRows>();
+  private readonly orderInsert;
+  private readonly tradeInsert;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    db: Kysely<Database>,
     private readonly ledger: Ledger,
-  ) {}
+  ) {
+    this.orderInsert = new RowsInsert(db, 'orders', ORDER_COLUMNS, 32, (order: NewOrder, out) => {
+      out.push(
+        order.id,
+        order.subaccountId,
+        order.symbol,
+        order.side,
+        order.orderType,
+        order.timeInForce,
+        order.postOnly ? 1 : 0,
+        order.selfTradePrevention,
+        order.clientId,
+        order.price,
+        order.quantity,
+        order.quoteQuantity,
+        order.executedQuantity,
+        order.executedQuoteQuantity,
+        order.remaining,
+        order.status,
+        order.expiryReason,
+        order.remaining > 0n ? 1 : 0,
+        order.createdSeq,
+        order.createdAt,
+        order.createdAt,
+      );
+    });
+    this.tradeInsert = new RowsInsert(db, 'trades', TRADE_COLUMNS, 32, (trade: TradeRow, out) => {
+      out.push(
+        trade.id,
+        trade.symbol,
+        trade.price,
+        trade.quantity,
+        trade.quote,
+        trade.takerSide,
+        trade.makerOrderId,
+        trade.takerOrderId,
+        trade.makerAccountId,
+        trade.takerAccountId,
+        trade.makerClientId,
+        trade.takerClientId,
+        trade.makerFee,
+        trade.takerFee,
+        trade.createdAt,
+      );
+    });
+  }
 
   async write(trx: Kysely<Database>, writes: GroupWrites, reference: string): Promise<void> {
     const fees: BalanceChange[] = [...writes.fees].map(([asset, units]) => ({
@@ -171,84 +199,12 @@ export class GroupWriter {
       );
     }
     await this.ledger.writeEntries(trx, entries);
-    await this.insertOrders(trx, writes.orders);
-    await this.insertTrades(trx, writes.trades);
+    await this.orderInsert.run(trx, writes.orders);
+    await this.tradeInsert.run(trx, writes.trades);
   }
 
-  /** Inserts orders, many per statement (also used for one resting order, which cannot wait for the group). */
-  async insertOrders(trx: Kysely<Database>, orders: readonly NewOrder[]): Promise<void> {
-    for (let start = 0; start < orders.length; start += MAX_ORDERS_PER_INSERT) {
-      const end = Math.min(orders.length, start + MAX_ORDERS_PER_INSERT);
-      const values: unknown[] = [];
-      for (let i = start; i < end; i += 1) {
-        const order = orders[i] as NewOrder;
-        values.push(
-          order.id,
-          order.subaccountId,
-          order.symbol,
-          order.side,
-          order.orderType,
-          order.timeInForce,
-          order.postOnly ? 1 : 0,
-          order.selfTradePrevention,
-          order.clientId,
-          order.price,
-          order.quantity,
-          order.quoteQuantity,
-          order.executedQuantity,
-          order.executedQuoteQuantity,
-          order.remaining,
-          order.status,
-          order.expiryReason,
-          order.remaining > 0n ? 1 : 0,
-          order.createdSeq,
-          order.createdAt,
-          order.createdAt,
-        );
-      }
-      await this.rowsInsert(this.orderInserts, 'orders', ORDER_COLUMNS, end - start).run(trx, values);
-    }
-  }
-
-  private async insertTrades(trx: Kysely<Database>, trades: readonly TradeRow[]): Promise<void> {
-    for (let start = 0; start < trades.length; start += MAX_TRADES_PER_INSERT) {
-      const end = Math.min(trades.length, start + MAX_TRADES_PER_INSERT);
-      const values: unknown[] = [];
-      for (let i = start; i < end; i += 1) {
-        const trade = trades[i] as TradeRow;
-        values.push(
-          trade.id,
-          trade.symbol,
-          trade.price,
-          trade.quantity,
-          trade.quote,
-          trade.takerSide,
-          trade.makerOrderId,
-          trade.takerOrderId,
-          trade.makerAccountId,
-          trade.takerAccountId,
-          trade.makerClientId,
-          trade.takerClientId,
-          trade.makerFee,
-          trade.takerFee,
-          trade.createdAt,
-        );
-      }
-      await this.rowsInsert(this.tradeInserts, 'trades', TRADE_COLUMNS, end - start).run(trx, values);
-    }
-  }
-
-  private rowsInsert<T extends 'orders' | 'trades'>(
-    cache: Map<number, PreparedRows>,
-    table: T,
-    columns: readonly (keyof Database[T] & string)[],
-    count: number,
-  ): PreparedRows {
-    let insert = cache.get(count);
-    if (insert === undefined) {
-      insert = prepareInsertRows(this.db, table, columns, count);
-      cache.set(count, insert);
-    }
-    return insert;
+  /** Inserts orders now (a resting order cannot wait for the group: a later write may fill or cancel it). */
+  insertOrders(trx: Kysely<Database>, orders: readonly NewOrder[]): Promise<void> {
+    return this.orderInsert.run(trx, orders);
   }
 }

@@ -16,7 +16,7 @@
 import { sql, type Kysely } from 'kysely';
 
 import { AppError } from '../errors.ts';
-import { prepareInsertRows, prepareQuery, type PreparedRows } from '../store/prepared-query.ts';
+import { prepareQuery, RowsInsert } from '../store/prepared-query.ts';
 import type { Database } from '../store/schema.ts';
 
 /** The system account that collects trading fees (a balance owner, never a subaccount or a user). */
@@ -50,8 +50,7 @@ export interface Balance {
   readonly staked: bigint;
 }
 
-const MAX_ENTRIES_PER_INSERT = 64;
-/** In the order writeEntries() lays out each row's values. */
+/** The entry insert's columns, in the order its values are laid out. */
 const ENTRY_COLUMNS = [
   'id',
   'subaccount_id',
@@ -68,9 +67,20 @@ export class Ledger {
   private readonly debit;
   private readonly readOne;
   private readonly readAll;
-  private readonly inserts = new Map<number, PreparedRows>();
+  private readonly entryInsert;
 
   constructor(private readonly db: Kysely<Database>) {
+    this.entryInsert = new RowsInsert(db, 'ledger_entries', ENTRY_COLUMNS, 64, (entry: LedgerEntry, out) => {
+      out.push(
+        entry.id,
+        entry.accountId,
+        entry.asset,
+        entry.availableDelta,
+        entry.lockedDelta,
+        entry.reason,
+        entry.createdAt,
+      );
+    });
     this.credit = prepareQuery<never, 'account' | 'asset' | 'available' | 'locked' | 'zero' | 'now'>((p) =>
       db
         .insertInto('balances')
@@ -164,23 +174,7 @@ export class Ledger {
   /** Inserts ledger entries, many per statement. */
   async writeEntries(trx: Kysely<Database>, entries: readonly LedgerEntry[]): Promise<void> {
     if (!trx.isTransaction) throw new Error('Ledger entries are written only inside a transaction');
-    for (let start = 0; start < entries.length; start += MAX_ENTRIES_PER_INSERT) {
-      const end = Math.min(entries.length, start + MAX_ENTRIES_PER_INSERT);
-      const values: unknown[] = [];
-      for (let i = start; i < end; i += 1) {
-        const entry = entries[i] as LedgerEntry;
-        values.push(
-          entry.id,
-          entry.accountId,
-          entry.asset,
-          entry.availableDelta,
-          entry.lockedDelta,
-          entry.reason,
-          entry.createdAt,
-        );
-      }
-      await this.entryInsert(end - start).run(trx, values);
-    }
+    await this.entryInsert.run(trx, entries);
   }
 
   /** Balance of one account and asset (zeros when it has none). */
@@ -194,15 +188,6 @@ export class Ledger {
   async readBalances(accountId: string): Promise<Map<string, Balance>> {
     const { rows } = await this.readAll.run(this.db, { account: accountId });
     return new Map(rows.map((row) => [row.asset, toBalance(row)]));
-  }
-
-  private entryInsert(count: number): PreparedRows {
-    let insert = this.inserts.get(count);
-    if (insert === undefined) {
-      insert = prepareInsertRows(this.db, 'ledger_entries', ENTRY_COLUMNS, count);
-      this.inserts.set(count, insert);
-    }
-    return insert;
   }
 }
 

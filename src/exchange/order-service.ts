@@ -175,26 +175,9 @@ export class OrderService {
         now,
         alreadyApplied: lockChange,
       });
-      await this.recordMatch(trx, later, { market, order, id, subaccountId, result, now });
-      return {
-        id,
-        subaccountId,
-        symbol: market.symbol,
-        side: order.side,
-        orderType: order.orderType,
-        timeInForce: order.timeInForce,
-        postOnly: order.postOnly,
-        selfTradePrevention: order.selfTradePrevention,
-        clientId: order.clientId,
-        price: order.price ?? null,
-        quantity: order.quantity ?? null,
-        quoteQuantity: order.quoteQuantity ?? null,
-        executedQuantity: result.executedQuantity,
-        executedQuoteQuantity: result.executedQuoteQuantity,
-        status: result.status,
-        expiryReason: result.expiryReason,
-        createdAt: now,
-      };
+      const row = await this.recordMatch(trx, later, { market, order, id, subaccountId, result, now });
+      const { remaining: _remaining, createdSeq: _createdSeq, ...record } = row;
+      return { ...record, id };
     });
   }
 
@@ -313,7 +296,7 @@ export class OrderService {
       result: MatchAccepted;
       now: number;
     },
-  ): Promise<void> {
+  ): Promise<NewOrder> {
     const { market, order, id, subaccountId, result, now } = input;
     const makerClientIds: (number | null)[] = [];
     for (const fill of result.fills) {
@@ -380,6 +363,7 @@ export class OrderService {
     // the book is never touched again and waits for the group's multi-row insert.
     if (resting === null) later.orders.push(row);
     else await this.deps.groupWriter.insertOrders(trx, [row]);
+    return row;
   }
 }
 

@@ -110,6 +110,36 @@ export function prepareInsertRows<DB, T extends keyof DB & string>(
   return { sql: compiled.sql, run: (executor, values) => runner(executor, values) };
 }
 
+/**
+ * Inserts any number of rows into one table, at most `perStatement` rows per statement, each statement shape
+ * prepared once (prepareInsertRows). `valuesOf` appends one row's values, in the `columns` order, to `out`.
+ */
+export class RowsInsert<DB, T extends keyof DB & string, Row> {
+  private readonly prepared = new Map<number, PreparedRows>();
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly table: T,
+    private readonly columns: readonly (keyof DB[T] & string)[],
+    private readonly perStatement: number,
+    private readonly valuesOf: (row: Row, out: unknown[]) => void,
+  ) {}
+
+  async run(executor: QueryExecutor, rows: readonly Row[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += this.perStatement) {
+      const end = Math.min(rows.length, start + this.perStatement);
+      const values: unknown[] = [];
+      for (let i = start; i < end; i += 1) this.valuesOf(rows[i] as Row, values);
+      let insert = this.prepared.get(end - start);
+      if (insert === undefined) {
+        insert = prepareInsertRows(this.db, this.table, this.columns, end - start);
+        this.prepared.set(end - start, insert);
+      }
+      await insert.run(executor, values);
+    }
+  }
+}
+
 /** Runs `compiled` with new parameters: directly on the SQLite connection inside a transaction, else via Kysely. */
 function compiledRunner<R>(
   compiled: CompiledQuery<R>,
