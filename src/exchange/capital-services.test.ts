@@ -28,6 +28,25 @@ describe.each(DIALECTS.map(([name]) => name))('capital services on %s', (dialect
   });
 
   describe('depositTestFunds()', () => {
+    it('lists deposits newest first within an inclusive time range, paged by limit and offset', async () => {
+      const start = ctx.clock.now;
+      for (const quantity of ['1', '2', '3']) {
+        await ctx.exchange.depositTestFunds({
+          userId: ctx.userId,
+          subaccountName: 'main',
+          symbol: 'USDC',
+          quantity,
+        });
+        ctx.clock.now += 1000;
+      }
+      const amounts = async (filter: { from?: number; to?: number; limit?: number; offset?: number }) =>
+        (await ctx.exchange.listDeposits(account, { ...page, ...filter })).map((d) => d.quantity);
+      expect(await amounts({})).toEqual([3_000_000n, 2_000_000n, 1_000_000n]);
+      expect(await amounts({ from: start + 1000 })).toEqual([3_000_000n, 2_000_000n]);
+      expect(await amounts({ to: start + 1000 })).toEqual([2_000_000n, 1_000_000n]);
+      expect(await amounts({ limit: 1, offset: 1 })).toEqual([2_000_000n]);
+    });
+
     it('credits the subaccount and records a confirmed deposit on the asset’s first chain', async () => {
       const deposit = await ctx.exchange.depositTestFunds({
         userId: ctx.userId,

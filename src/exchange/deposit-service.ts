@@ -22,6 +22,7 @@ import { Ledger } from './ledger.ts';
 import { requireAsset } from './lookups.ts';
 import type { ExchangeConfig, TokenConfig } from './markets.ts';
 import type { DepositRecord } from './order-records.ts';
+import { pageByTime, type PageFilter } from './paging.ts';
 
 export const MAX_DEPOSIT_UNITS = 10n ** 15n;
 export const MAX_BALANCE_UNITS = 10n ** 17n;
@@ -42,14 +43,8 @@ export interface DepositTestFundsInput {
   readonly now?: number;
 }
 
-export interface TimeRangeFilter {
-  /** Inclusive lower bound, ms. */
-  readonly from?: number;
-  /** Inclusive upper bound, ms. */
-  readonly to?: number;
-  readonly limit: number;
-  readonly offset: number;
-}
+/** History lists' paging: an optional time range, limit and offset. */
+export type TimeRangeFilter = PageFilter;
 
 const ledgers = new WeakMap<Kysely<Database>, Ledger>();
 
@@ -129,7 +124,7 @@ export async function listDeposits(
   subaccountId: string,
   filter: TimeRangeFilter,
 ): Promise<DepositRecord[]> {
-  let query = db
+  const query = db
     .selectFrom('deposits')
     .select([
       'id',
@@ -143,14 +138,7 @@ export async function listDeposits(
       'created_at',
     ])
     .where('subaccount_id', '=', subaccountId);
-  if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
-  if (filter.to !== undefined) query = query.where('created_at', '<=', filter.to);
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(filter.limit)
-    .offset(filter.offset)
-    .execute();
+  const rows = await pageByTime(query, filter).execute();
   return rows.map((row) => ({
     id: Number(row.id),
     subaccountId: row.subaccount_id,

@@ -12,6 +12,7 @@ import type { ExchangeConfig } from './markets.ts';
 import { ORDER_COLUMNS, toOrderRecord, type FillRecord, type OrderRecord } from './order-records.ts';
 import type { Side } from './order-types.ts';
 import { readOrderReference } from './order-service.ts';
+import { pageByTime } from './paging.ts';
 
 export type SortDirection = 'Asc' | 'Desc';
 
@@ -80,13 +81,7 @@ export async function listOrderHistory(
   if (filter.symbol !== undefined)
     query = query.where('symbol', '=', requireMarket(config, filter.symbol).symbol);
   if (filter.orderId !== undefined) query = query.where('id', '=', filter.orderId);
-  const direction = filter.sortDirection === 'Asc' ? 'asc' : 'desc';
-  const rows = await query
-    .orderBy('created_at', direction)
-    .orderBy('id', direction)
-    .limit(filter.limit)
-    .offset(filter.offset)
-    .execute();
+  const rows = await pageByTime(query, filter, direction(filter)).execute();
   return rows.map(toOrderRecord);
 }
 
@@ -126,15 +121,7 @@ export async function listFills(
       eb.or([eb('maker_order_id', '=', orderId), eb('taker_order_id', '=', orderId)]),
     );
   }
-  if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
-  if (filter.to !== undefined) query = query.where('created_at', '<=', filter.to);
-  const direction = filter.sortDirection === 'Asc' ? 'asc' : 'desc';
-  const rows = await query
-    .orderBy('created_at', direction)
-    .orderBy('id', direction)
-    .limit(filter.limit)
-    .offset(filter.offset)
-    .execute();
+  const rows = await pageByTime(query, filter, direction(filter)).execute();
   return rows.map((row) => {
     const market = requireMarket(config, row.symbol);
     const isMaker = row.maker_subaccount_id === subaccountId;
@@ -156,4 +143,8 @@ export async function listFills(
       timestamp: Number(row.created_at),
     };
   });
+}
+
+function direction(filter: { sortDirection: SortDirection }): 'asc' | 'desc' {
+  return filter.sortDirection === 'Asc' ? 'asc' : 'desc';
 }

@@ -20,6 +20,7 @@ import { allocateIds } from './id-counters.ts';
 import { requireAsset } from './lookups.ts';
 import type { ExchangeConfig } from './markets.ts';
 import type { WithdrawalRecord, WithdrawalStatus } from './order-records.ts';
+import { pageByTime } from './paging.ts';
 
 export interface WithdrawalFilter extends TimeRangeFilter {
   readonly id?: number;
@@ -143,14 +144,7 @@ export async function listWithdrawals(
     .where('subaccount_id', '=', subaccountId);
   if (filter.id !== undefined) query = query.where('id', '=', filter.id);
   if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
-  if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
-  if (filter.to !== undefined) query = query.where('created_at', '<=', filter.to);
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(filter.limit)
-    .offset(filter.offset)
-    .execute();
+  const rows = await pageByTime(query, filter).execute();
   return rows.map((row) => ({
     id: Number(row.id),
     subaccountId,
