@@ -1,6 +1,40 @@
-// ESLint flat config: typescript-eslint recommended rules plus the project's import habits.
+// ESLint flat config: typescript-eslint recommended rules, the project's import habits, and the layering.
+//
+// Layering (docs in README "Layout"): protocol/ and client/ import nothing of the server or the store, so the SDK
+// can ship alone; exchange/model and exchange/engine are pure (no Kysely, no store, no I/O module); only
+// exchange/persistence (and the store itself) may use the prepared-statement layer; keys/ and exchange/ never
+// import the console or the server. test/architecture.test.ts proves that each rule fires.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+const NODE_PROTOCOL = {
+  regex: '^(fs|path|crypto|http|url|os|child_process|util|events|stream|net)$',
+  message: 'Use the node: protocol.',
+};
+
+/** `no-restricted-imports` with the node: rule plus `patterns` (a later config replaces the rule's options). */
+function restrictImports(...patterns) {
+  return ['error', { patterns: [NODE_PROTOCOL, ...patterns] }];
+}
+
+const SERVER_OR_STORE = {
+  regex:
+    '(^|/)(server|store|keys|console|accounts|exchange|cli)/|^(kysely|better-sqlite3|pg|fastify|ioredis)$',
+  message: 'protocol/ and client/ are pure and ship alone: they import nothing of the server or the store.',
+};
+const PURE_EXCHANGE = {
+  regex: '^(kysely|pg|better-sqlite3)$|(^|/)(store|persistence|capital|server)/',
+  message: 'exchange/model and exchange/engine are pure rules: no database, no I/O modules.',
+};
+const PREPARED_QUERIES = {
+  regex: '(^|/)store/prepared-query\\.ts$',
+  message: 'Only exchange/persistence uses the prepared-statement layer.',
+};
+const NO_CONSOLE_OR_SERVER = {
+  regex: '(^|/)(console|server)/',
+  message:
+    'keys/ and exchange/ do not depend on the console or the HTTP layer (accounts/ holds users and audit).',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules', 'web/dist', 'data', 'test-results'] },
@@ -13,17 +47,37 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(fs|path|crypto|http|url|os|child_process|util|events|stream|net)$',
-              message: 'Use the node: protocol.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': restrictImports(),
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/exchange/persistence/**', 'src/store/**', 'src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrictImports(PREPARED_QUERIES) },
+  },
+  {
+    files: ['src/protocol/**/*.ts', 'src/client/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrictImports(SERVER_OR_STORE) },
+  },
+  {
+    files: ['src/exchange/model/**/*.ts', 'src/exchange/engine/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrictImports(PURE_EXCHANGE, PREPARED_QUERIES) },
+  },
+  {
+    files: ['src/keys/**/*.ts', 'src/exchange/**/*.ts', 'src/accounts/**/*.ts'],
+    ignores: [
+      'src/**/*.test.ts',
+      'src/exchange/model/**',
+      'src/exchange/engine/**',
+      'src/exchange/persistence/**',
+    ],
+    rules: { 'no-restricted-imports': restrictImports(NO_CONSOLE_OR_SERVER, PREPARED_QUERIES) },
+  },
+  {
+    files: ['src/exchange/persistence/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrictImports(NO_CONSOLE_OR_SERVER) },
   },
 );

@@ -6,9 +6,10 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { matchOrder, type IncomingOrder } from '../src/exchange/matching-engine.ts';
-import { readMarketConfigFile, type MarketConfig } from '../src/exchange/markets.ts';
-import { cancelOrder, createOrderBook, type OrderBook } from '../src/exchange/order-book.ts';
+import { matchOrder, type IncomingOrder } from '../src/exchange/engine/matching-engine.ts';
+import { readMarketConfigFile } from '../src/exchange/config/market-config.ts';
+import type { MarketConfig } from '../src/exchange/model/markets.ts';
+import { cancelOrder, createOrderBook, type OrderBook } from '../src/exchange/engine/order-book.ts';
 
 export interface MatchingEngineBench {
   /** Operations (orders and cancels) per second of measured time. */

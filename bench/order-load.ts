@@ -6,10 +6,10 @@
  */
 import { createSignedRequest } from '../src/client/signed-request.ts';
 import { createSigner } from '../src/client/signer.ts';
-import { createSubaccount, createUser } from '../src/console/accounts-service.ts';
-import { auditLedger, type LedgerAudit } from '../src/exchange/ledger-audit.ts';
-import { depositTestFunds } from '../src/exchange/deposit-service.ts';
-import { readMarketConfigFile } from '../src/exchange/markets.ts';
+import { createSubaccount, createUser } from '../src/accounts/accounts-service.ts';
+import { auditLedger, type LedgerAudit } from '../src/exchange/persistence/ledger-audit.ts';
+import { depositTestFunds } from '../src/exchange/capital/deposit-service.ts';
+import { readMarketConfigFile } from '../src/exchange/config/market-config.ts';
 import { createApiKey } from '../src/keys/keys-service.ts';
 import { DEFAULT_MARKETS_FILE } from '../src/server/start-server.ts';
 import { openStore } from '../src/store/create-database.ts';

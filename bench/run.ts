@@ -4,7 +4,7 @@
  */
 import { createSignedRequest } from '../src/client/signed-request.ts';
 import { createSigner } from '../src/client/signer.ts';
-import { createUser } from '../src/console/accounts-service.ts';
+import { createUser } from '../src/accounts/accounts-service.ts';
 import { createApiKey } from '../src/keys/keys-service.ts';
 import { openStore } from '../src/store/create-database.ts';
 import { startServerProcess } from './lib/server-process.ts';

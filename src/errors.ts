@@ -1,53 +1,178 @@
 /**
  * One error class and one table of codes, shared by the server, the CLI and the client.
  *
- * Codes are Backpack's `ApiErrorCode` strings (plus a few of Signet's own for the console); the HTTP status of
- * each code is decided here and nowhere else. Throw `AppError` for anything the caller did wrong; any other
- * error is an outage and is answered as an opaque 500 by the server.
+ * Codes are Backpack's `ApiErrorCode` strings (plus a few of Signet's own); the HTTP status and the meaning of
+ * each code are decided here and nowhere else, and docs/ERRORS.md is generated from this table
+ * (`npm run docs:errors`; a test fails when the two differ). Throw `AppError` for anything the caller did
+ * wrong; any other error is an outage and is answered as an opaque 500 by the server.
+ *
+ * A `detail` names one precise situation inside a code ("the email is taken" inside CONFLICT). It is stable,
+ * machine-readable and sent beside `code` and `message`, so a user interface can translate by it: English
+ * messages may be reworded at any time, details may not. Backpack clients ignore the extra field.
  */
 
-export const ERROR_STATUS = {
-  INVALID_CLIENT_REQUEST: 400,
-  INVALID_ORDER: 400,
-  INVALID_PRICE: 400,
-  INVALID_QUANTITY: 400,
-  INVALID_MARKET: 400,
-  INVALID_SYMBOL: 400,
-  INVALID_ASSET: 400,
-  INVALID_RANGE: 400,
-  INVALID_TWO_FACTOR_CODE: 400,
-  INSUFFICIENT_FUNDS: 400,
-  UNAUTHORIZED: 401,
-  INVALID_SIGNATURE: 401,
-  FORBIDDEN: 403,
-  RESOURCE_NOT_FOUND: 404,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  TOO_MANY_REQUESTS: 429,
-  SERVER_ERROR: 500,
-  NOT_IMPLEMENTED: 501,
-  MAINTENANCE: 503,
-} as const;
+export const ERRORS = {
+  INVALID_CLIENT_REQUEST: { status: 400, meaning: 'The request is malformed: headers, parameters or body.' },
+  INVALID_ORDER: { status: 400, meaning: 'The order is not valid for this market (type, flags, notional).' },
+  INVALID_PRICE: { status: 400, meaning: 'The price is off the tick size or outside the market bounds.' },
+  INVALID_QUANTITY: {
+    status: 400,
+    meaning: 'The quantity is malformed, off the step size or out of bounds.',
+  },
+  INVALID_MARKET: { status: 400, meaning: 'The market does not accept this request.' },
+  INVALID_SYMBOL: { status: 400, meaning: 'No market has this symbol.' },
+  INVALID_ASSET: { status: 400, meaning: 'No asset has this symbol.' },
+  INVALID_RANGE: { status: 400, meaning: 'A time range or paging parameter is out of bounds.' },
+  INVALID_TWO_FACTOR_CODE: { status: 400, meaning: 'The two-factor (TOTP) code is wrong or already used.' },
+  INSUFFICIENT_FUNDS: { status: 400, meaning: 'The available balance does not cover the request.' },
+  UNAUTHORIZED: {
+    status: 401,
+    meaning: 'Not authenticated: unknown or revoked key, timestamp outside the window, no session.',
+  },
+  INVALID_SIGNATURE: {
+    status: 401,
+    meaning: 'The signature does not verify; the message shows the string the server signed.',
+  },
+  FORBIDDEN: {
+    status: 403,
+    meaning: 'Authenticated, but not allowed: key permission, subaccount binding, CSRF, origin.',
+  },
+  RESOURCE_NOT_FOUND: { status: 404, meaning: 'No such order, key, subaccount or path.' },
+  CONFLICT: {
+    status: 409,
+    meaning: 'The request collides with existing state (a name or key already taken).',
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is larger than the server accepts.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The Content-Type is not accepted on this route.' },
+  TOO_MANY_REQUESTS: { status: 429, meaning: 'Throttled; the Retry-After header says when to try again.' },
+  SERVER_ERROR: {
+    status: 500,
+    meaning: 'An outage on the server; the message names the request id to report.',
+  },
+  NOT_IMPLEMENTED: { status: 501, meaning: 'A Backpack instruction or path this server does not serve.' },
+  MAINTENANCE: { status: 503, meaning: 'The server is not ready to serve requests.' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Each code's HTTP status. */
+export const ERROR_STATUS = Object.fromEntries(
+  Object.entries(ERRORS).map(([code, { status }]) => [code, status]),
+) as { readonly [C in ErrorCode]: (typeof ERRORS)[C]['status'] };
+
+/** Precise situations a user interface tells apart, each with the code it is sent under. */
+export const ERROR_DETAILS = {
+  INVALID_CREDENTIALS: { code: 'UNAUTHORIZED', meaning: 'Console sign-in: wrong email or password.' },
+  EMAIL_TAKEN: { code: 'CONFLICT', meaning: 'Sign-up: an account with this email exists.' },
+  EMAIL_INVALID: { code: 'INVALID_CLIENT_REQUEST', meaning: 'Sign-up: the email address is not valid.' },
+  PASSWORD_TOO_SHORT: { code: 'INVALID_CLIENT_REQUEST', meaning: 'The password is shorter than the policy.' },
+  CSRF_TOKEN_INVALID: { code: 'FORBIDDEN', meaning: 'Console: the X-CSRF-Token header is missing or stale.' },
+  TWO_FACTOR_REQUIRED: {
+    code: 'FORBIDDEN',
+    meaning: 'The operator requires two-factor authentication before API keys can be created.',
+  },
+  PUBLIC_KEY_NOT_BASE64: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The public key is not standard padded base64.',
+  },
+  PUBLIC_KEY_LENGTH: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The public key does not decode to 32 bytes.',
+  },
+  PUBLIC_KEY_NOT_A_POINT: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The public key is not a usable ED25519 point (invalid or of small order).',
+  },
+  PUBLIC_KEY_TAKEN: { code: 'CONFLICT', meaning: 'The public key is already registered as an API key.' },
+  SUBACCOUNT_NAME_TAKEN: { code: 'CONFLICT', meaning: 'The user already has a subaccount with this name.' },
+  SUBACCOUNT_NAME_INVALID: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The subaccount name breaks the rules.',
+  },
+  SUBACCOUNT_NOT_FOUND: {
+    code: 'RESOURCE_NOT_FOUND',
+    meaning: 'The subaccount does not exist or is not the caller’s.',
+  },
+  QUANTITY_NOT_DECIMAL: { code: 'INVALID_QUANTITY', meaning: 'The quantity is not a plain decimal string.' },
+  QUANTITY_DECIMALS: { code: 'INVALID_QUANTITY', meaning: 'The quantity has more decimals than the asset.' },
+  QUANTITY_NOT_POSITIVE: { code: 'INVALID_QUANTITY', meaning: 'The quantity is zero or negative.' },
+  QUANTITY_TOO_LARGE: {
+    code: 'INVALID_QUANTITY',
+    meaning: 'The quantity is beyond any amount Signet holds.',
+  },
+  DEPOSIT_TOO_LARGE: {
+    code: 'INVALID_QUANTITY',
+    meaning: 'Sandbox funding: more than one deposit may credit.',
+  },
+  BALANCE_LIMIT: { code: 'INVALID_QUANTITY', meaning: 'Sandbox funding: the balance would pass its limit.' },
+} as const satisfies Record<string, { code: ErrorCode; meaning: string }>;
+
+export type ErrorDetail = keyof typeof ERROR_DETAILS;
+
+/** The error body on the wire: Backpack's `{code, message}`, plus Signet's `detail` when there is one. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  detail?: ErrorDetail;
+}
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  readonly detail: ErrorDetail | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, options: { detail?: ErrorDetail } = {}) {
     super(message);
     this.name = 'AppError';
     this.code = code;
-    this.status = ERROR_STATUS[code];
+    this.status = ERRORS[code].status;
+    this.detail = options.detail;
   }
 
-  toJSON(): { code: ErrorCode; message: string } {
-    return { code: this.code, message: this.message };
+  /** The error for a detail, under the detail's own code. */
+  static of(detail: ErrorDetail, message: string): AppError {
+    return new AppError(ERROR_DETAILS[detail].code, message, { detail });
+  }
+
+  toJSON(): ErrorBody {
+    return this.detail === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, detail: this.detail };
   }
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value);
+  return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}
+
+/** docs/ERRORS.md, generated from the tables above. */
+export function formatErrorTable(): string {
+  const codes = Object.entries(ERRORS).map(
+    ([code, { status, meaning }]) => `| \`${code}\` | ${status} | ${meaning} |`,
+  );
+  const details = Object.entries(ERROR_DETAILS).map(
+    ([detail, { code, meaning }]) => `| \`${detail}\` | \`${code}\` | ${meaning} |`,
+  );
+  return [
+    '# Errors',
+    '',
+    '<!-- Generated from src/errors.ts by `npm run docs:errors`; edit the table there, not here. -->',
+    '',
+    'Every error is JSON in Backpack\'s format, `{"code": "...", "message": "..."}`, with the HTTP status below.',
+    'Messages are English and may be reworded; codes and details are stable. Signet adds a `detail` field for',
+    'the situations a user interface tells apart (Backpack clients ignore it).',
+    '',
+    '## Codes',
+    '',
+    '| code | HTTP status | meaning |',
+    '| --- | --- | --- |',
+    ...codes,
+    '',
+    '## Details',
+    '',
+    '| detail | sent with code | meaning |',
+    '| --- | --- | --- |',
+    ...details,
+    '',
+  ].join('\n');
 }

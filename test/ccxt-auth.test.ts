@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createUser } from '../src/console/accounts-service.ts';
+import { createUser } from '../src/accounts/accounts-service.ts';
 import { createApiKey } from '../src/keys/keys-service.ts';
 import { generateKeyPair } from '../src/protocol/ed25519-node.ts';
 import { startServer, type RunningServer } from '../src/server/start-server.ts';

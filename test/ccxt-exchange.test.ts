@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import ccxt, { type Exchange as CcxtExchange } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createUser } from '../src/console/accounts-service.ts';
+import { createUser } from '../src/accounts/accounts-service.ts';
 import { createApiKey } from '../src/keys/keys-service.ts';
 import { startServer, type RunningServer } from '../src/server/start-server.ts';
 

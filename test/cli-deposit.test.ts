@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createSubaccount, createUser } from '../src/console/accounts-service.ts';
-import { getLedger } from '../src/exchange/deposit-service.ts';
+import { createSubaccount, createUser } from '../src/accounts/accounts-service.ts';
+import { getLedger } from '../src/exchange/persistence/ledger.ts';
 import { openStore } from '../src/store/create-database.ts';
 
 const run = promisify(execFile);

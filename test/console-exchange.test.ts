@@ -64,10 +64,16 @@ function read<T = Record<string, unknown>[]>(
   });
 }
 
+/** Backpack's `{code, message}`, plus Signet's stable `detail` where the situation has one (docs/ERRORS.md). */
 function expectError(res: LightMyRequestResponse, status: number, code: string): void {
-  expect({ status: res.statusCode, body: res.json() }).toEqual({
+  const body = res.json();
+  expect({ status: res.statusCode, body }).toEqual({
     status,
-    body: { code, message: expect.any(String) },
+    body: {
+      code,
+      message: expect.any(String),
+      ...(body.detail === undefined ? {} : { detail: expect.stringMatching(/^[A-Z_]+$/) }),
+    },
   });
 }
 

@@ -25,7 +25,11 @@ describe('generic answers', () => {
     const unknownEmail = await ctx.agent().logIn(`nobody-${Date.now()}@example.com`, 'not the password');
     expect(wrongPassword.statusCode).toBe(401);
     expect(unknownEmail.statusCode).toBe(401);
-    expect(wrongPassword.json()).toEqual({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+    expect(wrongPassword.json()).toEqual({
+      code: 'UNAUTHORIZED',
+      message: 'Invalid email or password',
+      detail: 'INVALID_CREDENTIALS',
+    });
     expect(unknownEmail.body).toBe(wrongPassword.body);
     expect(unknownEmail.headers['set-cookie']).toBeUndefined();
   });

@@ -124,7 +124,11 @@ describe('sign-in with 2FA on', () => {
     const { agent, email } = await ctx.signedUpAgent();
     await ctx.enableTwoFactor(agent);
     const response = await ctx.agent().logIn(email, 'wrong password');
-    expect(response.json()).toEqual({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+    expect(response.json()).toEqual({
+      code: 'UNAUTHORIZED',
+      message: 'Invalid email or password',
+      detail: 'INVALID_CREDENTIALS',
+    });
   });
 
   it('refuses a wrong code (and records it), accepts the right one', async () => {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { User } from '../src/console/accounts-service.ts';
+import type { User } from '../src/accounts/accounts-service.ts';
 import { createTestContext, type TestContext, type TestKey } from './helpers/context.ts';
 
 let ctx: TestContext;

@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { User } from '../src/console/accounts-service.ts';
+import type { User } from '../src/accounts/accounts-service.ts';
 import { startServer, type RunningServer } from '../src/server/start-server.ts';
 import { createTestContext, type TestContext, type TestKey } from './helpers/context.ts';
 import { mkdtempSync } from 'node:fs';

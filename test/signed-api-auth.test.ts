@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createSignedRequest } from '../src/client/signed-request.ts';
 import { createSigner } from '../src/client/signer.ts';
-import type { User } from '../src/console/accounts-service.ts';
+import type { User } from '../src/accounts/accounts-service.ts';
 import { revokeApiKey } from '../src/keys/keys-service.ts';
 import { generateKeyPair } from '../src/protocol/ed25519-node.ts';
 import { INSTRUCTION_ROUTES, type InstructionRoute } from '../src/protocol/instructions.ts';

@@ -17,8 +17,8 @@ import type { Kysely } from 'kysely';
 
 import { AppError } from '../errors.ts';
 import type { Database } from '../store/schema.ts';
-import { createUser, findUserByEmail, type User } from './accounts-service.ts';
-import { recordAuditEvent, type AuditContext } from './audit.ts';
+import { createUser, findUserByEmail, type User } from '../accounts/accounts-service.ts';
+import { recordAuditEvent, type AuditContext } from '../accounts/audit.ts';
 import { ACCOUNT_THROTTLE, IP_THROTTLE } from './login-throttle.ts';
 import {
   beginLoginAttempt,
@@ -28,7 +28,7 @@ import {
   pruneQuietCounters,
   recordIpFailure,
 } from './login-throttle-store.ts';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from './password.ts';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from '../accounts/password.ts';
 import { RetryLaterError } from './retry-later-error.ts';
 import { createSession, deleteSession } from './sessions.ts';
 import { verifyTwoFactorCode } from './two-factor-service.ts';
@@ -95,7 +95,7 @@ export async function signIn(
         now: input.now,
       });
     }
-    throw new AppError('UNAUTHORIZED', INVALID_CREDENTIALS_MESSAGE);
+    throw AppError.of('INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
   }
   // The password is right: this is not a guess, whatever happens with the second factor.
   await clearFailures(db, accountKey);

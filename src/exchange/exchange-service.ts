@@ -13,15 +13,14 @@ import type { Database } from '../store/schema.ts';
 import {
   depositTestFunds,
   getDepositAddress,
-  getLedger,
   listDeposits,
   type DepositTestFundsInput,
-  type TimeRangeFilter,
-} from './deposit-service.ts';
-import { IdBlock } from './id-counters.ts';
-import type { Balance, Ledger } from './ledger.ts';
-import { auditLedger, type LedgerAudit } from './ledger-audit.ts';
-import { requireMarket } from './lookups.ts';
+} from './capital/deposit-service.ts';
+import { IdBlock } from './persistence/id-counters.ts';
+import { getLedger, type Balance, type Ledger } from './persistence/ledger.ts';
+import type { PageFilter } from './persistence/paging.ts';
+import { auditLedger, type LedgerAudit } from './persistence/ledger-audit.ts';
+import { requireMarket } from './model/client-input.ts';
 import {
   getMarketDepth,
   getTicker,
@@ -32,10 +31,10 @@ import {
   type KlineRecord,
   type PublicTradeRecord,
   type TickerRecord,
-} from './market-data.ts';
-import { GroupWriter } from './group-writes.ts';
-import { MarketBooks } from './market-books.ts';
-import type { ExchangeConfig } from './markets.ts';
+} from './persistence/market-data.ts';
+import { GroupWriter } from './persistence/group-writes.ts';
+import { MarketBooks } from './persistence/market-books.ts';
+import type { ExchangeConfig } from './model/markets.ts';
 import {
   getOpenOrder,
   listFills,
@@ -43,15 +42,20 @@ import {
   listOrderHistory,
   type FillFilter,
   type OrderHistoryFilter,
-} from './order-queries.ts';
-import type { DepositRecord, FillRecord, OrderRecord, WithdrawalRecord } from './order-records.ts';
-import { OrderService, type BatchOrderResult, type CancelOrderInput } from './order-service.ts';
+} from './persistence/order-queries.ts';
+import type {
+  DepositRecord,
+  FillRecord,
+  OrderRecord,
+  WithdrawalRecord,
+} from './persistence/order-records.ts';
+import { OrderService, type BatchOrderResult, type CancelOrderInput } from './persistence/order-service.ts';
 import {
   listWithdrawals,
   requestWithdrawal,
   settleWithdrawals,
   type WithdrawalFilter,
-} from './withdrawal-service.ts';
+} from './capital/withdrawal-service.ts';
 
 export interface ExchangeOptions {
   readonly db: Kysely<Database>;
@@ -106,7 +110,7 @@ export class Exchange {
     return depositTestFunds(this.db, this.config, { now: this.now(), ...input });
   }
 
-  listDeposits(subaccountId: string, filter: TimeRangeFilter): Promise<DepositRecord[]> {
+  listDeposits(subaccountId: string, filter: PageFilter): Promise<DepositRecord[]> {
     return listDeposits(this.db, subaccountId, filter);
   }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createTestContext, type TestContext } from '../../test/helpers/context.ts';
-import { listAuditEvents } from '../console/audit.ts';
+import { listAuditEvents } from '../accounts/audit.ts';
 import { generateKeyPair } from '../protocol/ed25519-node.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './keys-service.ts';
 import { LAST_USE_INTERVAL_MS } from './last-use-recorder.ts';

@@ -4,9 +4,9 @@
  */
 import type { Kysely } from 'kysely';
 
-import type { AuditContext } from '../console/audit.ts';
-import { recordAuditEvent } from '../console/audit.ts';
-import { resolveSubaccount } from '../console/accounts-service.ts';
+import type { AuditContext } from '../accounts/audit.ts';
+import { recordAuditEvent } from '../accounts/audit.ts';
+import { resolveSubaccount } from '../accounts/accounts-service.ts';
 import { AppError } from '../errors.ts';
 import { createId } from '../ids.ts';
 import { generateKeyPair } from '../protocol/ed25519-node.ts';
@@ -50,7 +50,7 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
   let source: KeySource;
   if (input.publicKey !== undefined && input.publicKey.trim() !== '') {
     const parsed = parsePublicKey(input.publicKey);
-    if (!parsed.ok) throw new AppError('INVALID_CLIENT_REQUEST', parsed.message);
+    if (!parsed.ok) throw AppError.of(parsed.detail, parsed.message);
     apiKey = encodeBase64(parsed.bytes);
     source = input.publicKeySource ?? 'user';
   } else {
@@ -90,7 +90,8 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
       });
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'This public key is already registered');
+    if (isUniqueViolation(error))
+      throw AppError.of('PUBLIC_KEY_TAKEN', 'This public key is already registered');
     throw error;
   }
   return secret === undefined ? { key: toApiKey(row) } : { key: toApiKey(row), secret };

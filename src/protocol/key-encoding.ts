@@ -15,22 +15,48 @@ export const SIGNATURE_BYTES = 64;
 
 export type KeyParseResult = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
 
+/** A refused public key says which rule it broke (stable names, see src/errors.ts ERROR_DETAILS). */
+export type PublicKeyParseResult =
+  | { ok: true; bytes: Uint8Array }
+  | {
+      ok: false;
+      message: string;
+      detail: 'PUBLIC_KEY_NOT_BASE64' | 'PUBLIC_KEY_LENGTH' | 'PUBLIC_KEY_NOT_A_POINT';
+    };
+
 /** Validates an API key (public key): canonical base64, exactly 32 bytes, a valid point not of small order. */
-export function parsePublicKey(text: string): KeyParseResult {
+export function parsePublicKey(text: string): PublicKeyParseResult {
   const trimmed = text.trim();
   const bytes = decodeBase64(trimmed);
-  if (!bytes) return { ok: false, message: 'Public key must be standard padded base64' };
+  if (!bytes)
+    return {
+      ok: false,
+      message: 'Public key must be standard padded base64',
+      detail: 'PUBLIC_KEY_NOT_BASE64',
+    };
   if (bytes.length !== PUBLIC_KEY_BYTES) {
-    return { ok: false, message: `Public key must decode to ${PUBLIC_KEY_BYTES} bytes, got ${bytes.length}` };
+    return {
+      ok: false,
+      message: `Public key must decode to ${PUBLIC_KEY_BYTES} bytes, got ${bytes.length}`,
+      detail: 'PUBLIC_KEY_LENGTH',
+    };
   }
   let point;
   try {
     point = ed25519.Point.fromBytes(bytes);
   } catch {
-    return { ok: false, message: 'Public key is not a valid ED25519 curve point' };
+    return {
+      ok: false,
+      message: 'Public key is not a valid ED25519 curve point',
+      detail: 'PUBLIC_KEY_NOT_A_POINT',
+    };
   }
   if (point.isSmallOrder())
-    return { ok: false, message: 'Public key is a small-order point and cannot be used' };
+    return {
+      ok: false,
+      message: 'Public key is a small-order point and cannot be used',
+      detail: 'PUBLIC_KEY_NOT_A_POINT',
+    };
   return { ok: true, bytes };
 }
 

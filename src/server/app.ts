@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 
 import { DEFAULT_CONSOLE_CONFIG } from '../console/console-config.ts';
 import { consoleApi } from './plugins/console-api.ts';
+import { consoleRoutes } from './routes/console/index.ts';
 import { signedApi, type SignedRoute } from './plugins/signed-api.ts';
 import { staticWeb } from './plugins/static-web.ts';
 import { BODY_LIMIT_BYTES, handleClientError, registerErrorHandling } from './plugins/error-handler.ts';
@@ -19,7 +20,7 @@ import { marketDataRoutes } from './routes/markets/market-data-routes.ts';
 import { marketRoutes } from './routes/markets/get-markets.ts';
 import { systemRoutes } from './routes/public/get-system.ts';
 import { createExchange } from '../exchange/exchange-service.ts';
-import { toBackpackBalances } from '../exchange/backpack-wire.ts';
+import { toBackpackBalances } from './views/backpack-wire.ts';
 import type { AppDeps } from './deps.ts';
 
 export interface BuildAppOptions {
@@ -61,12 +62,17 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     ...exchangeSignedRoutes(exchange),
   ];
   await app.register(signedApi, { deps, routes: signedRoutes });
-  await app.register(consoleApi, {
-    prefix: '/console/api',
+  const consoleDeps = {
     db: deps.db,
     now: deps.now,
     config: deps.console ?? DEFAULT_CONSOLE_CONFIG,
     exchange,
+  };
+  await app.register(consoleApi, {
+    prefix: '/console/api',
+    db: deps.db,
+    now: deps.now,
+    routes: consoleRoutes(consoleDeps),
   });
   await app.register(staticWeb);
   return app;

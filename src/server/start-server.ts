@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { consoleConfigFromEnv, type ConsoleConfig } from '../console/console-config.ts';
 import { createExchange, type Exchange } from '../exchange/exchange-service.ts';
-import { readMarketConfigFile } from '../exchange/markets.ts';
+import { readMarketConfigFile } from '../exchange/config/market-config.ts';
 import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIALECTS, type TestDatabase } from '../../test/helpers/dialects.ts';
-import { createSubaccount, createUser, listSubaccounts } from '../console/accounts-service.ts';
+import { createSubaccount, createUser, listSubaccounts } from '../accounts/accounts-service.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../keys/keys-service.ts';
 import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { createSigner } from '../client/signer.ts';

@@ -8,7 +8,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SignetClient } from '../../src/client/index.ts';
-import { createSubaccount, createUser, requireUserByEmail } from '../../src/console/accounts-service.ts';
+import { createSubaccount, createUser, requireUserByEmail } from '../../src/accounts/accounts-service.ts';
 import { createApiKey } from '../../src/keys/keys-service.ts';
 import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
 

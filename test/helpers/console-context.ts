@@ -15,7 +15,7 @@ import type { ConsoleConfig } from '../../src/console/console-config.ts';
 import { generateTotpCode } from '../../src/console/two-factor.ts';
 import { SignedRequestVerifier } from '../../src/keys/signed-request-verifier.ts';
 import { generateKeyPair } from '../../src/protocol/ed25519-node.ts';
-import { readMarketConfigFile } from '../../src/exchange/markets.ts';
+import { readMarketConfigFile } from '../../src/exchange/config/market-config.ts';
 import { buildApp, type BuildAppOptions } from '../../src/server/app.ts';
 import { DEFAULT_MARKETS_FILE } from '../../src/server/start-server.ts';
 import { openStore, type Store } from '../../src/store/create-database.ts';

@@ -15,13 +15,13 @@ import {
   createUser,
   type Subaccount,
   type User,
-} from '../../src/console/accounts-service.ts';
+} from '../../src/accounts/accounts-service.ts';
 import { createApiKey } from '../../src/keys/keys-service.ts';
 import { SignedRequestVerifier } from '../../src/keys/signed-request-verifier.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { openStore, type Store } from '../../src/store/create-database.ts';
 import { createExchange, type Exchange } from '../../src/exchange/exchange-service.ts';
-import { readMarketConfigFile } from '../../src/exchange/markets.ts';
+import { readMarketConfigFile } from '../../src/exchange/config/market-config.ts';
 import { DEFAULT_MARKETS_FILE } from '../../src/server/start-server.ts';
 
 export interface TestKey {

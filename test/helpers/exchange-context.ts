@@ -3,10 +3,11 @@
  * user whose subaccounts are the trading accounts, balances read back as decimal strings, and a second Exchange
  * over the same database to play "another process".
  */
-import { createSubaccount, createUser } from '../../src/console/accounts-service.ts';
-import { formatDecimal } from '../../src/exchange/decimal.ts';
+import { createSubaccount, createUser } from '../../src/accounts/accounts-service.ts';
+import { formatDecimal } from '../../src/exchange/model/decimal.ts';
 import { createExchange, type Exchange } from '../../src/exchange/exchange-service.ts';
-import { readMarketConfigFile, type ExchangeConfig } from '../../src/exchange/markets.ts';
+import { readMarketConfigFile } from '../../src/exchange/config/market-config.ts';
+import type { ExchangeConfig } from '../../src/exchange/model/markets.ts';
 import { DEFAULT_MARKETS_FILE } from '../../src/server/start-server.ts';
 import { openStore, type Store } from '../../src/store/create-database.ts';
 import { createPostgresDatabase, createSqliteDatabase, type TestDatabase } from './dialects.ts';

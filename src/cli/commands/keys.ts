@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 
-import { listSubaccounts, requireUserByEmail } from '../../console/accounts-service.ts';
+import { listSubaccounts, requireUserByEmail } from '../../accounts/accounts-service.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../keys/keys-service.ts';
 import { formatTime, printResult, withStore } from '../output.ts';
 

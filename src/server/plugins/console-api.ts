@@ -10,78 +10,27 @@
  * before the body is read. Responses are `Cache-Control: no-store`.
  */
 import cookie from '@fastify/cookie';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 
-import { getUser, type User } from '../../console/accounts-service.ts';
-import type { ConsoleConfig } from '../../console/console-config.ts';
+import { getUser } from '../../accounts/accounts-service.ts';
 import { CSRF_HEADER, isSameOrigin, isValidCsrfToken } from '../../console/csrf.ts';
 import { RetryLaterError } from '../../console/retry-later-error.ts';
-import { SESSION_ABSOLUTE_MS, findSession, type Session } from '../../console/sessions.ts';
+import { findSession } from '../../console/sessions.ts';
 import { AppError } from '../../errors.ts';
-import type { Exchange } from '../../exchange/exchange-service.ts';
 import type { Store } from '../../store/create-database.ts';
-import { consoleRoutes } from '../routes/console/index.ts';
+import { SESSION_COOKIE, clearSessionCookie } from './console-session.ts';
 import { BODY_LIMIT_BYTES, sendError } from './error-handler.ts';
 
-export const SESSION_COOKIE = 'signet_session';
-
-export interface ConsoleSession {
-  session: Session;
-  /** The cookie token: needed to derive the CSRF token and to end the session; never logged. */
-  token: string;
-  user: User;
-}
-
-export interface ConsoleRouteDeps {
+export interface ConsoleApiOptions {
   db: Store;
   now: () => number;
-  config: ConsoleConfig;
-  /** Balances, orders, fills, deposits and withdrawals for the exchange pages; sandbox funding. */
-  exchange: Exchange;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    consoleSession: ConsoleSession | null;
-  }
-  interface FastifyContextConfig {
-    /** 'public' for routes that work without a session (sign-up, sign-in, the session probe). */
-    consoleAccess?: 'public';
-  }
-}
-
-/** The signed-in caller of a private console route (the onRequest hook guarantees there is one). */
-export function requireConsoleSession(request: FastifyRequest): ConsoleSession {
-  if (!request.consoleSession) throw new AppError('UNAUTHORIZED', 'Sign in to continue');
-  return request.consoleSession;
-}
-
-export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
-  reply.setCookie(SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/',
-    secure: request.protocol === 'https',
-    maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000),
-  });
-}
-
-export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, {
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/',
-    secure: request.protocol === 'https',
-  });
-}
-
-export function auditContextOf(request: FastifyRequest): { ip: string; userAgent: string | null } {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
+  /** The console's routes, built by the app (the plugin knows no route, so routes can depend on it freely). */
+  routes: readonly RouteOptions[];
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export async function consoleApi(app: FastifyInstance, options: ConsoleRouteDeps): Promise<void> {
+export async function consoleApi(app: FastifyInstance, options: ConsoleApiOptions): Promise<void> {
   const { db, now } = options;
   await app.register(cookie);
   app.decorateRequest('consoleSession', null);
@@ -123,7 +72,7 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleRouteDeps
     if (changesState && !isValidCsrfToken(request.consoleSession.token, headerValue(request, CSRF_HEADER))) {
       return sendError(
         reply,
-        new AppError('FORBIDDEN', 'Missing or invalid CSRF token. Reload the page and try again.'),
+        AppError.of('CSRF_TOKEN_INVALID', 'Missing or invalid CSRF token. Reload the page and try again.'),
       );
     }
   });
@@ -134,7 +83,7 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleRouteDeps
     throw error;
   });
 
-  for (const route of consoleRoutes(options)) app.route(route);
+  for (const route of options.routes) app.route(route);
 }
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {

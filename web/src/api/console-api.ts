@@ -156,6 +156,10 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Signet's stable name for the precise situation (src/errors.ts ERROR_DETAILS), when the server sent one. */
+    readonly detail?: string,
+    /** From the Retry-After header of a 429. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -190,12 +194,19 @@ async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: u
     throw new ApiError(0, 'NETWORK_ERROR', 'The server cannot be reached. Check your connection.');
   }
   if (response.status === 204) return undefined as T;
-  const data = (await response.json().catch(() => null)) as { code?: string; message?: string } | null;
+  const data = (await response.json().catch(() => null)) as {
+    code?: string;
+    message?: string;
+    detail?: string;
+  } | null;
   if (!response.ok) {
+    const retryAfter = Number(response.headers.get('Retry-After'));
     const error = new ApiError(
       response.status,
       data?.code ?? 'HTTP_ERROR',
       data?.message ?? response.statusText,
+      data?.detail,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
     );
     if (response.status === 401 && !path.startsWith('/auth/')) onSessionEnded?.();
     throw error;

@@ -2,9 +2,9 @@
  * `GET /wapi/v1/capital/deposits` (depositQueryAll): the key's subaccount's deposits, newest first. `from`/`to`
  * are inclusive ms bounds; `endTime` (what ccxt sends for `until`) is read as `to` when `to` is absent.
  */
-import { toBackpackDeposit } from '../../../exchange/backpack-wire.ts';
+import { toBackpackDeposit } from '../../views/backpack-wire.ts';
 import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { requireAsset } from '../../../exchange/lookups.ts';
+import { requireAsset } from '../../../exchange/model/client-input.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { depositSchema, timeRangeProperties, type TimeRangeQuery } from './capital-schemas.ts';
 

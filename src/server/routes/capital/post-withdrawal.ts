@@ -3,9 +3,9 @@
  * the chain's fee and answers the withdrawal (`pending`; the server's settlement step confirms it). Only
  * full-access keys get here (the gateway answers 403 to read-only keys).
  */
-import { toBackpackWithdrawal } from '../../../exchange/backpack-wire.ts';
+import { toBackpackWithdrawal } from '../../views/backpack-wire.ts';
 import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { requireAsset } from '../../../exchange/lookups.ts';
+import { requireAsset } from '../../../exchange/model/client-input.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { withdrawalSchema } from './capital-schemas.ts';
 

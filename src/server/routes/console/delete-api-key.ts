@@ -4,9 +4,13 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../console/accounts-service.ts';
+import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
 import { revokeApiKey } from '../../../keys/keys-service.ts';
-import { auditContextOf, requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import {
+  auditContextOf,
+  requireConsoleSession,
+  type ConsoleRouteDeps,
+} from '../../plugins/console-session.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { apiKeySchema, errorResponses } from './schemas.ts';
 

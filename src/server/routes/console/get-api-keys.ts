@@ -1,9 +1,9 @@
 /** `GET /console/api/keys`: the caller's API keys, newest first, revoked ones included (`revokedAt` set). */
 import type { RouteOptions } from 'fastify';
 
-import { listSubaccounts } from '../../../console/accounts-service.ts';
+import { listSubaccounts } from '../../../accounts/accounts-service.ts';
 import { listApiKeys } from '../../../keys/keys-service.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { apiKeySchema, errorResponses } from './schemas.ts';
 import { toApiKeyView } from './api-key-view.ts';
 

@@ -1,8 +1,8 @@
 /** `GET /console/api/exchange/assets`: the configured assets, with what the Deposit test funds form needs. */
 import type { RouteOptions } from 'fastify';
 
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
-import { exchangeAssetSchema, toExchangeAssetView } from './exchange-views.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { exchangeAssetSchema, toExchangeAssetView } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
 export function getExchangeAssetsRoute({ exchange }: ConsoleRouteDeps): RouteOptions {

@@ -1,14 +1,14 @@
 /** `GET /console/api/exchange/balances?subaccountId=`: one of the caller's subaccounts' balances, per asset. */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../console/accounts-service.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import {
   balanceSchema,
   subaccountQuerySchema,
   toBalanceViews,
   type SubaccountQuery,
-} from './exchange-views.ts';
+} from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
 export function getExchangeBalancesRoute({ db, exchange }: ConsoleRouteDeps): RouteOptions {

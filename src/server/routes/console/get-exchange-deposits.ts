@@ -1,14 +1,14 @@
 /** `GET /console/api/exchange/deposits?subaccountId=&limit=`: the subaccount's deposits, newest first. */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../console/accounts-service.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import {
   depositSchema,
   subaccountListQuerySchema,
   toDepositView,
   type SubaccountQuery,
-} from './exchange-views.ts';
+} from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
 export function getExchangeDepositsRoute({ db, exchange }: ConsoleRouteDeps): RouteOptions {

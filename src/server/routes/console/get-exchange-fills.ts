@@ -1,9 +1,14 @@
 /** `GET /console/api/exchange/fills?subaccountId=&limit=`: the subaccount's side of its recent trades, newest first. */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../console/accounts-service.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
-import { fillSchema, subaccountListQuerySchema, toFillView, type SubaccountQuery } from './exchange-views.ts';
+import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import {
+  fillSchema,
+  subaccountListQuerySchema,
+  toFillView,
+  type SubaccountQuery,
+} from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
 export function getExchangeFillsRoute({ db, exchange }: ConsoleRouteDeps): RouteOptions {

@@ -4,9 +4,14 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../console/accounts-service.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
-import { orderSchema, subaccountQuerySchema, toOrderView, type SubaccountQuery } from './exchange-views.ts';
+import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import {
+  orderSchema,
+  subaccountQuerySchema,
+  toOrderView,
+  type SubaccountQuery,
+} from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
 export function getExchangeOrdersRoute({ db, exchange }: ConsoleRouteDeps): RouteOptions {

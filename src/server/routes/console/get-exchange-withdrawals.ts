@@ -1,14 +1,14 @@
 /** `GET /console/api/exchange/withdrawals?subaccountId=&limit=`: the subaccount's withdrawals, newest first. */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../console/accounts-service.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import {
   subaccountListQuerySchema,
   toWithdrawalView,
   withdrawalSchema,
   type SubaccountQuery,
-} from './exchange-views.ts';
+} from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
 export function getExchangeWithdrawalsRoute({ db, exchange }: ConsoleRouteDeps): RouteOptions {

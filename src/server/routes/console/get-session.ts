@@ -6,7 +6,7 @@
 import type { RouteOptions } from 'fastify';
 
 import { deriveCsrfToken } from '../../../console/csrf.ts';
-import type { ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { csrfTokenSchema, toUserView, userSchema } from './schemas.ts';
 
 export function getSessionRoute({ config }: ConsoleRouteDeps): RouteOptions {

@@ -1,8 +1,8 @@
 /** `GET /console/api/subaccounts`: the caller's subaccounts, main first. */
 import type { RouteOptions } from 'fastify';
 
-import { listSubaccounts } from '../../../console/accounts-service.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { listSubaccounts } from '../../../accounts/accounts-service.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { errorResponses, subaccountSchema, toSubaccountView } from './schemas.ts';
 
 export function getSubaccountsRoute({ db }: ConsoleRouteDeps): RouteOptions {

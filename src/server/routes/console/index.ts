@@ -1,7 +1,7 @@
 /** Every console route, in one list, for the console-api plugin to register. */
 import type { RouteOptions } from 'fastify';
 
-import type { ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { deleteApiKeyRoute } from './delete-api-key.ts';
 import { getApiKeysRoute } from './get-api-keys.ts';
 import { getAuditEventsRoute } from './get-audit-events.ts';

@@ -11,13 +11,17 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../console/accounts-service.ts';
+import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
 import { verifyTwoFactorCode } from '../../../console/two-factor-service.ts';
 import { AppError } from '../../../errors.ts';
 import { validateKeyName } from '../../../keys/api-key.ts';
 import { createApiKey } from '../../../keys/keys-service.ts';
 import { parsePublicKey } from '../../../protocol/key-encoding.ts';
-import { auditContextOf, requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import {
+  auditContextOf,
+  requireConsoleSession,
+  type ConsoleRouteDeps,
+} from '../../plugins/console-session.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { apiKeySchema, errorResponses, totpCodeSchema } from './schemas.ts';
 
@@ -72,11 +76,11 @@ export function postApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOpt
         );
       }
       const parsed = parsePublicKey(body.publicKey);
-      if (!parsed.ok) throw new AppError('INVALID_CLIENT_REQUEST', parsed.message);
+      if (!parsed.ok) throw AppError.of(parsed.detail, parsed.message);
       const subaccount = await resolveSubaccount(db, user.id, { id: body.subaccountId });
 
       if (config.requireTwoFactorForKeys && !user.totpEnabled) {
-        throw new AppError('FORBIDDEN', TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE);
+        throw AppError.of('TWO_FACTOR_REQUIRED', TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE);
       }
       await verifyTwoFactorCode(db, { userId: user.id, code: body.totpCode, now: at });
 

@@ -12,8 +12,8 @@
 import type { RouteOptions } from 'fastify';
 
 import { AppError } from '../../../errors.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
-import { depositSchema, toDepositView } from './exchange-views.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { depositSchema, toDepositView } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
 interface DepositBody {
@@ -50,7 +50,7 @@ export function postExchangeDepositRoute({ exchange }: ConsoleRouteDeps): RouteO
     preValidation: async (request) => {
       const body = request.body as Record<string, unknown> | undefined;
       if (body && typeof body === 'object' && 'quantity' in body && typeof body['quantity'] !== 'string') {
-        throw new AppError('INVALID_QUANTITY', 'Quantity must be a decimal string, e.g. "1000"');
+        throw AppError.of('QUANTITY_NOT_DECIMAL', 'Quantity must be a decimal string, e.g. "1000"');
       }
     },
     handler: async (request, reply) => {

@@ -7,7 +7,7 @@ import {
   clearSessionCookie,
   requireConsoleSession,
   type ConsoleRouteDeps,
-} from '../../plugins/console-api.ts';
+} from '../../plugins/console-session.ts';
 import { errorResponses } from './schemas.ts';
 
 export function postLogoutRoute({ db, now }: ConsoleRouteDeps): RouteOptions {

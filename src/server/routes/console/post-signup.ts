@@ -3,8 +3,8 @@ import type { RouteOptions } from 'fastify';
 
 import { signUp } from '../../../console/auth-service.ts';
 import { deriveCsrfToken } from '../../../console/csrf.ts';
-import { MAX_PASSWORD_LENGTH } from '../../../console/password.ts';
-import { auditContextOf, setSessionCookie, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { MAX_PASSWORD_LENGTH } from '../../../accounts/password.ts';
+import { auditContextOf, setSessionCookie, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { errorResponses, sessionStateSchema, toUserView } from './schemas.ts';
 
 export function postSignupRoute({ db, now }: ConsoleRouteDeps): RouteOptions {

@@ -1,8 +1,12 @@
 /** `POST /console/api/subaccounts`: creates a named subaccount for the caller. */
 import type { RouteOptions } from 'fastify';
 
-import { createSubaccount } from '../../../console/accounts-service.ts';
-import { auditContextOf, requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { createSubaccount } from '../../../accounts/accounts-service.ts';
+import {
+  auditContextOf,
+  requireConsoleSession,
+  type ConsoleRouteDeps,
+} from '../../plugins/console-session.ts';
 import { errorResponses, subaccountSchema, toSubaccountView } from './schemas.ts';
 
 export function postSubaccountRoute({ db, now }: ConsoleRouteDeps): RouteOptions {

@@ -1,9 +1,13 @@
 /** `POST /console/api/2fa/disable`: turns 2FA off; needs a current code, so a session alone cannot. */
 import type { RouteOptions } from 'fastify';
 
-import { getUser } from '../../../console/accounts-service.ts';
+import { getUser } from '../../../accounts/accounts-service.ts';
 import { disableTwoFactor } from '../../../console/two-factor-service.ts';
-import { auditContextOf, requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import {
+  auditContextOf,
+  requireConsoleSession,
+  type ConsoleRouteDeps,
+} from '../../plugins/console-session.ts';
 import { errorResponses, totpCodeBodySchema, toUserView, userResponseSchema } from './schemas.ts';
 
 export function postTwoFactorDisableRoute({ db, now }: ConsoleRouteDeps): RouteOptions {

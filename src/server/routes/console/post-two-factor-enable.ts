@@ -4,10 +4,14 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { getUser } from '../../../console/accounts-service.ts';
+import { getUser } from '../../../accounts/accounts-service.ts';
 import { deleteUserSessions } from '../../../console/sessions.ts';
 import { enableTwoFactor } from '../../../console/two-factor-service.ts';
-import { auditContextOf, requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import {
+  auditContextOf,
+  requireConsoleSession,
+  type ConsoleRouteDeps,
+} from '../../plugins/console-session.ts';
 import { errorResponses, totpCodeBodySchema, toUserView, userResponseSchema } from './schemas.ts';
 
 export function postTwoFactorEnableRoute({ db, now }: ConsoleRouteDeps): RouteOptions {

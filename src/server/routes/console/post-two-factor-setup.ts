@@ -7,7 +7,7 @@ import type { RouteOptions } from 'fastify';
 import QRCode from 'qrcode';
 
 import { beginTwoFactorSetup } from '../../../console/two-factor-service.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-api.ts';
+import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { errorResponses } from './schemas.ts';
 
 export function postTwoFactorSetupRoute({ db }: ConsoleRouteDeps): RouteOptions {

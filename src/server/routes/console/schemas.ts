@@ -2,13 +2,17 @@
  * JSON schemas shared by the console routes. Response schemas are the allow-list of what leaves the server:
  * a field not named here (a password hash, a TOTP secret outside enrolment, a session token) cannot leak.
  */
-import type { User } from '../../../console/accounts-service.ts';
-import type { Subaccount } from '../../../console/accounts-service.ts';
+import type { Subaccount, User } from '../../../accounts/accounts-service.ts';
 
 export const errorSchema = {
   type: 'object',
   required: ['code', 'message'],
-  properties: { code: { type: 'string' }, message: { type: 'string' } },
+  properties: {
+    code: { type: 'string' },
+    message: { type: 'string' },
+    /** Signet's stable name of the situation (docs/ERRORS.md), for translations. */
+    detail: { type: 'string' },
+  },
 } as const;
 
 /** 4xx answers every console route may give; listed so the OpenAPI document shows them. */

@@ -5,9 +5,9 @@
  * inclusive ms bounds. Signet has user fills only: other `fillType`s (liquidations, ...) answer an empty list.
  */
 import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { toBackpackFill } from '../../../exchange/backpack-wire.ts';
-import type { SortDirection } from '../../../exchange/order-queries.ts';
-import { parseOrderId, requireMarket } from '../../../exchange/lookups.ts';
+import { toBackpackFill } from '../../views/backpack-wire.ts';
+import type { SortDirection } from '../../../exchange/persistence/order-queries.ts';
+import { parseOrderId, requireMarket } from '../../../exchange/model/client-input.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { pagingProperties, sortDirectionProperty } from '../orders/order-schemas.ts';
 

@@ -4,8 +4,8 @@
  * other than spot do not exist on Signet: filtering on them answers an empty list.
  */
 import type { Exchange } from '../../../exchange/exchange-service.ts';
-import type { SortDirection } from '../../../exchange/order-queries.ts';
-import { parseOrderId } from '../../../exchange/lookups.ts';
+import type { SortDirection } from '../../../exchange/persistence/order-queries.ts';
+import { parseOrderId } from '../../../exchange/model/client-input.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import {
   formatOrder,

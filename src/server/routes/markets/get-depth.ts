@@ -5,9 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import { toBackpackDepth } from '../../../exchange/backpack-wire.ts';
+import { toBackpackDepth } from '../../views/backpack-wire.ts';
 import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { requireMarket } from '../../../exchange/lookups.ts';
+import { requireMarket } from '../../../exchange/model/client-input.ts';
 
 const levels = {
   type: 'array',

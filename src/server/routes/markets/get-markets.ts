@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 
 import { AppError } from '../../../errors.ts';
-import { toBackpackAsset, toBackpackMarket, type ExchangeConfig } from '../../../exchange/markets.ts';
+import type { ExchangeConfig } from '../../../exchange/model/markets.ts';
+import { toBackpackAsset, toBackpackMarket } from '../../views/backpack-markets.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
 

@@ -4,9 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import { toBackpackTrade } from '../../../exchange/backpack-wire.ts';
+import { toBackpackTrade } from '../../views/backpack-wire.ts';
 import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { requireMarket } from '../../../exchange/lookups.ts';
+import { requireMarket } from '../../../exchange/model/client-input.ts';
 
 const tradeSchema = {
   type: 'object',

@@ -4,7 +4,7 @@
  * `orderType: "ConditionalOrder"` cancels nothing.
  */
 import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { requireMarket } from '../../../exchange/lookups.ts';
+import { requireMarket } from '../../../exchange/model/client-input.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderSchema } from './order-schemas.ts';
 

@@ -4,8 +4,8 @@
  * Request schemas check types only; validateOrder() applies the market rules and Backpack's error codes.
  */
 import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { toBackpackOrder } from '../../../exchange/backpack-wire.ts';
-import type { OrderRecord } from '../../../exchange/order-records.ts';
+import { toBackpackOrder } from '../../views/backpack-wire.ts';
+import type { OrderRecord } from '../../../exchange/persistence/order-records.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const decimalInput = {

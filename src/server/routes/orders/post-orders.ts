@@ -3,7 +3,7 @@
  * item per order, in order: the order plus `"operation":"Ok"`, or `{"operation":"Err","code","message"}`.
  */
 import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { MAX_BATCH_ORDERS } from '../../../exchange/order-service.ts';
+import { MAX_BATCH_ORDERS } from '../../../exchange/persistence/order-service.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { batchItemSchema, formatOrder, orderPayloadSchema } from './order-schemas.ts';
 

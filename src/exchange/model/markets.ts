@@ -1,0 +1,71 @@
+/**
+ * Assets and spot markets: their configuration types (pure data). Loading and validation live in
+ * ../config/market-config.ts; Backpack's `MarketAsset` and `Market` JSON shapes in server/views/backpack-markets.ts.
+ *
+ * Units: an asset amount is a bigint of 10^-decimals units. A price is quote units per ONE whole base unit
+ * (100.13 USDC with 6 decimals = 100130000n). notional = price * quantity / 10^baseDecimals, always exact for
+ * valid prices and quantities (tickUnits * stepUnits is a multiple of 10^baseDecimals, checked at load).
+ * Decimal strings here are normalized (no trailing zeros) and served as they are.
+ */
+
+export interface TokenConfig {
+  readonly blockchain: string;
+  readonly displayName: string;
+  readonly contractAddress: string | null;
+  readonly depositEnabled: boolean;
+  /** Amounts as normalized decimal strings (as served) and as units of the asset. */
+  readonly minimumDeposit: string;
+  readonly minimumWithdrawal: string;
+  readonly maximumWithdrawal: string | null;
+  readonly withdrawalFee: string;
+  readonly minimumDepositUnits: bigint;
+  readonly withdrawEnabled: boolean;
+  readonly minimumWithdrawalUnits: bigint;
+  readonly maximumWithdrawalUnits: bigint | null;
+  readonly withdrawalFeeUnits: bigint;
+  readonly nativeDecimals: number | null;
+}
+
+export interface AssetConfig {
+  readonly symbol: string;
+  readonly displayName: string;
+  readonly coingeckoId: string | null;
+  readonly decimals: number;
+  readonly tokens: readonly TokenConfig[];
+}
+
+export interface MarketConfig {
+  readonly symbol: string;
+  readonly baseSymbol: string;
+  readonly quoteSymbol: string;
+  readonly baseDecimals: number;
+  readonly quoteDecimals: number;
+  /** 10^baseDecimals: divides price * quantity into quote units. */
+  readonly baseScale: bigint;
+  /** Filters as normalized decimal strings (as served). */
+  readonly tickSize: string;
+  readonly minPrice: string;
+  readonly maxPrice: string;
+  readonly stepSize: string;
+  readonly minQuantity: string;
+  readonly maxQuantity: string;
+  /** Price bounds and tick, in quote units per whole base unit. */
+  readonly tickUnits: bigint;
+  readonly minPriceUnits: bigint;
+  readonly maxPriceUnits: bigint;
+  /** Quantity bounds and step, in base units. */
+  readonly stepUnits: bigint;
+  readonly minQuantityUnits: bigint;
+  readonly maxQuantityUnits: bigint;
+  readonly makerFeeBps: number;
+  readonly takerFeeBps: number;
+  /** Naive UTC date-time, e.g. "2025-01-01T00:00:00". */
+  readonly createdAt: string;
+}
+
+export interface ExchangeConfig {
+  readonly assets: readonly AssetConfig[];
+  readonly markets: readonly MarketConfig[];
+  readonly assetsBySymbol: ReadonlyMap<string, AssetConfig>;
+  readonly marketsBySymbol: ReadonlyMap<string, MarketConfig>;
+}

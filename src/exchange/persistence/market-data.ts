@@ -1,0 +1,270 @@
+/**
+ * Public market data built from the trades table and the books: 24 h tickers, depth, recent trades and klines.
+ * Reads only; results are exact values (bigint units, ms times) that backpack-wire.ts formats.
+ *
+ * Decisions where Backpack's behaviour is unknown: a market that never traded reports zero prices; one with no
+ * trade in the last 24 h reports its last price as first/last/high/low and zero volume. Klines are aligned to
+ * UTC: fixed intervals from the Unix epoch, `1w` on Mondays, `1month` on calendar months; buckets without
+ * trades are left out; at most MAX_KLINE_TRADES trades (the earliest in range) are read per request.
+ */
+import { sql, type Kysely } from 'kysely';
+
+import { AppError } from '../../errors.ts';
+import type { Database } from '../../store/schema.ts';
+import type { MarketBooks } from './market-books.ts';
+import type { MarketConfig } from '../model/markets.ts';
+import { getDepth, type DepthLevel } from '../engine/order-book.ts';
+
+export interface TickerRecord {
+  readonly symbol: string;
+  /** Null when the market never traded. */
+  readonly firstPrice: bigint | null;
+  readonly lastPrice: bigint | null;
+  readonly high: bigint | null;
+  readonly low: bigint | null;
+  readonly volume: bigint;
+  readonly quoteVolume: bigint;
+  readonly trades: number;
+}
+
+export interface DepthRecord {
+  readonly bids: DepthLevel[];
+  readonly asks: DepthLevel[];
+  readonly sequence: number;
+}
+
+export interface PublicTradeRecord {
+  readonly id: number;
+  readonly price: bigint;
+  readonly quantity: bigint;
+  readonly quoteQuantity: bigint;
+  readonly timestamp: number;
+  readonly isBuyerMaker: boolean;
+}
+
+export interface KlineRecord {
+  readonly start: number;
+  readonly end: number;
+  readonly open: bigint;
+  readonly high: bigint;
+  readonly low: bigint;
+  readonly close: bigint;
+  readonly volume: bigint;
+  readonly quoteVolume: bigint;
+  readonly trades: number;
+}
+
+export const KLINE_INTERVALS = [
+  '1m',
+  '3m',
+  '5m',
+  '15m',
+  '30m',
+  '1h',
+  '2h',
+  '4h',
+  '6h',
+  '8h',
+  '12h',
+  '1d',
+  '3d',
+  '1w',
+  '1month',
+] as const;
+export type KlineInterval = (typeof KLINE_INTERVALS)[number];
+
+const MINUTE = 60_000;
+const DAY = 1440 * MINUTE;
+const FIXED_INTERVALS: Readonly<Record<Exclude<KlineInterval, '1month'>, number>> = {
+  '1m': MINUTE,
+  '3m': 3 * MINUTE,
+  '5m': 5 * MINUTE,
+  '15m': 15 * MINUTE,
+  '30m': 30 * MINUTE,
+  '1h': 60 * MINUTE,
+  '2h': 120 * MINUTE,
+  '4h': 240 * MINUTE,
+  '6h': 360 * MINUTE,
+  '8h': 480 * MINUTE,
+  '12h': 720 * MINUTE,
+  '1d': DAY,
+  '3d': 3 * DAY,
+  '1w': 7 * DAY,
+};
+/** 1970-01-05, the first Monday after the epoch: weekly candles start on Mondays. */
+const FIRST_MONDAY = 4 * DAY;
+export const MAX_KLINE_TRADES = 200_000;
+
+export async function getTicker(
+  db: Kysely<Database>,
+  market: MarketConfig,
+  now: number,
+): Promise<TickerRecord> {
+  const since = now - DAY;
+  const stats = await db
+    .selectFrom('trades')
+    .select([
+      sql<string | null>`cast(min(price) as text)`.as('low'),
+      sql<string | null>`cast(max(price) as text)`.as('high'),
+      sql<string>`cast(coalesce(sum(quantity), 0) as text)`.as('volume'),
+      sql<string>`cast(coalesce(sum(quote_quantity), 0) as text)`.as('quote_volume'),
+      sql<number | string>`count(*)`.as('trades'),
+    ])
+    .where('symbol', '=', market.symbol)
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  const priceAt = async (direction: 'asc' | 'desc', from?: number): Promise<bigint | null> => {
+    let query = db
+      .selectFrom('trades')
+      .select(sql<string>`cast(price as text)`.as('price'))
+      .where('symbol', '=', market.symbol);
+    if (from !== undefined) query = query.where('created_at', '>=', from);
+    const row = await query
+      .orderBy('created_at', direction)
+      .orderBy('id', direction)
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? null : BigInt(row.price);
+  };
+  const lastPrice = await priceAt('desc');
+  const trades = Number(stats.trades);
+  if (trades === 0) {
+    return {
+      symbol: market.symbol,
+      firstPrice: lastPrice,
+      lastPrice,
+      high: lastPrice,
+      low: lastPrice,
+      volume: 0n,
+      quoteVolume: 0n,
+      trades: 0,
+    };
+  }
+  return {
+    symbol: market.symbol,
+    firstPrice: await priceAt('asc', since),
+    lastPrice,
+    high: BigInt(stats.high as string),
+    low: BigInt(stats.low as string),
+    volume: BigInt(stats.volume),
+    quoteVolume: BigInt(stats.quote_volume),
+    trades,
+  };
+}
+
+/** Best `limit` levels per side, Backpack order (bids ascending, best last; asks ascending, best first). */
+export async function getMarketDepth(
+  books: MarketBooks,
+  market: MarketConfig,
+  limit: number,
+): Promise<DepthRecord> {
+  return books.read(market.symbol, (book, sequence) => ({ ...getDepth(book, limit), sequence }));
+}
+
+/** The most recent trades (after skipping `offset` newer ones), oldest first. */
+export async function listPublicTrades(
+  db: Kysely<Database>,
+  market: MarketConfig,
+  page: { limit: number; offset: number },
+): Promise<PublicTradeRecord[]> {
+  const rows = await db
+    .selectFrom('trades')
+    .select([
+      'id',
+      sql<string>`cast(price as text)`.as('price'),
+      sql<string>`cast(quantity as text)`.as('quantity'),
+      sql<string>`cast(quote_quantity as text)`.as('quote_quantity'),
+      'taker_side',
+      'created_at',
+    ])
+    .where('symbol', '=', market.symbol)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return rows.reverse().map((row) => ({
+    id: Number(row.id),
+    price: BigInt(row.price),
+    quantity: BigInt(row.quantity),
+    quoteQuantity: BigInt(row.quote_quantity),
+    timestamp: Number(row.created_at),
+    isBuyerMaker: row.taker_side === 'Ask',
+  }));
+}
+
+/** Candles of `interval` with at least one trade in [startMs, endMs). */
+export async function listKlines(
+  db: Kysely<Database>,
+  market: MarketConfig,
+  input: { interval: KlineInterval; startMs: number; endMs: number },
+): Promise<KlineRecord[]> {
+  if (input.endMs <= input.startMs)
+    throw new AppError('INVALID_CLIENT_REQUEST', 'endTime must be after startTime');
+  const rows = await db
+    .selectFrom('trades')
+    .select([
+      sql<string>`cast(price as text)`.as('price'),
+      sql<string>`cast(quantity as text)`.as('quantity'),
+      sql<string>`cast(quote_quantity as text)`.as('quote_quantity'),
+      'created_at',
+    ])
+    .where('symbol', '=', market.symbol)
+    .where('created_at', '>=', input.startMs)
+    .where('created_at', '<', input.endMs)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(MAX_KLINE_TRADES)
+    .execute();
+  const candles: KlineRecord[] = [];
+  let current: { -readonly [K in keyof KlineRecord]: KlineRecord[K] } | undefined;
+  for (const row of rows) {
+    const time = Number(row.created_at);
+    const price = BigInt(row.price);
+    if (current === undefined || time >= current.end) {
+      const start = bucketStart(input.interval, time);
+      current = {
+        start,
+        end: bucketEnd(input.interval, start),
+        open: price,
+        high: price,
+        low: price,
+        close: price,
+        volume: 0n,
+        quoteVolume: 0n,
+        trades: 0,
+      };
+      candles.push(current);
+    }
+    if (price > current.high) current.high = price;
+    if (price < current.low) current.low = price;
+    current.close = price;
+    current.volume += BigInt(row.quantity);
+    current.quoteVolume += BigInt(row.quote_quantity);
+    current.trades += 1;
+  }
+  return candles;
+}
+
+export function bucketStart(interval: KlineInterval, time: number): number {
+  if (interval === '1month') {
+    const date = new Date(time);
+    return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+  }
+  const size = FIXED_INTERVALS[interval];
+  const origin = interval === '1w' ? FIRST_MONDAY : 0;
+  return Math.floor((time - origin) / size) * size + origin;
+}
+
+export function bucketEnd(interval: KlineInterval, start: number): number {
+  if (interval === '1month') {
+    const date = new Date(start);
+    return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  }
+  return start + FIXED_INTERVALS[interval];
+}
+
+/** Milliseconds of a fixed interval (approximate 31 days for 1month): bounds default ranges. */
+export function intervalMs(interval: KlineInterval): number {
+  return interval === '1month' ? 31 * DAY : FIXED_INTERVALS[interval];
+}

@@ -1,0 +1,69 @@
+/**
+ * What console routes share with the console plugin: the signed-in session on the request, the routes' deps,
+ * and the session cookie. Its own module so that routes and the plugin depend on it, never on each other.
+ * The cookie is httpOnly, SameSite=Lax, and Secure whenever the request came over TLS.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import type { User } from '../../accounts/accounts-service.ts';
+import type { ConsoleConfig } from '../../console/console-config.ts';
+import { SESSION_ABSOLUTE_MS, type Session } from '../../console/sessions.ts';
+import { AppError } from '../../errors.ts';
+import type { Exchange } from '../../exchange/exchange-service.ts';
+import type { Store } from '../../store/create-database.ts';
+
+export const SESSION_COOKIE = 'signet_session';
+
+export interface ConsoleSession {
+  session: Session;
+  /** The cookie token: needed to derive the CSRF token and to end the session; never logged. */
+  token: string;
+  user: User;
+}
+
+export interface ConsoleRouteDeps {
+  db: Store;
+  now: () => number;
+  config: ConsoleConfig;
+  /** Balances, orders, fills, deposits and withdrawals for the exchange pages; sandbox funding. */
+  exchange: Exchange;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    consoleSession: ConsoleSession | null;
+  }
+  interface FastifyContextConfig {
+    /** 'public' for routes that work without a session (sign-up, sign-in, the session probe). */
+    consoleAccess?: 'public';
+  }
+}
+
+/** The signed-in caller of a private console route (the onRequest hook guarantees there is one). */
+export function requireConsoleSession(request: FastifyRequest): ConsoleSession {
+  if (!request.consoleSession) throw new AppError('UNAUTHORIZED', 'Sign in to continue');
+  return request.consoleSession;
+}
+
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure: request.protocol === 'https',
+    maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000),
+  });
+}
+
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure: request.protocol === 'https',
+  });
+}
+
+export function auditContextOf(request: FastifyRequest): { ip: string; userAgent: string | null } {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
+}

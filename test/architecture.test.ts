@@ -1,0 +1,128 @@
+/**
+ * The layout's rules, checked on the code itself: no import cycles anywhere in src/, and the layering that
+ * eslint.config.js enforces fires on a forbidden import (a deliberately bad file per rule, linted in memory).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name) ? [path] : [];
+  });
+}
+
+/** Relative imports of a file (type-only ones included: a cycle of types is still a tangle for the reader). */
+function relativeImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s*'(\.{1,2}\/[^']+)'/g)];
+  return specifiers.map((match) => resolve(dirname(file), match[1]!));
+}
+
+/** Strongly connected components with more than one file (Tarjan), i.e. the import cycles. */
+function findCycles(graph: Map<string, string[]>): string[][] {
+  let index = 0;
+  const indices = new Map<string, number>();
+  const lowLinks = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (node: string): void => {
+    indices.set(node, index);
+    lowLinks.set(node, index);
+    index += 1;
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!graph.has(next)) continue;
+      if (!indices.has(next)) {
+        visit(next);
+        lowLinks.set(node, Math.min(lowLinks.get(node)!, lowLinks.get(next)!));
+      } else if (onStack.has(next)) {
+        lowLinks.set(node, Math.min(lowLinks.get(node)!, indices.get(next)!));
+      }
+    }
+    if (lowLinks.get(node) === indices.get(node)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1 || (graph.get(node) ?? []).includes(node)) cycles.push(component);
+    }
+  };
+  for (const node of graph.keys()) if (!indices.has(node)) visit(node);
+  return cycles;
+}
+
+describe('the import graph of src/', () => {
+  it('has no import cycles', () => {
+    const files = sourceFiles(join(ROOT, 'src'));
+    const graph = new Map(files.map((file) => [file, relativeImports(file)]));
+    const cycles = findCycles(graph).map((cycle) => cycle.map((file) => relative(ROOT, file)).sort());
+    expect(cycles).toEqual([]);
+  });
+
+  it('finds a cycle when there is one (the checker itself)', () => {
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
+    expect(findCycles(graph).map((cycle) => cycle.sort())).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('keeps src/exchange/ to a handful of files at its top level', () => {
+    const top = readdirSync(join(ROOT, 'src/exchange'), { withFileTypes: true }).filter((e) => e.isFile());
+    expect(top.length).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('the layering lint (eslint.config.js)', () => {
+  const eslint = new ESLint({ cwd: ROOT });
+  const forbidden: Array<[file: string, source: string]> = [
+    ['src/protocol/bad.ts', "import { buildApp } from '../server/app.ts';"],
+    ['src/protocol/bad.ts', "import type { Kysely } from 'kysely';"],
+    ['src/client/bad.ts', "import { openStore } from '../store/create-database.ts';"],
+    ['src/exchange/engine/bad.ts', "import type { Kysely } from 'kysely';"],
+    ['src/exchange/engine/bad.ts', "import { getLedger } from '../persistence/ledger.ts';"],
+    ['src/exchange/model/bad.ts', "import type { Database } from '../../store/schema.ts';"],
+    ['src/keys/bad.ts', "import { findSession } from '../console/sessions.ts';"],
+    ['src/exchange/capital/bad.ts', "import { buildApp } from '../../server/app.ts';"],
+    ['src/server/routes/bad.ts', "import { prepareQuery } from '../../store/prepared-query.ts';"],
+    ['src/keys/bad.ts', "import { readFile } from 'fs';"],
+  ];
+
+  it.each(forbidden)('refuses in %s: %s', async (filePath, source) => {
+    const [result] = await eslint.lintText(`${source}\nexport const used = [${importedName(source)}];\n`, {
+      filePath: join(ROOT, filePath),
+    });
+    const rules = result!.messages.map((message) => message.ruleId);
+    expect(rules).toContain('no-restricted-imports');
+  });
+
+  it.each([
+    ['src/exchange/engine/ok.ts', "import { mulDiv } from '../model/decimal.ts';"],
+    ['src/exchange/persistence/ok.ts', "import { prepareQuery } from '../../store/prepared-query.ts';"],
+    ['src/keys/ok.ts', "import { recordAuditEvent } from '../accounts/audit.ts';"],
+  ])('allows in %s: %s', async (filePath, source) => {
+    const [result] = await eslint.lintText(`${source}\nexport const used = [${importedName(source)}];\n`, {
+      filePath: join(ROOT, filePath),
+    });
+    expect(result!.messages.map((message) => message.ruleId)).not.toContain('no-restricted-imports');
+  });
+});
+
+function importedName(source: string): string {
+  return /import (?:type )?\{ (\w+) \}/.exec(source)?.[1] ?? 'undefined';
+}
