@@ -4,7 +4,9 @@
  * The gateway knows the whole table, built or not, so permissions are uniform: a read-only key is refused on
  * `POST /api/v1/order` whether or not orders exist yet. `query` instructions only read; everything else
  * (`trade`, `withdraw`, `settings`) changes state and needs a full-access key.
- * Source: ../shared/protocol/backpack-api.md §2 (OpenAPI "Instruction:" lines, the Rust client and ccxt agree).
+ * Source: the "Instruction:" line of each operation in Backpack's API documentation (https://docs.backpack.exchange);
+ * the official Rust client (`backpack-exchange/bpx-api-client`, `client/src/lib.rs`) and ccxt's `backpack` class
+ * (`options.instructions`) agree.
  */
 
 export type InstructionKind = 'query' | 'trade' | 'withdraw' | 'settings';

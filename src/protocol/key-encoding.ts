@@ -1,6 +1,7 @@
 /**
- * Key formats (backpack-api.md §1.2). API key = base64 of the raw 32-byte ED25519 public key; secret = base64 of
- * the 32-byte seed (a 64-byte seed‖public form is accepted, as ccxt and the Go SDK accept it).
+ * Key formats (docs/PROTOCOL.md "Keys", after Backpack's API docs). API key = base64 of the raw 32-byte ED25519
+ * public key; secret = base64 of the 32-byte seed (a 64-byte seed‖public form is accepted, as ccxt and the Go SDK
+ * accept it).
  *
  * Threats handled here: a public key that is not a curve point, or is a small-order point (such a key lets
  * anyone forge signatures that verify under lax verifiers), and malformed or ambiguous encodings.

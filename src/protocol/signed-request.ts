@@ -1,6 +1,6 @@
 /**
  * Reads a Backpack signed request: the auth headers, the instruction for (method, path), and the signing string
- * the server rebuilds from the parsed query or JSON body (backpack-api.md §1.6). Pure: no key lookup, no clock.
+ * the server rebuilds from the parsed query or JSON body (docs/PROTOCOL.md "The signing string"). Pure: no key lookup, no clock.
  *
  * Header rules: names are case-insensitive; `X-API-Key`, `X-Signature` and `X-Timestamp` are required;
  * `X-Window` is optional and `5000` is signed when it is absent; header values are signed exactly as received.

@@ -11,6 +11,7 @@ import { SignetClient } from '../../src/client/index.ts';
 import { createSubaccount, createUser, requireUserByEmail } from '../../src/accounts/accounts-service.ts';
 import { createApiKey } from '../../src/keys/keys-service.ts';
 import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
+import { CHROMIUM } from '../helpers/requirements.ts';
 
 const EMAIL = `e2e-exchange-${Date.now()}@example.com`;
 const PASSWORD = 'a long enough password';
@@ -46,7 +47,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('the exchange pages', () => {
+describe.skipIf(!CHROMIUM.available)('the exchange pages', () => {
   it(
     'shows empty balances for a new user, under Exchange in the navigation',
     async () => {

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignetClient } from '../../src/client/index.ts';
 import type { RunningServer } from '../../src/server/start-server.ts';
 import { openConsoleBrowser, REPO, type ConsoleBrowser } from '../helpers/console-browser.ts';
+import { CHROMIUM } from '../helpers/requirements.ts';
 
 const EMAIL = `e2e-${Date.now()}@example.com`;
 const PASSWORD = 'a long enough password';
@@ -98,7 +99,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('the console, as a new user', () => {
+describe.skipIf(!CHROMIUM.available)('the console, as a new user', () => {
   it(
     'signs up from the sign-in page',
     async () => {

@@ -1,7 +1,8 @@
 /**
  * A real browser on a real Signet for the console's browser tests: the SPA built if stale, a listening server
  * over a fresh SQLite file, Debian's Chromium (playwright-core) with a throwaway profile, script errors and CSP
- * violations collected, and screenshots written to test-results/console-<name>.png.
+ * violations collected, and screenshots written to test-results/console-<name>.png. Without Chromium (CHROMIUM_PATH,
+ * default /usr/bin/chromium) the browser test files skip themselves: `describe.skipIf(!CHROMIUM.available)`.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,9 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
+import { CHROMIUM_PATH as CHROMIUM } from './requirements.ts';
 import { ensureWebBuilt } from './web-build.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const SCREENSHOTS = join(REPO, 'test-results');
 

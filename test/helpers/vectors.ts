@@ -1,4 +1,4 @@
-/** The shared golden vectors (../shared/protocol/vectors.json), typed. */
+/** The golden signing vectors (test/vectors/vectors.json, computed outside Signet: see its README), typed. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -20,5 +20,5 @@ export interface VectorFile {
   requests: Vector[];
 }
 
-const path = fileURLToPath(new URL('../../../shared/protocol/vectors.json', import.meta.url));
+const path = fileURLToPath(new URL('../vectors/vectors.json', import.meta.url));
 export const VECTORS: VectorFile = JSON.parse(readFileSync(path, 'utf8')) as VectorFile;
