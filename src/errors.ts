@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   UNAUTHORIZED: 401,
   INVALID_SIGNATURE: 401,
   FORBIDDEN: 403,
+  /** Signet's own: an API withdrawal to an address the owner has not allowed (see docs/PROTOCOL.md). */
+  WITHDRAWAL_ADDRESS_NOT_ALLOWED: 403,
   RESOURCE_NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,

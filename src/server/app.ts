@@ -18,6 +18,8 @@ import { exchangeSignedRoutes } from './routes/exchange-routes.ts';
 import { marketDataRoutes } from './routes/markets/market-data-routes.ts';
 import { marketRoutes } from './routes/markets/get-markets.ts';
 import { systemRoutes } from './routes/public/get-system.ts';
+import { AddressBook } from '../exchange/capital/address-book-service.ts';
+import { DEFAULT_WITHDRAWAL_ADDRESS_SETTINGS } from '../exchange/capital/withdrawal-addresses.ts';
 import { createExchange } from '../exchange/exchange-service.ts';
 import { toBackpackBalances } from '../exchange/backpack-wire.ts';
 import type { AppDeps } from './deps.ts';
@@ -52,13 +54,17 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   const exchange =
     deps.exchange ?? (await createExchange({ db: deps.db, config: deps.markets, now: deps.now }));
   await app.register(marketDataRoutes, { exchange });
+  const addressBook = new AddressBook({
+    db: deps.db,
+    settings: deps.withdrawalAddresses ?? DEFAULT_WITHDRAWAL_ADDRESS_SETTINGS,
+  });
 
   const signedRoutes: SignedRoute[] = [
     getAccountRoute,
     getBalancesRoute(async (subaccountId) =>
       toBackpackBalances(await exchange.readBalances(subaccountId), exchange.config),
     ),
-    ...exchangeSignedRoutes(exchange),
+    ...exchangeSignedRoutes(exchange, addressBook),
   ];
   await app.register(signedApi, { deps, routes: signedRoutes });
   await app.register(consoleApi, {
@@ -67,6 +73,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     now: deps.now,
     config: deps.console ?? DEFAULT_CONSOLE_CONFIG,
     exchange,
+    addressBook,
   });
   await app.register(staticWeb);
   return app;

@@ -18,6 +18,7 @@ import { CSRF_HEADER, isSameOrigin, isValidCsrfToken } from '../../console/csrf.
 import { RetryLaterError } from '../../console/retry-later-error.ts';
 import { SESSION_ABSOLUTE_MS, findSession, type Session } from '../../console/sessions.ts';
 import { AppError } from '../../errors.ts';
+import type { AddressBook } from '../../exchange/capital/address-book-service.ts';
 import type { Exchange } from '../../exchange/exchange-service.ts';
 import type { Store } from '../../store/create-database.ts';
 import { consoleRoutes } from '../routes/console/index.ts';
@@ -38,6 +39,8 @@ export interface ConsoleRouteDeps {
   config: ConsoleConfig;
   /** Balances, orders, fills, deposits and withdrawals for the exchange pages; sandbox funding. */
   exchange: Exchange;
+  /** The withdrawal address book (Settings > Withdrawal addresses) and the console withdrawal rule. */
+  addressBook: AddressBook;
 }
 
 declare module 'fastify' {
