@@ -11,9 +11,9 @@ import ccxt, { type Exchange as CcxtExchange } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createUser, type User } from '../src/console/accounts-service.ts';
-import { AddressBook } from '../src/exchange/capital/address-book-service.ts';
 import { createApiKey } from '../src/keys/keys-service.ts';
 import { startServer, type RunningServer } from '../src/server/start-server.ts';
+import { allowWithdrawalAddress } from './helpers/address-book.ts';
 
 let server: RunningServer;
 let dir: string;
@@ -204,15 +204,7 @@ describe('ccxt backpack: withdrawals', () => {
   it('withdraw debits quantity + fee; fetchWithdrawals shows it pending, then confirmed', async () => {
     const address = (await bob.fetchDepositAddress('USDC', { network: 'SOL' })).address as string;
     // What `signet addresses add --email alice@example.com --blockchain Solana --address ... --api` does.
-    await new AddressBook({ db: server.db, settings: { mode: 'book', coolingOffMs: 0 } }).add({
-      userId: aliceUser.id,
-      label: 'Bob',
-      blockchain: 'Solana',
-      address,
-      allowApi: true,
-      actor: { operator: true },
-      now: Date.now(),
-    });
+    await allowWithdrawalAddress(server.db, { userId: aliceUser.id, blockchain: 'Solana', address });
     const before = (await alice.fetchBalance())['USDC']?.free as number;
     const withdrawal = await alice.withdraw('USDC', 10, address, undefined, { network: 'SOL' });
     expect(withdrawal).toMatchObject({ status: 'pending', amount: 10, addressTo: address, network: 'SOL' });

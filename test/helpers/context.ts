@@ -23,8 +23,8 @@ import { openStore, type Store } from '../../src/store/create-database.ts';
 import { createExchange, type Exchange } from '../../src/exchange/exchange-service.ts';
 import { readMarketConfigFile } from '../../src/exchange/markets.ts';
 import { DEFAULT_MARKETS_FILE } from '../../src/server/start-server.ts';
-import { AddressBook } from '../../src/exchange/capital/address-book-service.ts';
 import type { WithdrawalAddressSettings } from '../../src/exchange/capital/withdrawal-addresses.ts';
+import { allowWithdrawalAddress } from './address-book.ts';
 
 export interface TestKey {
   apiKey: string;
@@ -145,18 +145,8 @@ export async function createTestContext(
         payload: prepared.body,
       });
     },
-    allowWithdrawalAddress: async (user, blockchain, address) => {
-      const book = new AddressBook({ db, settings: { mode: 'book', coolingOffMs: 0 } });
-      await book.add({
-        userId: user.id,
-        label: `${blockchain} test`,
-        blockchain,
-        address,
-        allowApi: true,
-        actor: { operator: true },
-        now: clock.now,
-      });
-    },
+    allowWithdrawalAddress: (user, blockchain, address) =>
+      allowWithdrawalAddress(db, { userId: user.id, blockchain, address, now: clock.now }),
     close: async () => {
       await app.close();
       await verifier.lastUse.flush();

@@ -26,11 +26,16 @@ const BY_MESSAGE: Array<[RegExp, MessageKey]> = [
   [/^Quantity must be greater than zero/, 'error.quantityPositive'],
   [/^(Invalid decimal|Quantity must be a decimal string|Quantity is too large)/, 'error.quantityInvalid'],
   [/^No subaccount/, 'error.subaccountNotFound'],
+  [/^The password is not correct/, 'error.wrongPassword'],
+  [/^Enter your password to confirm/, 'error.passwordRequired'],
+  [/is already in your address book/, 'error.addressTaken'],
+  [/^Invalid \w+ address/, 'error.addressInvalid'],
 ];
 
 const BY_CODE: Partial<Record<string, MessageKey>> = {
   INVALID_TWO_FACTOR_CODE: 'error.twoFactorCode',
   INVALID_ASSET: 'error.assetInvalid',
+  WITHDRAWAL_ADDRESS_NOT_ALLOWED: 'error.withdrawalAddressNotAllowed',
   NETWORK_ERROR: 'error.network',
   SERVER_ERROR: 'error.server',
 };
