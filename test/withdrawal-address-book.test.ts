@@ -214,6 +214,17 @@ describe('changing the address book from the console', () => {
     expect(events.body).not.toContain(PASSWORD);
   });
 
+  it('throttles wrong passwords, so a stolen session cannot guess the password here', async () => {
+    const { agent } = await person();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      statuses.push((await addAddress(agent, { password: `guess ${i}` })).statusCode);
+    expect(statuses).toEqual([403, 403, 403, 403, 403, 429]);
+    const held = await addAddress(agent, { password: PASSWORD });
+    expect(held.statusCode).toBe(429);
+    expect(held.headers['retry-after']).toBeDefined();
+  });
+
   it('refuses an invalid address, an unknown chain, a bad label and a duplicate before spending the code', async () => {
     const { agent } = await person();
     const secret = await ctx.enableTwoFactor(agent);
