@@ -82,7 +82,8 @@ async function withdraw(): Promise<{ status: number; body: { code?: string } }> 
   return { status: response.status, body: (await response.json()) as { code?: string } };
 }
 
-describe('signet addresses', () => {
+// Each `signet` process takes seconds on a loaded machine; a test here runs up to five of them.
+describe('signet addresses', { timeout: 120_000 }, () => {
   it('adds an address pending for the configured cooling-off, without API access unless --api', async () => {
     const res = await signet(
       { SIGNET_ADDRESS_COOLING_OFF: '1h' },
