@@ -37,6 +37,11 @@ export const ERRORS = {
     status: 403,
     meaning: 'Authenticated, but not allowed: key permission, subaccount binding, CSRF, origin.',
   },
+  WITHDRAWAL_ADDRESS_NOT_ALLOWED: {
+    status: 403,
+    meaning:
+      'Signet’s own: an API withdrawal to an address that is not in the address book, allowed for API use and past its cooling-off.',
+  },
   RESOURCE_NOT_FOUND: { status: 404, meaning: 'No such order, key, subaccount or path.' },
   CONFLICT: {
     status: 409,
@@ -105,6 +110,13 @@ export const ERROR_DETAILS = {
     meaning: 'Sandbox funding: more than one deposit may credit.',
   },
   BALANCE_LIMIT: { code: 'INVALID_QUANTITY', meaning: 'Sandbox funding: the balance would pass its limit.' },
+  PASSWORD_REQUIRED: { code: 'FORBIDDEN', meaning: 'A sensitive change needs the password (no 2FA on).' },
+  PASSWORD_WRONG: { code: 'FORBIDDEN', meaning: 'The password given to confirm a change is not correct.' },
+  ADDRESS_TAKEN: { code: 'CONFLICT', meaning: 'The address is already in the withdrawal address book.' },
+  ADDRESS_INVALID: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The address is not valid for the blockchain.',
+  },
 } as const satisfies Record<string, { code: ErrorCode; meaning: string }>;
 
 export type ErrorDetail = keyof typeof ERROR_DETAILS;

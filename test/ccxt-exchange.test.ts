@@ -10,17 +10,21 @@ import { join } from 'node:path';
 import ccxt, { type Exchange as CcxtExchange } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createUser } from '../src/accounts/accounts-service.ts';
+import { createUser, type User } from '../src/accounts/accounts-service.ts';
 import { createApiKey } from '../src/keys/keys-service.ts';
 import { startServer, type RunningServer } from '../src/server/start-server.ts';
+import { allowWithdrawalAddress } from './helpers/address-book.ts';
 
 let server: RunningServer;
 let dir: string;
 let alice: CcxtExchange;
+let aliceUser: User;
 let bob: CcxtExchange;
+const users = new Map<string, User>();
 
 async function client(email: string, funds: { symbol: string; quantity: string }): Promise<CcxtExchange> {
   const user = await createUser(server.db, { email, password: 'ccxt password' });
+  users.set(email, user);
   const { key, secret } = await createApiKey(server.db, { userId: user.id, name: 'ccxt' });
   await server.exchange.depositTestFunds({ userId: user.id, ...funds });
   return new ccxt.backpack({
@@ -32,8 +36,15 @@ async function client(email: string, funds: { symbol: string; quantity: string }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'signet-ccxt-exchange-'));
-  server = await startServer({ port: 0, host: '127.0.0.1', databaseUrl: join(dir, 'db.sqlite') });
+  // The address book is on, with no cooling-off (SIGNET_ADDRESS_COOLING_OFF=0), as in a sandbox.
+  server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: join(dir, 'db.sqlite'),
+    withdrawalAddresses: { mode: 'book', coolingOffMs: 0 },
+  });
   alice = await client('alice@example.com', { symbol: 'USDC', quantity: '10000' });
+  aliceUser = users.get('alice@example.com') as User;
   bob = await client('bob@example.com', { symbol: 'SOL', quantity: '100' });
   await Promise.all([alice.loadMarkets(), bob.loadMarkets()]);
 });
@@ -178,8 +189,22 @@ describe('ccxt backpack: two clients trade through the book', () => {
 });
 
 describe('ccxt backpack: withdrawals', () => {
+  it('raises a clear error for an address that is not in the address book, and debits nothing', async () => {
+    const address = (await bob.fetchDepositAddress('USDC', { network: 'SOL' })).address as string;
+    const before = (await alice.fetchBalance())['USDC']?.free as number;
+    const refused = alice.withdraw('USDC', 10, address, undefined, { network: 'SOL' });
+    await expect(refused).rejects.toBeInstanceOf(ccxt.ExchangeError);
+    await expect(refused).rejects.toThrow(
+      /WITHDRAWAL_ADDRESS_NOT_ALLOWED.*add this address to your address book and allow it for API withdrawals/,
+    );
+    expect((await alice.fetchBalance())['USDC']?.free).toBe(before);
+    expect(await alice.fetchWithdrawals()).toEqual([]);
+  });
+
   it('withdraw debits quantity + fee; fetchWithdrawals shows it pending, then confirmed', async () => {
     const address = (await bob.fetchDepositAddress('USDC', { network: 'SOL' })).address as string;
+    // What `signet addresses add --email alice@example.com --blockchain Solana --address ... --api` does.
+    await allowWithdrawalAddress(server.db, { userId: aliceUser.id, blockchain: 'Solana', address });
     const before = (await alice.fetchBalance())['USDC']?.free as number;
     const withdrawal = await alice.withdraw('USDC', 10, address, undefined, { network: 'SOL' });
     expect(withdrawal).toMatchObject({ status: 'pending', amount: 10, addressTo: address, network: 'SOL' });

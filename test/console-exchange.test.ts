@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkQuantity } from '../web/src/features/exchange/quantity-input.ts';
 import {
   createConsoleTestContext,
+  PASSWORD,
   type ConsoleAgent,
   type ConsoleTestContext,
 } from './helpers/console-context.ts';
@@ -36,7 +37,8 @@ let bob: ConsoleAgent;
 let bobKey: Key;
 
 beforeAll(async () => {
-  ctx = await createConsoleTestContext();
+  // No cooling-off here: the withdrawal test registers its address first and uses it at once.
+  ctx = await createConsoleTestContext({ withdrawalAddresses: { mode: 'book', coolingOffMs: 0 } });
   alice = (await ctx.signedUpAgent()).agent;
   aliceBot = (await alice.request('POST', '/subaccounts', { body: { name: 'Bot' } })).json<Subaccount>();
   aliceMain = (await alice.request('GET', '/subaccounts')).json<Subaccount[]>()[0] as Subaccount;
@@ -304,6 +306,16 @@ describe('orders, fills and withdrawals made through the signed API', () => {
       quantity: '20',
       address: '0x0ad42b8e602c2d3d475ae52d678cf63d84ab2749',
     };
+    const added = await alice.request('POST', '/withdrawal-addresses', {
+      body: {
+        label: 'Cold wallet',
+        blockchain: 'Ethereum',
+        address: body.address,
+        twoFactorRequired: false,
+        password: PASSWORD,
+      },
+    });
+    expect(added.statusCode, added.body).toBe(201);
     const res = await ctx.signed(botKey, { method: 'POST', path: '/wapi/v1/capital/withdrawals', body });
     expect(res.statusCode, res.body).toBe(200);
     expect(await read(alice, 'withdrawals', aliceBot.id)).toEqual([

@@ -306,6 +306,7 @@ describe('capital over HTTP', () => {
       quantity: '20',
       address: '0x0ad42b8e602c2d3d475ae52d678cf63d84ab2749',
     };
+    await ctx.allowWithdrawalAddress(user, 'Ethereum', body.address);
     expectError(
       await ctx.signed(readOnly, { method: 'POST', path: '/wapi/v1/capital/withdrawals', body }),
       403,

@@ -16,7 +16,12 @@ export type AuditEventType =
   | 'totp.disabled'
   | 'subaccount.created'
   | 'api_key.created'
-  | 'api_key.revoked';
+  | 'api_key.revoked'
+  | 'withdrawal_address.added'
+  | 'withdrawal_address.api_allowed'
+  | 'withdrawal_address.two_factor_required'
+  | 'withdrawal_address.cancelled'
+  | 'withdrawal_address.removed';
 
 export interface AuditContext {
   ip?: string | null;

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 
+import { registerAddressCommands } from './commands/addresses.ts';
 import { registerDeposit } from './commands/deposit.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerKeygen } from './commands/keygen.ts';
@@ -21,6 +22,7 @@ export function createProgram(): Command {
   registerUsersCreate(program.command('users').description('manage console users'));
   registerSubaccountCommands(program.command('subaccounts').description('manage subaccounts'));
   registerKeyCommands(program.command('keys').description('manage API keys'));
+  registerAddressCommands(program.command('addresses').description('manage withdrawal address books'));
   registerKeygen(program);
   registerDeposit(program);
   registerRequest(program);

@@ -54,6 +54,7 @@ import {
   listWithdrawals,
   requestWithdrawal,
   settleWithdrawals,
+  type AuthorizeDestination,
   type WithdrawalFilter,
 } from './capital/withdrawal-service.ts';
 
@@ -118,8 +119,12 @@ export class Exchange {
     return getDepositAddress(this.config, subaccountId, blockchain);
   }
 
-  requestWithdrawal(subaccountId: string, payload: unknown): Promise<WithdrawalRecord> {
-    return requestWithdrawal(this.db, this.config, { subaccountId, payload, now: this.now() });
+  requestWithdrawal(
+    subaccountId: string,
+    payload: unknown,
+    options: { authorize?: AuthorizeDestination } = {},
+  ): Promise<WithdrawalRecord> {
+    return requestWithdrawal(this.db, this.config, { subaccountId, payload, now: this.now(), ...options });
   }
 
   listWithdrawals(subaccountId: string, filter: WithdrawalFilter): Promise<WithdrawalRecord[]> {

@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import { DEFAULT_CONSOLE_CONFIG } from '../console/console-config.ts';
+import { confirmIdentity } from '../console/confirm-identity.ts';
 import { consoleApi } from './plugins/console-api.ts';
 import { consoleRoutes } from './routes/console/index.ts';
 import { signedApi, type SignedRoute } from './plugins/signed-api.ts';
@@ -19,6 +20,8 @@ import { exchangeSignedRoutes } from './routes/exchange-routes.ts';
 import { marketDataRoutes } from './routes/markets/market-data-routes.ts';
 import { marketRoutes } from './routes/markets/get-markets.ts';
 import { systemRoutes } from './routes/public/get-system.ts';
+import { AddressBook } from '../exchange/capital/address-book-service.ts';
+import { DEFAULT_WITHDRAWAL_ADDRESS_SETTINGS } from '../exchange/capital/withdrawal-addresses.ts';
 import { createExchange } from '../exchange/exchange-service.ts';
 import { toBackpackBalances } from './views/backpack-wire.ts';
 import type { AppDeps } from './deps.ts';
@@ -53,13 +56,18 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   const exchange =
     deps.exchange ?? (await createExchange({ db: deps.db, config: deps.markets, now: deps.now }));
   await app.register(marketDataRoutes, { exchange });
+  const addressBook = new AddressBook({
+    db: deps.db,
+    settings: deps.withdrawalAddresses ?? DEFAULT_WITHDRAWAL_ADDRESS_SETTINGS,
+    confirmIdentity: (input) => confirmIdentity(deps.db, input),
+  });
 
   const signedRoutes: SignedRoute[] = [
     getAccountRoute,
     getBalancesRoute(async (subaccountId) =>
       toBackpackBalances(await exchange.readBalances(subaccountId), exchange.config),
     ),
-    ...exchangeSignedRoutes(exchange),
+    ...exchangeSignedRoutes(exchange, addressBook),
   ];
   await app.register(signedApi, { deps, routes: signedRoutes });
   const consoleDeps = {
@@ -67,6 +75,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     now: deps.now,
     config: deps.console ?? DEFAULT_CONSOLE_CONFIG,
     exchange,
+    addressBook,
   };
   await app.register(consoleApi, {
     prefix: '/console/api',

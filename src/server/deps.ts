@@ -1,5 +1,6 @@
 /** What the HTTP layer needs from the rest of Signet; `buildApp()` takes it whole, so tests pass real parts. */
 import type { ConsoleConfig } from '../console/console-config.ts';
+import type { WithdrawalAddressSettings } from '../exchange/capital/withdrawal-addresses.ts';
 import type { Exchange } from '../exchange/exchange-service.ts';
 import type { ExchangeConfig } from '../exchange/model/markets.ts';
 import type { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
@@ -15,4 +16,6 @@ export interface AppDeps {
   markets: ExchangeConfig;
   /** Balances, orders, matching, deposits, withdrawals; buildApp() creates one over `db` when absent. */
   exchange?: Exchange;
+  /** SIGNET_WITHDRAWAL_ADDRESSES and SIGNET_ADDRESS_COOLING_OFF; default: address book, 24 h cooling-off. */
+  withdrawalAddresses?: WithdrawalAddressSettings;
 }

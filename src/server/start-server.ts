@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 import { consoleConfigFromEnv, type ConsoleConfig } from '../console/console-config.ts';
+import {
+  withdrawalAddressSettingsFromEnv,
+  type WithdrawalAddressSettings,
+} from '../exchange/capital/withdrawal-addresses.ts';
 import { createExchange, type Exchange } from '../exchange/exchange-service.ts';
 import { readMarketConfigFile } from '../exchange/config/market-config.ts';
 import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
@@ -21,6 +25,8 @@ export interface ServerConfig {
   console?: ConsoleConfig;
   /** Path of the assets and markets file (SIGNET_MARKETS_FILE). */
   marketsFile?: string;
+  /** SIGNET_WITHDRAWAL_ADDRESSES (book | any) and SIGNET_ADDRESS_COOLING_OFF; read from the environment when absent. */
+  withdrawalAddresses?: WithdrawalAddressSettings;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -33,6 +39,10 @@ export interface RunningServer {
   close: () => Promise<void>;
 }
 
+export const WITHDRAWAL_ADDRESSES_ANY_WARNING =
+  'SIGNET_WITHDRAWAL_ADDRESSES=any: API keys may withdraw to ANY address, without the address book. ' +
+  'Use this only for throwaway sandboxes.';
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port: env.PORT ? Number(env.PORT) : 8080,
@@ -40,6 +50,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     console: consoleConfigFromEnv(env),
     marketsFile: env.SIGNET_MARKETS_FILE ?? DEFAULT_MARKETS_FILE,
+    withdrawalAddresses: withdrawalAddressSettingsFromEnv(env),
   };
 }
 
@@ -47,6 +58,7 @@ export async function startServer(
   config: ServerConfig,
   options: BuildAppOptions = {},
 ): Promise<RunningServer> {
+  const withdrawalAddresses = config.withdrawalAddresses ?? withdrawalAddressSettingsFromEnv(process.env);
   const markets = await readMarketConfigFile(config.marketsFile ?? DEFAULT_MARKETS_FILE);
   const db = await openStore(config.databaseUrl);
   const verifier = new SignedRequestVerifier(db, {
@@ -61,6 +73,7 @@ export async function startServer(
       markets,
       exchange,
       console: config.console ?? consoleConfigFromEnv(process.env),
+      withdrawalAddresses,
     },
     options,
   );
@@ -69,6 +82,10 @@ export async function startServer(
     intervalMs: 1000,
     onError: (error) => app.log.error({ err: error }, 'withdrawal settlement failed'),
   });
+  if (withdrawalAddresses.mode === 'any') {
+    // A sandbox setting: said loudly at every start, so it is never left on by accident.
+    app.log.warn(WITHDRAWAL_ADDRESSES_ANY_WARNING);
+  }
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -169,6 +169,23 @@ export interface WithdrawalsTable {
   updated_at: number;
 }
 
+/** The withdrawal address book (migration 0006): the addresses an account's API keys may withdraw to. */
+export interface WithdrawalAddressesTable {
+  id: string;
+  user_id: string;
+  label: string;
+  blockchain: string;
+  /** As the owner typed it. */
+  address: string;
+  /** The compared form (lower case where the chain ignores case); unique per user and blockchain. */
+  address_key: string;
+  created_at: number;
+  /** When the address takes effect (added + cooling-off). */
+  active_at: number;
+  /** When API withdrawals to it take effect; null while it requires 2FA. */
+  api_allowed_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   subaccounts: SubaccountsTable;
@@ -183,4 +200,5 @@ export interface Database {
   trades: TradesTable;
   deposits: DepositsTable;
   withdrawals: WithdrawalsTable;
+  withdrawal_addresses: WithdrawalAddressesTable;
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignetClient } from '../../src/client/index.ts';
 import { createSubaccount, createUser, requireUserByEmail } from '../../src/accounts/accounts-service.ts';
 import { createApiKey } from '../../src/keys/keys-service.ts';
+import { allowWithdrawalAddress } from '../helpers/address-book.ts';
 import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
 import { CHROMIUM } from '../helpers/requirements.ts';
 
@@ -111,6 +112,12 @@ describe.skipIf(!CHROMIUM.available)('the exchange pages', () => {
     'lists the deposit, and a withdrawal made from Node, on Deposits & Withdrawals',
     async () => {
       const bot = await clientFor(EMAIL, 'Bot');
+      const user = await requireUserByEmail(browser.server.db, EMAIL);
+      await allowWithdrawalAddress(browser.server.db, {
+        userId: user.id,
+        blockchain: 'Ethereum',
+        address: '0x0ad42b8e602c2d3d475ae52d678cf63d84ab2749',
+      });
       const withdrawal = await bot.request<{ id: number }>({
         method: 'POST',
         path: '/wapi/v1/capital/withdrawals',

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
+import type { WithdrawalAddressSettings } from '../../src/exchange/capital/withdrawal-addresses.ts';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import { CHROMIUM_PATH as CHROMIUM } from './requirements.ts';
 import { ensureWebBuilt } from './web-build.ts';
@@ -27,7 +28,9 @@ export interface ConsoleBrowser {
   close: () => Promise<void>;
 }
 
-export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
+export async function openConsoleBrowser(
+  options: { withdrawalAddresses?: WithdrawalAddressSettings } = {},
+): Promise<ConsoleBrowser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM}: the browser tests need it (apt-get install -y chromium, or set CHROMIUM_PATH)`,
@@ -42,6 +45,8 @@ export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
       host: '127.0.0.1',
       databaseUrl: join(dir, 'signet.db'),
       console: { requireTwoFactorForKeys: false },
+      // The address book as shipped (24 h cooling-off), whatever the environment says, unless a test asks.
+      withdrawalAddresses: options.withdrawalAddresses ?? { mode: 'book', coolingOffMs: 24 * 60 * 60 * 1000 },
     },
     { logger: false },
   );

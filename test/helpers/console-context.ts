@@ -18,6 +18,7 @@ import { generateKeyPair } from '../../src/protocol/ed25519-node.ts';
 import { readMarketConfigFile } from '../../src/exchange/config/market-config.ts';
 import { buildApp, type BuildAppOptions } from '../../src/server/app.ts';
 import { DEFAULT_MARKETS_FILE } from '../../src/server/start-server.ts';
+import type { WithdrawalAddressSettings } from '../../src/exchange/capital/withdrawal-addresses.ts';
 import { openStore, type Store } from '../../src/store/create-database.ts';
 
 export const PASSWORD = 'correct horse battery';
@@ -110,7 +111,12 @@ export interface ConsoleTestContext {
 let counter = 0;
 
 export async function createConsoleTestContext(
-  options: { console?: ConsoleConfig; app?: BuildAppOptions; databasePath?: string } = {},
+  options: {
+    console?: ConsoleConfig;
+    app?: BuildAppOptions;
+    databasePath?: string;
+    withdrawalAddresses?: WithdrawalAddressSettings;
+  } = {},
 ): Promise<ConsoleTestContext> {
   const dir = options.databasePath ? undefined : mkdtempSync(join(tmpdir(), 'signet-console-'));
   const databasePath = options.databasePath ?? join(dir as string, 'signet.db');
@@ -119,7 +125,14 @@ export async function createConsoleTestContext(
   const verifier = new SignedRequestVerifier(db, { now: () => clock.now });
   const markets = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
   const app = await buildApp(
-    { db, verifier, now: () => clock.now, markets, console: options.console },
+    {
+      db,
+      verifier,
+      now: () => clock.now,
+      markets,
+      console: options.console,
+      withdrawalAddresses: options.withdrawalAddresses,
+    },
     options.app,
   );
 

@@ -23,6 +23,8 @@ import { openStore, type Store } from '../../src/store/create-database.ts';
 import { createExchange, type Exchange } from '../../src/exchange/exchange-service.ts';
 import { readMarketConfigFile } from '../../src/exchange/config/market-config.ts';
 import { DEFAULT_MARKETS_FILE } from '../../src/server/start-server.ts';
+import type { WithdrawalAddressSettings } from '../../src/exchange/capital/withdrawal-addresses.ts';
+import { allowWithdrawalAddress } from './address-book.ts';
 
 export interface TestKey {
   apiKey: string;
@@ -49,6 +51,11 @@ export interface TestContext {
     spec: SignedRequestSpec,
     options?: { headers?: Record<string, string> },
   ) => Promise<LightMyRequestResponse>;
+  /**
+   * Puts `address` in the user's withdrawal address book, allowed for API withdrawals with its cooling-off
+   * already passed (as an operator would with `signet addresses add --api` and SIGNET_ADDRESS_COOLING_OFF=0).
+   */
+  allowWithdrawalAddress: (user: User, blockchain: string, address: string) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -79,14 +86,23 @@ async function sendOverHttp(baseUrl: string, request: RawRequest): Promise<Light
   } as unknown as LightMyRequestResponse;
 }
 
-export async function createTestContext(options: { transport?: Transport } = {}): Promise<TestContext> {
+export async function createTestContext(
+  options: { transport?: Transport; withdrawalAddresses?: WithdrawalAddressSettings } = {},
+): Promise<TestContext> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-test-'));
   const db = await openStore(join(dir, 'signet.db'));
   const clock = { now: Date.now() };
   const verifier = new SignedRequestVerifier(db, { now: () => clock.now });
   const markets = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
   const exchange = await createExchange({ db, config: markets, now: () => clock.now });
-  const app = await buildApp({ db, verifier, now: () => clock.now, markets, exchange });
+  const app = await buildApp({
+    db,
+    verifier,
+    now: () => clock.now,
+    markets,
+    exchange,
+    withdrawalAddresses: options.withdrawalAddresses,
+  });
   const baseUrl = options.transport === 'http' ? await app.listen({ port: 0, host: '127.0.0.1' }) : undefined;
   const send = (request: RawRequest): Promise<LightMyRequestResponse> =>
     baseUrl === undefined
@@ -129,6 +145,8 @@ export async function createTestContext(options: { transport?: Transport } = {})
         payload: prepared.body,
       });
     },
+    allowWithdrawalAddress: (user, blockchain, address) =>
+      allowWithdrawalAddress(db, { userId: user.id, blockchain, address, now: clock.now }),
     close: async () => {
       await app.close();
       await verifier.lastUse.flush();

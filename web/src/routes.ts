@@ -12,6 +12,7 @@ import { DepositsPage } from './pages/deposits-page.tsx';
 import { OrdersPage } from './pages/orders-page.tsx';
 import { SecurityPage } from './pages/security-page.tsx';
 import { SubaccountsPage } from './pages/subaccounts-page.tsx';
+import { WithdrawalAddressesPage } from './pages/withdrawal-addresses-page.tsx';
 
 export interface PageRoute {
   path: string;
@@ -28,6 +29,11 @@ export const EXCHANGE_ROUTES: PageRoute[] = [
 export const SETTINGS_ROUTES: PageRoute[] = [
   { path: '/settings/api-keys', label: 'nav.apiKeys', component: ApiKeysPage },
   { path: '/settings/subaccounts', label: 'nav.subaccounts', component: SubaccountsPage },
+  {
+    path: '/settings/withdrawal-addresses',
+    label: 'nav.withdrawalAddresses',
+    component: WithdrawalAddressesPage,
+  },
   { path: '/settings/security', label: 'nav.security', component: SecurityPage },
 ];
 

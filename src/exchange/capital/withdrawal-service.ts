@@ -8,7 +8,8 @@
  * 'withdrawal:<id>'); the withdrawal fee leaves the system with them (it pays the chain, not the fee account).
  * Settling never touches balances and is idempotent (`where status = 'pending'`), so several processes may run
  * it at once. Read-only keys never get here: the gateway refuses `withdraw` to them (403).
- * Unknown: Backpack's 2FA/address-book policy; Signet ignores `twoFactorToken` and refuses borrowing options.
+ * Destinations: callers pass `authorize` (the address book's rule for API and console withdrawals); Signet
+ * ignores `twoFactorToken` (it unlocks nothing, as on Backpack's API) and refuses borrowing options.
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -29,6 +30,9 @@ export interface WithdrawalFilter extends PageFilter {
   readonly clientId?: string;
 }
 
+/** Refuses a destination by throwing (the address book's rule); called with a validated address. */
+export type AuthorizeDestination = (destination: { blockchain: string; address: string }) => Promise<void>;
+
 const MAX_CLIENT_ID_LENGTH = 255;
 const SETTLE_BATCH = 100;
 
@@ -36,7 +40,7 @@ const SETTLE_BATCH = 100;
 export async function requestWithdrawal(
   db: Kysely<Database>,
   config: ExchangeConfig,
-  input: { subaccountId: string; payload: unknown; now: number },
+  input: { subaccountId: string; payload: unknown; now: number; authorize?: AuthorizeDestination },
 ): Promise<WithdrawalRecord> {
   const body = readObject(input.payload);
   const asset = requireAsset(config, body['symbol']);
@@ -53,7 +57,7 @@ export async function requestWithdrawal(
   }
   const address = body['address'];
   if (typeof address !== 'string' || !isValidAddress(blockchain, address)) {
-    throw new AppError('INVALID_CLIENT_REQUEST', `Invalid ${blockchain} address`);
+    throw AppError.of('ADDRESS_INVALID', `Invalid ${blockchain} address`);
   }
   const quantity = parseQuantity(body['quantity'], asset.decimals);
   if (quantity < token.minimumWithdrawalUnits) {
@@ -74,6 +78,8 @@ export async function requestWithdrawal(
     }
   }
   const clientId = readClientId(body['clientId']);
+  // The address-book rule (capital/address-book-service.ts), after every input check, before any debit.
+  await input.authorize?.({ blockchain, address });
   const fee = token.withdrawalFeeUnits;
   const ledger = getLedger(db);
   return db.transaction().execute(async (trx) => {

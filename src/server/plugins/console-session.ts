@@ -9,6 +9,7 @@ import type { User } from '../../accounts/accounts-service.ts';
 import type { ConsoleConfig } from '../../console/console-config.ts';
 import { SESSION_ABSOLUTE_MS, type Session } from '../../console/sessions.ts';
 import { AppError } from '../../errors.ts';
+import type { AddressBook } from '../../exchange/capital/address-book-service.ts';
 import type { Exchange } from '../../exchange/exchange-service.ts';
 import type { Store } from '../../store/create-database.ts';
 
@@ -27,6 +28,8 @@ export interface ConsoleRouteDeps {
   config: ConsoleConfig;
   /** Balances, orders, fills, deposits and withdrawals for the exchange pages; sandbox funding. */
   exchange: Exchange;
+  /** The withdrawal address book (Settings > Withdrawal addresses) and the console withdrawal rule. */
+  addressBook: AddressBook;
 }
 
 declare module 'fastify' {

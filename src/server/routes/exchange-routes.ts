@@ -1,4 +1,5 @@
 /** The exchange's signed routes (orders, history, capital), for the signed-API plugin to register. */
+import type { AddressBook } from '../../exchange/capital/address-book-service.ts';
 import type { Exchange } from '../../exchange/exchange-service.ts';
 import type { SignedRoute } from '../plugins/signed-api.ts';
 import { getDepositAddressRoute } from './capital/get-deposit-address.ts';
@@ -14,7 +15,7 @@ import { getOrdersRoute } from './orders/get-orders.ts';
 import { postOrderRoute } from './orders/post-order.ts';
 import { postOrdersRoute } from './orders/post-orders.ts';
 
-export function exchangeSignedRoutes(exchange: Exchange): SignedRoute[] {
+export function exchangeSignedRoutes(exchange: Exchange, addressBook: AddressBook): SignedRoute[] {
   return [
     postOrderRoute(exchange),
     postOrdersRoute(exchange),
@@ -27,6 +28,6 @@ export function exchangeSignedRoutes(exchange: Exchange): SignedRoute[] {
     getDepositsRoute(exchange),
     getDepositAddressRoute(exchange),
     getWithdrawalsRoute(exchange),
-    postWithdrawalRoute(exchange),
+    postWithdrawalRoute(exchange, addressBook),
   ];
 }

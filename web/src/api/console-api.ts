@@ -151,6 +151,53 @@ export interface TestDepositInput {
   blockchain?: string;
 }
 
+export interface WithdrawalAddress {
+  id: string;
+  label: string;
+  blockchain: string;
+  address: string;
+  /** API keys may not withdraw to it while true. */
+  twoFactorRequired: boolean;
+  status: 'pending' | 'active';
+  /** Server time (ms) when the pending change takes effect. */
+  pendingUntil: number | null;
+  apiWithdrawals: boolean;
+  createdAt: number;
+}
+
+export interface WithdrawalAddressBook {
+  /** The server's clock when it answered: time left is counted from it, not from this device's clock. */
+  now: number;
+  mode: 'book' | 'any';
+  coolingOffMs: number;
+  blockchains: string[];
+  addresses: WithdrawalAddress[];
+}
+
+/** The owner's proof for a loosening change: the 2FA code, or the password on an account without 2FA. */
+export interface IdentityProof {
+  totpCode?: string;
+  password?: string;
+}
+
+export interface AddWithdrawalAddressInput extends IdentityProof {
+  label: string;
+  blockchain: string;
+  address: string;
+  twoFactorRequired: boolean;
+}
+
+export interface WithdrawInput extends IdentityProof {
+  subaccountId: string;
+  symbol: string;
+  blockchain: string;
+  address: string;
+  quantity: string;
+}
+
+/** The code of a withdrawal refused because the address is not (yet) in the address book. Map by code only. */
+export const WITHDRAWAL_ADDRESS_NOT_ALLOWED = 'WITHDRAWAL_ADDRESS_NOT_ALLOWED';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -242,6 +289,19 @@ export const consoleApi = {
   listWithdrawals: (subaccountId: string): Promise<Withdrawal[]> =>
     call('GET', `/exchange/withdrawals?${subaccountQuery(subaccountId)}&limit=100`),
   depositTestFunds: (input: TestDepositInput): Promise<Deposit> => call('POST', '/exchange/deposits', input),
+  withdraw: (input: WithdrawInput): Promise<Withdrawal> => call('POST', '/exchange/withdrawals', input),
+  getWithdrawalAddresses: (): Promise<WithdrawalAddressBook> => call('GET', '/withdrawal-addresses'),
+  addWithdrawalAddress: (input: AddWithdrawalAddressInput): Promise<WithdrawalAddress> =>
+    call('POST', '/withdrawal-addresses', input),
+  setWithdrawalAddressApiAccess: (
+    id: string,
+    input: IdentityProof & { allowApi: boolean },
+  ): Promise<WithdrawalAddress> =>
+    call('POST', `/withdrawal-addresses/${encodeURIComponent(id)}/api-access`, input),
+  cancelWithdrawalAddress: (id: string): Promise<{ address: WithdrawalAddress | null }> =>
+    call('POST', `/withdrawal-addresses/${encodeURIComponent(id)}/cancel`),
+  removeWithdrawalAddress: (id: string): Promise<void> =>
+    call('DELETE', `/withdrawal-addresses/${encodeURIComponent(id)}`),
 };
 
 function subaccountQuery(subaccountId: string): string {

@@ -28,11 +28,16 @@ export const BY_DETAIL: Partial<Record<string, MessageKey>> = {
   QUANTITY_NOT_POSITIVE: 'error.quantityPositive',
   QUANTITY_NOT_DECIMAL: 'error.quantityInvalid',
   QUANTITY_TOO_LARGE: 'error.quantityInvalid',
+  PASSWORD_WRONG: 'error.wrongPassword',
+  PASSWORD_REQUIRED: 'error.passwordRequired',
+  ADDRESS_TAKEN: 'error.addressTaken',
+  ADDRESS_INVALID: 'error.addressInvalid',
 };
 
 const BY_CODE: Partial<Record<string, MessageKey>> = {
   INVALID_TWO_FACTOR_CODE: 'error.twoFactorCode',
   INVALID_ASSET: 'error.assetInvalid',
+  WITHDRAWAL_ADDRESS_NOT_ALLOWED: 'error.withdrawalAddressNotAllowed',
   NETWORK_ERROR: 'error.network',
   SERVER_ERROR: 'error.server',
 };

@@ -1,21 +1,59 @@
-/** Exchange → Deposits & Withdrawals: per subaccount, both histories, newest first. */
-import type { ReactNode } from 'react';
+/**
+ * Exchange → Deposits & Withdrawals: per subaccount, both histories, newest first; and Withdraw (to an address
+ * in the address book; a refusal for that reason links to Settings → Withdrawal addresses).
+ */
+import { useState, type ReactNode } from 'react';
 
 import { consoleApi, type Deposit, type Subaccount, type Withdrawal } from '../api/console-api.ts';
 import { CopyButton } from '../components/copy-button.tsx';
 import { DataCard } from '../features/exchange/data-card.tsx';
 import { labelOf, shortenAddress } from '../features/exchange/exchange-labels.ts';
 import { SubaccountPage } from '../features/exchange/subaccount-page.tsx';
+import { WithdrawDialog } from '../features/exchange/withdraw-dialog.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 
 export function DepositsPage(): ReactNode {
   const { t } = useI18n();
+  const [withdrawing, setWithdrawing] = useState(false);
+  const [withdrawn, setWithdrawn] = useState(0);
+  const [notice, setNotice] = useState<string>();
   return (
     <SubaccountPage id="capital-title" title={t('capital.title')} description={t('capital.description')}>
       {(subaccount, version) => (
         <>
+          <div className="toolbar">
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => {
+                setNotice(undefined);
+                setWithdrawing(true);
+              }}
+            >
+              {t('withdraw.open')}
+            </button>
+          </div>
+          {notice && (
+            <div className="alert alert-success" role="status">
+              {notice}
+            </div>
+          )}
+          {withdrawing && (
+            <WithdrawDialog
+              subaccount={subaccount}
+              onClose={() => setWithdrawing(false)}
+              onWithdrawn={(withdrawal) => {
+                setWithdrawing(false);
+                setWithdrawn((n) => n + 1);
+                setNotice(t('withdraw.done', { quantity: withdrawal.quantity, asset: withdrawal.symbol }));
+              }}
+            />
+          )}
           <DepositsCard key={`deposits:${subaccount.id}:${version}`} subaccount={subaccount} />
-          <WithdrawalsCard key={`withdrawals:${subaccount.id}:${version}`} subaccount={subaccount} />
+          <WithdrawalsCard
+            key={`withdrawals:${subaccount.id}:${version}:${withdrawn}`}
+            subaccount={subaccount}
+          />
         </>
       )}
     </SubaccountPage>

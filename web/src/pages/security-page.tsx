@@ -148,6 +148,10 @@ function describeEvent(event: AuditEvent, t: Translate): string {
   const d = event.details;
   const parts: string[] = [];
   if (typeof d.name === 'string') parts.push(`“${d.name}”`);
+  if (typeof d.label === 'string') parts.push(`“${d.label}”`);
+  if (typeof d.blockchain === 'string' && typeof d.address === 'string') {
+    parts.push(`${d.blockchain} ${d.address.slice(0, 6)}…${d.address.slice(-4)}`);
+  }
   if (typeof d.subaccount === 'string') parts.push(d.subaccount);
   if (d.readOnly === true) parts.push(t('event.readOnly'));
   if (typeof d.apiKey === 'string') parts.push(`${d.apiKey.slice(0, 6)}…${d.apiKey.slice(-4)}`);
@@ -232,4 +236,9 @@ const EVENT_KEYS: Partial<Record<MessageKey, true>> = {
   'event.subaccount.created': true,
   'event.api_key.created': true,
   'event.api_key.revoked': true,
+  'event.withdrawal_address.added': true,
+  'event.withdrawal_address.api_allowed': true,
+  'event.withdrawal_address.two_factor_required': true,
+  'event.withdrawal_address.cancelled': true,
+  'event.withdrawal_address.removed': true,
 };

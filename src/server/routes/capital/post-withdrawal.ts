@@ -1,15 +1,20 @@
 /**
- * `POST /wapi/v1/capital/withdrawals` (withdraw): validates the destination for the chain, debits quantity +
- * the chain's fee and answers the withdrawal (`pending`; the server's settlement step confirms it). Only
- * full-access keys get here (the gateway answers 403 to read-only keys).
+ * `POST /wapi/v1/capital/withdrawals` (withdraw): validates the destination for the chain, checks it against the
+ * account's address book, debits quantity + the chain's fee and answers the withdrawal (`pending`; the server's
+ * settlement step confirms it). Only full-access keys get here (the gateway answers 403 to read-only keys first).
+ *
+ * Address book (SIGNET_WITHDRAWAL_ADDRESSES=book, the default): only to an entry on that blockchain whose 2FA
+ * requirement is off and whose cooling-off has passed; anything else is 403 WITHDRAWAL_ADDRESS_NOT_ALLOWED,
+ * nothing debited. `twoFactorToken` unlocks nothing (Backpack has disabled it for API use).
  */
 import { toBackpackWithdrawal } from '../../views/backpack-wire.ts';
+import type { AddressBook } from '../../../exchange/capital/address-book-service.ts';
 import type { Exchange } from '../../../exchange/exchange-service.ts';
 import { requireAsset } from '../../../exchange/model/client-input.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { withdrawalSchema } from './capital-schemas.ts';
 
-export function postWithdrawalRoute(exchange: Exchange): SignedRoute {
+export function postWithdrawalRoute(exchange: Exchange, addressBook: AddressBook): SignedRoute {
   return {
     method: 'POST',
     url: '/wapi/v1/capital/withdrawals',
@@ -25,13 +30,20 @@ export function postWithdrawalRoute(exchange: Exchange): SignedRoute {
           quantity: { anyOf: [{ type: 'string' }, { type: 'number' }] },
           symbol: { type: 'string' },
           clientId: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
-          twoFactorToken: { type: 'string', description: 'Ignored by Signet' },
+          twoFactorToken: {
+            type: 'string',
+            description: 'Ignored: unlocks nothing (API withdrawals go only to allowed address-book entries)',
+          },
         },
       },
       response: { 200: withdrawalSchema },
     },
     handler: async (request) => {
-      const withdrawal = await exchange.requestWithdrawal(request.caller.subaccountId, request.body);
+      const { userId, subaccountId } = request.caller;
+      const withdrawal = await exchange.requestWithdrawal(subaccountId, request.body, {
+        authorize: (destination) =>
+          addressBook.authorizeApiWithdrawal({ userId, ...destination, now: exchange.now() }),
+      });
       return toBackpackWithdrawal(withdrawal, requireAsset(exchange.config, withdrawal.symbol));
     },
   };

@@ -3,6 +3,7 @@ import type { RouteOptions } from 'fastify';
 
 import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { deleteApiKeyRoute } from './delete-api-key.ts';
+import { deleteWithdrawalAddressRoute } from './delete-withdrawal-address.ts';
 import { getApiKeysRoute } from './get-api-keys.ts';
 import { getAuditEventsRoute } from './get-audit-events.ts';
 import { getExchangeAssetsRoute } from './get-exchange-assets.ts';
@@ -13,8 +14,10 @@ import { getExchangeOrdersRoute } from './get-exchange-orders.ts';
 import { getExchangeWithdrawalsRoute } from './get-exchange-withdrawals.ts';
 import { getSessionRoute } from './get-session.ts';
 import { getSubaccountsRoute } from './get-subaccounts.ts';
+import { getWithdrawalAddressesRoute } from './get-withdrawal-addresses.ts';
 import { postApiKeyRoute } from './post-api-key.ts';
 import { postExchangeDepositRoute } from './post-exchange-deposit.ts';
+import { postExchangeWithdrawalRoute } from './post-exchange-withdrawal.ts';
 import { postLoginRoute } from './post-login.ts';
 import { postLogoutRoute } from './post-logout.ts';
 import { postSignupRoute } from './post-signup.ts';
@@ -22,6 +25,9 @@ import { postSubaccountRoute } from './post-subaccount.ts';
 import { postTwoFactorDisableRoute } from './post-two-factor-disable.ts';
 import { postTwoFactorEnableRoute } from './post-two-factor-enable.ts';
 import { postTwoFactorSetupRoute } from './post-two-factor-setup.ts';
+import { postWithdrawalAddressRoute } from './post-withdrawal-address.ts';
+import { postWithdrawalAddressApiAccessRoute } from './post-withdrawal-address-api-access.ts';
+import { postWithdrawalAddressCancelRoute } from './post-withdrawal-address-cancel.ts';
 
 export function consoleRoutes(deps: ConsoleRouteDeps): RouteOptions[] {
   return [
@@ -45,5 +51,11 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteOptions[] {
     getExchangeDepositsRoute(deps),
     getExchangeWithdrawalsRoute(deps),
     postExchangeDepositRoute(deps),
+    postExchangeWithdrawalRoute(deps),
+    getWithdrawalAddressesRoute(deps),
+    postWithdrawalAddressRoute(deps),
+    postWithdrawalAddressApiAccessRoute(deps),
+    postWithdrawalAddressCancelRoute(deps),
+    deleteWithdrawalAddressRoute(deps),
   ];
 }
