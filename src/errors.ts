@@ -7,8 +7,9 @@
  * wrong; any other error is an outage and is answered as an opaque 500 by the server.
  *
  * A `detail` names one precise situation inside a code ("the email is taken" inside CONFLICT). It is stable,
- * machine-readable and sent beside `code` and `message`, so a user interface can translate by it: English
- * messages may be reworded at any time, details may not. Backpack clients ignore the extra field.
+ * machine-readable and sent beside `code` and `message` by the console's API, so a user interface can translate
+ * by it: English messages may be reworded at any time, details may not. The Backpack API keeps Backpack's exact
+ * `{code, message}`.
  */
 
 export const ERRORS = {
@@ -121,7 +122,7 @@ export const ERROR_DETAILS = {
 
 export type ErrorDetail = keyof typeof ERROR_DETAILS;
 
-/** The error body on the wire: Backpack's `{code, message}`, plus Signet's `detail` when there is one. */
+/** An error body: Backpack's `{code, message}`, plus (console API only) Signet's `detail` when there is one. */
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
@@ -146,10 +147,14 @@ export class AppError extends Error {
     return new AppError(ERROR_DETAILS[detail].code, message, { detail });
   }
 
+  /** Backpack's body, exactly `{code, message}`. */
   toJSON(): ErrorBody {
-    return this.detail === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, detail: this.detail };
+    return { code: this.code, message: this.message };
+  }
+
+  /** The console API's body: Backpack's, plus the detail when there is one. */
+  toDetailedJSON(): ErrorBody {
+    return this.detail === undefined ? this.toJSON() : { ...this.toJSON(), detail: this.detail };
   }
 }
 
@@ -171,8 +176,9 @@ export function formatErrorTable(): string {
     '<!-- Generated from src/errors.ts by `npm run docs:errors`; edit the table there, not here. -->',
     '',
     'Every error is JSON in Backpack\'s format, `{"code": "...", "message": "..."}`, with the HTTP status below.',
-    'Messages are English and may be reworded; codes and details are stable. Signet adds a `detail` field for',
-    'the situations a user interface tells apart (Backpack clients ignore it).',
+    'Messages are English and may be reworded; codes and details are stable. The console API (`/console/api`)',
+    'adds a `detail` field for the situations a user interface tells apart; the Backpack API sends `code` and',
+    '`message` only.',
     '',
     '## Codes',
     '',

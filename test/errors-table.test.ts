@@ -29,10 +29,14 @@ describe('the error table', () => {
     }
   });
 
-  it('sends a detail under its own code, beside Backpack’s code and message', () => {
+  it('gives a detail its own code; the console body carries it, Backpack’s body does not', () => {
     const error = AppError.of('EMAIL_TAKEN', 'An account with this email already exists');
     expect(error.status).toBe(409);
     expect(error.toJSON()).toEqual({
+      code: 'CONFLICT',
+      message: 'An account with this email already exists',
+    });
+    expect(error.toDetailedJSON()).toEqual({
       code: 'CONFLICT',
       message: 'An account with this email already exists',
       detail: 'EMAIL_TAKEN',

@@ -52,6 +52,7 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleApiOption
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
+    request.sendsErrorDetail = true;
     const changesState = !SAFE_METHODS.has(request.method);
     if (changesState && !isSameOrigin(request.headers, request.host)) {
       return sendError(reply, new AppError('FORBIDDEN', 'Cross-origin request refused'));

@@ -40,11 +40,20 @@ function mapFastifyError(error: FastifyError): AppError | undefined {
   return undefined;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the console API: its error bodies carry Signet's `detail` beside Backpack's code and message. */
+    sendsErrorDetail: boolean;
+  }
+}
+
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
-  return reply.code(error.status).type('application/json; charset=utf-8').send(error.toJSON());
+  const body = reply.request.sendsErrorDetail ? error.toDetailedJSON() : error.toJSON();
+  return reply.code(error.status).type('application/json; charset=utf-8').send(body);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
+  app.decorateRequest('sendsErrorDetail', false);
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = error instanceof AppError ? error : mapFastifyError(error);
     if (known) return sendError(reply, known);
