@@ -20,6 +20,7 @@ import { DecimalError, parseDecimal } from './decimal.ts';
 import { allocateIds } from './id-counters.ts';
 import { Ledger } from './ledger.ts';
 import { requireAsset } from './lookups.ts';
+import { assertSupplyRoom } from './supply.ts';
 import type { ExchangeConfig, TokenConfig } from './markets.ts';
 import type { DepositRecord } from './order-records.ts';
 import { pageByTime, type PageFilter } from './paging.ts';
@@ -78,6 +79,8 @@ export async function depositTestFunds(
   const ledger = getLedger(db);
   return db.transaction().execute(async (trx) => {
     const id = await allocateIds(trx, 'deposit', 1);
+    // After the id: the counter row serialises deposits, so the supply read here is exact (supply.ts).
+    await assertSupplyRoom(trx, asset, quantity);
     const balance = await ledger.readBalance(trx, subaccount.id, asset.symbol);
     if (balance.available + balance.locked + balance.staked + quantity > MAX_BALANCE_UNITS) {
       throw new AppError('INVALID_QUANTITY', 'This deposit would take the balance past the sandbox limit');

@@ -33,14 +33,18 @@ export type VerifyOutcome =
       message: string;
     };
 
-function subaccountParam(input: SignedRequestInput): string | undefined {
-  const fromQuery = input.query.includes('subaccountId')
-    ? new URLSearchParams(input.query).get('subaccountId')
-    : null;
-  if (fromQuery !== null) return fromQuery;
+/**
+ * Every `subaccountId` the request names, in the query and in the body. More than one is refused (400): with
+ * `subaccountId=1&subaccountId=2` a route reading one and the binding check reading another could disagree.
+ */
+function subaccountParams(input: SignedRequestInput): string[] {
+  const out = input.query.includes('subaccountId')
+    ? new URLSearchParams(input.query).getAll('subaccountId')
+    : [];
   const body = input.body as Record<string, unknown> | undefined;
   const fromBody = body && typeof body === 'object' && !Array.isArray(body) ? body.subaccountId : undefined;
-  return fromBody === undefined || fromBody === null ? undefined : String(fromBody);
+  if (fromBody !== undefined && fromBody !== null) out.push(String(fromBody));
+  return out;
 }
 
 /** Compiled once: the hot path skips Kysely's query building (the SQLite statement is cached by the store). */
@@ -104,6 +108,11 @@ export class SignedRequestVerifier {
     if (!parsed.ok) return parsed;
     const { request } = parsed;
 
+    const subaccountIds = subaccountParams(input);
+    if (subaccountIds.length > 1) {
+      return { ok: false, code: 'INVALID_CLIENT_REQUEST', message: 'subaccountId may be given only once' };
+    }
+
     const window = checkTimeWindow(request.timestamp, request.window, now);
     if (!window.ok) return { ok: false, code: 'UNAUTHORIZED', message: window.message };
 
@@ -114,7 +123,7 @@ export class SignedRequestVerifier {
     const signatureDecision = decideSignature(request, await this.verifySignature(request));
     if (!signatureDecision.ok) return signatureDecision;
 
-    const permission = decidePermission(request, key, { subaccountId: subaccountParam(input) });
+    const permission = decidePermission(request, key, { subaccountId: subaccountIds[0] });
     if (!permission.ok) return permission;
 
     this.lastUse.note(key.id, meta.ip, now);

@@ -9,7 +9,13 @@ import { DEFAULT_CONSOLE_CONFIG } from '../console/console-config.ts';
 import { consoleApi } from './plugins/console-api.ts';
 import { signedApi, type SignedRoute } from './plugins/signed-api.ts';
 import { staticWeb } from './plugins/static-web.ts';
-import { BODY_LIMIT_BYTES, handleClientError, registerErrorHandling } from './plugins/error-handler.ts';
+import {
+  BODY_LIMIT_BYTES,
+  handleClientError,
+  handleFrameworkError,
+  registerErrorHandling,
+} from './plugins/error-handler.ts';
+import { DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http-timeouts.ts';
 import { registerJsonBodyParser } from './plugins/json-body.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { getAccountRoute } from './routes/account/get-account.ts';
@@ -26,6 +32,8 @@ export interface BuildAppOptions {
   /** Pino logger options, or false (tests). Secrets never reach the log: no bodies, no auth headers. */
   logger?: boolean | { level: string };
   trustProxy?: boolean;
+  /** Header, request and keep-alive timeouts against slow clients (http-timeouts.ts defaults when absent). */
+  timeouts?: HttpTimeouts;
 }
 
 export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -41,6 +49,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     trustProxy: options.trustProxy ?? false,
     exposeHeadRoutes: false,
     clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
+    ...httpServerOptions(options.timeouts ?? DEFAULT_HTTP_TIMEOUTS),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   registerErrorHandling(app);

@@ -18,6 +18,7 @@ import { CSRF_HEADER, isSameOrigin, isValidCsrfToken } from '../../console/csrf.
 import { RetryLaterError } from '../../console/retry-later-error.ts';
 import { SESSION_ABSOLUTE_MS, findSession, type Session } from '../../console/sessions.ts';
 import { AppError } from '../../errors.ts';
+import { jsonTextExceedsDepth, MAX_BODY_DEPTH } from '../../protocol/json-depth.ts';
 import type { Exchange } from '../../exchange/exchange-service.ts';
 import type { Store } from '../../store/create-database.ts';
 import { consoleRoutes } from '../routes/console/index.ts';
@@ -43,6 +44,8 @@ export interface ConsoleRouteDeps {
 declare module 'fastify' {
   interface FastifyRequest {
     consoleSession: ConsoleSession | null;
+    /** Whether the session cookie is marked Secure (TLS seen directly or via a trusted proxy, or configured). */
+    cookieSecure: boolean;
   }
   interface FastifyContextConfig {
     /** 'public' for routes that work without a session (sign-up, sign-in, the session probe). */
@@ -61,7 +64,7 @@ export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, t
     httpOnly: true,
     sameSite: 'lax',
     path: '/',
-    secure: request.protocol === 'https',
+    secure: request.cookieSecure,
     maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000),
   });
 }
@@ -71,7 +74,7 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
     httpOnly: true,
     sameSite: 'lax',
     path: '/',
-    secure: request.protocol === 'https',
+    secure: request.cookieSecure,
   });
 }
 
@@ -85,6 +88,8 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleRouteDeps
   const { db, now } = options;
   await app.register(cookie);
   app.decorateRequest('consoleSession', null);
+  app.decorateRequest('cookieSecure', false);
+  const alwaysSecure = options.config.secureCookies === 'always';
 
   // Only JSON bodies here (the root parser accepts any type, as Backpack clients need; the console does not).
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -94,6 +99,8 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleRouteDeps
     { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES },
     (request, body, done) => {
       if (typeof body !== 'string' || body.trim() === '') return done(null, undefined);
+      if (jsonTextExceedsDepth(body, MAX_BODY_DEPTH))
+        return done(new AppError('INVALID_CLIENT_REQUEST', 'Body is nested too deeply'), undefined);
       parseJson(request, body, (error: Error | null, value?: unknown) => {
         if (error) return done(new AppError('INVALID_CLIENT_REQUEST', 'Body is not valid JSON'), undefined);
         done(null, value);
@@ -103,6 +110,8 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleRouteDeps
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
+    // request.protocol reads X-Forwarded-Proto only from a trusted proxy (SIGNET_TRUST_PROXY).
+    request.cookieSecure = alwaysSecure || request.protocol === 'https';
     const changesState = !SAFE_METHODS.has(request.method);
     if (changesState && !isSameOrigin(request.headers, request.host)) {
       return sendError(reply, new AppError('FORBIDDEN', 'Cross-origin request refused'));

@@ -59,6 +59,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
   );
 }
 
+/**
+ * Errors Fastify raises before routing (a bad percent-encoding in the path, a failed constraint): the same
+ * Backpack format as every other answer, never Fastify's own `{"error","code","statusCode"}`.
+ */
+export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    error.code === 'FST_ERR_BAD_URL' ? 'The request path is not valid percent-encoding' : 'Malformed request';
+  void sendError(reply, new AppError('INVALID_CLIENT_REQUEST', message));
+}
+
 /** Requests Node's HTTP parser rejects (bad header bytes, oversized headers) still get a Backpack-format answer. */
 export function handleClientError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) {
