@@ -3,8 +3,8 @@
  * console ("Deposit test funds"), and how much. `signet deposit` (operators, on the database) is not limited.
  *
  *   SIGNET_SANDBOX_DEPOSITS=on|off            default on (`npm start` is a sandbox); off: no button, route 403
- *   SIGNET_SANDBOX_DEPOSIT_MAX=<whole units>  per call and asset, default 1000000
- *   SIGNET_SANDBOX_DEPOSIT_DAILY_MAX=<units>  per user and asset over the last 24 h, default 10000000
+ *   SIGNET_SANDBOX_DEPOSIT_MAX=<whole units>  per call and asset, default 1000000000
+ *   SIGNET_SANDBOX_DEPOSIT_DAILY_MAX=<units>  per user and asset over the last 24 h, default 10000000000
  *
  * The day's total counts every deposit to the user's subaccounts (an operator's too). Two console deposits racing
  * each other can pass the daily cap by at most one per-call cap each; the asset's maximum supply (supply.ts) is
@@ -27,8 +27,8 @@ export interface SandboxFundingPolicy {
 
 export const DEFAULT_SANDBOX_FUNDING: SandboxFundingPolicy = {
   enabled: true,
-  maxPerCall: '1000000',
-  maxPerDay: '10000000',
+  maxPerCall: '1000000000',
+  maxPerDay: '10000000000',
 };
 
 const DAY_MS = 86_400_000;
@@ -51,18 +51,27 @@ export function sandboxFundingFromEnv(env: NodeJS.ProcessEnv): SandboxFundingPol
   }
   return {
     enabled: mode !== 'off',
-    maxPerCall: readUnits(env.SIGNET_SANDBOX_DEPOSIT_MAX, 'SIGNET_SANDBOX_DEPOSIT_MAX', '1000000'),
-    maxPerDay: readUnits(env.SIGNET_SANDBOX_DEPOSIT_DAILY_MAX, 'SIGNET_SANDBOX_DEPOSIT_DAILY_MAX', '10000000'),
+    maxPerCall: readUnits(
+      env.SIGNET_SANDBOX_DEPOSIT_MAX,
+      'SIGNET_SANDBOX_DEPOSIT_MAX',
+      DEFAULT_SANDBOX_FUNDING.maxPerCall,
+    ),
+    maxPerDay: readUnits(
+      env.SIGNET_SANDBOX_DEPOSIT_DAILY_MAX,
+      'SIGNET_SANDBOX_DEPOSIT_DAILY_MAX',
+      DEFAULT_SANDBOX_FUNDING.maxPerDay,
+    ),
   };
 }
 
 /** A cap in the asset's smallest units (caps finer than the asset's decimals round down). */
-function capUnits(text: string, decimals: number): bigint {
+export function capUnits(text: string, decimals: number): bigint {
   const [whole = '0', fraction = ''] = text.split('.');
   return parseDecimal(fraction === '' ? whole : `${whole}.${fraction.slice(0, decimals) || '0'}`, decimals);
 }
 
-export type SandboxDecision = { ok: true } | { ok: false; code: 'FORBIDDEN' | 'INVALID_QUANTITY'; message: string };
+export type SandboxDecision =
+  { ok: true } | { ok: false; code: 'FORBIDDEN' | 'INVALID_QUANTITY'; message: string };
 
 /** The decision, pure: may this user deposit `quantity` units now, given what they deposited in the last 24 h? */
 export function decideSandboxDeposit(

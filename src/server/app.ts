@@ -16,6 +16,7 @@ import {
   registerErrorHandling,
 } from './plugins/error-handler.ts';
 import { DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http-timeouts.ts';
+import { registerFiniteNumbers } from './plugins/finite-numbers.ts';
 import { registerJsonBodyParser } from './plugins/json-body.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { getAccountRoute } from './routes/account/get-account.ts';
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
   registerErrorHandling(app);
   registerJsonBodyParser(app);
+  registerFiniteNumbers(app);
   await registerOpenApi(app);
 
   await app.register(systemRoutes, { deps });
