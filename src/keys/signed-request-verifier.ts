@@ -18,6 +18,7 @@ import {
 import type { Database } from '../store/schema.ts';
 import { decideKey, decidePermission, decideSignature, type KeyForDecision } from './decide-request.ts';
 import { LastUseRecorder } from './last-use-recorder.ts';
+import { ReplayGuard } from './replay-guard.ts';
 
 export interface Caller extends KeyForDecision {
   apiKey: string;
@@ -29,7 +30,12 @@ export type VerifyOutcome =
   | {
       ok: false;
       code:
-        'UNAUTHORIZED' | 'INVALID_SIGNATURE' | 'FORBIDDEN' | 'INVALID_CLIENT_REQUEST' | 'RESOURCE_NOT_FOUND';
+        | 'UNAUTHORIZED'
+        | 'INVALID_SIGNATURE'
+        | 'FORBIDDEN'
+        | 'INVALID_CLIENT_REQUEST'
+        | 'RESOURCE_NOT_FOUND'
+        | 'TOO_MANY_REQUESTS';
       message: string;
     };
 
@@ -71,13 +77,20 @@ export class SignedRequestVerifier {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly options: { now?: () => number; onError?: (error: unknown) => void } = {},
+    private readonly options: {
+      now?: () => number;
+      onError?: (error: unknown) => void;
+      /** Replay refusal (replay-guard.ts); a per-process guard for non-query instructions when absent. */
+      replayGuard?: ReplayGuard;
+    } = {},
   ) {
     this.lastUse = new LastUseRecorder(db, options.onError);
+    this.replayGuard = options.replayGuard ?? new ReplayGuard();
     this.keyLookup = compileKeyLookup(db);
   }
 
   private readonly keyLookup: ReturnType<typeof compileKeyLookup>;
+  readonly replayGuard: ReplayGuard;
 
   private async findKey(apiKey: string): Promise<KeyForDecision | undefined> {
     const { rows } = await this.db.executeQuery<KeyRow>({ ...this.keyLookup, parameters: [apiKey] });
@@ -122,6 +135,10 @@ export class SignedRequestVerifier {
 
     const signatureDecision = decideSignature(request, await this.verifySignature(request));
     if (!signatureDecision.ok) return signatureDecision;
+
+    // Only a verified signature is remembered, so junk cannot fill the store; refused before anything runs.
+    const replay = await this.replayGuard.claim(request, now);
+    if (!replay.ok) return replay;
 
     const permission = decidePermission(request, key, { subaccountId: subaccountIds[0] });
     if (!permission.ok) return permission;

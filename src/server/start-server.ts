@@ -9,9 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import { consoleConfigFromEnv, type ConsoleConfig } from '../console/console-config.ts';
 import { createExchange, type Exchange } from '../exchange/exchange-service.ts';
 import { readMarketConfigFile } from '../exchange/markets.ts';
+import { ReplayGuard, replayOptionsFromEnv, type ReplayGuardOptions } from '../keys/replay-guard.ts';
 import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
+import { RedisLink } from '../store/redis-link.ts';
 
 export interface ServerConfig {
   port: number;
@@ -21,6 +23,10 @@ export interface ServerConfig {
   console?: ConsoleConfig;
   /** Path of the assets and markets file (SIGNET_MARKETS_FILE). */
   marketsFile?: string;
+  /** Optional Redis shared by every node for rate limits and replay refusal (REDIS_URL). */
+  redisUrl?: string;
+  /** Replay refusal scope and store size (SIGNET_REPLAY, SIGNET_REPLAY_MAX_ENTRIES). */
+  replay?: Pick<ReplayGuardOptions, 'mode' | 'maxEntries'>;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -40,6 +46,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     console: consoleConfigFromEnv(env),
     marketsFile: env.SIGNET_MARKETS_FILE ?? DEFAULT_MARKETS_FILE,
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    replay: replayOptionsFromEnv(env),
   };
 }
 
@@ -49,8 +57,12 @@ export async function startServer(
 ): Promise<RunningServer> {
   const markets = await readMarketConfigFile(config.marketsFile ?? DEFAULT_MARKETS_FILE);
   const db = await openStore(config.databaseUrl);
+  const log = { warn: (m: string) => app.log.warn(m), info: (m: string) => app.log.info(m) };
+  const redis = config.redisUrl === undefined ? undefined : new RedisLink(config.redisUrl, log);
+  const replayGuard = new ReplayGuard({ ...config.replay, redis, log });
   const verifier = new SignedRequestVerifier(db, {
     onError: (error) => app.log.error({ err: error }, 'last-use write failed'),
+    replayGuard,
   });
   const exchange = await createExchange({ db, config: markets, now: Date.now });
   const app = await buildApp(
@@ -82,6 +94,7 @@ export async function startServer(
       stopSettlement();
       await app.close();
       await verifier.lastUse.flush();
+      await redis?.close();
       await db.destroy();
     },
   };

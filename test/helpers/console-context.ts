@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
+import { freshTimestamp } from './fresh-timestamp.ts';
 import { createSignedRequest, type SignedRequestSpec } from '../../src/client/signed-request.ts';
 import { createSigner } from '../../src/client/signer.ts';
 import type { ConsoleConfig } from '../../src/console/console-config.ts';
@@ -159,7 +160,7 @@ export async function createConsoleTestContext(
     },
     signed: async (key, spec) => {
       const signer = await createSigner(key.secret);
-      const prepared = await createSignedRequest({ timestamp: clock.now, ...spec }, signer);
+      const prepared = await createSignedRequest({ timestamp: freshTimestamp(clock.now), ...spec }, signer);
       return app.inject({
         method: prepared.method as Method,
         url: prepared.pathWithQuery,

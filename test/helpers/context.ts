@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
+import { freshTimestamp } from './fresh-timestamp.ts';
 import { createSignedRequest, type SignedRequestSpec } from '../../src/client/signed-request.ts';
 import { createSigner } from '../../src/client/signer.ts';
 import {
@@ -119,7 +120,7 @@ export async function createTestContext(options: { transport?: Transport } = {})
     signed: async (key, spec, options = {}) => {
       const signer = await createSigner(key.secret);
       const prepared = await createSignedRequest(
-        { timestamp: clock.now, ...spec },
+        { timestamp: freshTimestamp(clock.now), ...spec },
         { apiKey: key.apiKey, sign: signer.sign },
       );
       return send({
