@@ -12,7 +12,7 @@ import { ReplayGuard } from '../src/keys/replay-guard.ts';
 import { parseSignedRequest } from '../src/protocol/signed-request.ts';
 import { RedisLink } from '../src/store/redis-link.ts';
 import { createTestContext, type TestContext, type TestKey } from './helpers/context.ts';
-import { startPrivateRedis } from './helpers/redis-server.ts';
+import { startPrivateRedis, waitUntilUp } from './helpers/redis-server.ts';
 
 let ctx: TestContext;
 let user: User;
@@ -172,7 +172,7 @@ describe('replay refusal through Redis', () => {
       () => new RedisLink('redis://127.0.0.1:6379', { warn: () => {}, info: () => {} }),
     );
     try {
-      await Promise.all(links.map((link) => new Promise((r) => link.client.once('ready', r))));
+      await Promise.all(links.map((link) => waitUntilUp(link)));
       const [a, b] = links.map((redis) => new ReplayGuard({ redis })) as [ReplayGuard, ReplayGuard];
       const now = Date.now();
       const signature = `${crypto.randomUUID().replace(/-/g, '').padEnd(85, 'B')}A==`;
@@ -200,7 +200,7 @@ describe('replay refusal through Redis', () => {
     const infos: string[] = [];
     const link = new RedisLink(redis.url, { warn: (m) => warnings.push(m), info: (m) => infos.push(m) });
     try {
-      await new Promise((r) => link.client.once('ready', r));
+      await waitUntilUp(link);
       const guard = new ReplayGuard({ redis: link });
       const claim = async (n: number) => {
         const now = Date.now();
@@ -226,7 +226,7 @@ describe('replay refusal through Redis', () => {
       expect(guard.stats.redisFallbacks).toBeGreaterThan(0);
 
       await redis.start();
-      for (let i = 0; i < 50 && !link.isUp(); i++) await new Promise((r) => setTimeout(r, 100));
+      await waitUntilUp(link);
       expect(link.isUp()).toBe(true);
       expect(infos).toHaveLength(1);
       expect((await claim(4)).ok).toBe(true);

@@ -18,6 +18,9 @@ import {
 import { DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http-timeouts.ts';
 import { registerFiniteNumbers } from './plugins/finite-numbers.ts';
 import { registerJsonBodyParser } from './plugins/json-body.ts';
+import { registerRateLimits } from './plugins/rate-limits.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate-limit-config.ts';
+import type { RedisLink } from '../store/redis-link.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { getAccountRoute } from './routes/account/get-account.ts';
 import { getBalancesRoute } from './routes/capital/get-balances.ts';
@@ -35,6 +38,10 @@ export interface BuildAppOptions {
   trustProxy?: boolean;
   /** Header, request and keep-alive timeouts against slow clients (http-timeouts.ts defaults when absent). */
   timeouts?: HttpTimeouts;
+  /** Rate limits (rate-limit-config.ts); DEFAULT_RATE_LIMITS (on) when absent. */
+  rateLimits?: RateLimitConfig;
+  /** Shares rate limits between nodes when set (replay refusal gets it through the verifier). */
+  redis?: RedisLink;
 }
 
 export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -57,6 +64,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerErrorHandling(app);
   registerJsonBodyParser(app);
   registerFiniteNumbers(app);
+  const signedLimits = await registerRateLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS, options.redis);
   await registerOpenApi(app);
 
   await app.register(systemRoutes, { deps });
@@ -72,7 +80,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     ),
     ...exchangeSignedRoutes(exchange),
   ];
-  await app.register(signedApi, { deps, routes: signedRoutes });
+  await app.register(signedApi, { deps, routes: signedRoutes, limits: signedLimits });
   await app.register(consoleApi, {
     prefix: '/console/api',
     db: deps.db,

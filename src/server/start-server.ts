@@ -14,6 +14,7 @@ import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { RedisLink } from '../store/redis-link.ts';
+import { rateLimitsFromEnv, type RateLimitConfig } from './rate-limit-config.ts';
 
 export interface ServerConfig {
   port: number;
@@ -27,6 +28,8 @@ export interface ServerConfig {
   redisUrl?: string;
   /** Replay refusal scope and store size (SIGNET_REPLAY, SIGNET_REPLAY_MAX_ENTRIES). */
   replay?: Pick<ReplayGuardOptions, 'mode' | 'maxEntries'>;
+  /** Rate limits (SIGNET_RATE_LIMITS and SIGNET_RATE_LIMIT_*). */
+  rateLimits?: RateLimitConfig;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -48,6 +51,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     marketsFile: env.SIGNET_MARKETS_FILE ?? DEFAULT_MARKETS_FILE,
     redisUrl: env.REDIS_URL?.trim() || undefined,
     replay: replayOptionsFromEnv(env),
+    rateLimits: rateLimitsFromEnv(env),
   };
 }
 
@@ -74,7 +78,7 @@ export async function startServer(
       exchange,
       console: config.console ?? consoleConfigFromEnv(process.env),
     },
-    options,
+    { rateLimits: config.rateLimits, redis, ...options },
   );
   // Pending withdrawals are confirmed by this settlement step (any process may run it: it is idempotent).
   const stopSettlement = exchange.startWithdrawalSettlement({

@@ -18,6 +18,7 @@ import { SignedRequestVerifier } from '../../src/keys/signed-request-verifier.ts
 import { generateKeyPair } from '../../src/protocol/ed25519-node.ts';
 import { readMarketConfigFile } from '../../src/exchange/markets.ts';
 import { buildApp, type BuildAppOptions } from '../../src/server/app.ts';
+import { RATE_LIMITS_OFF } from '../../src/server/rate-limit-config.ts';
 import { DEFAULT_MARKETS_FILE } from '../../src/server/start-server.ts';
 import { openStore, type Store } from '../../src/store/create-database.ts';
 
@@ -121,7 +122,8 @@ export async function createConsoleTestContext(
   const markets = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
   const app = await buildApp(
     { db, verifier, now: () => clock.now, markets, console: options.console },
-    options.app,
+    // Limits off unless a test sets them: sign-in throttling and the like have their own counters and tests.
+    { rateLimits: RATE_LIMITS_OFF, ...options.app },
   );
 
   const agent = (ip?: string): ConsoleAgent =>

@@ -20,6 +20,7 @@ import {
 import { createApiKey } from '../../src/keys/keys-service.ts';
 import { SignedRequestVerifier } from '../../src/keys/signed-request-verifier.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { RATE_LIMITS_OFF, type RateLimitConfig } from '../../src/server/rate-limit-config.ts';
 import { openStore, type Store } from '../../src/store/create-database.ts';
 import { createExchange, type Exchange } from '../../src/exchange/exchange-service.ts';
 import { readMarketConfigFile } from '../../src/exchange/markets.ts';
@@ -80,14 +81,20 @@ async function sendOverHttp(baseUrl: string, request: RawRequest): Promise<Light
   } as unknown as LightMyRequestResponse;
 }
 
-export async function createTestContext(options: { transport?: Transport } = {}): Promise<TestContext> {
+export async function createTestContext(
+  options: { transport?: Transport; rateLimits?: RateLimitConfig } = {},
+): Promise<TestContext> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-test-'));
   const db = await openStore(join(dir, 'signet.db'));
   const clock = { now: Date.now() };
   const verifier = new SignedRequestVerifier(db, { now: () => clock.now });
   const markets = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
   const exchange = await createExchange({ db, config: markets, now: () => clock.now });
-  const app = await buildApp({ db, verifier, now: () => clock.now, markets, exchange });
+  // Limits off: these tests send thousands of requests about other things; limits have their own tests.
+  const app = await buildApp(
+    { db, verifier, now: () => clock.now, markets, exchange },
+    { rateLimits: options.rateLimits ?? RATE_LIMITS_OFF },
+  );
   const baseUrl = options.transport === 'http' ? await app.listen({ port: 0, host: '127.0.0.1' }) : undefined;
   const send = (request: RawRequest): Promise<LightMyRequestResponse> =>
     baseUrl === undefined

@@ -58,3 +58,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, stop, start };
 }
+
+/** Resolves once the link can send commands (Redis may have been ready before anyone listened for it). */
+export async function waitUntilUp(link: { isUp: () => boolean }, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!link.isUp()) {
+    if (Date.now() > deadline) throw new Error('Redis did not come up');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
