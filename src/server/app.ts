@@ -64,7 +64,11 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerErrorHandling(app);
   registerJsonBodyParser(app);
   registerFiniteNumbers(app);
-  const signedLimits = await registerRateLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS, options.redis);
+  const signedLimits = await registerRateLimits(
+    app,
+    options.rateLimits ?? DEFAULT_RATE_LIMITS,
+    options.redis,
+  );
   await registerOpenApi(app);
 
   await app.register(systemRoutes, { deps });

@@ -48,7 +48,13 @@ function fallbackStoreClass(redis: RedisLink | undefined): new (options: unknown
   ) => CounterStore;
   const local = new LocalStore(false, false, 100_000);
   const shared = redis === undefined ? undefined : new RedisStore(false, false, redis.client, 'signet:rl:');
-  const run = (method: 'incr' | 'read', key: string, callback: StoreCallback, window: number, max: number) => {
+  const run = (
+    method: 'incr' | 'read',
+    key: string,
+    callback: StoreCallback,
+    window: number,
+    max: number,
+  ) => {
     if (shared === undefined || redis === undefined || !redis.isUp()) {
       local[method](key, callback, window, max);
       return;
@@ -77,7 +83,10 @@ function fallbackStoreClass(redis: RedisLink | undefined): new (options: unknown
   };
 }
 
-type Limiter = (request: FastifyRequest, options?: { increment?: boolean }) => Promise<{
+type Limiter = (
+  request: FastifyRequest,
+  options?: { increment?: boolean },
+) => Promise<{
   isExceeded?: boolean;
   remaining?: number;
   ttlInSeconds?: number;
