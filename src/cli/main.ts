@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 
+import { registerAudit } from './commands/audit.ts';
 import { registerDeposit } from './commands/deposit.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerKeygen } from './commands/keygen.ts';
@@ -23,6 +24,7 @@ export function createProgram(): Command {
   registerKeyCommands(program.command('keys').description('manage API keys'));
   registerKeygen(program);
   registerDeposit(program);
+  registerAudit(program);
   registerRequest(program);
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command.exitOverride();
