@@ -138,6 +138,17 @@ describe('unauthenticated 500', () => {
     expectBackpackError(del, 400, 'INVALID_CLIENT_REQUEST');
   });
 
+  it('answers a badly signed body holding a lone surrogate with 401, not a 500 (found by fuzzing)', async () => {
+    const { headers } = await signedHeaders({ method: 'POST', path: '/api/v1/order', body: { symbol: 'X' } });
+    const res = await ctx.send({
+      method: 'POST',
+      url: '/api/v1/order',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: '{"symbol":"\\ud800"}',
+    });
+    expectBackpackError(res, 401, 'INVALID_SIGNATURE');
+  });
+
   it('answers a console POST nested 10,000 deep with 400', async () => {
     const res = await ctx.send({
       method: 'POST',

@@ -14,9 +14,13 @@ export type SignedParam = readonly [key: string, value: string];
 
 export type Encoding = 'plain' | 'rfc3986';
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** ccxt percent-encodes every value with `encodeURIComponent` plus `!'()*` (RFC 3986) before signing. */
 export function encodeRfc3986(value: string): string {
-  return encodeURIComponent(value).replace(
+  // A lone surrogate cannot be percent-encoded (encodeURIComponent throws, and no client can sign it this way):
+  // it is spelt as U+FFFD, so hostile input costs a failed verification, never an exception.
+  return encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD')).replace(
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );

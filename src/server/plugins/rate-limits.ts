@@ -1,8 +1,8 @@
 /**
  * Rate limits on top of @fastify/rate-limit (its counters and its Redis script), applied where the key is known:
  * public routes and console sign-in/sign-up per client address before anything runs; the signed API per
- * verified subaccount right after authentication; failed authentications per client address, checked before a
- * signature is verified so a flood of bad signatures costs no verification. Answers are 429 TOO_MANY_REQUESTS in
+ * verified subaccount right after authentication; failed authentications per client address (in this process),
+ * checked before a signature is verified so a flood of bad signatures costs no verification. Answers are 429 TOO_MANY_REQUESTS in
  * Backpack's format with Retry-After. Configuration: rate-limit-config.ts.
  *
  * Redis is optional and never a single point of failure: the store counts in Redis while it is up and in this
@@ -34,6 +34,12 @@ interface CounterStore {
  * A store class for @fastify/rate-limit that counts in Redis while the link is up and in process otherwise.
  * Built from the plugin's own two stores, so the counting rules are the library's.
  */
+type LocalStoreClass = new (
+  continueExceeding: boolean,
+  exponentialBackoff: boolean,
+  cache: number,
+) => CounterStore;
+
 function fallbackStoreClass(redis: RedisLink | undefined): new (options: unknown) => CounterStore {
   const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as new (
     continueExceeding: boolean,
@@ -139,7 +145,22 @@ export async function registerRateLimits(
   const bySubaccount = (request: FastifyRequest): string => request.caller.subaccountId;
   const publicLimit = limiter('public', config.publicPerMinute, byAddress);
   const signInLimit = limiter('sign-in', config.signInPerMinute, byAddress);
-  const failureLimit = limiter('auth-failures', config.authFailuresPerMinute, byAddress);
+  // Failed authentications are counted in this process only: reading a shared counter before every signed
+  // request would cost a Redis round trip on the hot path (measured: bench/abuse-controls.ts).
+  const failures = new (require('@fastify/rate-limit/store/LocalStore.js') as LocalStoreClass)(
+    false,
+    false,
+    100_000,
+  );
+  const failureCount = (request: FastifyRequest, method: 'incr' | 'read') =>
+    new Promise<{ current: number; ttl: number }>((resolve, reject) =>
+      failures[method](
+        `auth-failures:${request.ip}`,
+        (error, result) => (error ? reject(error) : resolve(result ?? { current: 0, ttl: 0 })),
+        MINUTE,
+        config.authFailuresPerMinute,
+      ),
+    );
   const signedLimit = limiter('signed', config.signedPerMinute, bySubaccount);
   const historyLimit = limiter('history', config.historyPerMinute, bySubaccount);
 
@@ -158,13 +179,17 @@ export async function registerRateLimits(
   return {
     refuseFailingAddress: async (request, reply) => {
       // A read, not a count: the address is refused once its failures reached the limit.
-      const result = await failureLimit(request, { increment: false });
-      if (result.remaining !== 0) return false;
-      await answerTooMany(reply, result.ttlInSeconds, 'Too many failed authentications from this address');
+      const result = await failureCount(request, 'read');
+      if (result.current < config.authFailuresPerMinute) return false;
+      await answerTooMany(
+        reply,
+        Math.ceil(result.ttl / 1000),
+        'Too many failed authentications from this address',
+      );
       return true;
     },
     countFailure: async (request) => {
-      await failureLimit(request);
+      await failureCount(request, 'incr');
     },
     refuseBusySubaccount: async (request, reply) => {
       if (await refuse(signedLimit, request, reply)) return true;
