@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface ServerProcess {
   url: string;
   databaseUrl: string;
+  /** The server's process id (memory figures come from /proc/<pid>/status). */
+  pid: number;
   stop: () => Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   return {
     url,
     databaseUrl,
+    pid: child.pid as number,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
