@@ -12,6 +12,7 @@ import { runLoad, type LoadRequest, type LoadResult } from './lib/load.ts';
 import { benchMatchingEngine } from './matching-engine.ts';
 import { auditDatabase, createOrderRequests } from './order-load.ts';
 import { benchVerify } from './verify.ts';
+import { benchAbuseControls } from './abuse-controls.ts';
 
 interface Row {
   name: string;
@@ -48,7 +49,9 @@ async function signedRequests(databaseUrl: string, count: number, window = 60_00
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  const server = await startServerProcess();
+  // The baseline rows run without the abuse controls (load tests must: `SIGNET_RATE_LIMITS=off`); what the
+  // controls cost is measured separately below, as ratios against a server with them off.
+  const server = await startServerProcess({ SIGNET_RATE_LIMITS: 'off', SIGNET_REPLAY: 'off' });
   try {
     const status = await runLoad(server.url, [{ path: '/api/v1/status' }]);
     rows.push({
@@ -145,6 +148,7 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+  if (process.env.BENCH_CONTROLS !== 'off') rows.push(...(await benchAbuseControls(ROUNDS)));
 
   const width = Math.max(...rows.map((r) => r.name.length));
   const valueWidth = Math.max(...rows.map((r) => r.value.length));

@@ -147,3 +147,30 @@ describe('per-IP throttling', () => {
     expect(blocked.statusCode).toBe(429);
   });
 });
+
+describe('account lockout (regression)', () => {
+  it('five wrong passwords from elsewhere no longer lock the owner out of their known address', async () => {
+    const { email } = await ctx.signedUpAgent('192.0.2.10');
+    // The owner signs in once from home: that address is now known to the account.
+    expect((await ctx.agent('192.0.2.10').logIn(email, PASSWORD)).statusCode).toBe(200);
+    // An attacker elsewhere (one address, then many) fails over and over.
+    for (let i = 0; i < ACCOUNT_THROTTLE.freeFailures + 3; i++) {
+      const status = (await ctx.agent('203.0.113.66').logIn(email, `guess ${i}`)).statusCode;
+      expect(status).toBe(i < ACCOUNT_THROTTLE.freeFailures ? 401 : 429);
+    }
+    for (let i = 0; i < ACCOUNT_THROTTLE.freeFailures; i++) await ctx.agent().logIn(email, `spread ${i}`);
+    // The attacker's address is slowed down for this account, and so are addresses the account never used...
+    expect((await ctx.agent('203.0.113.66').logIn(email, PASSWORD)).statusCode).toBe(429);
+    expect((await ctx.agent('203.0.113.67').logIn(email, PASSWORD)).statusCode).toBe(429);
+    // ...but the owner from their known address signs in at once.
+    expect((await ctx.agent('192.0.2.10').logIn(email, PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('still slows down guesses from one address at one account, known or not', async () => {
+    const { email } = await ctx.signedUpAgent('192.0.2.20');
+    for (let i = 0; i < ACCOUNT_THROTTLE.freeFailures; i++) {
+      expect((await ctx.agent('192.0.2.20').logIn(email, `wrong ${i}`)).statusCode).toBe(401);
+    }
+    expect((await ctx.agent('192.0.2.20').logIn(email, PASSWORD)).statusCode).toBe(429);
+  });
+});

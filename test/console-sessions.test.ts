@@ -68,7 +68,11 @@ describe('session cookie', () => {
 
   it('answers GET /session without a cookie with authenticated: false', async () => {
     const response = await ctx.agent().request('GET', '/session');
-    expect(response.json()).toEqual({ authenticated: false, requireTwoFactorForKeys: false });
+    expect(response.json()).toEqual({
+      authenticated: false,
+      requireTwoFactorForKeys: false,
+      sandboxDeposits: true,
+    });
   });
 
   it('gives a new token at every sign-in (no session fixation)', async () => {

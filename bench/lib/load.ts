@@ -18,6 +18,12 @@ export interface LoadRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Re-signs each request as it is sent (replay refusal refuses a request sent twice). */
+  setupRequest?: (request: { path?: string; headers?: Record<string, string>; body?: string }) => {
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  };
 }
 
 export async function runLoad(
@@ -35,6 +41,7 @@ export async function runLoad(
         path: r.path,
         headers: r.headers,
         body: r.body,
+        ...(r.setupRequest ? { setupRequest: r.setupRequest } : {}),
       })),
     });
   const warmup = options.warmupSeconds ?? Number(process.env.BENCH_WARMUP_SECONDS ?? 3);

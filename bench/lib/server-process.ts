@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface ServerProcess {
   url: string;
   databaseUrl: string;
+  /** The server's process id (memory figures come from /proc/<pid>/status). */
+  pid: number;
   stop: () => Promise<void>;
 }
 
@@ -39,13 +41,13 @@ async function waitForReady(url: string, child: ChildProcess): Promise<void> {
   throw new Error('server did not start in 20 s');
 }
 
-export async function startServerProcess(): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
   const databaseUrl = join(dir, 'bench.db');
   const port = await freePort();
   const bin = join(import.meta.dirname, '..', '..', 'bin', 'signet.js');
   const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--database', databaseUrl], {
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -53,6 +55,7 @@ export async function startServerProcess(): Promise<ServerProcess> {
   return {
     url,
     databaseUrl,
+    pid: child.pid as number,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

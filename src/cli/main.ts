@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { registerAddressCommands } from './commands/addresses.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerDeposit } from './commands/deposit.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerKeygen } from './commands/keygen.ts';
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   registerAddressCommands(program.command('addresses').description('manage withdrawal address books'));
   registerKeygen(program);
   registerDeposit(program);
+  registerAudit(program);
   registerRequest(program);
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command.exitOverride();

@@ -3,7 +3,8 @@
  * two-factor*.ts; this module puts them together in the order that keeps them safe.
  *
  * Threats and answers:
- * - Password guessing: failures are throttled per account and per IP *before* the password is checked.
+ * - Password guessing: failures are throttled per (account, IP) and per IP *before* the password is checked, and
+ *   per account from addresses the account never used (known-addresses.ts): no lockout of the owner.
  * - Account enumeration by login: one message ("Invalid email or password") for an unknown email and a wrong
  *   password, and an unknown email still pays for a scrypt verification (DUMMY_PASSWORD_HASH), so the time is
  *   the same. The per-account counter is keyed by the email typed, whether or not the account exists.
@@ -19,6 +20,7 @@ import { AppError } from '../errors.ts';
 import type { Database } from '../store/schema.ts';
 import { createUser, findUserByEmail, type User } from '../accounts/accounts-service.ts';
 import { recordAuditEvent, type AuditContext } from '../accounts/audit.ts';
+import { isKnownAddress } from './known-addresses.ts';
 import { ACCOUNT_THROTTLE, IP_THROTTLE } from './login-throttle.ts';
 import {
   beginLoginAttempt,
@@ -72,17 +74,25 @@ export async function signIn(
   input: { email: string; password: string; totpCode?: string; context: AuditContext; now: number },
 ): Promise<SignInOutcome> {
   const email = input.email.trim().toLowerCase();
-  const accountKey = `account:${email}`;
   const ip = ipScope(input.context);
+  // Counted per (account, address) and per address always; per account only from addresses the account has
+  // never used, so failures from elsewhere slow an attacker down but never lock the owner out.
+  const accountAtAddressKey = `account-ip:${email} ${input.context.ip ?? 'unknown'}`;
+  const accountKey = `account:${email}`;
+  const user = await findUserByEmail(db, email);
+  const known = user !== undefined && (await isKnownAddress(db, user.id, input.context.ip ?? 'unknown'));
   const decision = await beginLoginAttempt(
     db,
-    [{ key: accountKey, policy: ACCOUNT_THROTTLE }, ip],
+    [
+      { key: accountAtAddressKey, policy: ACCOUNT_THROTTLE },
+      ip,
+      ...(known ? [] : [{ key: accountKey, policy: ACCOUNT_THROTTLE }]),
+    ],
     input.now,
   );
   if (!decision.allowed)
     throw new RetryLaterError('Too many failed sign-in attempts.', decision.retryAfterMs);
 
-  const user = await findUserByEmail(db, email);
   // Unknown emails are checked against a dummy hash so both paths cost one scrypt.
   const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!user || !passwordOk) {
@@ -98,6 +108,7 @@ export async function signIn(
     throw AppError.of('INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
   }
   // The password is right: this is not a guess, whatever happens with the second factor.
+  await clearFailures(db, accountAtAddressKey);
   await clearFailures(db, accountKey);
   await forgiveOneFailure(db, ip.key);
   await pruneQuietCounters(db, {

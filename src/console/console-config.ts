@@ -1,13 +1,35 @@
-/** Operator settings for the console, read once at start (`SIGNET_REQUIRE_2FA_FOR_KEYS=true`). */
+/**
+ * Operator settings for the console, read once at start: SIGNET_REQUIRE_2FA_FOR_KEYS=true,
+ * SIGNET_SECURE_COOKIES=auto|always (auto: Secure when the request came over TLS, directly or through a trusted
+ * proxy's X-Forwarded-Proto; always: Secure whatever the transport, for TLS proxies that are not trusted),
+ * SIGNET_SANDBOX_DEPOSITS and its caps (exchange/sandbox-funding.ts).
+ */
+import { sandboxFundingFromEnv, type SandboxFundingPolicy } from '../exchange/capital/sandbox-funding.ts';
 
 export interface ConsoleConfig {
   /** When true, a user must have 2FA on before the console lets them create an API key. */
   requireTwoFactorForKeys: boolean;
+  /** When the session cookie is marked Secure; 'auto' when absent. */
+  secureCookies?: 'auto' | 'always';
+  /** Whether and how much people may fund themselves from the console; DEFAULT_SANDBOX_FUNDING when absent. */
+  sandboxDeposits?: SandboxFundingPolicy;
 }
 
 export const DEFAULT_CONSOLE_CONFIG: ConsoleConfig = { requireTwoFactorForKeys: false };
 
 export function consoleConfigFromEnv(env: NodeJS.ProcessEnv): ConsoleConfig {
   const value = env.SIGNET_REQUIRE_2FA_FOR_KEYS?.trim().toLowerCase();
-  return { requireTwoFactorForKeys: value === 'true' || value === '1' || value === 'yes' };
+  const config: ConsoleConfig = {
+    requireTwoFactorForKeys: value === 'true' || value === '1' || value === 'yes',
+  };
+  const secure = env.SIGNET_SECURE_COOKIES?.trim().toLowerCase();
+  if (secure !== undefined && secure !== '') {
+    if (secure !== 'auto' && secure !== 'always')
+      throw new Error('SIGNET_SECURE_COOKIES must be auto or always');
+    config.secureCookies = secure;
+  }
+  if (Object.keys(env).some((name) => name.startsWith('SIGNET_SANDBOX_DEPOSIT'))) {
+    config.sandboxDeposits = sandboxFundingFromEnv(env);
+  }
+  return config;
 }

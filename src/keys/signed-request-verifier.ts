@@ -18,6 +18,7 @@ import {
 import type { Database } from '../store/schema.ts';
 import { decideKey, decidePermission, decideSignature, type KeyForDecision } from './decide-request.ts';
 import { LastUseRecorder } from './last-use-recorder.ts';
+import { ReplayGuard } from './replay-guard.ts';
 
 export interface Caller extends KeyForDecision {
   apiKey: string;
@@ -29,18 +30,27 @@ export type VerifyOutcome =
   | {
       ok: false;
       code:
-        'UNAUTHORIZED' | 'INVALID_SIGNATURE' | 'FORBIDDEN' | 'INVALID_CLIENT_REQUEST' | 'RESOURCE_NOT_FOUND';
+        | 'UNAUTHORIZED'
+        | 'INVALID_SIGNATURE'
+        | 'FORBIDDEN'
+        | 'INVALID_CLIENT_REQUEST'
+        | 'RESOURCE_NOT_FOUND'
+        | 'TOO_MANY_REQUESTS';
       message: string;
     };
 
-function subaccountParam(input: SignedRequestInput): string | undefined {
-  const fromQuery = input.query.includes('subaccountId')
-    ? new URLSearchParams(input.query).get('subaccountId')
-    : null;
-  if (fromQuery !== null) return fromQuery;
+/**
+ * Every `subaccountId` the request names, in the query and in the body. More than one is refused (400): with
+ * `subaccountId=1&subaccountId=2` a route reading one and the binding check reading another could disagree.
+ */
+function subaccountParams(input: SignedRequestInput): string[] {
+  const out = input.query.includes('subaccountId')
+    ? new URLSearchParams(input.query).getAll('subaccountId')
+    : [];
   const body = input.body as Record<string, unknown> | undefined;
   const fromBody = body && typeof body === 'object' && !Array.isArray(body) ? body.subaccountId : undefined;
-  return fromBody === undefined || fromBody === null ? undefined : String(fromBody);
+  if (fromBody !== undefined && fromBody !== null) out.push(String(fromBody));
+  return out;
 }
 
 /** Compiled once: the hot path skips Kysely's query building (the SQLite statement is cached by the store). */
@@ -67,13 +77,20 @@ export class SignedRequestVerifier {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly options: { now?: () => number; onError?: (error: unknown) => void } = {},
+    private readonly options: {
+      now?: () => number;
+      onError?: (error: unknown) => void;
+      /** Replay refusal (replay-guard.ts); a per-process guard for non-query instructions when absent. */
+      replayGuard?: ReplayGuard;
+    } = {},
   ) {
     this.lastUse = new LastUseRecorder(db, options.onError);
+    this.replayGuard = options.replayGuard ?? new ReplayGuard();
     this.keyLookup = compileKeyLookup(db);
   }
 
   private readonly keyLookup: ReturnType<typeof compileKeyLookup>;
+  readonly replayGuard: ReplayGuard;
 
   private async findKey(apiKey: string): Promise<KeyForDecision | undefined> {
     const { rows } = await this.db.executeQuery<KeyRow>({ ...this.keyLookup, parameters: [apiKey] });
@@ -104,6 +121,11 @@ export class SignedRequestVerifier {
     if (!parsed.ok) return parsed;
     const { request } = parsed;
 
+    const subaccountIds = subaccountParams(input);
+    if (subaccountIds.length > 1) {
+      return { ok: false, code: 'INVALID_CLIENT_REQUEST', message: 'subaccountId may be given only once' };
+    }
+
     const window = checkTimeWindow(request.timestamp, request.window, now);
     if (!window.ok) return { ok: false, code: 'UNAUTHORIZED', message: window.message };
 
@@ -114,7 +136,11 @@ export class SignedRequestVerifier {
     const signatureDecision = decideSignature(request, await this.verifySignature(request));
     if (!signatureDecision.ok) return signatureDecision;
 
-    const permission = decidePermission(request, key, { subaccountId: subaccountParam(input) });
+    // Only a verified signature is remembered, so junk cannot fill the store; refused before anything runs.
+    const replay = await this.replayGuard.claim(request, now);
+    if (!replay.ok) return replay;
+
+    const permission = decidePermission(request, key, { subaccountId: subaccountIds[0] });
     if (!permission.ok) return permission;
 
     this.lastUse.note(key.id, meta.ip, now);

@@ -10,6 +10,7 @@ import { parse as parseLossless } from 'lossless-json';
 
 import { base64Length } from './base64.ts';
 import { findInstructionRoute, type InstructionRoute } from './instructions.ts';
+import { exceedsNestingDepth, MAX_BODY_DEPTH } from './json-depth.ts';
 import { looksLikePublicKey, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './key-encoding.ts';
 import {
   formatSigningString,
@@ -78,6 +79,12 @@ const fail = (code: SignedRequestFailure['code'], message: string): SignedReques
   message,
 });
 const DIGITS = /^\d{1,16}$/;
+/**
+ * 64 bytes = 85 base64 characters + one that carries 2 bits and 4 spare ones + `==`. Only the spelling whose spare
+ * bits are zero is canonical: otherwise 16 spellings of one signature verify (decoders ignore spare bits), and a
+ * replay guard keyed by the signature text could be walked around.
+ */
+const CANONICAL_SIGNATURE = /^[A-Za-z0-9+/]{85}[AQgw]==$/;
 
 function segmentsOf(
   input: SignedRequestInput,
@@ -91,6 +98,11 @@ function segmentsOf(
         ? paramsFromObject(Object.fromEntries(queryParams), 'rfc3986')
         : (queryParams as SignedParam[]);
     return [params];
+  }
+  // Bodies are flat in Backpack's API (a batch is an array of flat objects); a deep body is refused here, before
+  // anything recursive (canonicalisation, percent-encoding, lossless re-parsing) touches it.
+  if (exceedsNestingDepth(input.body, MAX_BODY_DEPTH)) {
+    return fail('INVALID_CLIENT_REQUEST', `Body is nested deeper than ${MAX_BODY_DEPTH} levels`);
   }
   if (route.batch) {
     if (!Array.isArray(input.body) || input.body.length === 0) {
@@ -142,7 +154,7 @@ export function parseSignedRequest(input: SignedRequestInput): ParseSignedReques
       `X-API-Key must be the base64 of a ${PUBLIC_KEY_BYTES}-byte ED25519 public key`,
     );
   }
-  if (signature.length !== base64Length(SIGNATURE_BYTES) || !/^[A-Za-z0-9+/]{86}==$/.test(signature)) {
+  if (signature.length !== base64Length(SIGNATURE_BYTES) || !CANONICAL_SIGNATURE.test(signature)) {
     return fail(
       'INVALID_CLIENT_REQUEST',
       `X-Signature must be the base64 of a ${SIGNATURE_BYTES}-byte ED25519 signature`,

@@ -14,15 +14,21 @@ export type SignedParam = readonly [key: string, value: string];
 
 export type Encoding = 'plain' | 'rfc3986';
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** ccxt percent-encodes every value with `encodeURIComponent` plus `!'()*` (RFC 3986) before signing. */
 export function encodeRfc3986(value: string): string {
-  return encodeURIComponent(value).replace(
+  // A lone surrogate cannot be percent-encoded (encodeURIComponent throws, and no client can sign it this way):
+  // it is spelt as U+FFFD, so hostile input costs a failed verification, never an exception.
+  return encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD')).replace(
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
 }
 
 import { isLosslessNumber } from 'lossless-json';
+
+import { MAX_BODY_DEPTH } from './json-depth.ts';
 
 /** Numbers parsed with lossless-json keep the digits the client sent (`100.10`, `1e2`, huge integers). */
 function canonicalScalar(value: unknown): string | undefined {
@@ -40,12 +46,16 @@ function canonicalScalar(value: unknown): string | undefined {
   }
 }
 
-/** ccxt's `urlencode` flattens nested values with bracket keys: `{a:{b:1}}` signs as `a%5Bb%5D=1`. */
-function flattenForRfc3986(key: string, value: unknown, out: SignedParam[]): void {
+/**
+ * ccxt's `urlencode` flattens nested values with bracket keys: `{a:{b:1}}` signs as `a%5Bb%5D=1`. Recursion is
+ * bounded: past MAX_BODY_DEPTH this throws (the server refuses such bodies before building anything).
+ */
+function flattenForRfc3986(key: string, value: unknown, out: SignedParam[], depth = 1): void {
   if (value === null || value === undefined) return;
   if (typeof value === 'object' && !isLosslessNumber(value)) {
+    if (depth > MAX_BODY_DEPTH) throw new RangeError(`Value nested deeper than ${MAX_BODY_DEPTH} levels`);
     for (const [k, v] of Object.entries(value as Record<string, unknown>))
-      flattenForRfc3986(`${key}[${k}]`, v, out);
+      flattenForRfc3986(`${key}[${k}]`, v, out, depth + 1);
     return;
   }
   out.push([encodeRfc3986(key), encodeRfc3986(canonicalScalar(value) ?? '')]);

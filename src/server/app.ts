@@ -11,8 +11,18 @@ import { consoleApi } from './plugins/console-api.ts';
 import { consoleRoutes } from './routes/console/index.ts';
 import { signedApi, type SignedRoute } from './plugins/signed-api.ts';
 import { staticWeb } from './plugins/static-web.ts';
-import { BODY_LIMIT_BYTES, handleClientError, registerErrorHandling } from './plugins/error-handler.ts';
+import {
+  BODY_LIMIT_BYTES,
+  handleClientError,
+  handleFrameworkError,
+  registerErrorHandling,
+} from './plugins/error-handler.ts';
+import { DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http-timeouts.ts';
+import { registerFiniteNumbers } from './plugins/finite-numbers.ts';
 import { registerJsonBodyParser } from './plugins/json-body.ts';
+import { registerRateLimits } from './plugins/rate-limits.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate-limit-config.ts';
+import type { RedisLink } from '../store/redis-link.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { getAccountRoute } from './routes/account/get-account.ts';
 import { getBalancesRoute } from './routes/capital/get-balances.ts';
@@ -30,6 +40,12 @@ export interface BuildAppOptions {
   /** Pino logger options, or false (tests). Secrets never reach the log: no bodies, no auth headers. */
   logger?: boolean | { level: string };
   trustProxy?: boolean;
+  /** Header, request and keep-alive timeouts against slow clients (http-timeouts.ts defaults when absent). */
+  timeouts?: HttpTimeouts;
+  /** Rate limits (rate-limit-config.ts); DEFAULT_RATE_LIMITS (on) when absent. */
+  rateLimits?: RateLimitConfig;
+  /** Shares rate limits between nodes when set (replay refusal gets it through the verifier). */
+  redis?: RedisLink;
 }
 
 export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -45,10 +61,18 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     trustProxy: options.trustProxy ?? false,
     exposeHeadRoutes: false,
     clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
+    ...httpServerOptions(options.timeouts ?? DEFAULT_HTTP_TIMEOUTS),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   registerErrorHandling(app);
   registerJsonBodyParser(app);
+  registerFiniteNumbers(app);
+  const signedLimits = await registerRateLimits(
+    app,
+    options.rateLimits ?? DEFAULT_RATE_LIMITS,
+    options.redis,
+  );
   await registerOpenApi(app);
 
   await app.register(systemRoutes, { deps });
@@ -69,7 +93,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     ),
     ...exchangeSignedRoutes(exchange, addressBook),
   ];
-  await app.register(signedApi, { deps, routes: signedRoutes });
+  await app.register(signedApi, { deps, routes: signedRoutes, limits: signedLimits });
   const consoleDeps = {
     db: deps.db,
     now: deps.now,
@@ -81,6 +105,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     prefix: '/console/api',
     db: deps.db,
     now: deps.now,
+    config: consoleDeps.config,
     routes: consoleRoutes(consoleDeps),
   });
   await app.register(staticWeb);

@@ -13,9 +13,12 @@ import {
 } from '../exchange/capital/withdrawal-addresses.ts';
 import { createExchange, type Exchange } from '../exchange/exchange-service.ts';
 import { readMarketConfigFile } from '../exchange/config/market-config.ts';
+import { ReplayGuard, replayOptionsFromEnv, type ReplayGuardOptions } from '../keys/replay-guard.ts';
 import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
+import { RedisLink } from '../store/redis-link.ts';
+import { rateLimitsFromEnv, type RateLimitConfig } from './rate-limit-config.ts';
 
 export interface ServerConfig {
   port: number;
@@ -27,6 +30,12 @@ export interface ServerConfig {
   marketsFile?: string;
   /** SIGNET_WITHDRAWAL_ADDRESSES (book | any) and SIGNET_ADDRESS_COOLING_OFF; read from the environment when absent. */
   withdrawalAddresses?: WithdrawalAddressSettings;
+  /** Optional Redis shared by every node for rate limits and replay refusal (REDIS_URL). */
+  redisUrl?: string;
+  /** Replay refusal scope and store size (SIGNET_REPLAY, SIGNET_REPLAY_MAX_ENTRIES). */
+  replay?: Pick<ReplayGuardOptions, 'mode' | 'maxEntries'>;
+  /** Rate limits (SIGNET_RATE_LIMITS and SIGNET_RATE_LIMIT_*). */
+  rateLimits?: RateLimitConfig;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -51,6 +60,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     console: consoleConfigFromEnv(env),
     marketsFile: env.SIGNET_MARKETS_FILE ?? DEFAULT_MARKETS_FILE,
     withdrawalAddresses: withdrawalAddressSettingsFromEnv(env),
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    replay: replayOptionsFromEnv(env),
+    rateLimits: rateLimitsFromEnv(env),
   };
 }
 
@@ -61,8 +73,12 @@ export async function startServer(
   const withdrawalAddresses = config.withdrawalAddresses ?? withdrawalAddressSettingsFromEnv(process.env);
   const markets = await readMarketConfigFile(config.marketsFile ?? DEFAULT_MARKETS_FILE);
   const db = await openStore(config.databaseUrl);
+  const log = { warn: (m: string) => app.log.warn(m), info: (m: string) => app.log.info(m) };
+  const redis = config.redisUrl === undefined ? undefined : new RedisLink(config.redisUrl, log);
+  const replayGuard = new ReplayGuard({ ...config.replay, redis, log });
   const verifier = new SignedRequestVerifier(db, {
     onError: (error) => app.log.error({ err: error }, 'last-use write failed'),
+    replayGuard,
   });
   const exchange = await createExchange({ db, config: markets, now: Date.now });
   const app = await buildApp(
@@ -75,7 +91,7 @@ export async function startServer(
       console: config.console ?? consoleConfigFromEnv(process.env),
       withdrawalAddresses,
     },
-    options,
+    { rateLimits: config.rateLimits, redis, ...options },
   );
   // Pending withdrawals are confirmed by this settlement step (any process may run it: it is idempotent).
   const stopSettlement = exchange.startWithdrawalSettlement({
@@ -99,6 +115,7 @@ export async function startServer(
       stopSettlement();
       await app.close();
       await verifier.lastUse.flush();
+      await redis?.close();
       await db.destroy();
     },
   };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
+import { freshTimestamp } from './fresh-timestamp.ts';
 import { createSignedRequest, type SignedRequestSpec } from '../../src/client/signed-request.ts';
 import { createSigner } from '../../src/client/signer.ts';
 import type { ConsoleConfig } from '../../src/console/console-config.ts';
@@ -17,6 +18,7 @@ import { SignedRequestVerifier } from '../../src/keys/signed-request-verifier.ts
 import { generateKeyPair } from '../../src/protocol/ed25519-node.ts';
 import { readMarketConfigFile } from '../../src/exchange/config/market-config.ts';
 import { buildApp, type BuildAppOptions } from '../../src/server/app.ts';
+import { RATE_LIMITS_OFF } from '../../src/server/rate-limit-config.ts';
 import { DEFAULT_MARKETS_FILE } from '../../src/server/start-server.ts';
 import type { WithdrawalAddressSettings } from '../../src/exchange/capital/withdrawal-addresses.ts';
 import { openStore, type Store } from '../../src/store/create-database.ts';
@@ -133,7 +135,8 @@ export async function createConsoleTestContext(
       console: options.console,
       withdrawalAddresses: options.withdrawalAddresses,
     },
-    options.app,
+    // Limits off unless a test sets them: sign-in throttling and the like have their own counters and tests.
+    { rateLimits: RATE_LIMITS_OFF, ...options.app },
   );
 
   const agent = (ip?: string): ConsoleAgent =>
@@ -172,7 +175,7 @@ export async function createConsoleTestContext(
     },
     signed: async (key, spec) => {
       const signer = await createSigner(key.secret);
-      const prepared = await createSignedRequest({ timestamp: clock.now, ...spec }, signer);
+      const prepared = await createSignedRequest({ timestamp: freshTimestamp(clock.now), ...spec }, signer);
       return app.inject({
         method: prepared.method as Method,
         url: prepared.pathWithQuery,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
+import { freshTimestamp } from './fresh-timestamp.ts';
 import { createSignedRequest, type SignedRequestSpec } from '../../src/client/signed-request.ts';
 import { createSigner } from '../../src/client/signer.ts';
 import {
@@ -19,6 +20,7 @@ import {
 import { createApiKey } from '../../src/keys/keys-service.ts';
 import { SignedRequestVerifier } from '../../src/keys/signed-request-verifier.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { RATE_LIMITS_OFF, type RateLimitConfig } from '../../src/server/rate-limit-config.ts';
 import { openStore, type Store } from '../../src/store/create-database.ts';
 import { createExchange, type Exchange } from '../../src/exchange/exchange-service.ts';
 import { readMarketConfigFile } from '../../src/exchange/config/market-config.ts';
@@ -87,7 +89,11 @@ async function sendOverHttp(baseUrl: string, request: RawRequest): Promise<Light
 }
 
 export async function createTestContext(
-  options: { transport?: Transport; withdrawalAddresses?: WithdrawalAddressSettings } = {},
+  options: {
+    transport?: Transport;
+    withdrawalAddresses?: WithdrawalAddressSettings;
+    rateLimits?: RateLimitConfig;
+  } = {},
 ): Promise<TestContext> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-test-'));
   const db = await openStore(join(dir, 'signet.db'));
@@ -95,14 +101,18 @@ export async function createTestContext(
   const verifier = new SignedRequestVerifier(db, { now: () => clock.now });
   const markets = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
   const exchange = await createExchange({ db, config: markets, now: () => clock.now });
-  const app = await buildApp({
-    db,
-    verifier,
-    now: () => clock.now,
-    markets,
-    exchange,
-    withdrawalAddresses: options.withdrawalAddresses,
-  });
+  // Limits off: these tests send thousands of requests about other things; limits have their own tests.
+  const app = await buildApp(
+    {
+      db,
+      verifier,
+      now: () => clock.now,
+      markets,
+      exchange,
+      withdrawalAddresses: options.withdrawalAddresses,
+    },
+    { rateLimits: options.rateLimits ?? RATE_LIMITS_OFF },
+  );
   const baseUrl = options.transport === 'http' ? await app.listen({ port: 0, host: '127.0.0.1' }) : undefined;
   const send = (request: RawRequest): Promise<LightMyRequestResponse> =>
     baseUrl === undefined
@@ -135,7 +145,7 @@ export async function createTestContext(
     signed: async (key, spec, options = {}) => {
       const signer = await createSigner(key.secret);
       const prepared = await createSignedRequest(
-        { timestamp: clock.now, ...spec },
+        { timestamp: freshTimestamp(clock.now), ...spec },
         { apiKey: key.apiKey, sign: signer.sign },
       );
       return send({

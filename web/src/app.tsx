@@ -26,12 +26,14 @@ export function App(): ReactNode {
   const pathname = usePathname();
   const [session, setSession] = useState<SessionState>({ status: 'loading' });
   const [requireTwoFactorForKeys, setRequireTwoFactorForKeys] = useState(false);
+  const [sandboxDeposits, setSandboxDeposits] = useState(true);
 
   const loadSession = useCallback(() => {
     consoleApi.getSession().then(
       (info) => {
         setCsrfToken(info.csrfToken);
         setRequireTwoFactorForKeys(info.requireTwoFactorForKeys);
+        setSandboxDeposits(info.sandboxDeposits !== false);
         setSession(
           info.authenticated && info.user
             ? { status: 'signed_in', user: info.user, requireTwoFactorForKeys: info.requireTwoFactorForKeys }
@@ -108,6 +110,7 @@ export function App(): ReactNode {
       value={{
         user: session.user,
         requireTwoFactorForKeys: session.requireTwoFactorForKeys,
+        sandboxDeposits,
         setUser: (user) => setSession({ ...session, user }),
       }}
     >

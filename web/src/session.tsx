@@ -6,6 +6,8 @@ import type { User } from './api/console-api.ts';
 export interface SessionContextValue {
   user: User;
   requireTwoFactorForKeys: boolean;
+  /** Whether "Deposit test funds" is offered (the operator may turn sandbox deposits off). */
+  sandboxDeposits: boolean;
   /** Updates the user after a change (2FA on/off). */
   setUser: (user: User) => void;
 }

@@ -1,6 +1,7 @@
 /** `signet serve [--port N] [--host H] [--database URL]`: runs the console and the API until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
 
+import { httpTimeoutsFromEnv } from '../../server/http-timeouts.ts';
 import { configFromEnv, startServer } from '../../server/start-server.ts';
 
 export function registerServe(program: Command): void {
@@ -20,6 +21,7 @@ export function registerServe(program: Command): void {
         {
           logger: { level: process.env.LOG_LEVEL ?? 'info' },
           trustProxy: process.env.SIGNET_TRUST_PROXY === 'true',
+          timeouts: httpTimeoutsFromEnv(process.env),
         },
       );
       server.app.log.info(`Signet listening on ${server.url} (console at /, API docs at /docs)`);

@@ -22,6 +22,7 @@ import { parseQuantity, requireAsset } from '../model/client-input.ts';
 import type { ExchangeConfig, TokenConfig } from '../model/markets.ts';
 import type { DepositRecord } from '../persistence/order-records.ts';
 import { pageByTime, type PageFilter } from '../persistence/paging.ts';
+import { assertSupplyRoom } from '../persistence/supply.ts';
 
 export const MAX_DEPOSIT_UNITS = 10n ** 15n;
 export const MAX_BALANCE_UNITS = 10n ** 17n;
@@ -60,6 +61,8 @@ export async function depositTestFunds(
   const ledger = getLedger(db);
   return db.transaction().execute(async (trx) => {
     const id = await allocateIds(trx, 'deposit', 1);
+    // After the id: the counter row serialises deposits, so the supply read here is exact (supply.ts).
+    await assertSupplyRoom(trx, asset, quantity);
     const balance = await ledger.readBalance(trx, subaccount.id, asset.symbol);
     if (balance.available + balance.locked + balance.staked + quantity > MAX_BALANCE_UNITS) {
       throw AppError.of('BALANCE_LIMIT', 'This deposit would take the balance past the sandbox limit');

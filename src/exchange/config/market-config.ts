@@ -23,6 +23,7 @@ import {
   type JsonObject,
 } from './config-reader.ts';
 import type { AssetConfig, ExchangeConfig, MarketConfig, TokenConfig } from '../model/markets.ts';
+import { MAX_SUPPLY_LIMIT_UNITS } from '../persistence/supply.ts';
 
 const SYMBOL = /^[A-Z0-9]{1,20}$/;
 const NAIVE_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?$/;
@@ -52,7 +53,7 @@ export async function readMarketConfigFile(path: string): Promise<ExchangeConfig
   return loadMarketConfig(json);
 }
 
-const ASSET_KEYS = ['symbol', 'displayName', 'coingeckoId', 'decimals', 'tokens'];
+const ASSET_KEYS = ['symbol', 'displayName', 'coingeckoId', 'decimals', 'tokens', 'maxSupply'];
 const TOKEN_KEYS = (
   'blockchain displayName contractAddress depositEnabled minimumDeposit withdrawEnabled minimumWithdrawal ' +
   'maximumWithdrawal withdrawalFee nativeDecimals'
@@ -78,7 +79,18 @@ function loadAsset(value: unknown, path: string): AssetConfig {
     coingeckoId: readNullableString(object, 'coingeckoId', path),
     decimals,
     tokens,
+    maxSupplyUnits: readMaxSupply(object, path, decimals),
   };
+}
+
+/** Optional `maxSupply` (whole units, a decimal string): at most and by default 2^62 smallest units. */
+function readMaxSupply(object: JsonObject, path: string, decimals: number): bigint {
+  if (object['maxSupply'] === undefined) return MAX_SUPPLY_LIMIT_UNITS;
+  const units = positive(readAmount(object, 'maxSupply', path, decimals), `${path}.maxSupply`);
+  if (units > MAX_SUPPLY_LIMIT_UNITS) {
+    throw new ConfigError(`${path}.maxSupply must be at most 2^62 smallest units`);
+  }
+  return units;
 }
 
 function loadToken(value: unknown, path: string, decimals: number): TokenConfig {
@@ -144,6 +156,10 @@ function loadMarket(value: unknown, path: string, assets: ReadonlyMap<string, As
     throw new ConfigError(
       `${path}: tickSize * stepSize must be a multiple of 10^-${quote.decimals} ${quote.symbol} (quote decimals)`,
     );
+  }
+  // Every order's notional then fits the quote asset's supply, so no amount an order computes passes 2^62.
+  if ((maxPriceUnits * maxQuantityUnits) / baseScale > quote.maxSupplyUnits) {
+    throw new ConfigError(`${path}: maxPrice * maxQuantity must not exceed ${quote.symbol}'s maxSupply`);
   }
   const createdAt = readString(object, 'createdAt', path);
   if (!NAIVE_DATE_TIME.test(createdAt)) {

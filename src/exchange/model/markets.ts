@@ -32,6 +32,8 @@ export interface AssetConfig {
   readonly coingeckoId: string | null;
   readonly decimals: number;
   readonly tokens: readonly TokenConfig[];
+  /** No deposit may take the sum of all balances past this (supply.ts: why nothing can overflow). */
+  readonly maxSupplyUnits: bigint;
 }
 
 export interface MarketConfig {

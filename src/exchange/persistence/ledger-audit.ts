@@ -10,6 +10,8 @@
  * 3. Every account's locked balance of A equals what its resting orders hold: price * remaining (rounded up)
  *    for bids in markets quoted in A, remaining for asks in markets based on A.
  * 4. No column is negative (also enforced by a CHECK constraint).
+ * 5. No asset's outstanding supply passes its configured maximum (supply.ts), so no balance can near 2^63.
+ * Sums are exact halves (supply.ts): an audit of a long history cannot overflow.
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -18,6 +20,7 @@ import { FEE_ACCOUNT_ID } from './ledger.ts';
 import type { ExchangeConfig } from '../model/markets.ts';
 import { computeRestingLock } from '../engine/settlement.ts';
 import type { Side } from '../model/order-types.ts';
+import { joinSplitSum, splitSum } from './supply.ts';
 
 export interface AssetAudit {
   readonly asset: string;
@@ -62,20 +65,28 @@ async function auditSnapshot(db: Kysely<Database>, config: ExchangeConfig): Prom
     .select([
       'subaccount_id',
       'asset',
-      sql<string>`cast(sum(available_delta) as text)`.as('available'),
-      sql<string>`cast(sum(locked_delta) as text)`.as('locked'),
+      splitSum(sql`available_delta`).high.as('available_high'),
+      splitSum(sql`available_delta`).low.as('available_low'),
+      splitSum(sql`locked_delta`).high.as('locked_high'),
+      splitSum(sql`locked_delta`).low.as('locked_low'),
     ])
     .groupBy(['subaccount_id', 'asset'])
     .execute();
   const deposits = await db
     .selectFrom('deposits')
-    .select(['symbol', sql<string>`cast(sum(quantity) as text)`.as('total')])
+    .select(['symbol', splitSum(sql`quantity`).high.as('high'), splitSum(sql`quantity`).low.as('low')])
     .where('status', '=', 'confirmed')
     .groupBy('symbol')
     .execute();
   const withdrawals = await db
     .selectFrom('withdrawals')
-    .select(['symbol', sql<string>`cast(sum(quantity + fee) as text)`.as('total')])
+    .select([
+      'symbol',
+      splitSum(sql`quantity`).high.as('high'),
+      splitSum(sql`quantity`).low.as('low'),
+      splitSum(sql`fee`).high.as('fee_high'),
+      splitSum(sql`fee`).low.as('fee_low'),
+    ])
     .groupBy('symbol')
     .execute();
   const openOrders = await db
@@ -91,7 +102,15 @@ async function auditSnapshot(db: Kysely<Database>, config: ExchangeConfig): Prom
     .execute();
 
   const key = (account: string, asset: string): string => `${account}\u0000${asset}`;
-  const entrySums = new Map(entries.map((e) => [key(e.subaccount_id, e.asset), e]));
+  const entrySums = new Map(
+    entries.map((e) => [
+      key(e.subaccount_id, e.asset),
+      {
+        available: joinSplitSum(e.available_high, e.available_low),
+        locked: joinSplitSum(e.locked_high, e.locked_low),
+      },
+    ]),
+  );
   const expectedLocks = new Map<string, bigint>();
   for (const order of openOrders) {
     const market = config.marketsBySymbol.get(order.symbol);
@@ -117,7 +136,7 @@ async function auditSnapshot(db: Kysely<Database>, config: ExchangeConfig): Prom
     if (available < 0n || locked < 0n || staked < 0n) problems.push(`negative balance: ${where}`);
     const sums = entrySums.get(key(row.subaccount_id, row.asset));
     entrySums.delete(key(row.subaccount_id, row.asset));
-    if (sums === undefined || BigInt(sums.available) !== available || BigInt(sums.locked) !== locked) {
+    if (sums === undefined || sums.available !== available || sums.locked !== locked) {
       problems.push(`balance differs from its ledger entries: ${where}`);
     }
     const expectedLock = expectedLocks.get(key(row.subaccount_id, row.asset)) ?? 0n;
@@ -131,7 +150,7 @@ async function auditSnapshot(db: Kysely<Database>, config: ExchangeConfig): Prom
     totals.set(row.asset, total);
   }
   for (const [k, sums] of entrySums) {
-    if (BigInt(sums.available) !== 0n || BigInt(sums.locked) !== 0n) {
+    if (sums.available !== 0n || sums.locked !== 0n) {
       problems.push(`ledger entries without a balance row: ${k.replace('\u0000', ' ')}`);
     }
   }
@@ -140,8 +159,10 @@ async function auditSnapshot(db: Kysely<Database>, config: ExchangeConfig): Prom
       problems.push(`resting orders hold ${units} with no balance row: ${k.replace('\u0000', ' ')}`);
   }
 
-  const depositTotals = new Map(deposits.map((d) => [d.symbol, BigInt(d.total)]));
-  const withdrawalTotals = new Map(withdrawals.map((w) => [w.symbol, BigInt(w.total)]));
+  const depositTotals = new Map(deposits.map((d) => [d.symbol, joinSplitSum(d.high, d.low)]));
+  const withdrawalTotals = new Map(
+    withdrawals.map((w) => [w.symbol, joinSplitSum(w.high, w.low) + joinSplitSum(w.fee_high, w.fee_low)]),
+  );
   const assets = [...new Set([...totals.keys(), ...depositTotals.keys(), ...withdrawalTotals.keys()])].sort();
   const audits = assets.map((asset): AssetAudit => {
     const total = totals.get(asset) ?? { users: 0n, fees: 0n };
@@ -152,6 +173,10 @@ async function auditSnapshot(db: Kysely<Database>, config: ExchangeConfig): Prom
       userBalances: total.users,
       fees: total.fees,
     };
+    const maxSupply = config.assetsBySymbol.get(asset)?.maxSupplyUnits;
+    if (maxSupply !== undefined && audit.userBalances + audit.fees > maxSupply) {
+      problems.push(`${asset}: supply ${audit.userBalances + audit.fees} is past its maximum ${maxSupply}`);
+    }
     if (audit.userBalances + audit.fees !== audit.deposits - audit.withdrawals) {
       problems.push(
         `${asset}: balances ${audit.userBalances} + fees ${audit.fees} != deposits ${audit.deposits} - withdrawals ${audit.withdrawals}`,

@@ -14,6 +14,7 @@ import type { Database } from '../../store/schema.ts';
 import type { MarketBooks } from './market-books.ts';
 import type { MarketConfig } from '../model/markets.ts';
 import { getDepth, type DepthLevel } from '../engine/order-book.ts';
+import { joinSplitSum, splitSum } from './supply.ts';
 
 export interface TickerRecord {
   readonly symbol: string;
@@ -106,8 +107,11 @@ export async function getTicker(
     .select([
       sql<string | null>`cast(min(price) as text)`.as('low'),
       sql<string | null>`cast(max(price) as text)`.as('high'),
-      sql<string>`cast(coalesce(sum(quantity), 0) as text)`.as('volume'),
-      sql<string>`cast(coalesce(sum(quote_quantity), 0) as text)`.as('quote_volume'),
+      // 24 h volume has no bound (the same money trades again and again): exact halves, supply.ts.
+      splitSum(sql`quantity`).high.as('volume_high'),
+      splitSum(sql`quantity`).low.as('volume_low'),
+      splitSum(sql`quote_quantity`).high.as('quote_volume_high'),
+      splitSum(sql`quote_quantity`).low.as('quote_volume_low'),
       sql<number | string>`count(*)`.as('trades'),
     ])
     .where('symbol', '=', market.symbol)
@@ -146,8 +150,8 @@ export async function getTicker(
     lastPrice,
     high: BigInt(stats.high as string),
     low: BigInt(stats.low as string),
-    volume: BigInt(stats.volume),
-    quoteVolume: BigInt(stats.quote_volume),
+    volume: joinSplitSum(stats.volume_high, stats.volume_low),
+    quoteVolume: joinSplitSum(stats.quote_volume_high, stats.quote_volume_low),
     trades,
   };
 }

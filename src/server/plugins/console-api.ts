@@ -15,8 +15,10 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { getUser } from '../../accounts/accounts-service.ts';
 import { CSRF_HEADER, isSameOrigin, isValidCsrfToken } from '../../console/csrf.ts';
 import { RetryLaterError } from '../../console/retry-later-error.ts';
+import type { ConsoleConfig } from '../../console/console-config.ts';
 import { findSession } from '../../console/sessions.ts';
 import { AppError } from '../../errors.ts';
+import { jsonTextExceedsDepth, MAX_BODY_DEPTH } from '../../protocol/json-depth.ts';
 import type { Store } from '../../store/create-database.ts';
 import { SESSION_COOKIE, clearSessionCookie } from './console-session.ts';
 import { BODY_LIMIT_BYTES, sendError } from './error-handler.ts';
@@ -26,6 +28,8 @@ export interface ConsoleApiOptions {
   now: () => number;
   /** The console's routes, built by the app (the plugin knows no route, so routes can depend on it freely). */
   routes: readonly RouteOptions[];
+  /** The operator's console settings (Secure cookies). */
+  config: ConsoleConfig;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -34,6 +38,8 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleApiOption
   const { db, now } = options;
   await app.register(cookie);
   app.decorateRequest('consoleSession', null);
+  app.decorateRequest('cookieSecure', false);
+  const alwaysSecure = options.config.secureCookies === 'always';
 
   // Only JSON bodies here (the root parser accepts any type, as Backpack clients need; the console does not).
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -43,6 +49,8 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleApiOption
     { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES },
     (request, body, done) => {
       if (typeof body !== 'string' || body.trim() === '') return done(null, undefined);
+      if (jsonTextExceedsDepth(body, MAX_BODY_DEPTH))
+        return done(new AppError('INVALID_CLIENT_REQUEST', 'Body is nested too deeply'), undefined);
       parseJson(request, body, (error: Error | null, value?: unknown) => {
         if (error) return done(new AppError('INVALID_CLIENT_REQUEST', 'Body is not valid JSON'), undefined);
         done(null, value);
@@ -53,6 +61,8 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleApiOption
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
     request.sendsErrorDetail = true;
+    // request.protocol reads X-Forwarded-Proto only from a trusted proxy (SIGNET_TRUST_PROXY).
+    request.cookieSecure = alwaysSecure || request.protocol === 'https';
     const changesState = !SAFE_METHODS.has(request.method);
     if (changesState && !isSameOrigin(request.headers, request.host)) {
       return sendError(reply, new AppError('FORBIDDEN', 'Cross-origin request refused'));

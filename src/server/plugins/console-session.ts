@@ -35,6 +35,8 @@ export interface ConsoleRouteDeps {
 declare module 'fastify' {
   interface FastifyRequest {
     consoleSession: ConsoleSession | null;
+    /** Whether the session cookie is marked Secure (TLS seen directly or via a trusted proxy, or configured). */
+    cookieSecure: boolean;
   }
   interface FastifyContextConfig {
     /** 'public' for routes that work without a session (sign-up, sign-in, the session probe). */
@@ -53,7 +55,7 @@ export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, t
     httpOnly: true,
     sameSite: 'lax',
     path: '/',
-    secure: request.protocol === 'https',
+    secure: request.cookieSecure,
     maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000),
   });
 }
@@ -63,7 +65,7 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
     httpOnly: true,
     sameSite: 'lax',
     path: '/',
-    secure: request.protocol === 'https',
+    secure: request.cookieSecure,
   });
 }
 

@@ -68,6 +68,20 @@ export function registerErrorHandling(app: FastifyInstance): void {
   );
 }
 
+/**
+ * Errors Fastify raises before routing (a bad percent-encoding in the path, a failed constraint): the same
+ * Backpack format as every other answer, never Fastify's own `{"error","code","statusCode"}`.
+ */
+export function handleFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const message =
+    error.code === 'FST_ERR_BAD_URL' ? 'The request path is not valid percent-encoding' : 'Malformed request';
+  void sendError(reply, new AppError('INVALID_CLIENT_REQUEST', message));
+}
+
 /** Requests Node's HTTP parser rejects (bad header bytes, oversized headers) still get a Backpack-format answer. */
 export function handleClientError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) {
@@ -75,12 +89,23 @@ export function handleClientError(error: Error & { code?: string }, socket: Sock
     return;
   }
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  // A slow client (headers or body not complete within the configured timeout, http-timeouts.ts).
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
   const body = JSON.stringify({
     code: 'INVALID_CLIENT_REQUEST',
-    message: tooLarge ? 'Request headers are too large' : 'Malformed HTTP request',
+    message: tooLarge
+      ? 'Request headers are too large'
+      : timedOut
+        ? 'The request did not arrive in time'
+        : 'Malformed HTTP request',
   });
+  const status = tooLarge
+    ? '431 Request Header Fields Too Large'
+    : timedOut
+      ? '408 Request Timeout'
+      : '400 Bad Request';
   socket.end(
-    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+    `HTTP/1.1 ${status}\r\n` +
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

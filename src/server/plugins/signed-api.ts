@@ -13,6 +13,7 @@ import type { Caller } from '../../keys/signed-request-verifier.ts';
 import { INSTRUCTION_ROUTES } from '../../protocol/instructions.ts';
 import type { AppDeps } from '../deps.ts';
 import { sendError } from './error-handler.ts';
+import type { SignedLimits } from './rate-limits.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,6 +28,9 @@ export interface SignedRoute {
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
+/** Failed authentications that count against the caller's address (rate-limits.ts). */
+const AUTH_FAILURES = new Set(['UNAUTHORIZED', 'INVALID_SIGNATURE']);
+
 export const SIGNED_SECURITY = [{ 'X-API-Key': [], 'X-Signature': [], 'X-Timestamp': [], 'X-Window': [] }];
 
 function rawQuery(request: FastifyRequest): string {
@@ -37,12 +41,15 @@ function rawQuery(request: FastifyRequest): string {
 
 export async function signedApi(
   app: FastifyInstance,
-  options: { deps: AppDeps; routes: SignedRoute[] },
+  options: { deps: AppDeps; routes: SignedRoute[]; limits?: SignedLimits },
 ): Promise<void> {
+  const { limits } = options;
   const { verifier } = options.deps;
   app.decorateRequest('caller', null as unknown as Caller);
 
   app.addHook('preValidation', async (request, reply) => {
+    // An address that keeps failing authentication is refused before any signature is verified.
+    if (limits && (await limits.refuseFailingAddress(request, reply))) return reply;
     const outcome = await verifier.verify(
       {
         method: request.method,
@@ -54,8 +61,12 @@ export async function signedApi(
       },
       { ip: request.ip },
     );
-    if (!outcome.ok) return sendError(reply, new AppError(outcome.code, outcome.message));
+    if (!outcome.ok) {
+      if (limits && AUTH_FAILURES.has(outcome.code)) await limits.countFailure(request);
+      return sendError(reply, new AppError(outcome.code, outcome.message));
+    }
     request.caller = outcome.caller;
+    if (limits && (await limits.refuseBusySubaccount(request, reply))) return reply;
   });
 
   const implemented = new Map(options.routes.map((route) => [`${route.method} ${route.url}`, route]));

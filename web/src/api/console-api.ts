@@ -16,6 +16,8 @@ export interface SessionInfo {
   user?: User;
   csrfToken?: string;
   requireTwoFactorForKeys: boolean;
+  /** False when the operator turned sandbox deposits off (SIGNET_SANDBOX_DEPOSITS=off). */
+  sandboxDeposits?: boolean;
 }
 
 export interface Subaccount {

@@ -8,6 +8,7 @@ import { DepositTestFundsDialog } from '../features/exchange/deposit-test-funds-
 import { ExchangeToolbar } from '../features/exchange/exchange-toolbar.tsx';
 import { useSubaccountChoice } from '../features/exchange/subaccount-picker.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import { useSession } from '../session.tsx';
 
 export function BalancesPage(): ReactNode {
   const { t } = useI18n();
@@ -15,6 +16,7 @@ export function BalancesPage(): ReactNode {
   const [version, setVersion] = useState(0);
   const [depositing, setDepositing] = useState(false);
   const [notice, setNotice] = useState<string>();
+  const { sandboxDeposits } = useSession();
 
   return (
     <section className="page" aria-labelledby="balances-title">
@@ -23,17 +25,19 @@ export function BalancesPage(): ReactNode {
           <h1 id="balances-title">{t('balances.title')}</h1>
           <p className="muted">{t('balances.description')}</p>
         </div>
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={!subaccounts.data}
-          onClick={() => {
-            setNotice(undefined);
-            setDepositing(true);
-          }}
-        >
-          {t('deposit.open')}
-        </button>
+        {sandboxDeposits && (
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={!subaccounts.data}
+            onClick={() => {
+              setNotice(undefined);
+              setDepositing(true);
+            }}
+          >
+            {t('deposit.open')}
+          </button>
+        )}
       </div>
 
       <LoadState

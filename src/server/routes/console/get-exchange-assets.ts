@@ -1,11 +1,15 @@
 /** `GET /console/api/exchange/assets`: the configured assets, with what the Deposit test funds form needs. */
 import type { RouteOptions } from 'fastify';
 
+import { formatDecimal } from '../../../exchange/model/decimal.ts';
+import { MAX_DEPOSIT_UNITS } from '../../../exchange/capital/deposit-service.ts';
+import { capUnits, DEFAULT_SANDBOX_FUNDING } from '../../../exchange/capital/sandbox-funding.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { exchangeAssetSchema, toExchangeAssetView } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
-export function getExchangeAssetsRoute({ exchange }: ConsoleRouteDeps): RouteOptions {
+export function getExchangeAssetsRoute({ exchange, config }: ConsoleRouteDeps): RouteOptions {
+  const policy = config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING;
   return {
     method: 'GET',
     url: '/exchange/assets',
@@ -16,7 +20,12 @@ export function getExchangeAssetsRoute({ exchange }: ConsoleRouteDeps): RouteOpt
     },
     handler: async (request) => {
       requireConsoleSession(request);
-      return exchange.config.assets.map(toExchangeAssetView);
+      // The form's maximum is the smaller of one deposit's hard cap and the operator's per-call cap.
+      return exchange.config.assets.map((asset) => {
+        const cap = capUnits(policy.maxPerCall, asset.decimals);
+        const max = cap < MAX_DEPOSIT_UNITS ? cap : MAX_DEPOSIT_UNITS;
+        return { ...toExchangeAssetView(asset), maxDeposit: formatDecimal(max, asset.decimals) };
+      });
     },
   };
 }

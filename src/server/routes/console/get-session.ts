@@ -6,6 +6,7 @@
 import type { RouteOptions } from 'fastify';
 
 import { deriveCsrfToken } from '../../../console/csrf.ts';
+import { DEFAULT_SANDBOX_FUNDING } from '../../../exchange/capital/sandbox-funding.ts';
 import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { csrfTokenSchema, toUserView, userSchema } from './schemas.ts';
 
@@ -27,13 +28,17 @@ export function getSessionRoute({ config }: ConsoleRouteDeps): RouteOptions {
             user: userSchema,
             csrfToken: csrfTokenSchema,
             requireTwoFactorForKeys: { type: 'boolean' },
+            sandboxDeposits: { type: 'boolean', description: 'Whether Deposit test funds is available' },
           },
         },
       },
     },
     handler: async (request) => {
       const current = request.consoleSession;
-      const settings = { requireTwoFactorForKeys: config.requireTwoFactorForKeys };
+      const settings = {
+        requireTwoFactorForKeys: config.requireTwoFactorForKeys,
+        sandboxDeposits: (config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING).enabled,
+      };
       if (!current) return { authenticated: false, ...settings };
       return {
         authenticated: true,

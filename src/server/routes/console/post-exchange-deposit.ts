@@ -3,6 +3,9 @@
  * subaccounts through depositTestFunds(), exactly what `signet deposit` does: one ledger entry and one confirmed
  * deposit row in one transaction, listed afterwards by `GET /wapi/v1/capital/deposits` for that subaccount's keys.
  *
+ * Operator switch: SIGNET_SANDBOX_DEPOSITS=off answers 403 here (the console hides the button); per-call and
+ * per-day caps per user apply (exchange/sandbox-funding.ts). `signet deposit` is not limited by either.
+ *
  * Ownership: the subaccount is looked up among the caller's own (404 for anyone else's). The quantity must be a
  * JSON string: a JSON number has already lost digits by the time it is parsed (12345678901234567890 arrives as
  * 12345678901234567000), so it is refused before schema coercion could turn it into a plausible string.
@@ -12,6 +15,11 @@
 import type { RouteOptions } from 'fastify';
 
 import { AppError } from '../../../errors.ts';
+import { parseQuantity, requireAsset } from '../../../exchange/model/client-input.ts';
+import {
+  assertSandboxDepositAllowed,
+  DEFAULT_SANDBOX_FUNDING,
+} from '../../../exchange/capital/sandbox-funding.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { depositSchema, toDepositView } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
@@ -23,7 +31,8 @@ interface DepositBody {
   blockchain?: string;
 }
 
-export function postExchangeDepositRoute({ exchange }: ConsoleRouteDeps): RouteOptions {
+export function postExchangeDepositRoute({ exchange, db, config, now }: ConsoleRouteDeps): RouteOptions {
+  const policy = config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING;
   return {
     method: 'POST',
     url: '/exchange/deposits',
@@ -56,6 +65,16 @@ export function postExchangeDepositRoute({ exchange }: ConsoleRouteDeps): RouteO
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
       const body = request.body as DepositBody;
+      // The operator's switch and caps (sandbox-funding.ts) before anything is credited.
+      if (!policy.enabled) throw new AppError('FORBIDDEN', 'Sandbox deposits are turned off on this server');
+      const asset = requireAsset(exchange.config, body.symbol);
+      await assertSandboxDepositAllowed(db, policy, {
+        userId: user.id,
+        symbol: asset.symbol,
+        decimals: asset.decimals,
+        quantity: parseQuantity(body.quantity, asset.decimals),
+        now: now(),
+      });
       const deposit = await exchange.depositTestFunds({
         userId: user.id,
         subaccountId: body.subaccountId,

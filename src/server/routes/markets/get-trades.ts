@@ -34,16 +34,17 @@ export function registerTradeRoutes(app: FastifyInstance, exchange: Exchange): v
             properties: {
               symbol: { type: 'string' },
               limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-              ...(history ? { offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 } } : {}),
+              // Validated on both routes: `/trades?offset=abc` once reached SQL unchecked (a public 500).
+              offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
             },
           },
           response: { 200: { type: 'array', items: tradeSchema } },
         },
       },
       async (request) => {
-        const { symbol, limit, offset } = request.query as { symbol: string; limit: number; offset?: number };
+        const { symbol, limit, offset } = request.query as { symbol: string; limit: number; offset: number };
         const market = requireMarket(exchange.config, symbol);
-        const trades = await exchange.listTrades(symbol, { limit, offset: offset ?? 0 });
+        const trades = await exchange.listTrades(symbol, { limit, offset });
         return trades.map((trade) => toBackpackTrade(trade, market));
       },
     );

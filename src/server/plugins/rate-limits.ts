@@ -1,0 +1,200 @@
+/**
+ * Rate limits on top of @fastify/rate-limit (its counters and its Redis script), applied where the key is known:
+ * public routes and console sign-in/sign-up per client address before anything runs; the signed API per
+ * verified subaccount right after authentication; failed authentications per client address (in this process),
+ * checked before a signature is verified so a flood of bad signatures costs no verification. Answers are 429 TOO_MANY_REQUESTS in
+ * Backpack's format with Retry-After. Configuration: rate-limit-config.ts.
+ *
+ * Redis is optional and never a single point of failure: the store counts in Redis while it is up and in this
+ * process while it is not (redis-link.ts logs the switch once each way).
+ */
+import { createRequire } from 'node:module';
+
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import { AppError } from '../../errors.ts';
+import { findInstructionRoute } from '../../protocol/instructions.ts';
+import type { RedisLink } from '../../store/redis-link.ts';
+import type { RateLimitConfig } from '../rate-limit-config.ts';
+import { sendError } from './error-handler.ts';
+
+const MINUTE = 60_000;
+const require = createRequire(import.meta.url);
+
+type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+interface CounterStore {
+  incr(key: string, callback: StoreCallback, timeWindow: number, max: number): void;
+  read(key: string, callback: StoreCallback, timeWindow: number, max: number): void;
+  child(options: unknown): CounterStore;
+}
+
+/**
+ * A store class for @fastify/rate-limit that counts in Redis while the link is up and in process otherwise.
+ * Built from the plugin's own two stores, so the counting rules are the library's.
+ */
+type LocalStoreClass = new (
+  continueExceeding: boolean,
+  exponentialBackoff: boolean,
+  cache: number,
+) => CounterStore;
+
+function fallbackStoreClass(redis: RedisLink | undefined): new (options: unknown) => CounterStore {
+  const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as new (
+    continueExceeding: boolean,
+    exponentialBackoff: boolean,
+    cache: number,
+  ) => CounterStore;
+  const RedisStore = require('@fastify/rate-limit/store/RedisStore.js') as new (
+    continueExceeding: boolean,
+    exponentialBackoff: boolean,
+    client: unknown,
+    prefix: string,
+  ) => CounterStore;
+  const local = new LocalStore(false, false, 100_000);
+  const shared = redis === undefined ? undefined : new RedisStore(false, false, redis.client, 'signet:rl:');
+  const run = (
+    method: 'incr' | 'read',
+    key: string,
+    callback: StoreCallback,
+    window: number,
+    max: number,
+  ) => {
+    if (shared === undefined || redis === undefined || !redis.isUp()) {
+      local[method](key, callback, window, max);
+      return;
+    }
+    shared[method](
+      key,
+      (error, result) => {
+        if (error === null) return callback(null, result);
+        redis.markDown();
+        local[method](key, callback, window, max);
+      },
+      window,
+      max,
+    );
+  };
+  return class FallbackStore implements CounterStore {
+    incr(key: string, callback: StoreCallback, timeWindow: number, max: number): void {
+      run('incr', key, callback, timeWindow, max);
+    }
+    read(key: string, callback: StoreCallback, timeWindow: number, max: number): void {
+      run('read', key, callback, timeWindow, max);
+    }
+    child(): CounterStore {
+      return this;
+    }
+  };
+}
+
+type Limiter = (
+  request: FastifyRequest,
+  options?: { increment?: boolean },
+) => Promise<{
+  isExceeded?: boolean;
+  remaining?: number;
+  ttlInSeconds?: number;
+}>;
+
+export interface SignedLimits {
+  /** Before verifying: 429 when this address has failed authentication too often. True when answered. */
+  refuseFailingAddress: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+  /** After a failed authentication: counts it against the address. */
+  countFailure: (request: FastifyRequest) => Promise<void>;
+  /** After a successful authentication: the subaccount's limits. True when answered. */
+  refuseBusySubaccount: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+}
+
+/** Counts the request; 429 with Retry-After when it is over the limit. True when answered. */
+async function refuse(limiter: Limiter, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  const result = await limiter(request);
+  if (result.isExceeded !== true) return false;
+  await answerTooMany(reply, result.ttlInSeconds, 'Too many requests: slow down and retry later');
+  return true;
+}
+
+async function answerTooMany(reply: FastifyReply, ttlInSeconds: number | undefined, message: string) {
+  reply.header('Retry-After', String(Math.max(1, ttlInSeconds ?? 1)));
+  await sendError(reply, new AppError('TOO_MANY_REQUESTS', message));
+}
+
+/**
+ * Registers the library and the per-address limits on public routes and console sign-in/sign-up; returns the
+ * signed API's limits for the signed-api plugin (undefined when limits are off).
+ */
+export async function registerRateLimits(
+  app: FastifyInstance,
+  config: RateLimitConfig,
+  redis: RedisLink | undefined,
+): Promise<SignedLimits | undefined> {
+  if (!config.enabled) return undefined;
+  await app.register(rateLimit, {
+    global: false,
+    store: fallbackStoreClass(redis) as never,
+    skipOnError: true,
+  });
+  const limiter = (prefix: string, max: number, key: (request: FastifyRequest) => string): Limiter =>
+    app.createRateLimit({
+      max,
+      timeWindow: MINUTE,
+      keyGenerator: (request) => `${prefix}:${key(request)}`,
+    }) as Limiter;
+  const byAddress = (request: FastifyRequest): string => request.ip;
+  const bySubaccount = (request: FastifyRequest): string => request.caller.subaccountId;
+  const publicLimit = limiter('public', config.publicPerMinute, byAddress);
+  const signInLimit = limiter('sign-in', config.signInPerMinute, byAddress);
+  // Failed authentications are counted in this process only: reading a shared counter before every signed
+  // request would cost a Redis round trip on the hot path (measured: bench/abuse-controls.ts).
+  const failures = new (require('@fastify/rate-limit/store/LocalStore.js') as LocalStoreClass)(
+    false,
+    false,
+    100_000,
+  );
+  const failureCount = (request: FastifyRequest, method: 'incr' | 'read') =>
+    new Promise<{ current: number; ttl: number }>((resolve, reject) =>
+      failures[method](
+        `auth-failures:${request.ip}`,
+        (error, result) => (error ? reject(error) : resolve(result ?? { current: 0, ttl: 0 })),
+        MINUTE,
+        config.authFailuresPerMinute,
+      ),
+    );
+  const signedLimit = limiter('signed', config.signedPerMinute, bySubaccount);
+  const historyLimit = limiter('history', config.historyPerMinute, bySubaccount);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const url = request.routeOptions.url ?? '';
+    if (url === '/console/api/auth/login' || url === '/console/api/auth/signup') {
+      if (request.method === 'POST') await refuse(signInLimit, request, reply);
+      return;
+    }
+    const path = request.url;
+    const isApi = path.startsWith('/api/') || path.startsWith('/wapi/');
+    if (!isApi || findInstructionRoute(request.method, url) !== undefined) return;
+    await refuse(publicLimit, request, reply);
+  });
+
+  return {
+    refuseFailingAddress: async (request, reply) => {
+      // A read, not a count: the address is refused once its failures reached the limit.
+      const result = await failureCount(request, 'read');
+      if (result.current < config.authFailuresPerMinute) return false;
+      await answerTooMany(
+        reply,
+        Math.ceil(result.ttl / 1000),
+        'Too many failed authentications from this address',
+      );
+      return true;
+    },
+    countFailure: async (request) => {
+      await failureCount(request, 'incr');
+    },
+    refuseBusySubaccount: async (request, reply) => {
+      if (await refuse(signedLimit, request, reply)) return true;
+      if (request.url.startsWith('/wapi/v1/history/')) return refuse(historyLimit, request, reply);
+      return false;
+    },
+  };
+}

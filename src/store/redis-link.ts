@@ -1,0 +1,59 @@
+/**
+ * The optional Redis connection (REDIS_URL) that rate limits and replay refusal share between nodes. Redis is
+ * never a single point of failure: while it is unreachable, callers fall back to per-process state, one warning
+ * is logged when it goes away and one line when it is back, and they return to Redis by themselves.
+ *
+ * Commands fail fast instead of queueing (no offline queue, a short command timeout), so a dead or hung Redis
+ * costs a request at most `commandTimeoutMs`, and usually nothing: `isUp()` is false while disconnected.
+ */
+import { Redis } from 'ioredis';
+
+export interface RedisLinkLog {
+  warn: (message: string) => void;
+  info: (message: string) => void;
+}
+
+export class RedisLink {
+  readonly client: Redis;
+  private down = false;
+
+  constructor(
+    url: string,
+    private readonly log: RedisLinkLog,
+    options: { commandTimeoutMs?: number } = {},
+  ) {
+    this.client = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: options.commandTimeoutMs ?? 250,
+      connectTimeout: 1000,
+      // Keep trying every second, forever: Redis coming back must be noticed without a restart.
+      retryStrategy: () => 1000,
+      lazyConnect: false,
+    });
+    this.client.on('ready', () => {
+      if (this.down) this.log.info('Redis is reachable again: shared rate limits and replay refusal resume');
+      this.down = false;
+    });
+    this.client.on('error', () => this.markDown());
+    this.client.on('end', () => this.markDown());
+    this.client.on('close', () => this.markDown());
+  }
+
+  /** True while commands can be sent. */
+  isUp(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  /** Called by users when a command failed: logs once per outage. */
+  markDown(): void {
+    if (this.down) return;
+    this.down = true;
+    this.log.warn('Redis is unreachable: rate limits and replay refusal fall back to this process only');
+  }
+
+  async close(): Promise<void> {
+    this.client.removeAllListeners();
+    this.client.disconnect();
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * Replay refusal: a mutating signed request whose signature was already accepted inside its window is refused
+ * with 401 before it touches anything; bounded memory; shared between nodes through Redis; and Redis going down
+ * degrades to per-process refusal, never to an outage.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { User } from '../src/accounts/accounts-service.ts';
+import { createSignedRequest, type SignedRequestSpec } from '../src/client/signed-request.ts';
+import { createSigner } from '../src/client/signer.ts';
+import { ReplayGuard } from '../src/keys/replay-guard.ts';
+import { parseSignedRequest } from '../src/protocol/signed-request.ts';
+import { RedisLink } from '../src/store/redis-link.ts';
+import { allowWithdrawalAddress } from './helpers/address-book.ts';
+import { createTestContext, type TestContext, type TestKey } from './helpers/context.ts';
+import { startPrivateRedis, waitUntilUp } from './helpers/redis-server.ts';
+
+let ctx: TestContext;
+let user: User;
+let key: TestKey;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  user = await ctx.createUser();
+  key = await ctx.createKey(user);
+  await ctx.exchange.depositTestFunds({ userId: user.id, symbol: 'USDC', quantity: '10000' });
+  await allowWithdrawalAddress(ctx.db, {
+    userId: user.id,
+    blockchain: 'Ethereum',
+    address: '0x0ad42b8e602c2d3d475ae52d678cf63d84ab2749',
+    now: ctx.clock.now,
+  });
+});
+afterAll(() => ctx.close());
+
+/** One signed request, prepared once, sent as many times as asked. */
+async function prepare(spec: SignedRequestSpec, timestamp = ctx.clock.now) {
+  const signer = await createSigner(key.secret);
+  const prepared = await createSignedRequest(
+    { timestamp, ...spec },
+    { apiKey: key.apiKey, sign: signer.sign },
+  );
+  return () =>
+    ctx.send({
+      method: prepared.method,
+      url: prepared.pathWithQuery,
+      headers: prepared.headers,
+      payload: prepared.body,
+    });
+}
+
+/** A canonical-looking signature text (the guard never verifies; the verifier did that before). */
+const sig = (n: number): string => `${String(n).padStart(85, 'A')}A==`;
+
+async function mainAccount(): Promise<string> {
+  const row = await ctx.db
+    .selectFrom('subaccounts')
+    .select('id')
+    .where('user_id', '=', user.id)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+const ALREADY_USED = { code: 'UNAUTHORIZED', message: expect.stringMatching(/already used/) };
+
+describe('replays accepted (regression)', () => {
+  it('one signed withdrawal sent twice inside its window makes one withdrawal', async () => {
+    const send = await prepare({
+      method: 'POST',
+      path: '/wapi/v1/capital/withdrawals',
+      body: {
+        symbol: 'USDC',
+        blockchain: 'Ethereum',
+        quantity: '20',
+        address: '0x0ad42b8e602c2d3d475ae52d678cf63d84ab2749',
+      },
+    });
+    expect((await send()).statusCode).toBe(200);
+    const before = await ctx.exchange.readBalances(await mainAccount());
+    const replay = await send();
+    expect(replay.statusCode).toBe(401);
+    expect(replay.json()).toEqual(ALREADY_USED);
+    const listed = await ctx.signed(key, { method: 'GET', path: '/wapi/v1/capital/withdrawals' });
+    expect(listed.json()).toHaveLength(1);
+    const after = await ctx.exchange.readBalances(await mainAccount());
+    expect(after).toEqual(before);
+  });
+
+  it('one signed order sent twice (same clientId) makes one order', async () => {
+    const send = await prepare({
+      method: 'POST',
+      path: '/api/v1/order',
+      body: { symbol: 'SOL_USDC', side: 'Bid', orderType: 'Limit', price: '10', quantity: '1', clientId: 42 },
+    });
+    const [first, second] = await Promise.all([send(), send()]);
+    expect([first.statusCode, second.statusCode].sort()).toEqual([200, 401]);
+    const open = await ctx.signed(key, {
+      method: 'GET',
+      path: '/api/v1/orders',
+      query: { symbol: 'SOL_USDC' },
+    });
+    expect(open.json<unknown[]>().filter((o) => (o as { clientId: number }).clientId === 42)).toHaveLength(1);
+  });
+
+  it('refuses a replayed cancel too, and accepts the same action signed again with a new timestamp', async () => {
+    const cancelAll = await prepare({
+      method: 'DELETE',
+      path: '/api/v1/orders',
+      body: { symbol: 'SOL_USDC' },
+    });
+    expect((await cancelAll()).statusCode).toBe(200);
+    expect((await cancelAll()).json()).toEqual(ALREADY_USED);
+    const again = await prepare(
+      { method: 'DELETE', path: '/api/v1/orders', body: { symbol: 'SOL_USDC' } },
+      ctx.clock.now + 1,
+    );
+    expect((await again()).statusCode).toBe(200);
+  });
+
+  it('lets queries be repeated by default', async () => {
+    const send = await prepare({ method: 'GET', path: '/api/v1/capital' });
+    expect((await send()).statusCode).toBe(200);
+    expect((await send()).statusCode).toBe(200);
+  });
+});
+
+describe('ReplayGuard', () => {
+  const request = (spec: SignedRequestSpec, timestamp: number, signature: string) => {
+    const parsed = parseSignedRequest({
+      method: spec.method,
+      path: spec.path,
+      query: '',
+      body: spec.body,
+      headers: {
+        'x-api-key': key.apiKey,
+        'x-signature': signature,
+        'x-timestamp': String(timestamp),
+        'x-window': '5000',
+      },
+    });
+    if (!parsed.ok) throw new Error(parsed.message);
+    return parsed.request;
+  };
+  const order = { method: 'POST', path: '/api/v1/order', body: { symbol: 'SOL_USDC' } } as const;
+  const query = { method: 'GET', path: '/api/v1/capital' } as const;
+
+  it("extends to queries with mode 'all', and is off with mode 'off'", async () => {
+    const now = 1_000_000;
+    const all = new ReplayGuard({ mode: 'all' });
+    expect(await all.claim(request(query, now, sig(1)), now)).toEqual({ ok: true });
+    expect((await all.claim(request(query, now, sig(1)), now)).ok).toBe(false);
+    const off = new ReplayGuard({ mode: 'off' });
+    expect((await off.claim(request(order, now, sig(1)), now)).ok).toBe(true);
+    expect((await off.claim(request(order, now, sig(1)), now)).ok).toBe(true);
+  });
+
+  it('is bounded: refuses (never evicts) when full, says so once, and frees entries once their window passed', async () => {
+    const warnings: string[] = [];
+    const guard = new ReplayGuard({ maxEntries: 3, log: { warn: (m) => warnings.push(m) } });
+    const now = 2_000_000;
+    for (let i = 0; i < 3; i++) expect((await guard.claim(request(order, now, sig(i)), now)).ok).toBe(true);
+    const full = await guard.claim(request(order, now, sig(9)), now);
+    expect(full).toMatchObject({ ok: false, code: 'TOO_MANY_REQUESTS' });
+    await guard.claim(request(order, now, sig(10)), now);
+    expect(guard.stats.refusedFull).toBe(2);
+    expect(warnings).toHaveLength(1);
+    // The old entries were not evicted: their replays are still refused.
+    expect(await guard.claim(request(order, now, sig(0)), now)).toMatchObject({ code: 'UNAUTHORIZED' });
+    // timestamp + window has passed: the entries are gone and the store takes new requests.
+    const later = now + 5001;
+    expect((await guard.claim(request(order, later, sig(11)), later)).ok).toBe(true);
+    expect(guard.size).toBe(1);
+  });
+});
+
+describe('replay refusal through Redis', () => {
+  it('refuses a request replayed to another node sharing REDIS_URL', async () => {
+    const links = [0, 1].map(
+      () => new RedisLink('redis://127.0.0.1:6379', { warn: () => {}, info: () => {} }),
+    );
+    try {
+      await Promise.all(links.map((link) => waitUntilUp(link)));
+      const [a, b] = links.map((redis) => new ReplayGuard({ redis })) as [ReplayGuard, ReplayGuard];
+      const now = Date.now();
+      const signature = `${crypto.randomUUID().replace(/-/g, '').padEnd(85, 'B')}A==`;
+      const parsed = parseSignedRequest({
+        method: 'POST',
+        path: '/api/v1/order',
+        query: '',
+        body: {},
+        headers: { 'x-api-key': key.apiKey, 'x-signature': signature, 'x-timestamp': String(now) },
+      });
+      if (!parsed.ok) throw new Error(parsed.message);
+      expect((await a.claim(parsed.request, now)).ok).toBe(true);
+      expect(await b.claim(parsed.request, now)).toMatchObject({ ok: false, code: 'UNAUTHORIZED' });
+      const ttl = await links[0]?.client.pttl(`signet:replay:${signature}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(5001);
+    } finally {
+      await Promise.all(links.map((link) => link.close()));
+    }
+  });
+
+  it('falls back to per-process refusal while Redis is down, warns once, and returns to Redis', async () => {
+    const redis = await startPrivateRedis();
+    const warnings: string[] = [];
+    const infos: string[] = [];
+    const link = new RedisLink(redis.url, { warn: (m) => warnings.push(m), info: (m) => infos.push(m) });
+    try {
+      await waitUntilUp(link);
+      const guard = new ReplayGuard({ redis: link });
+      const claim = async (n: number) => {
+        const now = Date.now();
+        const parsed = parseSignedRequest({
+          method: 'POST',
+          path: '/api/v1/order',
+          query: '',
+          body: {},
+          headers: { 'x-api-key': key.apiKey, 'x-signature': sig(n), 'x-timestamp': String(now) },
+        });
+        if (!parsed.ok) throw new Error(parsed.message);
+        return guard.claim(parsed.request, now);
+      };
+      expect((await claim(1)).ok).toBe(true);
+      expect(await link.client.exists(`signet:replay:${sig(1)}`)).toBe(1);
+
+      await redis.stop();
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await claim(2)).ok).toBe(true);
+      expect((await claim(2)).ok).toBe(false);
+      expect((await claim(3)).ok).toBe(true);
+      expect(warnings).toHaveLength(1);
+      expect(guard.stats.redisFallbacks).toBeGreaterThan(0);
+
+      await redis.start();
+      await waitUntilUp(link);
+      expect(link.isUp()).toBe(true);
+      expect(infos).toHaveLength(1);
+      expect((await claim(4)).ok).toBe(true);
+      expect(await link.client.exists(`signet:replay:${sig(4)}`)).toBe(1);
+      // What was remembered during the outage is still refused.
+      expect((await claim(2)).ok).toBe(false);
+    } finally {
+      await link.close();
+      await redis.stop();
+    }
+  });
+});
