@@ -16,7 +16,10 @@ export type AuditEventType =
   | 'totp.disabled'
   | 'subaccount.created'
   | 'api_key.created'
-  | 'api_key.revoked';
+  | 'api_key.revoked'
+  | 'api_key.updated'
+  | 'api_key.rotated'
+  | 'api_key.revoked_all';
 
 export interface AuditContext {
   ip?: string | null;

@@ -1,6 +1,6 @@
 /**
  * Opens the store, builds the app and listens: what `signet serve` and `npm start` run, and what HTTP tests and
- * benchmarks start. Closing flushes pending last-use writes before the database goes away.
+ * benchmarks start. Closing flushes pending last-use writes and usage counters before the database goes away.
  */
 import { join } from 'node:path';
 
@@ -81,7 +81,7 @@ export async function startServer(
     close: async () => {
       stopSettlement();
       await app.close();
-      await verifier.lastUse.flush();
+      await verifier.close();
       await db.destroy();
     },
   };
