@@ -25,7 +25,11 @@ import type { AppDeps } from './deps.ts';
 export interface BuildAppOptions {
   /** Pino logger options, or false (tests). Secrets never reach the log: no bodies, no auth headers. */
   logger?: boolean | { level: string };
-  trustProxy?: boolean;
+  /**
+   * Peers trusted to report the client address (X-Forwarded-For): a list of addresses/CIDR ranges
+   * (trusted-proxies.ts). Empty or absent: the socket peer is the client. `true` trusts every peer (tests only).
+   */
+  trustProxy?: boolean | string[];
 }
 
 export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -38,7 +42,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
             redact: ['req.headers["x-signature"]', 'req.headers.cookie'],
           },
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy:
+      Array.isArray(options.trustProxy) && options.trustProxy.length === 0
+        ? false
+        : (options.trustProxy ?? false),
     exposeHeadRoutes: false,
     clientErrorHandler: handleClientError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },

@@ -12,6 +12,7 @@ import { readMarketConfigFile } from '../exchange/markets.ts';
 import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
+import { trustedProxiesFromEnv } from './trusted-proxies.ts';
 
 export interface ServerConfig {
   port: number;
@@ -21,6 +22,8 @@ export interface ServerConfig {
   console?: ConsoleConfig;
   /** Path of the assets and markets file (SIGNET_MARKETS_FILE). */
   marketsFile?: string;
+  /** Peers allowed to report the client address (SIGNET_TRUSTED_PROXIES); none when absent. */
+  trustedProxies?: string[];
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -40,6 +43,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     console: consoleConfigFromEnv(env),
     marketsFile: env.SIGNET_MARKETS_FILE ?? DEFAULT_MARKETS_FILE,
+    trustedProxies: trustedProxiesFromEnv(env, (message) =>
+      process.emitWarning(message, 'DeprecationWarning'),
+    ),
   };
 }
 
@@ -62,7 +68,7 @@ export async function startServer(
       exchange,
       console: config.console ?? consoleConfigFromEnv(process.env),
     },
-    options,
+    { ...options, trustProxy: options.trustProxy ?? config.trustedProxies },
   );
   // Pending withdrawals are confirmed by this settlement step (any process may run it: it is idempotent).
   const stopSettlement = exchange.startWithdrawalSettlement({

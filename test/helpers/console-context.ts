@@ -169,7 +169,7 @@ export async function createConsoleTestContext(
     },
     close: async () => {
       await app.close();
-      await verifier.lastUse.flush();
+      await verifier.close();
       await db.destroy();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },

@@ -17,10 +17,7 @@ export function registerServe(program: Command): void {
         throw Object.assign(new Error('--port must be 0-65535'), { exitCode: 2 });
       const server = await startServer(
         { ...base, port, host: options.host ?? base.host, databaseUrl: options.database ?? base.databaseUrl },
-        {
-          logger: { level: process.env.LOG_LEVEL ?? 'info' },
-          trustProxy: process.env.SIGNET_TRUST_PROXY === 'true',
-        },
+        { logger: { level: process.env.LOG_LEVEL ?? 'info' } },
       );
       server.app.log.info(`Signet listening on ${server.url} (console at /, API docs at /docs)`);
       const stop = (): void => {
