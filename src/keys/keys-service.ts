@@ -156,3 +156,18 @@ export async function revokeApiKey(
     return toApiKey({ ...row, revoked_at: now });
   });
 }
+
+/** One key by API key string or record id; with `userId`, another user's key is reported as not found. */
+export async function findApiKey(
+  db: Kysely<Database>,
+  input: { key: string; userId?: string },
+): Promise<ApiKey> {
+  let query = db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where((eb) => eb.or([eb('api_key', '=', input.key), eb('id', '=', input.key)]));
+  if (input.userId !== undefined) query = query.where('user_id', '=', input.userId);
+  const row = await query.executeTakeFirst();
+  if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'API key not found');
+  return toApiKey(row);
+}

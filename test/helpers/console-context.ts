@@ -24,7 +24,7 @@ export const PASSWORD = 'correct horse battery';
 export const HOST = 'localhost:80';
 export const ORIGIN = 'http://localhost:80';
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface AgentRequest {
   body?: unknown;

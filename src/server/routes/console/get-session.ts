@@ -20,20 +20,27 @@ export function getSessionRoute({ config }: ConsoleRouteDeps): RouteOptions {
       response: {
         200: {
           type: 'object',
-          required: ['authenticated', 'requireTwoFactorForKeys'],
+          required: ['authenticated', 'requireTwoFactorForKeys', 'withdrawalsOptIn'],
           additionalProperties: false,
           properties: {
             authenticated: { type: 'boolean' },
             user: userSchema,
             csrfToken: csrfTokenSchema,
             requireTwoFactorForKeys: { type: 'boolean' },
+            withdrawalsOptIn: {
+              type: 'boolean',
+              description: 'New keys get the withdraw permission only when the person asks for it',
+            },
           },
         },
       },
     },
     handler: async (request) => {
       const current = request.consoleSession;
-      const settings = { requireTwoFactorForKeys: config.requireTwoFactorForKeys };
+      const settings = {
+        requireTwoFactorForKeys: config.requireTwoFactorForKeys,
+        withdrawalsOptIn: config.withdrawalsOptIn === true,
+      };
       if (!current) return { authenticated: false, ...settings };
       return {
         authenticated: true,
