@@ -26,7 +26,9 @@ export function parseTrustedProxies(text: string): string[] {
       throw new Error(`SIGNET_TRUSTED_PROXIES: ${(error as Error).message}`, { cause: error });
     }
     if (parsed.matchesAll) {
-      throw new Error(`SIGNET_TRUSTED_PROXIES: ${parsed.canonical} would trust every peer; list your proxies`);
+      throw new Error(
+        `SIGNET_TRUSTED_PROXIES: ${parsed.canonical} would trust every peer; list your proxies`,
+      );
     }
     if (!entries.includes(parsed.canonical)) entries.push(parsed.canonical);
   }
