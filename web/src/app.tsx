@@ -26,12 +26,14 @@ export function App(): ReactNode {
   const pathname = usePathname();
   const [session, setSession] = useState<SessionState>({ status: 'loading' });
   const [requireTwoFactorForKeys, setRequireTwoFactorForKeys] = useState(false);
+  const [withdrawalsOptIn, setWithdrawalsOptIn] = useState(false);
 
   const loadSession = useCallback(() => {
     consoleApi.getSession().then(
       (info) => {
         setCsrfToken(info.csrfToken);
         setRequireTwoFactorForKeys(info.requireTwoFactorForKeys);
+        setWithdrawalsOptIn(info.withdrawalsOptIn === true);
         setSession(
           info.authenticated && info.user
             ? { status: 'signed_in', user: info.user, requireTwoFactorForKeys: info.requireTwoFactorForKeys }
@@ -108,6 +110,7 @@ export function App(): ReactNode {
       value={{
         user: session.user,
         requireTwoFactorForKeys: session.requireTwoFactorForKeys,
+        withdrawalsOptIn,
         setUser: (user) => setSession({ ...session, user }),
       }}
     >
@@ -170,6 +173,12 @@ function NavSection({
             <a
               href={route.path}
               aria-current={route === current ? 'page' : undefined}
+              // On a phone the navigation is a row that scrolls sideways: keep the current page in view.
+              ref={
+                route === current
+                  ? (link) => link?.scrollIntoView?.({ block: 'nearest', inline: 'center' })
+                  : undefined
+              }
               onClick={(event) => {
                 if (event.metaKey || event.ctrlKey || event.shiftKey) return;
                 event.preventDefault();

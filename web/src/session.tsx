@@ -6,6 +6,8 @@ import type { User } from './api/console-api.ts';
 export interface SessionContextValue {
   user: User;
   requireTwoFactorForKeys: boolean;
+  /** Operator setting: "Allow withdrawals" starts unticked for new keys. */
+  withdrawalsOptIn: boolean;
   /** Updates the user after a change (2FA on/off). */
   setUser: (user: User) => void;
 }

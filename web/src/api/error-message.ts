@@ -26,6 +26,7 @@ const BY_MESSAGE: Array<[RegExp, MessageKey]> = [
   [/^Quantity must be greater than zero/, 'error.quantityPositive'],
   [/^(Invalid decimal|Quantity must be a decimal string|Quantity is too large)/, 'error.quantityInvalid'],
   [/^No subaccount/, 'error.subaccountNotFound'],
+  [/^This code was already used/, 'error.twoFactorReused'],
 ];
 
 const BY_CODE: Partial<Record<string, MessageKey>> = {
