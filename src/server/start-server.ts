@@ -32,6 +32,8 @@ export interface RunningServer {
   app: FastifyInstance;
   db: Store;
   exchange: Exchange;
+  /** The signed-request verifier (its usage counters can be flushed on demand: tests). */
+  verifier: SignedRequestVerifier;
   url: string;
   close: () => Promise<void>;
 }
@@ -83,6 +85,7 @@ export async function startServer(
     app,
     db,
     exchange,
+    verifier,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     close: async () => {
       stopSettlement();

@@ -102,134 +102,138 @@ export function ApiKeysPage(): ReactNode {
           {visible.length === 0 ? (
             <p className="empty">{t('keys.empty')}</p>
           ) : (
-            <table className="table table-cards" aria-label={t('keys.tableLabel')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('keys.col.name')}</th>
-                  <th scope="col">{t('keys.col.apiKey')}</th>
-                  <th scope="col">{t('keys.col.permission')}</th>
-                  <th scope="col">{t('keys.col.allowedIps')}</th>
-                  <th scope="col">{t('keys.col.expires')}</th>
-                  <th scope="col">{t('keys.col.lastUsed')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('keys.col.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {visible.map((key) => {
-                  const live = isLive(key);
-                  const expiringSoon = live && key.expiresAt !== null && key.expiresAt - now < WEEK_MS;
-                  return (
-                    <tr key={key.id} data-key-id={key.id} className={live ? undefined : 'row-revoked'}>
-                      <th scope="row">
-                        {key.name}
-                        <span className="secondary-line">{key.subaccountName}</span>
-                      </th>
-                      <td data-label={t('keys.col.apiKey')} className="nowrap">
-                        <span className="key-cell">
-                          <code title={key.apiKey}>{shorten(key.apiKey)}</code>
-                          <CopyButton
-                            value={key.apiKey}
-                            what={`${t('keys.col.apiKey')} ${key.name}`}
-                            compact
-                          />
-                        </span>
-                      </td>
-                      <td data-label={t('keys.col.permission')}>
-                        <span className="badges">
-                          {key.permissions.map((p) => (
-                            <span
-                              key={p}
-                              className={p === 'read' ? 'badge badge-neutral' : 'badge badge-accent'}
-                            >
-                              {t(`keys.perm.${p}`)}
-                            </span>
-                          ))}
-                        </span>
-                      </td>
-                      <td data-label={t('keys.col.allowedIps')} className="small">
-                        {key.allowedIps.length === 0 ? (
-                          <span className="muted">{t('keys.anyAddress')}</span>
-                        ) : (
-                          <span className="mono break">{key.allowedIps.join(', ')}</span>
-                        )}
-                      </td>
-                      <td data-label={t('keys.col.expires')} className="nowrap">
-                        {key.expiresAt === null ? (
-                          <span className="muted">{t('common.never')}</span>
-                        ) : (
-                          <>
-                            {formatTime(key.expiresAt)}
-                            {expiringSoon && (
-                              <span className="secondary-line warning-text">{t('keys.expiresSoon')}</span>
-                            )}
-                            {key.revokedAt === null && !live && (
-                              <span className="badge badge-danger">{t('keys.expired')}</span>
-                            )}
-                          </>
-                        )}
-                      </td>
-                      <td data-label={t('keys.col.lastUsed')} className="nowrap">
-                        {key.lastUsedAt === null ? (
-                          <span className="muted">{t('common.never')}</span>
-                        ) : (
-                          <>
-                            {formatTime(key.lastUsedAt)}
-                            {key.lastUsedIp && (
-                              <span className="secondary-line">
-                                {t('keys.lastUsedFrom', { ip: key.lastUsedIp })}
+            <div className="table-scroll">
+              <table className="table table-cards" aria-label={t('keys.tableLabel')}>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('keys.col.name')}</th>
+                    <th scope="col">{t('keys.col.apiKey')}</th>
+                    <th scope="col">{t('keys.col.permission')}</th>
+                    <th scope="col">{t('keys.col.allowedIps')}</th>
+                    <th scope="col">{t('keys.col.expires')}</th>
+                    <th scope="col">{t('keys.col.lastUsed')}</th>
+                    <th scope="col">
+                      <span className="visually-hidden">{t('keys.col.actions')}</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {visible.map((key) => {
+                    const live = isLive(key);
+                    const expiringSoon = live && key.expiresAt !== null && key.expiresAt - now < WEEK_MS;
+                    return (
+                      <tr key={key.id} data-key-id={key.id} className={live ? undefined : 'row-revoked'}>
+                        <th scope="row">
+                          {key.name}
+                          <span className="secondary-line">{key.subaccountName}</span>
+                        </th>
+                        <td data-label={t('keys.col.apiKey')} className="nowrap">
+                          <span className="key-cell">
+                            <code title={key.apiKey}>{shorten(key.apiKey)}</code>
+                            <CopyButton
+                              value={key.apiKey}
+                              what={`${t('keys.col.apiKey')} ${key.name}`}
+                              compact
+                            />
+                          </span>
+                        </td>
+                        <td data-label={t('keys.col.permission')}>
+                          <span className="badges">
+                            {key.permissions.map((p) => (
+                              <span
+                                key={p}
+                                className={p === 'read' ? 'badge badge-neutral' : 'badge badge-accent'}
+                              >
+                                {t(`keys.perm.${p}`)}
                               </span>
+                            ))}
+                          </span>
+                        </td>
+                        <td data-label={t('keys.col.allowedIps')} className="small">
+                          {key.allowedIps.length === 0 ? (
+                            <span className="muted">{t('keys.anyAddress')}</span>
+                          ) : (
+                            <span className="mono break">{key.allowedIps.join(', ')}</span>
+                          )}
+                        </td>
+                        <td data-label={t('keys.col.expires')} className="nowrap">
+                          {key.expiresAt === null ? (
+                            <span className="muted">{t('common.never')}</span>
+                          ) : (
+                            <>
+                              {formatTime(key.expiresAt)}
+                              {expiringSoon && (
+                                <span className="secondary-line warning-text">{t('keys.expiresSoon')}</span>
+                              )}
+                              {key.revokedAt === null && !live && (
+                                <span className="badge badge-danger">{t('keys.expired')}</span>
+                              )}
+                            </>
+                          )}
+                        </td>
+                        <td data-label={t('keys.col.lastUsed')} className="nowrap">
+                          {key.lastUsedAt === null ? (
+                            <span className="muted">{t('common.never')}</span>
+                          ) : (
+                            <>
+                              {formatTime(key.lastUsedAt)}
+                              {key.lastUsedIp && (
+                                <span className="secondary-line">
+                                  {t('keys.lastUsedFrom', { ip: key.lastUsedIp })}
+                                </span>
+                              )}
+                            </>
+                          )}
+                        </td>
+                        <td className="actions">
+                          <div className="row-actions">
+                            <button
+                              type="button"
+                              className="button button-ghost button-small"
+                              aria-label={`${t('keys.usage')} ${key.name}`}
+                              onClick={() => setAction({ kind: 'usage', key })}
+                            >
+                              {t('keys.usage')}
+                            </button>
+                            {live && (
+                              <>
+                                <button
+                                  type="button"
+                                  className="button button-ghost button-small"
+                                  aria-label={`${t('keys.edit')} ${key.name}`}
+                                  onClick={() => setAction({ kind: 'edit', key })}
+                                >
+                                  {t('keys.edit')}
+                                </button>
+                                <button
+                                  type="button"
+                                  className="button button-ghost button-small"
+                                  aria-label={`${t('keys.rotate')} ${key.name}`}
+                                  onClick={() => setAction({ kind: 'rotate', key })}
+                                >
+                                  {t('keys.rotate')}
+                                </button>
+                                <button
+                                  type="button"
+                                  className="button button-danger-ghost button-small"
+                                  aria-label={`${t('keys.revoke')} ${key.name}`}
+                                  onClick={() => setAction({ kind: 'revoke', key })}
+                                >
+                                  {t('keys.revoke')}
+                                </button>
+                              </>
                             )}
-                          </>
-                        )}
-                      </td>
-                      <td className="actions">
-                        <button
-                          type="button"
-                          className="button button-ghost button-small"
-                          aria-label={`${t('keys.usage')} ${key.name}`}
-                          onClick={() => setAction({ kind: 'usage', key })}
-                        >
-                          {t('keys.usage')}
-                        </button>
-                        {live && (
-                          <>
-                            <button
-                              type="button"
-                              className="button button-ghost button-small"
-                              aria-label={`${t('keys.edit')} ${key.name}`}
-                              onClick={() => setAction({ kind: 'edit', key })}
-                            >
-                              {t('keys.edit')}
-                            </button>
-                            <button
-                              type="button"
-                              className="button button-ghost button-small"
-                              aria-label={`${t('keys.rotate')} ${key.name}`}
-                              onClick={() => setAction({ kind: 'rotate', key })}
-                            >
-                              {t('keys.rotate')}
-                            </button>
-                            <button
-                              type="button"
-                              className="button button-danger-ghost button-small"
-                              aria-label={`${t('keys.revoke')} ${key.name}`}
-                              onClick={() => setAction({ kind: 'revoke', key })}
-                            >
-                              {t('keys.revoke')}
-                            </button>
-                          </>
-                        )}
-                        {key.revokedAt !== null && (
-                          <span className="badge badge-danger">{t('keys.revoked')}</span>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+                            {key.revokedAt !== null && (
+                              <span className="badge badge-danger">{t('keys.revoked')}</span>
+                            )}
+                          </div>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
           )}
         </div>
       )}
