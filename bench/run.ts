@@ -11,6 +11,7 @@ import { startServerProcess } from './lib/server-process.ts';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.ts';
 import { benchMatchingEngine } from './matching-engine.ts';
 import { auditDatabase, createOrderRequests } from './order-load.ts';
+import { benchKeyControls } from './key-controls.ts';
 import { benchVerify } from './verify.ts';
 import { benchAbuseControls } from './abuse-controls.ts';
 
@@ -30,12 +31,30 @@ function median<T>(items: readonly T[], value: (item: T) => number): T {
   return sorted[Math.floor((sorted.length - 1) / 2)] as T;
 }
 
-async function signedRequests(databaseUrl: string, count: number, window = 60_000): Promise<LoadRequest[]> {
+/** A 30-entry allowlist whose only match for the bench client (127.0.0.1) is the last entry: the worst case. */
+const FULL_ALLOWLIST = [
+  ...Array.from({ length: 15 }, (_, i) => `10.${i}.0.0/16`),
+  ...Array.from({ length: 14 }, (_, i) => `2001:db8:${i.toString(16)}::/48`),
+  '127.0.0.1',
+];
+
+async function signedRequests(
+  databaseUrl: string,
+  count: number,
+  options: { window?: number; controls?: boolean } = {},
+): Promise<LoadRequest[]> {
+  const window = options.window ?? 60_000;
   const db = await openStore(databaseUrl);
   const user = await createUser(db, { email: `bench-${Date.now()}@example.com`, password: 'bench password' });
   const out: LoadRequest[] = [];
   for (let i = 0; i < count; i++) {
-    const { key, secret } = await createApiKey(db, { userId: user.id, name: `bench ${i}` });
+    const { key, secret } = await createApiKey(db, {
+      userId: user.id,
+      name: `bench ${i}`,
+      ...(options.controls
+        ? { allowedIps: FULL_ALLOWLIST, expiresAt: Date.now() + 24 * 3600_000, permissions: 'read,trade' }
+        : {}),
+    });
     // Each request may be replayed within its window: the load run lasts far less than 60 s.
     const prepared = await createSignedRequest(
       { method: 'GET', path: '/api/v1/capital', window },
@@ -107,6 +126,45 @@ async function main(): Promise<void> {
       note: `target >= 60 %; median of the rounds' ${each(ratios, (r) => `${percent(r)} %`)}`,
     });
 
+    // Key controls: the same signed read with a key that has a 30-entry allowlist (matched by its last entry) and
+    // an expiry, against plain keys, in alternating rounds; the median of the per-round ratios is reported.
+    const controlRounds: { plain: LoadResult; controlled: LoadResult }[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const plain = await runLoad(server.url, await signedRequests(server.databaseUrl, 20), {
+        warmupSeconds: 1,
+      });
+      const controlled = await runLoad(
+        server.url,
+        await signedRequests(server.databaseUrl, 20, { controls: true }),
+        { warmupSeconds: 1 },
+      );
+      if (plain.non2xx > 0 || controlled.non2xx > 0) throw new Error('key-controls run had non-2xx answers');
+      controlRounds.push({ plain, controlled });
+    }
+    const controlRatios = controlRounds.map(
+      (r) => r.controlled.requestsPerSecond / r.plain.requestsPerSecond,
+    );
+    const controlled = median(
+      controlRounds.map((r) => r.controlled),
+      (r) => r.requestsPerSecond,
+    );
+    rows.push({
+      name: 'GET /api/v1/capital (signed, 30-entry allowlist + expiry)',
+      value: `${fmt(controlled.requestsPerSecond)} req/s`,
+      note: `p50 ${controlled.p50Ms} ms, p99 ${controlled.p99Ms} ms; median of ${each(
+        controlRounds.map((r) => r.controlled.requestsPerSecond),
+        fmt,
+      )}`,
+    });
+    rows.push({
+      name: 'allowlist+expiry / plain signed read',
+      value: `${percent(median(controlRatios, (r) => r))} %`,
+      note: `target >= 95 %; median of the rounds' ${each(controlRatios, (r) => `${percent(r)} %`)} (plain ${each(
+        controlRounds.map((r) => r.plain.requestsPerSecond),
+        fmt,
+      )} req/s)`,
+    });
+
     // The same, with orders that rest on both sides and never fill: what placing alone costs.
     const resting = await runLoad(
       server.url,
@@ -137,6 +195,19 @@ async function main(): Promise<void> {
       name: 'ed25519 verify, one core',
       value: `${fmt(verifiesPerSecond)} /s`,
       note: 'node:crypto, cached KeyObject',
+    });
+
+    const { usageNoteNs, allowlistMatchNs } = benchKeyControls();
+    const signedRequestNs = 1e9 / signed.requestsPerSecond;
+    rows.push({
+      name: 'usage counter per request, in process',
+      value: `${usageNoteNs.toFixed(0)} ns`,
+      note: `${((usageNoteNs / signedRequestNs) * 100).toFixed(3)} % of one signed read at the rate above; no write per request`,
+    });
+    rows.push({
+      name: '30-entry allowlist match, in process',
+      value: `${allowlistMatchNs.toFixed(0)} ns`,
+      note: `${((allowlistMatchNs / signedRequestNs) * 100).toFixed(3)} % of one signed read at the rate above`,
     });
 
     const expected = 1 / (1 / status.requestsPerSecond + 1 / verifiesPerSecond);

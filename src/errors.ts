@@ -111,6 +111,10 @@ export const ERROR_DETAILS = {
     meaning: 'Sandbox funding: more than one deposit may credit.',
   },
   BALANCE_LIMIT: { code: 'INVALID_QUANTITY', meaning: 'Sandbox funding: the balance would pass its limit.' },
+  TWO_FACTOR_CODE_REUSED: {
+    code: 'INVALID_TWO_FACTOR_CODE',
+    meaning: 'The two-factor code was already used; wait for the next one.',
+  },
   PASSWORD_REQUIRED: { code: 'FORBIDDEN', meaning: 'A sensitive change needs the password (no 2FA on).' },
   PASSWORD_WRONG: { code: 'FORBIDDEN', meaning: 'The password given to confirm a change is not correct.' },
   ADDRESS_TAKEN: { code: 'CONFLICT', meaning: 'The address is already in the withdrawal address book.' },

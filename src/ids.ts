@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export type IdPrefix = 'usr' | 'sub' | 'key' | 'evt' | 'ses' | 'dep' | 'wdr' | 'adr';
+export type IdPrefix = 'usr' | 'sub' | 'key' | 'evt' | 'ses' | 'dep' | 'wdr' | 'adr' | 'ref';
 
 export function createId(prefix: IdPrefix, now: number = Date.now()): string {
   let time = '';

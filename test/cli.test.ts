@@ -76,9 +76,12 @@ describe('signet keys + request', () => {
       ).stdout,
     );
     expect(Object.keys(created).sort()).toEqual([
+      'allowedIps',
       'apiKey',
       'createdAt',
+      'expiresAt',
       'name',
+      'permissions',
       'readOnly',
       'secret',
       'subaccount',

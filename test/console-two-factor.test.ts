@@ -193,13 +193,19 @@ describe('API key creation', () => {
 
 describe('SIGNET_REQUIRE_2FA_FOR_KEYS', () => {
   it('is read from the environment', () => {
-    expect(consoleConfigFromEnv({ SIGNET_REQUIRE_2FA_FOR_KEYS: 'true' })).toEqual({
+    expect(consoleConfigFromEnv({ SIGNET_REQUIRE_2FA_FOR_KEYS: 'true' })).toMatchObject({
       requireTwoFactorForKeys: true,
     });
-    expect(consoleConfigFromEnv({ SIGNET_REQUIRE_2FA_FOR_KEYS: 'false' })).toEqual({
+    expect(consoleConfigFromEnv({ SIGNET_REQUIRE_2FA_FOR_KEYS: 'false' })).toMatchObject({
       requireTwoFactorForKeys: false,
     });
-    expect(consoleConfigFromEnv({})).toEqual({ requireTwoFactorForKeys: false });
+    expect(consoleConfigFromEnv({})).toEqual({ requireTwoFactorForKeys: false, withdrawalsOptIn: false });
+  });
+
+  it('reads SIGNET_WITHDRAWALS_OPT_IN beside it', () => {
+    expect(consoleConfigFromEnv({ SIGNET_WITHDRAWALS_OPT_IN: 'true' })).toMatchObject({
+      withdrawalsOptIn: true,
+    });
   });
 
   it('refuses key creation until the user turns 2FA on, saying so', async () => {

@@ -39,13 +39,23 @@ describe('GET /docs/openapi.json', () => {
 });
 
 describe('GET /docs/protocol', () => {
-  it('serves the signing guide the console points to', async () => {
+  it('serves the signing guide the console points to as a readable HTML page, not raw markdown', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/docs/protocol' });
     expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toContain('text/markdown');
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.body).toContain('<h1>Signing requests for Signet (Backpack-compatible)</h1>');
+    expect(res.body).toMatch(/<table>[\s\S]*<th>permission<\/th>/);
     expect(res.body).toContain(
-      'instruction=orderCancel&orderId=28&symbol=BTC_USDT&timestamp=1614550000000&window=5000',
+      'instruction=orderCancel&amp;orderId=28&amp;symbol=BTC_USDT&amp;timestamp=1614550000000&amp;window=5000',
     );
+    expect(res.body).not.toContain('| method |');
+  });
+
+  it('serves the markdown itself at /docs/protocol.md', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/docs/protocol.md' });
+    expect(res.headers['content-type']).toContain('text/markdown');
+    expect(res.body).toMatch(/^# Signing requests for Signet/);
   });
 });
 

@@ -47,3 +47,17 @@ describe('docs/PROTOCOL.md worked examples', () => {
     expect(out.toString().trim()).toBe(EXPECTED);
   });
 });
+
+describe('docs/PROTOCOL.md instruction table', () => {
+  it('names the permission src/keys/permissions.ts requires for every instruction it lists', async () => {
+    const { requiredPermission } = await import('../src/keys/permissions.ts');
+    const rows = [...doc.matchAll(/^\| (GET|POST|DELETE|PATCH) +\| (\S+) +\| `(\w+)`[^|]*\| (\w+) +\|$/gm)];
+    expect(rows.length).toBeGreaterThan(10);
+    for (const [, , , instruction, permission] of rows) {
+      expect({ instruction, permission }).toEqual({
+        instruction,
+        permission: requiredPermission(instruction as string),
+      });
+    }
+  });
+});

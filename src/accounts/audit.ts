@@ -21,7 +21,10 @@ export type AuditEventType =
   | 'withdrawal_address.api_allowed'
   | 'withdrawal_address.two_factor_required'
   | 'withdrawal_address.cancelled'
-  | 'withdrawal_address.removed';
+  | 'withdrawal_address.removed'
+  | 'api_key.updated'
+  | 'api_key.rotated'
+  | 'api_key.revoked_all';
 
 export interface AuditContext {
   ip?: string | null;

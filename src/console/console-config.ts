@@ -1,8 +1,9 @@
 /**
  * Operator settings for the console, read once at start: SIGNET_REQUIRE_2FA_FOR_KEYS=true,
+ * SIGNET_WITHDRAWALS_OPT_IN=true (new keys get withdraw only when asked),
  * SIGNET_SECURE_COOKIES=auto|always (auto: Secure when the request came over TLS, directly or through a trusted
  * proxy's X-Forwarded-Proto; always: Secure whatever the transport, for TLS proxies that are not trusted),
- * SIGNET_SANDBOX_DEPOSITS and its caps (exchange/sandbox-funding.ts).
+ * SIGNET_SANDBOX_DEPOSITS and its caps (exchange/capital/sandbox-funding.ts).
  */
 import { sandboxFundingFromEnv, type SandboxFundingPolicy } from '../exchange/capital/sandbox-funding.ts';
 
@@ -13,14 +14,27 @@ export interface ConsoleConfig {
   secureCookies?: 'auto' | 'always';
   /** Whether and how much people may fund themselves from the console; DEFAULT_SANDBOX_FUNDING when absent. */
   sandboxDeposits?: SandboxFundingPolicy;
+  /**
+   * When true, a new console key that is not read-only gets read + trade unless the person ticks "Allow
+   * withdrawals"; by default it gets withdraw too, as Backpack's full keys do.
+   */
+  withdrawalsOptIn?: boolean;
 }
 
-export const DEFAULT_CONSOLE_CONFIG: ConsoleConfig = { requireTwoFactorForKeys: false };
+export const DEFAULT_CONSOLE_CONFIG: ConsoleConfig = {
+  requireTwoFactorForKeys: false,
+  withdrawalsOptIn: false,
+};
+
+function isTrue(value: string | undefined): boolean {
+  const v = value?.trim().toLowerCase();
+  return v === 'true' || v === '1' || v === 'yes';
+}
 
 export function consoleConfigFromEnv(env: NodeJS.ProcessEnv): ConsoleConfig {
-  const value = env.SIGNET_REQUIRE_2FA_FOR_KEYS?.trim().toLowerCase();
   const config: ConsoleConfig = {
-    requireTwoFactorForKeys: value === 'true' || value === '1' || value === 'yes',
+    requireTwoFactorForKeys: isTrue(env.SIGNET_REQUIRE_2FA_FOR_KEYS),
+    withdrawalsOptIn: isTrue(env.SIGNET_WITHDRAWALS_OPT_IN),
   };
   const secure = env.SIGNET_SECURE_COOKIES?.trim().toLowerCase();
   if (secure !== undefined && secure !== '') {

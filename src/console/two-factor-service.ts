@@ -19,6 +19,8 @@ import { buildOtpauthUrl, createTotpSecret, matchTotpCode } from './two-factor.t
 
 export const INVALID_CODE_MESSAGE =
   'The two-factor code is not valid. Enter the current code from your authenticator app.';
+/** A right code whose time step was already spent: say so, or the person retypes the same code forever. */
+export const REUSED_CODE_MESSAGE = 'This code was already used; wait for the next one.';
 
 export interface TwoFactorSetup {
   secret: string;
@@ -60,7 +62,15 @@ async function spendCode(
     now: input.now,
     lastStep: input.lastStep,
   });
-  if (step === undefined) throw new AppError('INVALID_TWO_FACTOR_CODE', INVALID_CODE_MESSAGE);
+  if (step === undefined) {
+    const spent =
+      input.lastStep !== null &&
+      matchTotpCode({ secret: input.secret, code: input.code ?? '', now: input.now, lastStep: null }) !==
+        undefined;
+    throw spent
+      ? AppError.of('TWO_FACTOR_CODE_REUSED', REUSED_CODE_MESSAGE)
+      : new AppError('INVALID_TWO_FACTOR_CODE', INVALID_CODE_MESSAGE);
+  }
   const result = await db
     .updateTable('users')
     .set({ totp_last_step: step })
@@ -68,8 +78,7 @@ async function spendCode(
     .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
     .executeTakeFirst();
   // Another request spent this step (or a later one) between our read and this update: a replay.
-  if (Number(result.numUpdatedRows) !== 1)
-    throw new AppError('INVALID_TWO_FACTOR_CODE', INVALID_CODE_MESSAGE);
+  if (Number(result.numUpdatedRows) !== 1) throw AppError.of('TWO_FACTOR_CODE_REUSED', REUSED_CODE_MESSAGE);
   await clearFailures(db, scope.key);
 }
 

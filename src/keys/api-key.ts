@@ -1,9 +1,12 @@
 /**
- * What an API key is to Signet: a public key bound to one subaccount, with a name and a read-only flag.
+ * What an API key is to Signet: a public key bound to one subaccount, with a name, permissions (read, trade,
+ * withdraw; `readOnly` = read alone), an optional IP allowlist and an optional expiry.
  * The record never holds a secret; a secret exists only in the response that created a server-generated pair.
  */
 import { AppError } from '../errors.ts';
 import type { ApiKeysTable } from '../store/schema.ts';
+import { entriesOfStored } from './ip-allowlist.ts';
+import { isReadOnlyMask, permissionsOf, type Permission } from './permissions.ts';
 
 export type KeySource = 'server' | 'browser' | 'user';
 
@@ -14,7 +17,13 @@ export interface ApiKey {
   userId: string;
   subaccountId: string;
   name: string;
+  /** True when the key holds `read` alone: the seed's and Backpack's read-only key. */
   readOnly: boolean;
+  permissions: Permission[];
+  /** Canonical IPv4/IPv6 addresses and CIDR ranges; empty = any address. */
+  allowedIps: string[];
+  /** The first millisecond at which the key no longer works; null = never. */
+  expiresAt: number | null;
   source: KeySource;
   createdAt: number;
   revokedAt: number | null;
@@ -45,11 +54,46 @@ export function toApiKey(row: ApiKeysTable): ApiKey {
     userId: row.user_id,
     subaccountId: row.subaccount_id,
     name: row.name,
-    readOnly: row.read_only === 1,
+    readOnly: isReadOnlyMask(Number(row.permissions)),
+    permissions: permissionsOf(Number(row.permissions)),
+    allowedIps: entriesOfStored(row.allowed_ips),
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
     source: row.key_source as KeySource,
     createdAt: Number(row.created_at),
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
     lastUsedIp: row.last_used_ip,
   };
+}
+
+/** Whether the key works at `now`: not revoked and not past its expiry. */
+export function isKeyActive(key: Pick<ApiKey, 'revokedAt' | 'expiresAt'>, now: number): boolean {
+  return key.revokedAt === null && (key.expiresAt === null || now < key.expiresAt);
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An expiry from a client: `never` / null for none, an ISO-8601 date (midnight UTC) or date-time with a zone
+ * (`2026-12-01T13:30:00Z`, `...+03:00`; a time without a zone is ambiguous and refused), or epoch milliseconds.
+ * It must lie in the future: a key that is born expired is a mistake.
+ */
+export function parseExpiry(input: string | number | null | undefined, now: number): number | null {
+  if (input === null || input === undefined || input === 'never') return null;
+  let at: number;
+  if (typeof input === 'number') at = input;
+  else {
+    const text = input.trim();
+    if (!ISO_DATE.test(text) && !ISO_DATE_TIME.test(text)) {
+      throw new AppError(
+        'INVALID_CLIENT_REQUEST',
+        'Expiry must be "never" or an ISO-8601 date or date-time with a zone, e.g. 2026-12-01T13:30:00Z',
+      );
+    }
+    at = Date.parse(text);
+  }
+  if (!Number.isSafeInteger(at)) throw new AppError('INVALID_CLIENT_REQUEST', 'Expiry is not a valid date');
+  if (at <= now) throw new AppError('INVALID_CLIENT_REQUEST', 'Expiry must be in the future');
+  return at;
 }

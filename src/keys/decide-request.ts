@@ -1,13 +1,22 @@
 /**
- * The verification decision for a signed request, as a pure function over what the service looked up.
- * Order matters and is part of the security model:
+ * The verification decision for a signed request, as pure functions over what the service looked up. Each step is
+ * one function; `signed-request-verifier.ts` calls them in this fixed order, which is part of the security model:
  *   1. malformed headers (400) and the time window (401) need no lookup, so replays and junk cost no I/O;
- *   2. an unknown or revoked key is 401 UNAUTHORIZED, the same answer for both, so revocation is not observable;
- *   3. a bad signature is 401 INVALID_SIGNATURE and shows the string the server rebuilt (nothing secret in it);
- *   4. only an authenticated caller learns about permissions: read-only keys get 403 on any non-query instruction;
- *   5. the key's subaccount binds the request: a `subaccountId` parameter naming another subaccount is 403.
+ *   2. an unknown, revoked or expired key is 401 UNAUTHORIZED `Invalid API key`, one answer for all three, so
+ *      neither revocation nor expiry is observable (a key expiring at `t` is refused from `t` on) — `decideKey`;
+ *   3. a bad signature is 401 INVALID_SIGNATURE and shows the string the server rebuilt (nothing secret in it) —
+ *      `decideSignature`;
+ *   4. the key's IP allowlist: a client address not on it is 401 UNAUTHORIZED saying so — `decideAddress`. It
+ *      comes after the signature, so only a holder of the secret learns that the key has a list;
+ *   5. only an authenticated caller from an allowed address learns about permissions: an instruction whose
+ *      permission (permissions.ts) the key lacks is 403 FORBIDDEN naming it — `decidePermission`;
+ *   6. the key's subaccount binds the request: a `subaccountId` parameter naming another subaccount is 403 —
+ *      `decideSubaccount`.
+ * Each refusal carries a `reason` for the per-key usage counters (key-usage-recorder.ts).
  */
 import type { SignedRequest } from '../protocol/signed-request.ts';
+import { allowlistFromStored, isAddressAllowed } from './ip-allowlist.ts';
+import { PERMISSION_BITS, requiredPermission } from './permissions.ts';
 
 export interface KeyForDecision {
   id: string;
@@ -15,42 +24,86 @@ export interface KeyForDecision {
   subaccountId: string;
   /** Backpack's numeric subaccount id of the key's subaccount (0 = main). */
   subaccountNumber: number;
+  /** Permission bit mask (permissions.ts). */
+  permissions: number;
+  /** True when the key holds `read` alone (what Backpack clients and the seed call read-only). */
   readOnly: boolean;
+  /** The stored allowlist (comma-separated canonical entries), or null for any address. */
+  allowedIps: string | null;
+  /** The first instant at which the key no longer works; null for never. */
+  expiresAt: number | null;
   revokedAt: number | null;
 }
 
 export type DenyCode = 'UNAUTHORIZED' | 'INVALID_SIGNATURE' | 'FORBIDDEN' | 'INVALID_CLIENT_REQUEST';
 
-export type Decision = { ok: true } | { ok: false; code: DenyCode; message: string };
+/** Why a request that named a key was refused, as the usage counters count it. */
+export type RefusalReason =
+  'invalid_key' | 'expired_window' | 'bad_signature' | 'ip_not_allowed' | 'permission';
 
-export function decideKey(key: KeyForDecision | undefined): Decision {
-  if (!key || key.revokedAt !== null) return { ok: false, code: 'UNAUTHORIZED', message: 'Invalid API key' };
-  return { ok: true };
+export type Denial = { ok: false; code: DenyCode; message: string; reason: RefusalReason };
+export type Decision = { ok: true } | Denial;
+
+const OK: Decision = { ok: true };
+
+export const INVALID_KEY_MESSAGE = 'Invalid API key';
+
+/** Step 2: unknown, revoked and expired keys get the same answer. */
+export function decideKey(key: KeyForDecision | undefined, now: number): Decision {
+  if (!key || key.revokedAt !== null || (key.expiresAt !== null && now >= key.expiresAt)) {
+    return { ok: false, code: 'UNAUTHORIZED', message: INVALID_KEY_MESSAGE, reason: 'invalid_key' };
+  }
+  return OK;
 }
 
+/** Step 3. */
 export function decideSignature(request: SignedRequest, signatureValid: boolean): Decision {
-  if (signatureValid) return { ok: true };
+  if (signatureValid) return OK;
   return {
     ok: false,
     code: 'INVALID_SIGNATURE',
     message: `Invalid signature. The server signed: ${request.signingString}`,
+    reason: 'bad_signature',
   };
 }
 
-export function decidePermission(
-  request: SignedRequest,
+/** Step 4: `ip` is the client address as the server determined it (socket peer, or via a trusted proxy). */
+export function decideAddress(key: KeyForDecision, ip: string): Decision {
+  if (key.allowedIps === null || isAddressAllowed(allowlistFromStored(key.allowedIps), ip)) return OK;
+  return {
+    ok: false,
+    code: 'UNAUTHORIZED',
+    message: `This API key is not allowed from address ${ip}; add it to the key's IP allowlist`,
+    reason: 'ip_not_allowed',
+  };
+}
+
+/** Step 5. */
+export function decidePermission(request: SignedRequest, key: KeyForDecision): Decision {
+  const needed = requiredPermission(request.route.instruction);
+  if ((key.permissions & PERMISSION_BITS[needed]) !== 0) return OK;
+  return {
+    ok: false,
+    code: 'FORBIDDEN',
+    message: `This API key lacks the ${needed} permission needed for ${request.route.instruction}${
+      key.readOnly ? ' (it is read-only)' : ''
+    }`,
+    reason: 'permission',
+  };
+}
+
+/** Step 6. */
+export function decideSubaccount(
   key: KeyForDecision,
   params: { subaccountId?: string | undefined },
 ): Decision {
-  if (key.readOnly && request.route.kind !== 'query') {
+  if (params.subaccountId !== undefined && params.subaccountId !== String(key.subaccountNumber)) {
     return {
       ok: false,
       code: 'FORBIDDEN',
-      message: `This API key is read-only and cannot use ${request.route.instruction}`,
+      message: 'This API key is bound to another subaccount',
+      reason: 'permission',
     };
   }
-  if (params.subaccountId !== undefined && params.subaccountId !== String(key.subaccountNumber)) {
-    return { ok: false, code: 'FORBIDDEN', message: 'This API key is bound to another subaccount' };
-  }
-  return { ok: true };
+  return OK;
 }

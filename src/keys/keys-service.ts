@@ -1,5 +1,5 @@
 /**
- * API key records: create, list, revoke. Secrets: a server-generated secret is returned once from
+ * API key records: create, list, revoke (edit, rotate and revoke-all: key-controls-service.ts). Secrets: a server-generated secret is returned once from
  * `createApiKey()` and exists nowhere else (not in the database, not in logs, not in audit details).
  */
 import type { Kysely } from 'kysely';
@@ -14,15 +14,20 @@ import { encodeBase64 } from '../protocol/base64.ts';
 import { parsePublicKey } from '../protocol/key-encoding.ts';
 import { isUniqueViolation } from '../store/errors.ts';
 import type { Database } from '../store/schema.ts';
-import { toApiKey, validateKeyName, type ApiKey, type KeySource } from './api-key.ts';
+import { parseExpiry, toApiKey, validateKeyName, type ApiKey, type KeySource } from './api-key.ts';
+import { resolveAllowlist, resolvePermissions, type KeyControlsInput } from './key-controls.ts';
+import { isReadOnlyMask, permissionsOf } from './permissions.ts';
 
-export interface CreateApiKeyInput {
+export interface CreateApiKeyInput extends KeyControlsInput {
   userId: string;
   name: string;
   /** Subaccount by id (console) or by name (CLI); the user's main subaccount when both are absent. */
   subaccountId?: string;
   subaccountName?: string;
-  readOnly?: boolean;
+  /** Permissions when neither `readOnly` nor `permissions` says (default read + trade + withdraw). */
+  defaultPermissions?: number;
+  /** ISO-8601 (with a zone), epoch ms, `never` or null; must be in the future. */
+  expiresAt?: string | number | null;
   /** A base64 ED25519 public key made by the user or by the console in the browser. */
   publicKey?: string;
   /** Where a supplied public key came from; 'user' when pasted, 'browser' when the console generated it. */
@@ -40,6 +45,9 @@ export interface CreatedApiKey {
 export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInput): Promise<CreatedApiKey> {
   const name = validateKeyName(input.name);
   const now = input.now ?? Date.now();
+  const permissions = resolvePermissions(input);
+  const allowedIps = resolveAllowlist(input.allowedIps, input.allowAnyAddress);
+  const expiresAt = parseExpiry(input.expiresAt, now);
   const subaccount = await resolveSubaccount(db, input.userId, {
     id: input.subaccountId,
     name: input.subaccountName,
@@ -64,7 +72,10 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
     user_id: input.userId,
     subaccount_id: subaccount.id,
     name,
-    read_only: input.readOnly ? 1 : 0,
+    read_only: isReadOnlyMask(permissions) ? 1 : 0,
+    permissions,
+    allowed_ips: allowedIps,
+    expires_at: expiresAt,
     key_source: source,
     created_at: now,
     revoked_at: null,
@@ -83,6 +94,9 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
           apiKey,
           subaccount: subaccount.name,
           readOnly: row.read_only === 1,
+          permissions: permissionsOf(permissions),
+          allowedIps: allowedIps === null ? [] : allowedIps.split(','),
+          expiresAt,
           source,
         },
         context: input.context,
@@ -142,4 +156,19 @@ export async function revokeApiKey(
     });
     return toApiKey({ ...row, revoked_at: now });
   });
+}
+
+/** One key by API key string or record id; with `userId`, another user's key is reported as not found. */
+export async function findApiKey(
+  db: Kysely<Database>,
+  input: { key: string; userId?: string },
+): Promise<ApiKey> {
+  let query = db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where((eb) => eb.or([eb('api_key', '=', input.key), eb('id', '=', input.key)]));
+  if (input.userId !== undefined) query = query.where('user_id', '=', input.userId);
+  const row = await query.executeTakeFirst();
+  if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'API key not found');
+  return toApiKey(row);
 }

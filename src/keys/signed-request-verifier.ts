@@ -1,10 +1,20 @@
 /**
- * The signed-request path: parse, check the window, look the key up, verify the signature, check permissions.
- * Decisions come from `decide-request.ts`; this module only does the I/O around them.
+ * The signed-request path: parse, check the window, look the key up, verify the signature, then the key's
+ * controls. Decisions come from `decide-request.ts`; this module only does the I/O around them, in one fixed
+ * order (documented there and in docs/PROTOCOL.md):
+ *   1. parse the headers (400) and check the time window (401) — no I/O;
+ *   2. look the key up (`findKey`: one indexed read) — unknown, revoked or expired: 401 `Invalid API key`;
+ *   3. verify the ED25519 signature — 401 INVALID_SIGNATURE;
+ *   4. the key's IP allowlist against the client address — 401 UNAUTHORIZED;
+ *   5. the instruction's permission (read, trade, withdraw) — 403 FORBIDDEN naming it;
+ *   6. the subaccount binding — 403 FORBIDDEN;
+ *   7. replay: a mutating request whose signature was already accepted in its window — 401 (replay-guard.ts).
  *
- * The key record is read from the database on every request (an indexed lookup, ~10 us on SQLite), so a revoke
- * from any process — the console, the CLI, another node — is effective on the very next request. Only public
- * KeyObjects are cached (ed25519-node.ts), which holds nothing secret and nothing that grants access.
+ * The key record is read from the database on every request (an indexed lookup, ~10 us on SQLite), so a revoke,
+ * an edit or an expiry set from any process — the console, the CLI, another node — is effective on the very next
+ * request. Only public KeyObjects (ed25519-node.ts) and parsed allowlists (by their text) are cached, which holds
+ * nothing secret and nothing that grants access. Outcomes are counted per key for the console (usage recorder,
+ * written in batches off this path).
  */
 import type { CompiledQuery, Kysely } from 'kysely';
 
@@ -16,8 +26,18 @@ import {
   type SignedRequestInput,
 } from '../protocol/signed-request.ts';
 import type { Database } from '../store/schema.ts';
-import { decideKey, decidePermission, decideSignature, type KeyForDecision } from './decide-request.ts';
+import {
+  decideAddress,
+  decideKey,
+  decidePermission,
+  decideSignature,
+  decideSubaccount,
+  type Denial,
+  type KeyForDecision,
+} from './decide-request.ts';
+import { KeyUsageRecorder } from './key-usage-recorder.ts';
 import { LastUseRecorder } from './last-use-recorder.ts';
+import { isReadOnlyMask } from './permissions.ts';
 import { ReplayGuard } from './replay-guard.ts';
 
 export interface Caller extends KeyForDecision {
@@ -62,7 +82,9 @@ function compileKeyLookup(db: Kysely<Database>) {
       'api_keys.id',
       'api_keys.user_id',
       'api_keys.subaccount_id',
-      'api_keys.read_only',
+      'api_keys.permissions',
+      'api_keys.allowed_ips',
+      'api_keys.expires_at',
       'api_keys.revoked_at',
       'subaccounts.number',
     ])
@@ -74,6 +96,7 @@ type KeyRow = ReturnType<typeof compileKeyLookup> extends CompiledQuery<infer R>
 
 export class SignedRequestVerifier {
   readonly lastUse: LastUseRecorder;
+  readonly usage: KeyUsageRecorder;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -86,22 +109,28 @@ export class SignedRequestVerifier {
   ) {
     this.lastUse = new LastUseRecorder(db, options.onError);
     this.replayGuard = options.replayGuard ?? new ReplayGuard();
+    this.usage = new KeyUsageRecorder(db, { onError: options.onError });
     this.keyLookup = compileKeyLookup(db);
   }
 
   private readonly keyLookup: ReturnType<typeof compileKeyLookup>;
   readonly replayGuard: ReplayGuard;
 
-  private async findKey(apiKey: string): Promise<KeyForDecision | undefined> {
+  /** The one key lookup of the signed path: everything the decisions need, by the X-API-Key. */
+  async findKey(apiKey: string): Promise<KeyForDecision | undefined> {
     const { rows } = await this.db.executeQuery<KeyRow>({ ...this.keyLookup, parameters: [apiKey] });
     const row = rows[0];
     if (!row) return undefined;
+    const permissions = Number(row.permissions);
     return {
       id: row.id,
       userId: row.user_id,
       subaccountId: row.subaccount_id,
       subaccountNumber: Number(row.number),
-      readOnly: row.read_only === 1,
+      permissions,
+      readOnly: isReadOnlyMask(permissions),
+      allowedIps: row.allowed_ips,
+      expiresAt: row.expires_at === null ? null : Number(row.expires_at),
       revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
     };
   }
@@ -115,8 +144,18 @@ export class SignedRequestVerifier {
     return false;
   }
 
+  private refuse(request: SignedRequest, denial: Denial, ip: string, now: number): VerifyOutcome {
+    this.usage.noteRefusal(
+      request.apiKey,
+      { reason: denial.reason, ip, instruction: request.route.instruction, message: denial.message },
+      now,
+    );
+    return { ok: false, code: denial.code, message: denial.message };
+  }
+
   async verify(input: SignedRequestInput, meta: { ip: string }): Promise<VerifyOutcome> {
     const now = this.options.now?.() ?? Date.now();
+    // 1. Headers and the time window: no I/O.
     const parsed = parseSignedRequest(input);
     if (!parsed.ok) return parsed;
     const { request } = parsed;
@@ -127,23 +166,44 @@ export class SignedRequestVerifier {
     }
 
     const window = checkTimeWindow(request.timestamp, request.window, now);
-    if (!window.ok) return { ok: false, code: 'UNAUTHORIZED', message: window.message };
+    if (!window.ok) {
+      return this.refuse(
+        request,
+        { ok: false, code: 'UNAUTHORIZED', message: window.message, reason: 'expired_window' },
+        meta.ip,
+        now,
+      );
+    }
 
+    // 2. The key: unknown, revoked and expired look the same.
     const key = await this.findKey(request.apiKey);
-    const keyDecision = decideKey(key);
-    if (!keyDecision.ok || !key) return keyDecision as VerifyOutcome;
+    const keyDecision = decideKey(key, now);
+    if (!keyDecision.ok || !key) return this.refuse(request, keyDecision as Denial, meta.ip, now);
 
+    // 3. The signature.
     const signatureDecision = decideSignature(request, await this.verifySignature(request));
-    if (!signatureDecision.ok) return signatureDecision;
+    if (!signatureDecision.ok) return this.refuse(request, signatureDecision, meta.ip, now);
 
-    // Only a verified signature is remembered, so junk cannot fill the store; refused before anything runs.
+    // 4-6. The key's controls: address, permission, subaccount.
+    const address = decideAddress(key, meta.ip);
+    if (!address.ok) return this.refuse(request, address, meta.ip, now);
+    const permission = decidePermission(request, key);
+    if (!permission.ok) return this.refuse(request, permission, meta.ip, now);
+    const subaccount = decideSubaccount(key, { subaccountId: subaccountIds[0] });
+    if (!subaccount.ok) return this.refuse(request, subaccount, meta.ip, now);
+
+    // 7. Replay: only an accepted request is remembered, so junk cannot fill the store; refused before it runs.
     const replay = await this.replayGuard.claim(request, now);
     if (!replay.ok) return replay;
 
-    const permission = decidePermission(request, key, { subaccountId: subaccountIds[0] });
-    if (!permission.ok) return permission;
-
     this.lastUse.note(key.id, meta.ip, now);
+    this.usage.note(request.apiKey, 'ok', now);
     return { ok: true, caller: { ...key, apiKey: request.apiKey, request } };
+  }
+
+  /** Waits for pending last-use writes and writes the usage counters (tests, graceful shutdown). */
+  async close(): Promise<void> {
+    await this.lastUse.flush();
+    await this.usage.close();
   }
 }

@@ -39,7 +39,11 @@ import type { AppDeps } from './deps.ts';
 export interface BuildAppOptions {
   /** Pino logger options, or false (tests). Secrets never reach the log: no bodies, no auth headers. */
   logger?: boolean | { level: string };
-  trustProxy?: boolean;
+  /**
+   * Peers trusted to report the client address (X-Forwarded-For): a list of addresses/CIDR ranges
+   * (trusted-proxies.ts). Empty or absent: the socket peer is the client. `true` trusts every peer (tests only).
+   */
+  trustProxy?: boolean | string[];
   /** Header, request and keep-alive timeouts against slow clients (http-timeouts.ts defaults when absent). */
   timeouts?: HttpTimeouts;
   /** Rate limits (rate-limit-config.ts); DEFAULT_RATE_LIMITS (on) when absent. */
@@ -58,7 +62,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
             redact: ['req.headers["x-signature"]', 'req.headers.cookie'],
           },
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy:
+      Array.isArray(options.trustProxy) && options.trustProxy.length === 0
+        ? false
+        : (options.trustProxy ?? false),
     exposeHeadRoutes: false,
     clientErrorHandler: handleClientError,
     frameworkErrors: handleFrameworkError,

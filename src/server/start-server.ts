@@ -1,6 +1,6 @@
 /**
  * Opens the store, builds the app and listens: what `signet serve` and `npm start` run, and what HTTP tests and
- * benchmarks start. Closing flushes pending last-use writes before the database goes away.
+ * benchmarks start. Closing flushes pending last-use writes and usage counters before the database goes away.
  */
 import { join } from 'node:path';
 
@@ -19,6 +19,7 @@ import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-dat
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { RedisLink } from '../store/redis-link.ts';
 import { rateLimitsFromEnv, type RateLimitConfig } from './rate-limit-config.ts';
+import { trustedProxiesFromEnv } from './trusted-proxies.ts';
 
 export interface ServerConfig {
   port: number;
@@ -36,6 +37,8 @@ export interface ServerConfig {
   replay?: Pick<ReplayGuardOptions, 'mode' | 'maxEntries'>;
   /** Rate limits (SIGNET_RATE_LIMITS and SIGNET_RATE_LIMIT_*). */
   rateLimits?: RateLimitConfig;
+  /** Peers allowed to report the client address (SIGNET_TRUSTED_PROXIES); none when absent. */
+  trustedProxies?: string[];
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -44,6 +47,8 @@ export interface RunningServer {
   app: FastifyInstance;
   db: Store;
   exchange: Exchange;
+  /** The signed-request verifier (its usage counters can be flushed on demand: tests). */
+  verifier: SignedRequestVerifier;
   url: string;
   close: () => Promise<void>;
 }
@@ -63,6 +68,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     redisUrl: env.REDIS_URL?.trim() || undefined,
     replay: replayOptionsFromEnv(env),
     rateLimits: rateLimitsFromEnv(env),
+    trustedProxies: trustedProxiesFromEnv(env, (message) =>
+      process.emitWarning(message, 'DeprecationWarning'),
+    ),
   };
 }
 
@@ -91,7 +99,12 @@ export async function startServer(
       console: config.console ?? consoleConfigFromEnv(process.env),
       withdrawalAddresses,
     },
-    { rateLimits: config.rateLimits, redis, ...options },
+    {
+      rateLimits: config.rateLimits,
+      redis,
+      ...options,
+      trustProxy: options.trustProxy ?? config.trustedProxies,
+    },
   );
   // Pending withdrawals are confirmed by this settlement step (any process may run it: it is idempotent).
   const stopSettlement = exchange.startWithdrawalSettlement({
@@ -110,11 +123,12 @@ export async function startServer(
     app,
     db,
     exchange,
+    verifier,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     close: async () => {
       stopSettlement();
       await app.close();
-      await verifier.lastUse.flush();
+      await verifier.close();
       await redis?.close();
       await db.destroy();
     },

@@ -97,15 +97,22 @@ export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-export async function migrateToLatest(db: Store): Promise<void> {
-  // On PostgreSQL the migration tables live in the connection's own schema, named explicitly: unnamed, Kysely
-  // looks for them in every schema of the database and skips creating its lock table when another schema (another
-  // Signet, another test) already has one, and then fails with "relation kysely_migration_lock does not exist".
+/**
+ * The migrator of `db`. On PostgreSQL the migration tables live in the connection's own schema, named
+ * explicitly: unnamed, Kysely looks for them in every schema of the database and skips creating its lock table
+ * when another schema (another Signet, another test) already has one, then fails with "relation
+ * kysely_migration_lock does not exist".
+ */
+export async function createMigrator(db: Kysely<unknown> | Store): Promise<Migrator> {
   const migrationTableSchema =
     db.getExecutor().adapter instanceof PostgresAdapter
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
       : undefined;
-  const { error, results } = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
+  return new Migrator({ db: db as Kysely<unknown>, provider, migrationTableSchema });
+}
+
+export async function migrateToLatest(db: Store): Promise<void> {
+  const { error, results } = await (await createMigrator(db)).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(

@@ -29,13 +29,44 @@ export interface ApiKeysTable {
   user_id: string;
   subaccount_id: string;
   name: string;
+  /** 1 exactly when `permissions` is read alone; kept in step with it (older readers of the table). */
   read_only: number;
+  /** Bit mask: read = 1, trade = 2, withdraw = 4 (src/keys/permissions.ts). */
+  permissions: number;
+  /** Comma-separated canonical IP addresses / CIDR ranges the key may be used from; null = any address. */
+  allowed_ips: string | null;
+  /** The first millisecond at which the key no longer works; null = never. */
+  expires_at: number | null;
   /** Who made the key pair: 'server' (operator CLI), 'browser' (console) or 'user' (pasted public key). */
   key_source: string;
   created_at: number;
   revoked_at: number | null;
   last_used_at: number | null;
   last_used_ip: string | null;
+}
+
+/** Requests per key per minute by outcome (written in batches, kept 7 days). */
+export interface ApiKeyUsageTable {
+  key_id: string;
+  /** Start of the minute, ms since the epoch. */
+  minute: number;
+  ok: number;
+  invalid_key: number;
+  expired_window: number;
+  bad_signature: number;
+  ip_not_allowed: number;
+  permission: number;
+}
+
+/** A sample of recent refused requests per key, for the console (kept 7 days). */
+export interface ApiKeyRefusalsTable {
+  id: string;
+  key_id: string;
+  at: number;
+  reason: string;
+  ip: string;
+  instruction: string | null;
+  message: string;
 }
 
 export interface AuditEventsTable {
@@ -190,6 +221,8 @@ export interface Database {
   users: UsersTable;
   subaccounts: SubaccountsTable;
   api_keys: ApiKeysTable;
+  api_key_usage: ApiKeyUsageTable;
+  api_key_refusals: ApiKeyRefusalsTable;
   audit_events: AuditEventsTable;
   sessions: SessionsTable;
   login_throttle: LoginThrottleTable;

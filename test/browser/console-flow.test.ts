@@ -64,10 +64,7 @@ async function createKey(options: {
   await form.getByLabel('Name').fill(options.name);
   if (options.subaccount) await form.getByLabel('Subaccount').selectOption({ label: options.subaccount });
   if (options.readOnly) await form.getByRole('switch', { name: 'Read Only' }).check();
-  if (options.publicKey !== undefined) {
-    await form.getByText('Advanced').click();
-    await form.getByLabel(/^Public Key/).fill(options.publicKey);
-  }
+  if (options.publicKey !== undefined) await form.getByLabel(/^Public Key/).fill(options.publicKey);
   if (options.totpCode) await form.getByLabel('Two-factor code').fill(options.totpCode);
   await form.getByRole('button', { name: 'Create' }).click();
   const created = dialog('API key created');
@@ -153,8 +150,14 @@ describe.skipIf(!CHROMIUM.available)('the console, as a new user', () => {
       expect(
         await form.getByRole('combobox', { name: 'Subaccount' }).locator('option:checked').innerText(),
       ).toBe('Main');
+      // Public Key sits in the form itself (as on Backpack), with the advice to leave it empty and a real link
+      // to the signing guide; permissions beyond Read Only, allowlist and expiry wait under Advanced.
+      await form.getByText('Recommended: leave this empty').waitFor();
+      expect(await form.getByRole('link', { name: 'signing guide' }).getAttribute('href')).toBe(
+        '/docs/protocol',
+      );
       await form.getByText('Advanced').click();
-      await form.getByText('Most people should leave this empty').waitFor();
+      await form.getByRole('switch', { name: 'Allow withdrawals' }).waitFor();
       expect(await form.getByText('Restricts this key to view-only access.').isVisible()).toBe(true);
       await screenshot('new-api-key-dialog');
       await page.keyboard.press('Escape');
@@ -191,7 +194,7 @@ describe.skipIf(!CHROMIUM.available)('the console, as a new user', () => {
 
       await readAndCloseCreated(created, 'trading bot');
       const row = page.getByRole('row', { name: /trading bot/ });
-      expect(await row.innerText()).toMatch(/trading bot\s+Bot\s+\S+…\S+[\s\S]*Full/);
+      expect(await row.innerText()).toMatch(/trading bot\s+Bot\s+\S+…\S+[\s\S]*Read\s+Trade\s+Withdraw/);
 
       const signet = await client(secret);
       expect(await signet.getBalances()).toEqual({});
@@ -207,7 +210,9 @@ describe.skipIf(!CHROMIUM.available)('the console, as a new user', () => {
     async () => {
       const created = await createKey({ name: 'viewer', readOnly: true });
       const { secret } = await readAndCloseCreated(created, 'viewer');
-      expect(await page.getByRole('row', { name: /viewer/ }).innerText()).toContain('Read only');
+      const viewerRow = await page.getByRole('row', { name: /viewer/ }).innerText();
+      expect(viewerRow).toContain('Read');
+      expect(viewerRow).not.toContain('Trade');
       const signet = await client(secret as string);
       expect(await signet.getBalances()).toEqual({});
       const order = await signet.send({
@@ -227,7 +232,6 @@ describe.skipIf(!CHROMIUM.available)('the console, as a new user', () => {
       await page.getByRole('button', { name: 'New API Key' }).click();
       const form = dialog('New API Key');
       await form.getByLabel('Name').fill('my own key');
-      await form.getByText('Advanced').click();
       await form.getByLabel(/^Public Key/).fill('not-a-public-key');
       await form.getByRole('button', { name: 'Create' }).click();
       await form.getByText('Public key must be standard padded base64').waitFor();
@@ -265,6 +269,10 @@ describe.skipIf(!CHROMIUM.available)('the console, as a new user', () => {
       await confirm.getByRole('button', { name: 'Revoke key' }).click();
       await confirm.waitFor({ state: 'detached' });
       await row.waitFor({ state: 'detached' });
+      // A visible, announced notice takes the focus (the button that opened the dialog is gone).
+      const notice = page.getByRole('status').filter({ hasText: 'Key revoked' });
+      expect(await notice.innerText()).toBe('Key revoked: “trading bot” no longer works.');
+      expect(await notice.evaluate((el) => el === document.activeElement)).toBe(true);
 
       const signet = await client(keys['trading bot']?.secret as string);
       const response = await signet.send({ method: 'GET', path: '/api/v1/capital' });

@@ -27,7 +27,7 @@ export const PASSWORD = 'correct horse battery';
 export const HOST = 'localhost:80';
 export const ORIGIN = 'http://localhost:80';
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface AgentRequest {
   body?: unknown;
@@ -185,7 +185,7 @@ export async function createConsoleTestContext(
     },
     close: async () => {
       await app.close();
-      await verifier.lastUse.flush();
+      await verifier.close();
       await db.destroy();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },

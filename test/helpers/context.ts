@@ -3,6 +3,7 @@
  * a main account and a second subaccount, and keys created through the keys service.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,7 +18,7 @@ import {
   type Subaccount,
   type User,
 } from '../../src/accounts/accounts-service.ts';
-import { createApiKey } from '../../src/keys/keys-service.ts';
+import { createApiKey, type CreateApiKeyInput } from '../../src/keys/keys-service.ts';
 import { SignedRequestVerifier } from '../../src/keys/signed-request-verifier.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { RATE_LIMITS_OFF, type RateLimitConfig } from '../../src/server/rate-limit-config.ts';
@@ -44,14 +45,17 @@ export interface TestContext {
   createUser: (email?: string) => Promise<User>;
   createSubaccount: (user: User, name: string) => Promise<Subaccount>;
   /** Creates a server-generated key (the operator path) and returns its pair. */
-  createKey: (user: User, options?: { subaccountName?: string; readOnly?: boolean }) => Promise<TestKey>;
+  createKey: (
+    user: User,
+    options?: Omit<CreateApiKeyInput, 'userId' | 'name'> & { name?: string },
+  ) => Promise<TestKey & { id: string }>;
   /** Sends a request through the context's transport: `app.inject()`, or real HTTP to the listening app. */
   send: (request: RawRequest) => Promise<LightMyRequestResponse>;
   /** Signs `spec` with `key` at the context clock and sends it. */
   signed: (
     key: TestKey,
     spec: SignedRequestSpec,
-    options?: { headers?: Record<string, string> },
+    options?: { headers?: Record<string, string>; localAddress?: string },
   ) => Promise<LightMyRequestResponse>;
   /**
    * Puts `address` in the user's withdrawal address book, allowed for API withdrawals with its cooling-off
@@ -66,6 +70,8 @@ export interface RawRequest {
   url: string;
   headers?: Record<string, string>;
   payload?: string;
+  /** HTTP transport only: the client socket's source address (e.g. 127.0.0.2), to test per-address rules. */
+  localAddress?: string;
 }
 
 export type Transport = 'inject' | 'http';
@@ -74,6 +80,7 @@ let counter = 0;
 
 /** Real HTTP through a socket, answered in inject()'s shape so one test body serves both transports. */
 async function sendOverHttp(baseUrl: string, request: RawRequest): Promise<LightMyRequestResponse> {
+  if (request.localAddress !== undefined) return sendFromAddress(baseUrl, request);
   const response = await fetch(baseUrl + request.url, {
     method: request.method,
     headers: request.headers,
@@ -88,9 +95,36 @@ async function sendOverHttp(baseUrl: string, request: RawRequest): Promise<Light
   } as unknown as LightMyRequestResponse;
 }
 
+/** Real HTTP with the client socket bound to `request.localAddress` (node:http, since fetch cannot bind). */
+function sendFromAddress(baseUrl: string, request: RawRequest): Promise<LightMyRequestResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      baseUrl + request.url,
+      { method: request.method, headers: request.headers, localAddress: request.localAddress },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            statusCode: res.statusCode,
+            body,
+            headers: res.headers,
+            json: () => JSON.parse(body) as unknown,
+          } as unknown as LightMyRequestResponse);
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(request.payload);
+  });
+}
+
 export async function createTestContext(
   options: {
     transport?: Transport;
+    trustProxy?: boolean | string[];
     withdrawalAddresses?: WithdrawalAddressSettings;
     rateLimits?: RateLimitConfig;
   } = {},
@@ -111,7 +145,7 @@ export async function createTestContext(
       exchange,
       withdrawalAddresses: options.withdrawalAddresses,
     },
-    { rateLimits: options.rateLimits ?? RATE_LIMITS_OFF },
+    { rateLimits: options.rateLimits ?? RATE_LIMITS_OFF, trustProxy: options.trustProxy },
   );
   const baseUrl = options.transport === 'http' ? await app.listen({ port: 0, host: '127.0.0.1' }) : undefined;
   const send = (request: RawRequest): Promise<LightMyRequestResponse> =>
@@ -139,8 +173,13 @@ export async function createTestContext(
       }),
     createSubaccount: (user, name) => createSubaccount(db, { userId: user.id, name }),
     createKey: async (user, options = {}) => {
-      const created = await createApiKey(db, { userId: user.id, name: `key ${++counter}`, ...options });
-      return { apiKey: created.key.apiKey, secret: created.secret as string };
+      const created = await createApiKey(db, {
+        userId: user.id,
+        name: `key ${++counter}`,
+        now: clock.now,
+        ...options,
+      });
+      return { id: created.key.id, apiKey: created.key.apiKey, secret: created.secret as string };
     },
     signed: async (key, spec, options = {}) => {
       const signer = await createSigner(key.secret);
@@ -153,13 +192,14 @@ export async function createTestContext(
         url: prepared.pathWithQuery,
         headers: { ...prepared.headers, ...options.headers },
         payload: prepared.body,
+        localAddress: options.localAddress,
       });
     },
     allowWithdrawalAddress: (user, blockchain, address) =>
       allowWithdrawalAddress(db, { userId: user.id, blockchain, address, now: clock.now }),
     close: async () => {
       await app.close();
-      await verifier.lastUse.flush();
+      await verifier.close();
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
     },

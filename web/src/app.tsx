@@ -27,6 +27,7 @@ export function App(): ReactNode {
   const [session, setSession] = useState<SessionState>({ status: 'loading' });
   const [requireTwoFactorForKeys, setRequireTwoFactorForKeys] = useState(false);
   const [sandboxDeposits, setSandboxDeposits] = useState(true);
+  const [withdrawalsOptIn, setWithdrawalsOptIn] = useState(false);
 
   const loadSession = useCallback(() => {
     consoleApi.getSession().then(
@@ -34,6 +35,7 @@ export function App(): ReactNode {
         setCsrfToken(info.csrfToken);
         setRequireTwoFactorForKeys(info.requireTwoFactorForKeys);
         setSandboxDeposits(info.sandboxDeposits !== false);
+        setWithdrawalsOptIn(info.withdrawalsOptIn === true);
         setSession(
           info.authenticated && info.user
             ? { status: 'signed_in', user: info.user, requireTwoFactorForKeys: info.requireTwoFactorForKeys }
@@ -111,6 +113,7 @@ export function App(): ReactNode {
         user: session.user,
         requireTwoFactorForKeys: session.requireTwoFactorForKeys,
         sandboxDeposits,
+        withdrawalsOptIn,
         setUser: (user) => setSession({ ...session, user }),
       }}
     >
@@ -173,6 +176,12 @@ function NavSection({
             <a
               href={route.path}
               aria-current={route === current ? 'page' : undefined}
+              // On a phone the navigation is a row that scrolls sideways: keep the current page in view.
+              ref={
+                route === current
+                  ? (link) => link?.scrollIntoView?.({ block: 'nearest', inline: 'center' })
+                  : undefined
+              }
               onClick={(event) => {
                 if (event.metaKey || event.ctrlKey || event.shiftKey) return;
                 event.preventDefault();

@@ -20,7 +20,6 @@ export function registerServe(program: Command): void {
         { ...base, port, host: options.host ?? base.host, databaseUrl: options.database ?? base.databaseUrl },
         {
           logger: { level: process.env.LOG_LEVEL ?? 'info' },
-          trustProxy: process.env.SIGNET_TRUST_PROXY === 'true',
           timeouts: httpTimeoutsFromEnv(process.env),
         },
       );

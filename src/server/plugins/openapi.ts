@@ -10,6 +10,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
+import { PROTOCOL_GUIDE_CSP, renderProtocolGuide } from '../protocol-guide-page.ts';
+
 const PROTOCOL_GUIDE = fileURLToPath(new URL('../../../docs/PROTOCOL.md', import.meta.url));
 
 const SIGNING_HELP = [
@@ -46,8 +48,16 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // The signing guide the console points people to (key format, signing string, worked examples, error codes).
+  // HTML for people (rendered once here), the markdown itself at /docs/protocol.md for tools.
   const protocolGuide = await readFile(PROTOCOL_GUIDE, 'utf8');
+  const protocolPage = renderProtocolGuide(protocolGuide);
   app.get('/docs/protocol', { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header('Content-Security-Policy', PROTOCOL_GUIDE_CSP)
+      .send(protocolPage),
+  );
+  app.get('/docs/protocol.md', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/markdown; charset=utf-8').send(protocolGuide),
   );
 }

@@ -5,6 +5,7 @@ import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-console.ts';
 import * as m0003 from './0003-exchange.ts';
 import * as m0004 from './0004-sqlite-row-layout.ts';
+import * as m0005 from './0005-key-controls.ts';
 import * as m0006 from './0006-withdrawal-addresses.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,5 +13,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002-console': m0002,
   '0003-exchange': m0003,
   '0004-sqlite-row-layout': m0004,
+  '0005-key-controls': m0005,
   '0006-withdrawal-addresses': m0006,
 };

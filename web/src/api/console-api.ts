@@ -18,6 +18,8 @@ export interface SessionInfo {
   requireTwoFactorForKeys: boolean;
   /** False when the operator turned sandbox deposits off (SIGNET_SANDBOX_DEPOSITS=off). */
   sandboxDeposits?: boolean;
+  /** New keys get `withdraw` only when the person ticks "Allow withdrawals". */
+  withdrawalsOptIn: boolean;
 }
 
 export interface Subaccount {
@@ -35,6 +37,10 @@ export interface ApiKey {
   subaccountId: string;
   subaccountName: string;
   readOnly: boolean;
+  permissions: Permission[];
+  /** Empty = any address. */
+  allowedIps: string[];
+  expiresAt: number | null;
   source: 'server' | 'browser' | 'user';
   createdAt: number;
   revokedAt: number | null;
@@ -60,13 +66,48 @@ export interface TwoFactorSetup {
 export type LoginResult =
   { status: 'signed_in'; user: User; csrfToken: string } | { status: 'two_factor_required' };
 
-export interface CreateKeyInput {
+export type Permission = 'read' | 'trade' | 'withdraw';
+
+export interface KeyControlsInput {
+  permissions?: Permission[];
+  allowedIps?: string[] | null;
+  allowAnyAddress?: boolean;
+  /** ISO-8601 with a zone, or null for never. */
+  expiresAt?: string | null;
+}
+
+export interface CreateKeyInput extends KeyControlsInput {
   name: string;
   subaccountId: string;
   readOnly: boolean;
   publicKey: string;
   publicKeySource: 'browser' | 'user';
   totpCode?: string;
+}
+
+export interface UpdateKeyInput extends KeyControlsInput {
+  name?: string;
+  totpCode?: string;
+}
+
+export type GracePeriod = '0' | '1h' | '24h' | '7d';
+
+export interface UsageCounts {
+  ok: number;
+  invalidKey: number;
+  expiredWindow: number;
+  badSignature: number;
+  ipNotAllowed: number;
+  permission: number;
+}
+
+export interface KeyUsage {
+  keyId: string;
+  from: number;
+  to: number;
+  minutes: Array<UsageCounts & { minute: number }>;
+  totals: UsageCounts;
+  refusals: Array<{ at: number; reason: string; ip: string; instruction: string | null; message: string }>;
 }
 
 /** Amounts are exact decimal strings from the server: shown as they are, never turned into numbers. */
@@ -227,7 +268,11 @@ export function setSessionEndedHandler(handler: (() => void) | undefined): void 
   onSessionEnded = handler;
 }
 
-async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+async function call<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
@@ -277,7 +322,17 @@ export const consoleApi = {
   createSubaccount: (name: string): Promise<Subaccount> => call('POST', '/subaccounts', { name }),
   listKeys: (): Promise<ApiKey[]> => call('GET', '/keys'),
   createKey: (input: CreateKeyInput): Promise<ApiKey> => call('POST', '/keys', input),
-  revokeKey: (id: string): Promise<ApiKey> => call('DELETE', `/keys/${encodeURIComponent(id)}`),
+  revokeKey: (id: string, totpCode?: string): Promise<ApiKey> =>
+    call('DELETE', `/keys/${encodeURIComponent(id)}`, totpCode ? { totpCode } : undefined),
+  updateKey: (id: string, input: UpdateKeyInput): Promise<ApiKey> =>
+    call('PATCH', `/keys/${encodeURIComponent(id)}`, input),
+  rotateKey: (
+    id: string,
+    input: { publicKey: string; publicKeySource: 'browser' | 'user'; grace: GracePeriod; totpCode?: string },
+  ): Promise<{ old: ApiKey; key: ApiKey }> => call('POST', `/keys/${encodeURIComponent(id)}/rotate`, input),
+  revokeAllKeys: (input: { subaccountId?: string; totpCode?: string }): Promise<{ revoked: ApiKey[] }> =>
+    call('POST', '/keys/revoke-all', input),
+  keyUsage: (id: string): Promise<KeyUsage> => call('GET', `/keys/${encodeURIComponent(id)}/usage`),
   listAuditEvents: (): Promise<AuditEvent[]> => call('GET', '/audit?limit=50'),
   listExchangeAssets: (): Promise<ExchangeAsset[]> => call('GET', '/exchange/assets'),
   listBalances: (subaccountId: string): Promise<Balance[]> =>

@@ -32,6 +32,7 @@ export const BY_DETAIL: Partial<Record<string, MessageKey>> = {
   PASSWORD_REQUIRED: 'error.passwordRequired',
   ADDRESS_TAKEN: 'error.addressTaken',
   ADDRESS_INVALID: 'error.addressInvalid',
+  TWO_FACTOR_CODE_REUSED: 'error.twoFactorReused',
 };
 
 const BY_CODE: Partial<Record<string, MessageKey>> = {

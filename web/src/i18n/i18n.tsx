@@ -45,7 +45,14 @@ export function I18nProvider({ children }: { children: ReactNode }): ReactNode {
 
   const value = useMemo<I18n>(() => {
     const { dictionary, locale } = LANGUAGES[language];
-    const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' });
+    // Unambiguous everywhere: `1 Dec 2026, 13:30` (en-GB), `1 дек. 2026 г., 13:30` (ru), never 01/12/26.
+    const dateFormat = new Intl.DateTimeFormat(locale, {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     return {
       language,
       setLanguage,

@@ -16,8 +16,9 @@ const auditEventSchema = {
     userAgent: { type: ['string', 'null'] },
     details: {
       type: 'object',
-      description: 'Small event facts (key name, subaccount, reason); never a secret',
-      additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+      description:
+        'Small event facts (key name, subaccount, reason; a key edit’s before and after); never a secret',
+      additionalProperties: {},
     },
     createdAt: { type: 'integer' },
   },

@@ -4,6 +4,10 @@ import type { RouteOptions } from 'fastify';
 import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { deleteApiKeyRoute } from './delete-api-key.ts';
 import { deleteWithdrawalAddressRoute } from './delete-withdrawal-address.ts';
+import { getApiKeyUsageRoute } from './get-api-key-usage.ts';
+import { patchApiKeyRoute } from './patch-api-key.ts';
+import { postApiKeyRotateRoute } from './post-api-key-rotate.ts';
+import { postApiKeysRevokeAllRoute } from './post-api-keys-revoke-all.ts';
 import { getApiKeysRoute } from './get-api-keys.ts';
 import { getAuditEventsRoute } from './get-audit-events.ts';
 import { getExchangeAssetsRoute } from './get-exchange-assets.ts';
@@ -43,6 +47,10 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteOptions[] {
     getApiKeysRoute(deps),
     postApiKeyRoute(deps),
     deleteApiKeyRoute(deps),
+    patchApiKeyRoute(deps),
+    postApiKeyRotateRoute(deps),
+    postApiKeysRevokeAllRoute(deps),
+    getApiKeyUsageRoute(deps),
     getAuditEventsRoute(deps),
     getExchangeAssetsRoute(deps),
     getExchangeBalancesRoute(deps),

@@ -5,8 +5,10 @@
  * (`publicKeySource: "browser"`) or pasted by the user ("user"). So the server never sees a secret, and the
  * response (schema below) has no field that could carry one.
  *
- * Order of checks: cheap input checks first (name, public key, subaccount ownership), then the 2FA code, so a
- * typo in the public key does not spend the user's one-time code. With 2FA on, a current code is required; with
+ * Order of checks: cheap input checks first (name, public key, permissions, allowlist, expiry, subaccount
+ * ownership), then the 2FA code, so a typo in the public key does not spend the user's one-time code.
+ * Permissions: `readOnly` means read alone; otherwise `permissions`, or by default read + trade + withdraw
+ * (read + trade when the operator made withdrawals opt-in). With 2FA on, a current code is required; with
  * the operator setting `requireTwoFactorForKeys`, a user without 2FA is refused until they turn it on.
  */
 import type { RouteOptions } from 'fastify';
@@ -14,7 +16,9 @@ import type { RouteOptions } from 'fastify';
 import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
 import { verifyTwoFactorCode } from '../../../console/two-factor-service.ts';
 import { AppError } from '../../../errors.ts';
-import { validateKeyName } from '../../../keys/api-key.ts';
+import { parseExpiry, validateKeyName } from '../../../keys/api-key.ts';
+import { resolveAllowlist, resolvePermissions } from '../../../keys/key-controls.ts';
+import { FULL_ACCESS_MASK, PERMISSION_BITS, permissionsOf } from '../../../keys/permissions.ts';
 import { createApiKey } from '../../../keys/keys-service.ts';
 import { parsePublicKey } from '../../../protocol/key-encoding.ts';
 import {
@@ -23,12 +27,16 @@ import {
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
 import { toApiKeyView } from './api-key-view.ts';
-import { apiKeySchema, errorResponses, totpCodeSchema } from './schemas.ts';
+import { apiKeySchema, errorResponses, keyControlsProperties, totpCodeSchema } from './schemas.ts';
 
 interface CreateKeyBody {
   name: string;
   subaccountId?: string;
   readOnly?: boolean;
+  permissions?: string[];
+  allowedIps?: string[];
+  allowAnyAddress?: boolean;
+  expiresAt?: string | null;
   publicKey: string;
   publicKeySource?: 'browser' | 'user';
   totpCode?: string;
@@ -59,6 +67,7 @@ export function postApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOpt
           },
           publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'user' },
           totpCode: totpCodeSchema,
+          ...keyControlsProperties,
         },
       },
       response: { 201: apiKeySchema, ...errorResponses },
@@ -77,6 +86,16 @@ export function postApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOpt
       }
       const parsed = parsePublicKey(body.publicKey);
       if (!parsed.ok) throw AppError.of(parsed.detail, parsed.message);
+      const defaultPermissions = config.withdrawalsOptIn
+        ? PERMISSION_BITS.read | PERMISSION_BITS.trade
+        : FULL_ACCESS_MASK;
+      const permissions = resolvePermissions({
+        readOnly: body.readOnly,
+        permissions: body.permissions,
+        defaultPermissions,
+      });
+      resolveAllowlist(body.allowedIps, body.allowAnyAddress);
+      parseExpiry(body.expiresAt, at);
       const subaccount = await resolveSubaccount(db, user.id, { id: body.subaccountId });
 
       if (config.requireTwoFactorForKeys && !user.totpEnabled) {
@@ -88,7 +107,10 @@ export function postApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOpt
         userId: user.id,
         name,
         subaccountId: subaccount.id,
-        readOnly: body.readOnly ?? false,
+        permissions: permissionsOf(permissions),
+        allowedIps: body.allowedIps,
+        allowAnyAddress: body.allowAnyAddress,
+        expiresAt: body.expiresAt,
         publicKey: body.publicKey,
         publicKeySource: body.publicKeySource ?? 'user',
         context: auditContextOf(request),

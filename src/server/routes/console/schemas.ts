@@ -75,6 +75,9 @@ export const apiKeySchema = {
     'subaccountId',
     'subaccountName',
     'readOnly',
+    'permissions',
+    'allowedIps',
+    'expiresAt',
     'source',
     'createdAt',
     'revokedAt',
@@ -88,7 +91,14 @@ export const apiKeySchema = {
     apiKey: { type: 'string', description: 'Base64 ED25519 public key (X-API-Key); never a secret' },
     subaccountId: { type: 'string' },
     subaccountName: { type: 'string' },
-    readOnly: { type: 'boolean' },
+    readOnly: { type: 'boolean', description: 'True when the key holds the read permission alone' },
+    permissions: { type: 'array', items: { type: 'string', enum: ['read', 'trade', 'withdraw'] } },
+    allowedIps: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'IPv4/IPv6 addresses and CIDR ranges the key may be used from; empty = any address',
+    },
+    expiresAt: { type: ['integer', 'null'], description: 'When the key stops working (ms); null = never' },
     source: { type: 'string', enum: ['server', 'browser', 'user'] },
     createdAt: { type: 'integer' },
     revokedAt: { type: ['integer', 'null'] },
@@ -125,4 +135,33 @@ export const userResponseSchema = {
   required: ['user'],
   additionalProperties: false,
   properties: { user: userSchema },
+} as const;
+
+/** Body fields that set a key's controls (create and edit). */
+export const keyControlsProperties = {
+  permissions: {
+    type: 'array',
+    maxItems: 3,
+    items: { type: 'string', enum: ['read', 'trade', 'withdraw'] },
+    description:
+      'Must include read. Default: read + trade + withdraw (read + trade when withdrawals are opt-in)',
+  },
+  allowedIps: {
+    type: 'array',
+    maxItems: 64,
+    items: { type: 'string', maxLength: 64 },
+    description: 'Up to 30 IPv4/IPv6 addresses or CIDR ranges; empty = any address',
+  },
+  allowAnyAddress: { type: 'boolean', description: 'Confirms a 0.0.0.0/0 or ::/0 entry' },
+  expiresAt: {
+    type: ['string', 'null'],
+    maxLength: 40,
+    description: 'ISO-8601 date or date-time with a zone; null or "never" = never',
+  },
+} as const;
+
+export const keyIdParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^key_[0-9A-Z]+$' } },
 } as const;

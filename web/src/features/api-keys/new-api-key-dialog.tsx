@@ -1,8 +1,10 @@
 /**
- * The New API Key dialog. With Public Key left empty (what most people do) the key pair is generated here, in
- * the browser (WebCrypto Ed25519, pure-JS fallback: src/client/signer.ts), and only the public key is sent;
- * the secret goes straight to the "created" dialog and nowhere else. Server errors land next to the field they
- * concern (public key, 2FA code, name) or at the top of the form.
+ * The New API Key dialog. With Public Key left empty (what most people do, and what the hint recommends) the key
+ * pair is generated here, in the browser (WebCrypto Ed25519, pure-JS fallback: src/client/signer.ts), and only the
+ * public key is sent; the secret goes straight to the "created" dialog and nowhere else. The seed's flow stays as
+ * simple as it was (name, subaccount, public key, Read Only, Create); permissions beyond Read Only, the IP
+ * allowlist and the expiry wait under "Advanced". A subaccount can be added without leaving the dialog. Server
+ * errors land next to the field they concern (public key, 2FA code, name, allowlist, expiry) or at the top.
  */
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 
@@ -16,14 +18,27 @@ import { navigate } from '../../router.ts';
 import { useSession } from '../../session.tsx';
 import { useResource } from '../../use-resource.ts';
 import type { CreatedKey } from './created-key-dialog.tsx';
+import {
+  allowlistEntries,
+  expiryToSend,
+  initialControls,
+  KeyControlsFields,
+} from './key-controls-fields.tsx';
 
-type FieldName = 'name' | 'publicKey' | 'totpCode' | 'form';
+type FieldName = 'name' | 'publicKey' | 'totpCode' | 'allowedIps' | 'expiresAt' | 'subaccount' | 'form';
 
 function fieldOf(error: ApiError): FieldName {
   if (error.code === 'INVALID_TWO_FACTOR_CODE') return 'totpCode';
   if (/public key/i.test(error.message)) return 'publicKey';
   if (/key name/i.test(error.message)) return 'name';
+  if (/allowlist/i.test(error.message)) return 'allowedIps';
+  if (/expiry/i.test(error.message)) return 'expiresAt';
   return 'form';
+}
+
+/** 64 hex digits: a raw public key someone copied as hex (a common mistake); Signet wants base64. */
+export function looksLikeHex(value: string): boolean {
+  return /^(0x)?[0-9a-fA-F]{64}$/.test(value.trim());
 }
 
 export function NewApiKeyDialog({
@@ -34,8 +49,11 @@ export function NewApiKeyDialog({
   onCreated: (created: CreatedKey) => void;
 }): ReactNode {
   const { t, language } = useI18n();
-  const { user, requireTwoFactorForKeys } = useSession();
+  const { user, requireTwoFactorForKeys, withdrawalsOptIn } = useSession();
   const subaccounts = useResource(consoleApi.listSubaccounts);
+  const [controls, setControls] = useState(() => initialControls({ allowWithdrawals: !withdrawalsOptIn }));
+  const [addingSubaccount, setAddingSubaccount] = useState(false);
+  const [newSubaccountName, setNewSubaccountName] = useState('');
   const [name, setName] = useState('');
   const [subaccountId, setSubaccountId] = useState('');
   const [publicKey, setPublicKey] = useState('');
@@ -58,6 +76,10 @@ export function NewApiKeyDialog({
       nameInput.current?.focus();
       return;
     }
+    if (looksLikeHex(publicKey)) {
+      setErrors({ publicKey: t('newKey.publicKeyHex') });
+      return;
+    }
     try {
       let pair: { apiKey: string; secret?: string };
       const supplied = publicKey.trim();
@@ -72,6 +94,13 @@ export function NewApiKeyDialog({
         name: name.trim(),
         subaccountId: subaccountId || mainId,
         readOnly,
+        ...(readOnly
+          ? {}
+          : { permissions: controls.allowWithdrawals ? ['read', 'trade', 'withdraw'] : ['read', 'trade'] }),
+        ...(allowlistEntries(controls).length > 0
+          ? { allowedIps: allowlistEntries(controls), allowAnyAddress: controls.allowAnyAddress }
+          : {}),
+        expiresAt: expiryToSend(controls),
         publicKey: pair.apiKey,
         publicKeySource: pair.secret === undefined ? 'user' : 'browser',
         ...(user.twoFactorEnabled ? { totpCode } : {}),
@@ -81,9 +110,22 @@ export function NewApiKeyDialog({
       const error =
         caught instanceof ApiError ? caught : new ApiError(0, 'CLIENT_ERROR', (caught as Error).message);
       const field = fieldOf(error);
-      if (field === 'publicKey') setAdvancedOpen(true);
+      if (field === 'allowedIps' || field === 'expiresAt') setAdvancedOpen(true);
       setErrors({ [field]: describeError(error, language, t) });
       setBusy(undefined);
+    }
+  };
+
+  const addSubaccount = async (): Promise<void> => {
+    try {
+      const created = await consoleApi.createSubaccount(newSubaccountName.trim());
+      subaccounts.reload();
+      setSubaccountId(created.id);
+      setAddingSubaccount(false);
+      setNewSubaccountName('');
+      setErrors({});
+    } catch (caught) {
+      setErrors({ subaccount: describeError(caught, language, t) });
     }
   };
 
@@ -159,26 +201,63 @@ export function NewApiKeyDialog({
             ))}
           </select>
           {subaccounts.error && <p className="field-error">{subaccounts.error}</p>}
+          {addingSubaccount ? (
+            <div className="inline-form">
+              <input
+                aria-label={t('newKey.newSubaccountName')}
+                placeholder={t('newKey.newSubaccountName')}
+                name="newSubaccountName"
+                maxLength={64}
+                autoFocus
+                value={newSubaccountName}
+                onChange={(event) => setNewSubaccountName(event.target.value)}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter') {
+                    event.preventDefault();
+                    void addSubaccount();
+                  }
+                }}
+              />
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                disabled={newSubaccountName.trim() === ''}
+                onClick={() => void addSubaccount()}
+              >
+                {t('newKey.addSubaccount')}
+              </button>
+            </div>
+          ) : (
+            <button type="button" className="link-button" onClick={() => setAddingSubaccount(true)}>
+              + {t('newKey.newSubaccount')}
+            </button>
+          )}
+          {errors.subaccount && (
+            <p className="field-error" role="alert">
+              {errors.subaccount}
+            </p>
+          )}
         </div>
-        <details
-          className="advanced"
-          open={advancedOpen}
-          onToggle={(event) => setAdvancedOpen((event.currentTarget as HTMLDetailsElement).open)}
-        >
-          <summary>{t('newKey.advanced')}</summary>
-          <Field
-            label={t('newKey.publicKey')}
-            labelNote={t('newKey.publicKeyOptional')}
-            name="publicKey"
-            autoComplete="off"
-            spellCheck={false}
-            className="field-mono"
-            hint={t('newKey.publicKeyHint')}
-            value={publicKey}
-            error={errors.publicKey}
-            onChange={(event) => setPublicKey(event.target.value)}
-          />
-        </details>
+        <Field
+          label={t('newKey.publicKey')}
+          labelNote={t('newKey.publicKeyOptional')}
+          name="publicKey"
+          autoComplete="off"
+          spellCheck={false}
+          className="field-mono"
+          hint={
+            <>
+              {t('newKey.publicKeyHintBefore')}
+              <a href="/docs/protocol" target="_blank" rel="noopener">
+                {t('newKey.signingGuide')}
+              </a>
+              {t('newKey.publicKeyHintAfter')}
+            </>
+          }
+          value={publicKey}
+          error={errors.publicKey ?? (looksLikeHex(publicKey) ? t('newKey.publicKeyHex') : undefined)}
+          onChange={(event) => setPublicKey(event.target.value)}
+        />
         <div className="field">
           <label className="switch">
             <input
@@ -196,6 +275,19 @@ export function NewApiKeyDialog({
             {t('newKey.readOnlyHint')}
           </p>
         </div>
+        <details
+          className="advanced"
+          open={advancedOpen}
+          onToggle={(event) => setAdvancedOpen((event.currentTarget as HTMLDetailsElement).open)}
+        >
+          <summary>{t('newKey.advanced')}</summary>
+          <KeyControlsFields
+            state={controls}
+            onChange={setControls}
+            readOnly={readOnly}
+            errors={{ allowedIps: errors.allowedIps, expiresAt: errors.expiresAt }}
+          />
+        </details>
         {user.twoFactorEnabled && (
           <Field
             label={t('newKey.totpCode')}

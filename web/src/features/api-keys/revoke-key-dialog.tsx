@@ -1,4 +1,4 @@
-/** Confirms revoking a key; the key stops working on its next request. */
+/** Confirms revoking a key (with the 2FA code when 2FA is on); the key stops working on its next request. */
 import { useRef, useState, type ReactNode } from 'react';
 
 import { consoleApi, type ApiKey } from '../../api/console-api.ts';
@@ -6,6 +6,8 @@ import { describeError } from '../../api/error-message.ts';
 import { Dialog } from '../../components/dialog.tsx';
 import { FormError } from '../../components/field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { useSession } from '../../session.tsx';
+import { TotpField } from './totp-field.tsx';
 
 export function RevokeKeyDialog({
   apiKey,
@@ -17,6 +19,8 @@ export function RevokeKeyDialog({
   onRevoked: () => void;
 }): ReactNode {
   const { t, language } = useI18n();
+  const { user } = useSession();
+  const [totpCode, setTotpCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const cancel = useRef<HTMLButtonElement>(null);
@@ -25,7 +29,7 @@ export function RevokeKeyDialog({
     setBusy(true);
     setError(undefined);
     try {
-      await consoleApi.revokeKey(apiKey.id);
+      await consoleApi.revokeKey(apiKey.id, user.twoFactorEnabled ? totpCode : undefined);
       onRevoked();
     } catch (caught) {
       setError(describeError(caught, language, t));
@@ -58,6 +62,7 @@ export function RevokeKeyDialog({
     >
       <FormError message={error} />
       <p className="mono small break">{apiKey.apiKey}</p>
+      {user.twoFactorEnabled && <TotpField value={totpCode} onChange={setTotpCode} />}
     </Dialog>
   );
 }

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+
+import { findInstructionRoute } from '../protocol/instructions.ts';
+import type { SignedRequest } from '../protocol/signed-request.ts';
+import {
+  decideAddress,
+  decideKey,
+  decidePermission,
+  decideSubaccount,
+  INVALID_KEY_MESSAGE,
+  type KeyForDecision,
+} from './decide-request.ts';
+import { FULL_ACCESS_MASK, PERMISSION_BITS, READ_ONLY_MASK } from './permissions.ts';
+
+const T = 1_800_000_000_000;
+const key = (over: Partial<KeyForDecision> = {}): KeyForDecision => ({
+  id: 'key_1',
+  userId: 'usr_1',
+  subaccountId: 'sub_1',
+  subaccountNumber: 0,
+  permissions: FULL_ACCESS_MASK,
+  readOnly: false,
+  allowedIps: null,
+  expiresAt: null,
+  revokedAt: null,
+  ...over,
+});
+const request = (method: string, path: string) =>
+  ({ route: findInstructionRoute(method, path) }) as unknown as SignedRequest;
+
+describe('decideKey()', () => {
+  const refused = { ok: false, code: 'UNAUTHORIZED', message: INVALID_KEY_MESSAGE, reason: 'invalid_key' };
+
+  it('refuses an unknown or revoked key', () => {
+    expect(decideKey(undefined, T)).toEqual(refused);
+    expect(decideKey(key({ revokedAt: T - 1 }), T)).toEqual(refused);
+  });
+
+  it('refuses a key expiring at t from t on, exactly like a revoked key', () => {
+    expect(decideKey(key({ expiresAt: T }), T - 1)).toEqual({ ok: true });
+    expect(decideKey(key({ expiresAt: T }), T)).toEqual(refused);
+    expect(decideKey(key({ expiresAt: T }), T + 1)).toEqual(refused);
+  });
+
+  it('accepts a key that never expires', () => {
+    expect(decideKey(key(), Number.MAX_SAFE_INTEGER)).toEqual({ ok: true });
+  });
+});
+
+describe('decideAddress()', () => {
+  it('accepts any address without a list', () => {
+    expect(decideAddress(key(), '203.0.113.1')).toEqual({ ok: true });
+  });
+
+  it('refuses an address off the list with 401 saying so', () => {
+    const k = key({ allowedIps: '127.0.0.2,10.0.0.0/8' });
+    expect(decideAddress(k, '127.0.0.2')).toEqual({ ok: true });
+    expect(decideAddress(k, '::ffff:10.9.9.9')).toEqual({ ok: true });
+    const denied = decideAddress(k, '127.0.0.1');
+    expect(denied).toMatchObject({ ok: false, code: 'UNAUTHORIZED', reason: 'ip_not_allowed' });
+    expect(denied.ok || denied.message).toContain('not allowed from address 127.0.0.1');
+  });
+});
+
+describe('decidePermission()', () => {
+  const tradeOnly = key({ permissions: PERMISSION_BITS.read | PERMISSION_BITS.trade });
+
+  it('lets a read+trade key place orders and refuses withdrawals with 403 naming withdraw', () => {
+    expect(decidePermission(request('POST', '/api/v1/order'), tradeOnly)).toEqual({ ok: true });
+    const denied = decidePermission(request('POST', '/wapi/v1/capital/withdrawals'), tradeOnly);
+    expect(denied).toMatchObject({ ok: false, code: 'FORBIDDEN', reason: 'permission' });
+    expect(denied.ok || denied.message).toContain('lacks the withdraw permission');
+  });
+
+  it('refuses a read-only key on trading and names the permission', () => {
+    const ro = key({ permissions: READ_ONLY_MASK, readOnly: true });
+    expect(decidePermission(request('GET', '/api/v1/capital'), ro)).toEqual({ ok: true });
+    const denied = decidePermission(request('DELETE', '/api/v1/orders'), ro);
+    expect(denied.ok || denied.message).toBe(
+      'This API key lacks the trade permission needed for orderCancelAll (it is read-only)',
+    );
+  });
+});
+
+describe('decideSubaccount()', () => {
+  it('refuses a subaccountId naming another subaccount', () => {
+    expect(decideSubaccount(key({ subaccountNumber: 2 }), { subaccountId: '2' })).toEqual({ ok: true });
+    expect(decideSubaccount(key({ subaccountNumber: 2 }), { subaccountId: '0' })).toMatchObject({
+      ok: false,
+      code: 'FORBIDDEN',
+    });
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * A key's controls (permissions, IP allowlist, expiry) as clients state them, validated into what is stored, and
+ * the comparison that tells whether an edit widens what a key can do. Pure: `now` is a parameter.
+ *
+ * Widening (what needs the account's TOTP code when it has 2FA): a permission added; an allowlist entry added, or
+ * the list removed (any address); an expiry later than before, or removed (never). Narrowing and renaming do not
+ * widen: a person locking a key down in a hurry should not be slowed by it.
+ */
+import { AppError } from '../errors.ts';
+import { formatStoredAllowlist, parseAllowlist } from './ip-allowlist.ts';
+import { FULL_ACCESS_MASK, parsePermissions, permissionsOf, READ_ONLY_MASK } from './permissions.ts';
+
+export interface KeyControls {
+  /** Permission bit mask. */
+  permissions: number;
+  /** Stored allowlist text, or null for any address. */
+  allowedIps: string | null;
+  expiresAt: number | null;
+}
+
+export interface KeyControlsInput {
+  /** The seed's toggle: `read` alone. */
+  readOnly?: boolean;
+  /** `['read', 'trade']` or `'read,trade'`; overrides the default that `readOnly` picks. */
+  permissions?: readonly string[] | string;
+  /** Addresses and CIDR ranges; empty or absent = any address. */
+  allowedIps?: readonly string[];
+  /** Confirms a `0.0.0.0/0` or `::/0` entry. */
+  allowAnyAddress?: boolean;
+}
+
+/** Permissions from the read-only toggle and an optional list; both given must agree. */
+export function resolvePermissions(input: {
+  readOnly?: boolean;
+  permissions?: readonly string[] | string;
+  defaultPermissions?: number;
+}): number {
+  if (input.permissions === undefined) {
+    return input.readOnly ? READ_ONLY_MASK : (input.defaultPermissions ?? FULL_ACCESS_MASK);
+  }
+  const mask = parsePermissions(input.permissions);
+  if (input.readOnly && mask !== READ_ONLY_MASK) {
+    throw new AppError('INVALID_CLIENT_REQUEST', 'A read-only key has the read permission only');
+  }
+  return mask;
+}
+
+export function resolveAllowlist(
+  entries: readonly string[] | undefined,
+  allowAnyAddress?: boolean,
+): string | null {
+  if (entries === undefined) return null;
+  return formatStoredAllowlist(parseAllowlist(entries, { allowAnyAddress: allowAnyAddress === true }));
+}
+
+/** What an edit widens, as human-readable items ([] = nothing, no 2FA needed). */
+export function describeWidening(before: KeyControls, after: KeyControls): string[] {
+  const widened: string[] = [];
+  for (const permission of permissionsOf(after.permissions & ~before.permissions)) {
+    widened.push(`permission ${permission}`);
+  }
+  if (after.allowedIps !== before.allowedIps && before.allowedIps !== null) {
+    if (after.allowedIps === null) widened.push('any address');
+    else {
+      const old = new Set(before.allowedIps.split(','));
+      for (const entry of after.allowedIps.split(',')) if (!old.has(entry)) widened.push(`address ${entry}`);
+    }
+  }
+  if (before.expiresAt !== null && (after.expiresAt === null || after.expiresAt > before.expiresAt)) {
+    widened.push('a later expiry');
+  }
+  return widened;
+}
+
+export const GRACE_PERIODS: Readonly<Record<string, number>> = {
+  '0': 0,
+  '1h': 3600_000,
+  '24h': 24 * 3600_000,
+  '7d': 7 * 24 * 3600_000,
+};
+
+/** A rotation's grace period: `0`, `1h`, `24h` or `7d`. */
+export function parseGracePeriod(text: string): number {
+  if (!Object.hasOwn(GRACE_PERIODS, text)) {
+    throw new AppError('INVALID_CLIENT_REQUEST', 'Grace period must be one of 0, 1h, 24h, 7d');
+  }
+  return GRACE_PERIODS[text] as number;
+}

@@ -1,0 +1,130 @@
+/**
+ * Key permissions: `read`, `trade`, `withdraw`, and the one table that says which permission every signed
+ * instruction needs. Pure.
+ *
+ * Invariants: every instruction in `src/protocol/instructions.ts` maps to exactly one permission (the test walks
+ * the whole instruction table); every key holds `read` (a key that cannot even read has no use, and Backpack's
+ * keys always can); a stored permission set is a small bit mask so the signed-request path tests it with one `&`.
+ * Threats: an instruction added to the protocol table without a row here would be unreachable, never silently
+ * allowed: `requiredPermission()` answers `withdraw` (the strongest) for a name it does not know.
+ */
+import { AppError } from '../errors.ts';
+
+export type Permission = 'read' | 'trade' | 'withdraw';
+
+export const PERMISSIONS: readonly Permission[] = ['read', 'trade', 'withdraw'];
+
+/** Bit of each permission in `api_keys.permissions`. */
+export const PERMISSION_BITS: Readonly<Record<Permission, number>> = { read: 1, trade: 2, withdraw: 4 };
+
+export const READ_ONLY_MASK = PERMISSION_BITS.read;
+export const FULL_ACCESS_MASK = PERMISSION_BITS.read | PERMISSION_BITS.trade | PERMISSION_BITS.withdraw;
+
+/**
+ * The permission each instruction needs. Queries read; orders, strategies, RFQs, vaults, borrow/lend, dust
+ * conversion and account settings (leverage, auto-lend) trade; moving funds out (`withdraw`) and the two-factor
+ * token that Backpack issues for withdrawals withdraw.
+ */
+export const INSTRUCTION_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  accountQuery: 'read',
+  accountUpdate: 'trade',
+  convertDust: 'trade',
+  maxBorrowQuantity: 'read',
+  maxOrderQuantity: 'read',
+  maxWithdrawalQuantity: 'read',
+  balanceQuery: 'read',
+  collateralQuery: 'read',
+  depositQueryAll: 'read',
+  depositAddressQuery: 'read',
+  withdrawalQueryAll: 'read',
+  withdraw: 'withdraw',
+  positionQuery: 'read',
+  borrowLendPositionQuery: 'read',
+  borrowLendExecute: 'trade',
+  orderQuery: 'read',
+  orderExecute: 'trade',
+  orderCancel: 'trade',
+  orderQueryAll: 'read',
+  orderCancelAll: 'trade',
+  orderHistoryQueryAll: 'read',
+  fillHistoryQueryAll: 'read',
+  fundingHistoryQueryAll: 'read',
+  borrowHistoryQueryAll: 'read',
+  interestHistoryQueryAll: 'read',
+  borrowPositionHistoryQueryAll: 'read',
+  dustHistoryQueryAll: 'read',
+  positionHistoryQueryAll: 'read',
+  settlementHistoryQueryAll: 'read',
+  strategyHistoryQueryAll: 'read',
+  rfqHistoryQueryAll: 'read',
+  quoteHistoryQueryAll: 'read',
+  rfqFillHistoryQueryAll: 'read',
+  quoteFillHistoryQueryAll: 'read',
+  vaultMintHistoryQueryAll: 'read',
+  vaultRedeemHistoryQueryAll: 'read',
+  strategyQuery: 'read',
+  strategyCreate: 'trade',
+  strategyCancel: 'trade',
+  strategyQueryAll: 'read',
+  strategyCancelAll: 'trade',
+  rfqSubmit: 'trade',
+  quoteAccept: 'trade',
+  rfqRefresh: 'trade',
+  rfqCancel: 'trade',
+  quoteSubmit: 'trade',
+  rfqQuery: 'read',
+  vaultMint: 'trade',
+  vaultRedeemRequest: 'trade',
+  vaultRedeemCancel: 'trade',
+  vaultPendingRedeemsQuery: 'read',
+  vaultNavQuery: 'read',
+  issueTwoFactorToken: 'withdraw',
+};
+
+/** The permission `instruction` needs; `withdraw` for a name missing from the table (fail closed). */
+export function requiredPermission(instruction: string): Permission {
+  return Object.hasOwn(INSTRUCTION_PERMISSIONS, instruction)
+    ? (INSTRUCTION_PERMISSIONS[instruction] as Permission)
+    : 'withdraw';
+}
+
+export function hasPermission(mask: number, permission: Permission): boolean {
+  return (mask & PERMISSION_BITS[permission]) !== 0;
+}
+
+/** The permissions in a mask, in the fixed order read, trade, withdraw. */
+export function permissionsOf(mask: number): Permission[] {
+  return PERMISSIONS.filter((p) => hasPermission(mask, p));
+}
+
+export function isReadOnlyMask(mask: number): boolean {
+  return mask === READ_ONLY_MASK;
+}
+
+/**
+ * A permission list from a client (console JSON array, CLI `read,trade`) as a mask. Unknown names, an empty list,
+ * or a list without `read` are 400s that say what is allowed.
+ */
+export function parsePermissions(input: readonly string[] | string): number {
+  const names = (typeof input === 'string' ? input.split(',') : input).map((p) => p.trim()).filter(Boolean);
+  if (names.length === 0) {
+    throw new AppError(
+      'INVALID_CLIENT_REQUEST',
+      'Permissions must list at least read (read, trade, withdraw)',
+    );
+  }
+  let mask = 0;
+  for (const name of names) {
+    if (!(PERMISSIONS as readonly string[]).includes(name)) {
+      throw new AppError(
+        'INVALID_CLIENT_REQUEST',
+        `Unknown permission ${JSON.stringify(name.slice(0, 32))}; use read, trade, withdraw`,
+      );
+    }
+    mask |= PERMISSION_BITS[name as Permission];
+  }
+  if (!hasPermission(mask, 'read')) {
+    throw new AppError('INVALID_CLIENT_REQUEST', 'Every key has the read permission; add read to the list');
+  }
+  return mask;
+}

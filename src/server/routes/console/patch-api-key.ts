@@ -1,0 +1,76 @@
+/**
+ * `PATCH /console/api/keys/:id`: renames a key or changes its permissions, IP allowlist and expiry. Effective on
+ * the key's next request. A change that widens anything (a permission, an address, a later expiry) needs the
+ * TOTP code when the account has 2FA; narrowing and renaming do not. Audited with before and after.
+ */
+import type { RouteOptions } from 'fastify';
+
+import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { updateApiKey } from '../../../keys/key-controls-service.ts';
+import {
+  auditContextOf,
+  requireConsoleSession,
+  type ConsoleRouteDeps,
+} from '../../plugins/console-session.ts';
+import { toApiKeyView } from './api-key-view.ts';
+import { confirmKeyAction } from './key-two-factor.ts';
+import {
+  apiKeySchema,
+  errorResponses,
+  keyControlsProperties,
+  keyIdParamsSchema,
+  totpCodeSchema,
+} from './schemas.ts';
+
+interface UpdateKeyBody {
+  name?: string;
+  permissions?: string[];
+  allowedIps?: string[] | null;
+  allowAnyAddress?: boolean;
+  expiresAt?: string | null;
+  totpCode?: string;
+}
+
+export function patchApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'PATCH',
+    url: '/keys/:id',
+    schema: {
+      summary: 'Edit an API key (name, permissions, allowlist, expiry)',
+      tags: ['Console'],
+      params: keyIdParamsSchema,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', maxLength: 256 },
+          ...keyControlsProperties,
+          allowedIps: { ...keyControlsProperties.allowedIps, type: ['array', 'null'] },
+          totpCode: totpCodeSchema,
+        },
+      },
+      response: { 200: apiKeySchema, ...errorResponses },
+    },
+    handler: async (request) => {
+      const { user } = requireConsoleSession(request);
+      const { id } = request.params as { id: string };
+      const body = (request.body ?? {}) as UpdateKeyBody;
+      const at = now();
+      const key = await updateApiKey(db, {
+        key: id,
+        userId: user.id,
+        name: body.name,
+        permissions: body.permissions,
+        allowedIps: body.allowedIps,
+        allowAnyAddress: body.allowAnyAddress,
+        expiresAt: body.expiresAt,
+        authorize: () =>
+          confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: true }),
+        context: auditContextOf(request),
+        now: at,
+      });
+      const subaccount = await resolveSubaccount(db, user.id, { id: key.subaccountId });
+      return toApiKeyView(key, subaccount.name);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * `POST /console/api/keys/:id/rotate`: a new key (public key from the browser, as for any new key) with the old
+ * one's name, subaccount, permissions, allowlist and expiry; the old key keeps working for the grace period the
+ * person picked (0, 1h, 24h, 7d), then is refused like an expired key. Needs the TOTP code with 2FA on.
+ */
+import type { RouteOptions } from 'fastify';
+
+import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { AppError } from '../../../errors.ts';
+import { rotateApiKey } from '../../../keys/key-controls-service.ts';
+import { GRACE_PERIODS, parseGracePeriod } from '../../../keys/key-controls.ts';
+import { parsePublicKey } from '../../../protocol/key-encoding.ts';
+import {
+  auditContextOf,
+  requireConsoleSession,
+  type ConsoleRouteDeps,
+} from '../../plugins/console-session.ts';
+import { toApiKeyView } from './api-key-view.ts';
+import { confirmKeyAction } from './key-two-factor.ts';
+import { apiKeySchema, errorResponses, keyIdParamsSchema, totpCodeSchema } from './schemas.ts';
+
+interface RotateKeyBody {
+  publicKey: string;
+  publicKeySource?: 'browser' | 'user';
+  grace: string;
+  totpCode?: string;
+}
+
+export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'POST',
+    url: '/keys/:id/rotate',
+    schema: {
+      summary: 'Rotate an API key: a new key now, the old one expires after a grace period',
+      tags: ['Console'],
+      params: keyIdParamsSchema,
+      body: {
+        type: 'object',
+        required: ['publicKey', 'grace'],
+        additionalProperties: false,
+        properties: {
+          publicKey: { type: 'string', maxLength: 256 },
+          publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'browser' },
+          grace: { type: 'string', enum: Object.keys(GRACE_PERIODS) },
+          totpCode: totpCodeSchema,
+        },
+      },
+      response: {
+        201: {
+          type: 'object',
+          required: ['old', 'key'],
+          additionalProperties: false,
+          properties: { old: apiKeySchema, key: apiKeySchema },
+        },
+        ...errorResponses,
+      },
+    },
+    handler: async (request, reply) => {
+      const { user } = requireConsoleSession(request);
+      const { id } = request.params as { id: string };
+      const body = request.body as RotateKeyBody;
+      const at = now();
+      const graceMs = parseGracePeriod(body.grace);
+      const parsed = parsePublicKey(body.publicKey);
+      if (!parsed.ok) throw new AppError('INVALID_CLIENT_REQUEST', parsed.message);
+      await confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: true });
+      const rotated = await rotateApiKey(db, {
+        key: id,
+        userId: user.id,
+        publicKey: body.publicKey,
+        publicKeySource: body.publicKeySource ?? 'browser',
+        graceMs,
+        context: auditContextOf(request),
+        now: at,
+      });
+      const subaccount = await resolveSubaccount(db, user.id, { id: rotated.key.subaccountId });
+      return reply.code(201).send({
+        old: toApiKeyView(rotated.old, subaccount.name),
+        key: toApiKeyView(rotated.key, subaccount.name),
+      });
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * `POST /console/api/keys/revoke-all`: revokes every live key of the account, or of one subaccount — the button
+ * for a compromised machine. Needs the TOTP code with 2FA on; effective on each key's next request.
+ */
+import type { RouteOptions } from 'fastify';
+
+import { listSubaccounts, resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { revokeAllApiKeys } from '../../../keys/key-controls-service.ts';
+import {
+  auditContextOf,
+  requireConsoleSession,
+  type ConsoleRouteDeps,
+} from '../../plugins/console-session.ts';
+import { toApiKeyView } from './api-key-view.ts';
+import { confirmKeyAction } from './key-two-factor.ts';
+import { apiKeySchema, errorResponses, totpCodeSchema } from './schemas.ts';
+
+export function postApiKeysRevokeAllRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
+  return {
+    method: 'POST',
+    url: '/keys/revoke-all',
+    schema: {
+      summary: 'Revoke all API keys of the account or of one subaccount',
+      tags: ['Console'],
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          subaccountId: { type: 'string', maxLength: 64, description: 'Only this subaccount’s keys' },
+          totpCode: totpCodeSchema,
+        },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['revoked'],
+          additionalProperties: false,
+          properties: { revoked: { type: 'array', items: apiKeySchema } },
+        },
+        ...errorResponses,
+      },
+    },
+    handler: async (request) => {
+      const { user } = requireConsoleSession(request);
+      const body = (request.body ?? {}) as { subaccountId?: string; totpCode?: string };
+      const at = now();
+      const subaccount =
+        body.subaccountId === undefined
+          ? undefined
+          : await resolveSubaccount(db, user.id, { id: body.subaccountId });
+      await confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: false });
+      const revoked = await revokeAllApiKeys(db, {
+        userId: user.id,
+        subaccountId: subaccount?.id,
+        context: auditContextOf(request),
+        now: at,
+      });
+      const names = new Map((await listSubaccounts(db, user.id)).map((s) => [s.id, s.name]));
+      return { revoked: revoked.map((key) => toApiKeyView(key, names.get(key.subaccountId) ?? '')) };
+    },
+  };
+}
