@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
+import type { ConsoleConfig } from '../../src/console/console-config.ts';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import { ensureWebBuilt } from './web-build.ts';
 
@@ -27,7 +28,7 @@ export interface ConsoleBrowser {
   close: () => Promise<void>;
 }
 
-export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
+export async function openConsoleBrowser(options: { console?: ConsoleConfig } = {}): Promise<ConsoleBrowser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM}: the browser tests need it (apt-get install -y chromium, or set CHROMIUM_PATH)`,
@@ -41,7 +42,7 @@ export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
       port: 0,
       host: '127.0.0.1',
       databaseUrl: join(dir, 'signet.db'),
-      console: { requireTwoFactorForKeys: false },
+      console: options.console ?? { requireTwoFactorForKeys: false },
     },
     { logger: false },
   );
