@@ -19,10 +19,13 @@ export const DEFAULT_CONSOLE_CONFIG: ConsoleConfig = { requireTwoFactorForKeys: 
 
 export function consoleConfigFromEnv(env: NodeJS.ProcessEnv): ConsoleConfig {
   const value = env.SIGNET_REQUIRE_2FA_FOR_KEYS?.trim().toLowerCase();
-  const config: ConsoleConfig = { requireTwoFactorForKeys: value === 'true' || value === '1' || value === 'yes' };
+  const config: ConsoleConfig = {
+    requireTwoFactorForKeys: value === 'true' || value === '1' || value === 'yes',
+  };
   const secure = env.SIGNET_SECURE_COOKIES?.trim().toLowerCase();
   if (secure !== undefined && secure !== '') {
-    if (secure !== 'auto' && secure !== 'always') throw new Error('SIGNET_SECURE_COOKIES must be auto or always');
+    if (secure !== 'auto' && secure !== 'always')
+      throw new Error('SIGNET_SECURE_COOKIES must be auto or always');
     config.secureCookies = secure;
   }
   if (Object.keys(env).some((name) => name.startsWith('SIGNET_SANDBOX_DEPOSIT'))) {

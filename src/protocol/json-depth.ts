@@ -35,7 +35,8 @@ export function exceedsNestingDepth(value: unknown, max: number): boolean {
     const [current, depth] = stack.pop() as [unknown, number];
     if (depth > max) return true;
     for (const child of Object.values(current as object)) {
-      if (typeof child === 'object' && child !== null && !isLosslessLike(child)) stack.push([child, depth + 1]);
+      if (typeof child === 'object' && child !== null && !isLosslessLike(child))
+        stack.push([child, depth + 1]);
     }
   }
   return false;
