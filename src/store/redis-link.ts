@@ -30,6 +30,8 @@ export class RedisLink {
       // Keep trying every second, forever: Redis coming back must be noticed without a restart.
       retryStrategy: () => 1000,
       lazyConnect: false,
+      // Commands issued in the same event-loop turn (one per request) go out in one write.
+      enableAutoPipelining: true,
     });
     this.client.on('ready', () => {
       if (this.down) this.log.info('Redis is reachable again: shared rate limits and replay refusal resume');

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 import type { WithdrawalAddressSettings } from '../../src/exchange/capital/withdrawal-addresses.ts';
+import type { ConsoleConfig } from '../../src/console/console-config.ts';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import { CHROMIUM_PATH as CHROMIUM } from './requirements.ts';
 import { ensureWebBuilt } from './web-build.ts';
@@ -29,7 +30,7 @@ export interface ConsoleBrowser {
 }
 
 export async function openConsoleBrowser(
-  options: { withdrawalAddresses?: WithdrawalAddressSettings } = {},
+  options: { withdrawalAddresses?: WithdrawalAddressSettings; console?: ConsoleConfig } = {},
 ): Promise<ConsoleBrowser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
@@ -44,7 +45,7 @@ export async function openConsoleBrowser(
       port: 0,
       host: '127.0.0.1',
       databaseUrl: join(dir, 'signet.db'),
-      console: { requireTwoFactorForKeys: false },
+      console: options.console ?? { requireTwoFactorForKeys: false },
       // The address book as shipped (24 h cooling-off), whatever the environment says, unless a test asks.
       withdrawalAddresses: options.withdrawalAddresses ?? { mode: 'book', coolingOffMs: 24 * 60 * 60 * 1000 },
     },
