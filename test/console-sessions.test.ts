@@ -72,6 +72,7 @@ describe('session cookie', () => {
       authenticated: false,
       requireTwoFactorForKeys: false,
       sandboxDeposits: true,
+      withdrawalsOptIn: false,
     });
   });
 

@@ -34,10 +34,16 @@ const dialog = (name: string): Locator => page.getByRole('dialog', { name });
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** A code from a TOTP step not used yet (each code works once). */
-function freshCode(): string {
+/**
+ * A code no earlier step has used (the server takes each step once, and one step either side of now). When the
+ * steps around now are spent, waits for the next one instead of sending a code the server cannot accept yet.
+ */
+async function freshCode(): Promise<string> {
   const totp = new TOTP({ secret: Secret.fromBase32(totpSecret), algorithm: 'SHA1', digits: 6, period: 30 });
-  const now = Date.now();
-  const step = Math.max(Math.floor(now / 30_000) - 1, lastStep + 1);
+  const step = Math.max(Math.floor(Date.now() / 30_000) - 1, lastStep + 1);
+  const acceptedFrom = (step - 1) * 30_000;
+  if (Date.now() < acceptedFrom)
+    await new Promise((resolve) => setTimeout(resolve, acceptedFrom - Date.now() + 50));
   lastStep = step;
   return totp.generate({ timestamp: step * 30_000 + 1 });
 }
@@ -132,14 +138,14 @@ describe('key controls in the console', () => {
         .where('email', '=', EMAIL)
         .executeTakeFirstOrThrow();
       ({ secret: totpSecret } = await beginTwoFactorSetup(server.db, user.id));
-      await enableTwoFactor(server.db, { userId: user.id, code: freshCode(), now: Date.now() });
+      await enableTwoFactor(server.db, { userId: user.id, code: await freshCode(), now: Date.now() });
       await page.reload();
 
       const row = page.getByRole('row', { name: /market maker/ });
       await row.getByRole('button', { name: 'Edit market maker' }).click();
       const form = dialog('Edit API key');
       await form.getByRole('switch', { name: 'Allow withdrawals' }).check();
-      const code = freshCode();
+      const code = await freshCode();
       await form.getByLabel('Two-factor code').fill(code);
       await browser.screenshot('keys-edit-1280');
       await form.getByRole('button', { name: 'Save' }).click();
@@ -178,7 +184,7 @@ describe('key controls in the console', () => {
       await row.getByRole('button', { name: 'Rotate market maker' }).click();
       const form = dialog('Rotate API key');
       await form.getByLabel('Grace period').selectOption('1h');
-      await form.getByLabel('Two-factor code').fill(freshCode());
+      await form.getByLabel('Two-factor code').fill(await freshCode());
       await form.getByRole('button', { name: 'Rotate' }).click();
       const fresh = await readCreated();
       expect(fresh.apiKey).not.toBe(secrets['market maker']?.apiKey);
@@ -258,7 +264,7 @@ describe('key controls in the console', () => {
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.getByRole('button', { name: 'Revoke all keys' }).click();
       const form = dialog('Revoke all API keys?');
-      await form.getByLabel('Two-factor code').fill(freshCode());
+      await form.getByLabel('Two-factor code').fill(await freshCode());
       await form.getByRole('button', { name: 'Revoke all' }).click();
       const notice = page.getByRole('status').filter({ hasText: 'keys revoked' });
       await notice.waitFor();
