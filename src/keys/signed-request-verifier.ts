@@ -2,9 +2,10 @@
  * The signed-request path: parse, check the window, look the key up, verify the signature, check permissions.
  * Decisions come from `decide-request.ts`; this module only does the I/O around them.
  *
- * The key record is read from the database on every request (an indexed lookup, ~10 us on SQLite), so a revoke
- * from any process — the console, the CLI, another node — is effective on the very next request. Only public
- * KeyObjects are cached (ed25519-node.ts), which holds nothing secret and nothing that grants access.
+ * Key records come through a KeyCache (key-cache.ts) when one is given: the database is read on a miss, and a
+ * change to a key made by any process (console, CLI, another node) invalidates the cached record through the
+ * database's key epoch. Without one, the record is read on every request. Public KeyObjects are cached too
+ * (ed25519-node.ts); neither holds anything secret.
  */
 import type { CompiledQuery, Kysely } from 'kysely';
 
@@ -16,6 +17,7 @@ import {
   type SignedRequestInput,
 } from '../protocol/signed-request.ts';
 import type { Database } from '../store/schema.ts';
+import { uncachedKeys, type KeyCache } from './key-cache.ts';
 import { decideKey, decidePermission, decideSignature, type KeyForDecision } from './decide-request.ts';
 import { LastUseRecorder } from './last-use-recorder.ts';
 
@@ -67,11 +69,19 @@ export class SignedRequestVerifier {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly options: { now?: () => number; onError?: (error: unknown) => void } = {},
+    private readonly options: {
+      now?: () => number;
+      onError?: (error: unknown) => void;
+      keyCache?: KeyCache<KeyForDecision>;
+    } = {},
   ) {
     this.lastUse = new LastUseRecorder(db, options.onError);
     this.keyLookup = compileKeyLookup(db);
+    this.keys = options.keyCache ?? uncachedKeys();
   }
+
+  readonly keys: KeyCache<KeyForDecision>;
+  private readonly loadKey = (apiKey: string): Promise<KeyForDecision | undefined> => this.findKey(apiKey);
 
   private readonly keyLookup: ReturnType<typeof compileKeyLookup>;
 
@@ -107,7 +117,7 @@ export class SignedRequestVerifier {
     const window = checkTimeWindow(request.timestamp, request.window, now);
     if (!window.ok) return { ok: false, code: 'UNAUTHORIZED', message: window.message };
 
-    const key = await this.findKey(request.apiKey);
+    const key = await this.keys.lookup(request.apiKey, this.loadKey);
     const keyDecision = decideKey(key);
     if (!keyDecision.ok || !key) return keyDecision as VerifyOutcome;
 

@@ -6,9 +6,12 @@ import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
+import type { KeyForDecision } from '../keys/decide-request.ts';
+
 import { consoleConfigFromEnv, type ConsoleConfig } from '../console/console-config.ts';
 import { createExchange, type Exchange } from '../exchange/exchange-service.ts';
 import { readMarketConfigFile } from '../exchange/markets.ts';
+import { openKeyCache } from '../keys/key-cache.ts';
 import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
@@ -21,12 +24,15 @@ export interface ServerConfig {
   console?: ConsoleConfig;
   /** Path of the assets and markets file (SIGNET_MARKETS_FILE). */
   marketsFile?: string;
+  /** Cache key records in memory (SIGNET_KEY_CACHE=off disables); see keys/key-cache.ts. */
+  keyCache?: boolean;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
 
 export interface RunningServer {
   app: FastifyInstance;
+  verifier: SignedRequestVerifier;
   db: Store;
   exchange: Exchange;
   url: string;
@@ -40,6 +46,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     console: consoleConfigFromEnv(env),
     marketsFile: env.SIGNET_MARKETS_FILE ?? DEFAULT_MARKETS_FILE,
+    keyCache: env.SIGNET_KEY_CACHE !== 'off',
   };
 }
 
@@ -49,8 +56,14 @@ export async function startServer(
 ): Promise<RunningServer> {
   const markets = await readMarketConfigFile(config.marketsFile ?? DEFAULT_MARKETS_FILE);
   const db = await openStore(config.databaseUrl);
+  const keyCache = await openKeyCache<KeyForDecision>(db, {
+    databaseUrl: config.databaseUrl,
+    enabled: config.keyCache ?? true,
+    onError: (error) => app.log.warn({ err: error }, 'key-change listener: reconnecting'),
+  });
   const verifier = new SignedRequestVerifier(db, {
     onError: (error) => app.log.error({ err: error }, 'last-use write failed'),
+    keyCache,
   });
   const exchange = await createExchange({ db, config: markets, now: Date.now });
   const app = await buildApp(
@@ -75,6 +88,7 @@ export async function startServer(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     app,
+    verifier,
     db,
     exchange,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
@@ -82,6 +96,7 @@ export async function startServer(
       stopSettlement();
       await app.close();
       await verifier.lastUse.flush();
+      await keyCache.close();
       await db.destroy();
     },
   };

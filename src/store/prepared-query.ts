@@ -48,6 +48,12 @@ export function registerSqliteConnection(adapter: DialectAdapter, connection: Sq
   sqliteConnections.set(adapter, connection);
 }
 
+/** The better-sqlite3 connection behind a SQLite Kysely instance; undefined for other dialects. */
+export function sqliteConnectionOf(executor: QueryExecutor): SqliteConnection | undefined {
+  const adapter = executor.getExecutor?.().adapter;
+  return adapter === undefined ? undefined : sqliteConnections.get(adapter);
+}
+
 /**
  * `build` receives `param(name)`, which returns a placeholder to put wherever a value goes (typed `never` so it
  * fits any column). Example: `prepareQuery((p) => db.selectFrom('t').selectAll().where('id', '=', p('id')))`.

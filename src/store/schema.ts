@@ -169,6 +169,12 @@ export interface WithdrawalsTable {
   updated_at: number;
 }
 
+/** One row (id 1): grows whenever an api_keys row changes, by trigger (migration 0008); see keys/key-cache.ts. */
+export interface KeyEpochTable {
+  id: number;
+  epoch: number;
+}
+
 export interface Database {
   users: UsersTable;
   subaccounts: SubaccountsTable;
@@ -183,4 +189,5 @@ export interface Database {
   trades: TradesTable;
   deposits: DepositsTable;
   withdrawals: WithdrawalsTable;
+  key_epoch: KeyEpochTable;
 }
