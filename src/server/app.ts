@@ -40,6 +40,9 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy ?? false,
     exposeHeadRoutes: false,
+    // While shutting down, answer what arrives on open connections (with Connection: close) instead of a 503:
+    // `serve` stops accepting first and drains within its grace (serve-process.ts).
+    return503OnClosing: false,
     clientErrorHandler: handleClientError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });

@@ -36,7 +36,12 @@ export interface RunningServer {
   db: Store;
   exchange: Exchange;
   url: string;
-  close: () => Promise<void>;
+  /**
+   * Stops the server. With `graceMs` it drains first: no new connections, requests in flight and requests arriving
+   * on open connections are answered (with `Connection: close`), idle connections close after a short linger, and
+   * whatever is still open when the grace ends is cut. Without it, idle connections are closed at once.
+   */
+  close: (options?: { graceMs?: number }) => Promise<void>;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -92,9 +97,21 @@ export async function startServer(
     db,
     exchange,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
-    close: async () => {
+    close: async ({ graceMs }: { graceMs?: number } = {}) => {
       stopSettlement();
+      const timers: NodeJS.Timeout[] = [];
+      if (graceMs !== undefined) {
+        // Node's server.close() closes idle keep-alive sockets at once, racing a client that is sending on one
+        // right now (it would see a reset, not an answer). Give such clients a moment instead; every answer sent
+        // while closing carries `Connection: close`, so busy connections end by themselves.
+        const server = app.server;
+        const closeIdle = server.closeIdleConnections.bind(server);
+        server.closeIdleConnections = () => {};
+        timers.push(setTimeout(closeIdle, Math.min(1000, graceMs / 2)));
+        timers.push(setTimeout(() => server.closeAllConnections(), graceMs));
+      }
       await app.close();
+      for (const timer of timers) clearTimeout(timer);
       await verifier.lastUse.flush();
       await keyCache.close();
       await db.destroy();

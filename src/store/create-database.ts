@@ -11,7 +11,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvide
 import pg from 'pg';
 
 import { MIGRATIONS } from './migrations/index.ts';
-import { registerSqliteConnection } from './prepared-query.ts';
+import { registerPostgresPool, registerSqliteConnection } from './prepared-query.ts';
 import type { Database } from './schema.ts';
 
 export const DEFAULT_DATABASE_URL = 'data/signet.db';
@@ -75,11 +75,18 @@ function withStatementCache(db: SQLite.Database, max = 500): SQLite.Database {
   });
 }
 
+/** Connections per process (SIGNET_PG_POOL_SIZE, default 10): one per query in flight. */
+function postgresPoolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const size = Number(env.SIGNET_PG_POOL_SIZE ?? 10);
+  return Number.isInteger(size) && size > 0 ? size : 10;
+}
+
 export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
   if (isPostgresUrl(url)) {
-    return new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }),
-    });
+    const pool = new pg.Pool({ connectionString: url, max: postgresPoolSize() });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    registerPostgresPool(db.getExecutor().adapter, pool);
+    return db;
   }
   const connection = withStatementCache(openSqlite(url));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
