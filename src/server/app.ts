@@ -3,6 +3,8 @@
  * `serve` calls `listen()`). Contexts are encapsulated: the signed Backpack API registers signature auth only
  * for itself; public market routes and docs have none.
  */
+import { randomUUID } from 'node:crypto';
+
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import { DEFAULT_CONSOLE_CONFIG } from '../console/console-config.ts';
@@ -18,6 +20,8 @@ import { exchangeSignedRoutes } from './routes/exchange-routes.ts';
 import { marketDataRoutes } from './routes/markets/market-data-routes.ts';
 import { marketRoutes } from './routes/markets/get-markets.ts';
 import { systemRoutes } from './routes/public/get-system.ts';
+import { healthRoutes } from './routes/public/get-health.ts';
+import { createReadinessProbe } from './readiness.ts';
 import { createExchange } from '../exchange/exchange-service.ts';
 import { toBackpackBalances } from '../exchange/backpack-wire.ts';
 import type { AppDeps } from './deps.ts';
@@ -26,6 +30,14 @@ export interface BuildAppOptions {
   /** Pino logger options, or false (tests). Secrets never reach the log: no bodies, no auth headers. */
   logger?: boolean | { level: string };
   trustProxy?: boolean;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The request id: the caller's (or proxy's) `X-Request-Id` when it is a plain token, else a fresh UUID. */
+function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -44,13 +56,21 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     // `serve` stops accepting first and drains within its grace (serve-process.ts).
     return503OnClosing: false,
     clientErrorHandler: handleClientError,
+    genReqId: requestId,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   registerErrorHandling(app);
+  // Every answer names its request id, so a client's report can be found in the logs (and across a proxy that
+  // set X-Request-Id, under the proxy's id).
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   registerJsonBodyParser(app);
   await registerOpenApi(app);
 
   await app.register(systemRoutes, { deps });
+  await app.register(healthRoutes, { readiness: deps.readiness ?? createReadinessProbe(deps.db) });
   await app.register(marketRoutes, { markets: deps.markets });
   const exchange =
     deps.exchange ?? (await createExchange({ db: deps.db, config: deps.markets, now: deps.now }));

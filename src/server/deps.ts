@@ -4,6 +4,7 @@ import type { Exchange } from '../exchange/exchange-service.ts';
 import type { ExchangeConfig } from '../exchange/markets.ts';
 import type { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import type { Store } from '../store/create-database.ts';
+import type { ReadinessProbe } from './readiness.ts';
 
 export interface AppDeps {
   db: Store;
@@ -15,4 +16,6 @@ export interface AppDeps {
   markets: ExchangeConfig;
   /** Balances, orders, matching, deposits, withdrawals; buildApp() creates one over `db` when absent. */
   exchange?: Exchange;
+  /** What `/readyz` checks; buildApp() checks the database and migrations when absent. */
+  readiness?: ReadinessProbe;
 }

@@ -15,6 +15,7 @@ import { openKeyCache } from '../keys/key-cache.ts';
 import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
+import { createReadinessProbe } from './readiness.ts';
 
 export interface ServerConfig {
   port: number;
@@ -26,6 +27,8 @@ export interface ServerConfig {
   marketsFile?: string;
   /** Cache key records in memory (SIGNET_KEY_CACHE=off disables); see keys/key-cache.ts. */
   keyCache?: boolean;
+  /** Redis (REDIS_URL), checked by /readyz when set. */
+  redisUrl?: string;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -52,6 +55,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     console: consoleConfigFromEnv(env),
     marketsFile: env.SIGNET_MARKETS_FILE ?? DEFAULT_MARKETS_FILE,
     keyCache: env.SIGNET_KEY_CACHE !== 'off',
+    redisUrl: env.REDIS_URL,
   };
 }
 
@@ -71,6 +75,7 @@ export async function startServer(
     keyCache,
   });
   const exchange = await createExchange({ db, config: markets, now: Date.now });
+  const readiness = createReadinessProbe(db, { redisUrl: config.redisUrl });
   const app = await buildApp(
     {
       db,
@@ -79,6 +84,7 @@ export async function startServer(
       markets,
       exchange,
       console: config.console ?? consoleConfigFromEnv(process.env),
+      readiness,
     },
     options,
   );
@@ -114,6 +120,7 @@ export async function startServer(
       for (const timer of timers) clearTimeout(timer);
       await verifier.lastUse.flush();
       await keyCache.close();
+      await readiness.close();
       await db.destroy();
     },
   };
