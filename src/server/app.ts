@@ -22,6 +22,7 @@ import { marketRoutes } from './routes/markets/get-markets.ts';
 import { systemRoutes } from './routes/public/get-system.ts';
 import { healthRoutes } from './routes/public/get-health.ts';
 import { createReadinessProbe } from './readiness.ts';
+import { metricsRoute } from './routes/public/get-metrics.ts';
 import { createExchange } from '../exchange/exchange-service.ts';
 import { toBackpackBalances } from '../exchange/backpack-wire.ts';
 import type { AppDeps } from './deps.ts';
@@ -71,6 +72,14 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
 
   await app.register(systemRoutes, { deps });
   await app.register(healthRoutes, { readiness: deps.readiness ?? createReadinessProbe(deps.db) });
+  const { metrics } = deps;
+  if (metrics) {
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
+      done();
+    });
+    if (deps.metricsToken) await app.register(metricsRoute, { metrics, token: deps.metricsToken });
+  }
   await app.register(marketRoutes, { markets: deps.markets });
   const exchange =
     deps.exchange ?? (await createExchange({ db: deps.db, config: deps.markets, now: deps.now }));

@@ -12,10 +12,12 @@
  * in the primary, before any worker starts.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { createServer, type Server } from 'node:http';
 import { availableParallelism } from 'node:os';
 
 import { openStore } from '../store/create-database.ts';
 import type { BuildAppOptions } from './app.ts';
+import { createClusterMetrics, parseMetricsAddress } from './metrics.ts';
 import { startServer, type ServerConfig } from './start-server.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -59,12 +61,17 @@ async function serveOne(options: ServeOptions): Promise<void> {
     `Signet listening on ${server.url} (console at /, API docs at /docs)`,
   );
   if (cluster.isWorker) process.send?.({ type: 'signet:listening', url: server.url } satisfies WorkerMessage);
+  const metricsServer =
+    options.config.metricsAddress === undefined || cluster.isWorker
+      ? undefined
+      : await listenMetrics(options.config.metricsAddress, server.metrics);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     server.app.log.info({ signal, graceMs: options.graceMs }, 'shutting down: finishing requests in flight');
     const started = Date.now();
+    metricsServer?.close();
     server.close({ graceMs: options.graceMs }).then(
       () => {
         server.app.log.info({ ms: Date.now() - started }, 'shut down');
@@ -91,6 +98,11 @@ async function servePrimary(options: ServeOptions): Promise<void> {
   // Migrate once here, so workers start on the current schema instead of racing for it.
   const db = await openStore(options.config.databaseUrl);
   await db.destroy();
+  const metrics = createClusterMetrics();
+  const metricsServer =
+    options.config.metricsAddress === undefined
+      ? undefined
+      : await listenMetrics(options.config.metricsAddress, metrics);
 
   let stopping = false;
   let listening = 0;
@@ -132,6 +144,7 @@ async function servePrimary(options: ServeOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('shutting down workers', { signal, graceMs: options.graceMs });
+    metricsServer?.close();
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     // Workers cut their own connections at the grace; this only catches a worker that hangs beyond it.
     setTimeout(() => {
@@ -141,4 +154,27 @@ async function servePrimary(options: ServeOptions): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The separate metrics listener (SIGNET_METRICS_ADDRESS): `GET /metrics` only, no token, for a private address. */
+async function listenMetrics(
+  address: string,
+  metrics: { render: () => Promise<string>; contentType: string },
+): Promise<Server> {
+  const { host, port } = parseMetricsAddress(address);
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+      return;
+    }
+    metrics.render().then(
+      (text) => response.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+      () => response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }

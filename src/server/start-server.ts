@@ -16,6 +16,7 @@ import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { createReadinessProbe } from './readiness.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 
 export interface ServerConfig {
   port: number;
@@ -29,12 +30,17 @@ export interface ServerConfig {
   keyCache?: boolean;
   /** Redis (REDIS_URL), checked by /readyz when set. */
   redisUrl?: string;
+  /** Opens /metrics on the API port to `Authorization: Bearer <token>` (SIGNET_METRICS_TOKEN). */
+  metricsToken?: string;
+  /** host:port of a separate metrics listener without a token (SIGNET_METRICS_ADDRESS); see serve-process.ts. */
+  metricsAddress?: string;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
 
 export interface RunningServer {
   app: FastifyInstance;
+  metrics: Metrics;
   verifier: SignedRequestVerifier;
   db: Store;
   exchange: Exchange;
@@ -56,6 +62,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     marketsFile: env.SIGNET_MARKETS_FILE ?? DEFAULT_MARKETS_FILE,
     keyCache: env.SIGNET_KEY_CACHE !== 'off',
     redisUrl: env.REDIS_URL,
+    metricsToken: env.SIGNET_METRICS_TOKEN || undefined,
+    metricsAddress: env.SIGNET_METRICS_ADDRESS || undefined,
   };
 }
 
@@ -65,15 +73,23 @@ export async function startServer(
 ): Promise<RunningServer> {
   const markets = await readMarketConfigFile(config.marketsFile ?? DEFAULT_MARKETS_FILE);
   const db = await openStore(config.databaseUrl);
+  let metrics: Metrics | undefined;
   const keyCache = await openKeyCache<KeyForDecision>(db, {
     databaseUrl: config.databaseUrl,
     enabled: config.keyCache ?? true,
-    onError: (error) => app.log.warn({ err: error }, 'key-change listener: reconnecting'),
+    onError: (error) => {
+      metrics?.error('database', 'key-listener');
+      app.log.warn({ err: error }, 'key-change listener: reconnecting');
+    },
   });
   const verifier = new SignedRequestVerifier(db, {
-    onError: (error) => app.log.error({ err: error }, 'last-use write failed'),
+    onError: (error) => {
+      metrics?.error('database', 'last-use');
+      app.log.error({ err: error }, 'last-use write failed');
+    },
     keyCache,
   });
+  metrics = createMetrics({ db, keyCache });
   const exchange = await createExchange({ db, config: markets, now: Date.now });
   const readiness = createReadinessProbe(db, { redisUrl: config.redisUrl });
   const app = await buildApp(
@@ -85,6 +101,8 @@ export async function startServer(
       exchange,
       console: config.console ?? consoleConfigFromEnv(process.env),
       readiness,
+      metrics,
+      metricsToken: config.metricsToken,
     },
     options,
   );
@@ -99,6 +117,7 @@ export async function startServer(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     app,
+    metrics,
     verifier,
     db,
     exchange,

@@ -42,7 +42,9 @@ export async function signedApi(
   const { verifier } = options.deps;
   app.decorateRequest('caller', null as unknown as Caller);
 
+  const { metrics } = options.deps;
   app.addHook('preValidation', async (request, reply) => {
+    const started = metrics === undefined ? 0 : performance.now();
     const outcome = await verifier.verify(
       {
         method: request.method,
@@ -54,6 +56,7 @@ export async function signedApi(
       },
       { ip: request.ip },
     );
+    metrics?.verified((performance.now() - started) / 1000, outcome.ok ? undefined : outcome.code);
     if (!outcome.ok) return sendError(reply, new AppError(outcome.code, outcome.message));
     request.caller = outcome.caller;
   });
