@@ -16,7 +16,7 @@ import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { createReadinessProbe } from './readiness.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createMetrics, type Metrics, type MetricsSources } from './metrics.ts';
 
 export interface ServerConfig {
   port: number;
@@ -73,23 +73,24 @@ export async function startServer(
 ): Promise<RunningServer> {
   const markets = await readMarketConfigFile(config.marketsFile ?? DEFAULT_MARKETS_FILE);
   const db = await openStore(config.databaseUrl);
-  let metrics: Metrics | undefined;
+  const metricsSources: MetricsSources = { db };
+  const metrics = createMetrics(metricsSources);
   const keyCache = await openKeyCache<KeyForDecision>(db, {
     databaseUrl: config.databaseUrl,
     enabled: config.keyCache ?? true,
     onError: (error) => {
-      metrics?.error('database', 'key-listener');
+      metrics.error('database', 'key-listener');
       app.log.warn({ err: error }, 'key-change listener: reconnecting');
     },
   });
   const verifier = new SignedRequestVerifier(db, {
     onError: (error) => {
-      metrics?.error('database', 'last-use');
+      metrics.error('database', 'last-use');
       app.log.error({ err: error }, 'last-use write failed');
     },
     keyCache,
   });
-  metrics = createMetrics({ db, keyCache });
+  metricsSources.keyCache = keyCache;
   const exchange = await createExchange({ db, config: markets, now: Date.now });
   const readiness = createReadinessProbe(db, { redisUrl: config.redisUrl });
   const app = await buildApp(
