@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 
+import { registerBackup } from './commands/backup.ts';
 import { registerDeposit } from './commands/deposit.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerKeygen } from './commands/keygen.ts';
@@ -24,6 +25,7 @@ export function createProgram(): Command {
   registerKeygen(program);
   registerDeposit(program);
   registerRequest(program);
+  registerBackup(program);
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command.exitOverride();
   }
