@@ -1,17 +1,52 @@
 /**
- * ED25519 sign and verify with Node's crypto (OpenSSL), the fastest maintained option that needs no native addon
- * (see ../shared/design/performance-notes.md).
+ * ED25519 sign and verify in Node: Node's crypto (OpenSSL) for signing and as the verify fallback; libsodium
+ * (sodium-native) for the signed path's verify when it loads (see ED25519_LIBRARY below).
  *
  * Building a KeyObject costs more than a third of a verify, so public KeyObjects are cached by API key string in a
  * bounded map (insertion order evicts the oldest). The cache holds public keys only, never a secret: revocation is
  * decided by the key record, not here, so a cached KeyObject of a revoked key is harmless.
  */
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 import { PUBLIC_KEY_BYTES, SEED_BYTES, SIGNATURE_BYTES } from './key-encoding.ts';
 
 const MAX_CACHED_KEYS = 50_000;
 const publicKeys = new Map<string, KeyObject>();
+
+/** The part of sodium-native (libsodium) used here. */
+interface Sodium {
+  crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
+}
+
+/**
+ * The verify library of the signed path, chosen by measurement (README, Benchmarks): libsodium through
+ * sodium-native when it loads (prebuilt binaries ship in its package), else Node's crypto. `SIGNET_ED25519=node`
+ * forces Node's crypto. libsodium verifies in the calling thread; with one worker per core that is the cheapest
+ * way, and it rejects non-canonical signatures and small-order keys as OpenSSL does.
+ */
+function loadSodium(): Sodium | undefined {
+  if (process.env.SIGNET_ED25519 === 'node') return undefined;
+  try {
+    return createRequire(import.meta.url)('sodium-native') as Sodium;
+  } catch {
+    return undefined;
+  }
+}
+
+const sodium = loadSodium();
+export const ED25519_LIBRARY: 'sodium-native' | 'node:crypto' = sodium ? 'sodium-native' : 'node:crypto';
+const rawKeys = new Map<string, Buffer>();
+
+function rawPublicKey(apiKey: string): Buffer {
+  let key = rawKeys.get(apiKey);
+  if (key) return key;
+  key = Buffer.from(apiKey, 'base64');
+  if (key.length !== PUBLIC_KEY_BYTES) throw new TypeError('API key must be 32 bytes');
+  if (rawKeys.size >= MAX_CACHED_KEYS) rawKeys.delete(rawKeys.keys().next().value as string);
+  rawKeys.set(apiKey, key);
+  return key;
+}
 
 const PKCS8_SEED_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
@@ -35,10 +70,18 @@ export function verifyEd25519(message: string, signature: string, apiKey: string
   return verify(null, Buffer.from(message, 'utf8'), getPublicKeyObject(apiKey), sig);
 }
 
-/** The same check on libuv's thread pool, so one process verifies on every core. */
+/**
+ * The signed path's check: libsodium in this thread when loaded (see ED25519_LIBRARY), else Node's crypto on
+ * libuv's thread pool, so one process verifies on every core.
+ */
 export function verifyEd25519Async(message: string, signature: string, apiKey: string): Promise<boolean> {
   const sig = Buffer.from(signature, 'base64');
   if (sig.length !== SIGNATURE_BYTES) return Promise.resolve(false);
+  if (sodium) {
+    return Promise.resolve(
+      sodium.crypto_sign_verify_detached(sig, Buffer.from(message, 'utf8'), rawPublicKey(apiKey)),
+    );
+  }
   const key = getPublicKeyObject(apiKey);
   return new Promise((resolve, reject) => {
     verify(null, Buffer.from(message, 'utf8'), key, sig, (err, ok) => (err ? reject(err) : resolve(ok)));
