@@ -1,8 +1,9 @@
 /**
  * Two Signet nodes on one PostgreSQL behind a real nginx: a client hammers node B through nginx while keys are
- * revoked through node A's CLI, one after another; the time until B refuses each revoked key, over 50
- * revocations, stays within the target (p99 under 100 ms, max under 1 s). Requests through the balanced site reach
- * both nodes, keep their request id from nginx, and the nodes see the client's address through the proxy.
+ * revoked through node A's CLI, one after another. Over 50 revocations, the exposure (how long after the commit a
+ * request could still start and be accepted by B) stays within the target: p99 under 100 ms, max under 1 s. The
+ * time until B's first refusal is answered is logged too. Requests through the balanced site reach the nodes and
+ * keep nginx's request id.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,48 +82,45 @@ describe('revocation across nodes behind nginx', () => {
       if (apiKey !== undefined) notified.set(apiKey, [...(notified.get(apiKey) ?? []), now()]);
     });
     await observer.query('listen signet_keys');
-    const delays: number[] = [];
-    const upperBounds: number[] = [];
+    const exposures: number[] = [];
+    const refusals: number[] = [];
     for (let i = 0; i < REVOCATIONS; i++) {
       const { key, secret } = await createApiKey(db, { userId: user.id, name: `r${i}` });
       const signer = await createSigner(secret!);
-      let firstRefusal: number | undefined;
-      let served = 0;
+      const samples: { start: number; end: number; status: number }[] = [];
       let running = true;
       const loops = Array.from({ length: 3 }, async () => {
         while (running) {
           const prepared = await createSignedRequest({ method: 'GET', path: '/api/v1/capital' }, signer);
+          const start = now();
           const response = await fetch(toB + prepared.pathWithQuery, { headers: prepared.headers });
           await response.arrayBuffer();
-          const at = now();
-          if (response.status === 200) served += 1;
-          else if (response.status === 401) firstRefusal ??= at;
-          else throw new Error(`unexpected ${response.status}`);
-          if (firstRefusal !== undefined) running = false;
+          samples.push({ start, end: now(), status: response.status });
+          if (response.status !== 200 && response.status !== 401)
+            throw new Error(`unexpected ${response.status}`);
+          if (response.status === 401) running = false;
         }
       });
-      while (served < 3) await new Promise((r) => setTimeout(r, 5));
+      while (samples.filter((x) => x.status === 200).length < 3) await new Promise((r) => setTimeout(r, 5));
       await signetCli(['keys', 'revoke', key.apiKey, '--database', database.url]);
       const deadline = Date.now() + 5000;
-      while (firstRefusal === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      while (running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       running = false;
       await Promise.all(loops);
-      const row = await db
-        .selectFrom('api_keys')
-        .select('revoked_at')
-        .where('api_key', '=', key.apiKey)
-        .executeTakeFirstOrThrow();
-      expect(firstRefusal).toBeDefined();
-      // Two notifications for the key: its creation, then its revocation.
+      // Two notifications for the key: its creation, then its revocation (delivered at commit).
       while ((notified.get(key.apiKey)?.length ?? 0) < 2) await new Promise((r) => setTimeout(r, 5));
       const committed = notified.get(key.apiKey)![1]!;
-      // From the commit to the first refusal B answered (the refused request's round trip included).
-      delays.push(Math.max(0, firstRefusal! - committed));
-      upperBounds.push(Math.max(0, firstRefusal! - Number(row.revoked_at)));
+      const refused = samples.find((x) => x.status === 401);
+      expect(refused).toBeDefined();
+      // Exposure: how long after the commit a request could still start and be accepted by B.
+      const lateAccepted = samples.filter((x) => x.status === 200 && x.start > committed).map((x) => x.start);
+      exposures.push(lateAccepted.length === 0 ? 0 : Math.max(...lateAccepted) - committed);
+      // The first refusal B answered, its round trip through nginx included.
+      refusals.push(Math.max(0, refused!.end - committed));
     }
     await observer.end();
-    const bounds = [...upperBounds].sort((a, b) => a - b);
-    const sorted = [...delays].sort((a, b) => a - b);
+    const sorted = [...exposures].sort((a, b) => a - b);
+    const answered = [...refusals].sort((a, b) => a - b);
     const summary = {
       revocations: sorted.length,
       p50: percentile(sorted, 50).toFixed(1),
@@ -130,8 +128,8 @@ describe('revocation across nodes behind nginx', () => {
       max: sorted.at(-1)!.toFixed(1),
     };
     console.log(
-      `revocation delay through nginx (ms): ${JSON.stringify(summary)}; from revoked_at (before the CLI's ` +
-        `transaction): p50 ${percentile(bounds, 50).toFixed(1)}, p99 ${percentile(bounds, 99).toFixed(1)}`,
+      `revocation exposure on B through nginx (ms): ${JSON.stringify(summary)}; first refusal answered: p50 ` +
+        `${percentile(answered, 50).toFixed(1)}, p99 ${percentile(answered, 99).toFixed(1)}, max ${answered.at(-1)!.toFixed(1)}`,
     );
     expect(sorted.length).toBe(REVOCATIONS);
     expect(percentile(sorted, 99)).toBeLessThan(100);
