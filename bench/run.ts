@@ -11,7 +11,8 @@ import { startServerProcess } from './lib/server-process.ts';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.ts';
 import { benchMatchingEngine } from './matching-engine.ts';
 import { auditDatabase, createOrderRequests } from './order-load.ts';
-import { benchVerify } from './verify.ts';
+import { benchScaleOut } from './scale-out.ts';
+import { benchVerify, benchVerifySodium } from './verify.ts';
 
 interface Row {
   name: string;
@@ -136,6 +137,16 @@ async function main(): Promise<void> {
       note: 'node:crypto, cached KeyObject',
     });
 
+    const sodium = benchVerifySodium();
+    rows.push({
+      name: 'ed25519 verify, one core (sodium-native)',
+      value: sodium === undefined ? 'not loaded' : `${fmt(sodium.verifiesPerSecond)} /s`,
+      note:
+        sodium === undefined
+          ? 'the server falls back to node:crypto'
+          : `${(sodium.verifiesPerSecond / verifiesPerSecond).toFixed(2)}x node:crypto; what the server uses`,
+    });
+
     const expected = 1 / (1 / status.requestsPerSecond + 1 / verifiesPerSecond);
     rows.push({
       name: 'signed / (1/(1/status + 1/verify))',
@@ -145,6 +156,9 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+
+  // PostgreSQL, workers, the ceiling server, the verify library and revocation delay (BENCH_SCALE_OUT=off skips).
+  if (process.env.BENCH_SCALE_OUT !== 'off') rows.push(...(await benchScaleOut()));
 
   const width = Math.max(...rows.map((r) => r.name.length));
   const valueWidth = Math.max(...rows.map((r) => r.value.length));

@@ -159,7 +159,10 @@ export async function migrateToLatest(db: Store): Promise<void> {
       const key = sql`hashtext('signet-migrate:' || current_schema())`;
       await sql`select pg_advisory_lock(${key})`.execute(connection);
       try {
-        await migrateUnlocked(db);
+        // Kysely looks for its migration tables in every schema of the database unless told which one: with
+        // several Signet schemas in one database it would find another schema's table and skip creating its own.
+        const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(connection);
+        await migrateUnlocked(db, rows[0]?.schema);
       } finally {
         await sql`select pg_advisory_unlock(${key})`.execute(connection);
       }
@@ -169,11 +172,11 @@ export async function migrateToLatest(db: Store): Promise<void> {
   await migrateUnlocked(db);
 }
 
-async function migrateUnlocked(db: Store): Promise<void> {
+async function migrateUnlocked(db: Store, migrationTableSchema?: string): Promise<void> {
   const status = await readSchemaStatus(db);
   if (status.unknown.length > 0) throw new NewerSchemaError(status.unknown);
   if (status.pending.length === 0) return;
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error, results } = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(
