@@ -1,6 +1,6 @@
 /**
- * ED25519 sign and verify in Node: Node's crypto (OpenSSL) for signing and as the verify fallback; libsodium
- * (sodium-native) for the signed path's verify when it loads (see ED25519_LIBRARY below).
+ * ED25519 sign and verify in Node: Node's crypto (OpenSSL), and libsodium (sodium-native) for the signed path's
+ * verify when SIGNET_ED25519=sodium (see ED25519_LIBRARY below).
  *
  * Building a KeyObject costs more than a third of a verify, so public KeyObjects are cached by API key string in a
  * bounded map (insertion order evicts the oldest). The cache holds public keys only, never a secret: revocation is
@@ -20,13 +20,15 @@ interface Sodium {
 }
 
 /**
- * The verify library of the signed path, chosen by measurement (README, Benchmarks): libsodium through
- * sodium-native when it loads (prebuilt binaries ship in its package), else Node's crypto. `SIGNET_ED25519=node`
- * forces Node's crypto. libsodium verifies in the calling thread; with one worker per core that is the cheapest
- * way, and it rejects non-canonical signatures and small-order keys as OpenSSL does.
+ * The verify library of the signed path, chosen by measurement (README, Benchmarks): Node's crypto by default, on
+ * libuv's thread pool; `SIGNET_ED25519=sodium` switches to libsodium (sodium-native, prebuilt binaries in its
+ * package), which verifies in the calling thread. libsodium verifies ~1.7x faster on one core and gave one worker
+ * ~1.4x the signed reads, but with two workers on this 2-core machine it measured anywhere from equal to far
+ * slower than Node's thread pool, so it stays an opt-in. If it cannot load, Node's crypto is used.
+ * Both reject non-canonical signatures and small-order keys.
  */
 function loadSodium(): Sodium | undefined {
-  if (process.env.SIGNET_ED25519 === 'node') return undefined;
+  if (process.env.SIGNET_ED25519 !== 'sodium') return undefined;
   try {
     return createRequire(import.meta.url)('sodium-native') as Sodium;
   } catch {
@@ -71,8 +73,8 @@ export function verifyEd25519(message: string, signature: string, apiKey: string
 }
 
 /**
- * The signed path's check: libsodium in this thread when loaded (see ED25519_LIBRARY), else Node's crypto on
- * libuv's thread pool, so one process verifies on every core.
+ * The signed path's check: Node's crypto on libuv's thread pool, so one process verifies on every core; or
+ * libsodium in this thread when chosen (see ED25519_LIBRARY).
  */
 export function verifyEd25519Async(message: string, signature: string, apiKey: string): Promise<boolean> {
   const sig = Buffer.from(signature, 'base64');
