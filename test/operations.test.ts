@@ -139,7 +139,7 @@ describe('/healthz and /readyz', () => {
 interface Outcome {
   status?: number;
   error?: string;
-  /** The request was on a connection opened after the server stopped listening. */
+  /** The request was on a new connection the server did not take after it stopped listening. */
   refused?: boolean;
 }
 
@@ -154,11 +154,14 @@ function send(
       res.on('end', () => resolve({ status: res.statusCode }));
       res.on('error', (error) => resolve({ error: error.message }));
     });
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      resolve(
-        error.code === 'ECONNREFUSED' ? { refused: true } : { error: `${error.code} ${error.message}` },
-      ),
-    );
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // A new connection after the server stopped accepting: refused by the kernel, or (with workers) accepted by
+      // the cluster primary's socket as the last worker closed and then reset. Neither was a request in flight:
+      // the server never had it. A request on a connection it had served before must always be answered.
+      const fresh = !req.reusedSocket;
+      const refused = error.code === 'ECONNREFUSED' || (fresh && error.code === 'ECONNRESET');
+      resolve(refused ? { refused: true } : { error: `${error.code} ${error.message}` });
+    });
     req.end();
   });
 }

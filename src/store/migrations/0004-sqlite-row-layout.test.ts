@@ -2,7 +2,7 @@
  * The SQLite table rebuild keeps every row and index, changes only the key layout, and can be undone;
  * on PostgreSQL it changes nothing.
  */
-import { Migrator, sql, type Kysely } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import {
@@ -13,11 +13,21 @@ import {
 import { createDatabase, type Store } from '../create-database.ts';
 import { MIGRATIONS } from './index.ts';
 
-const migratorFor = (db: Kysely<unknown>) =>
-  new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+// On PostgreSQL, name the schema: Kysely otherwise finds another test schema's migration tables and skips its own.
+const migratorFor = async (db: Kysely<unknown>) => {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const schema = postgres
+    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+    : undefined;
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableSchema: schema,
+  });
+};
 
 async function migrateTo(db: Store, name: string): Promise<void> {
-  const { error } = await migratorFor(db as Kysely<unknown>).migrateTo(name);
+  const { error } = await (await migratorFor(db as Kysely<unknown>)).migrateTo(name);
   if (error) throw error;
 }
 
@@ -152,7 +162,7 @@ describe('migration 0004 (SQLite row layout)', () => {
         .execute(),
     ).rejects.toThrow(/UNIQUE/);
 
-    const { error } = await migratorFor(db as Kysely<unknown>).migrateDown();
+    const { error } = await (await migratorFor(db as Kysely<unknown>)).migrateDown();
     if (error) throw error;
     expect(await snapshot(db)).toEqual(before);
   });
