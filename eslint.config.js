@@ -2,7 +2,8 @@
 //
 // Layering (docs in README "Layout"): protocol/ and client/ import nothing of the server or the store, so the SDK
 // can ship alone; exchange/model and exchange/engine are pure (no Kysely, no store, no I/O module); only
-// exchange/persistence (and the store itself) may use the prepared-statement layer; keys/ and exchange/ never
+// exchange/persistence, the key cache (keys/key-cache.ts, on the signed path) and the store itself may use the
+// prepared-statement layer; keys/ and exchange/ never
 // import the console or the server. test/architecture.test.ts proves that each rule fires.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -28,7 +29,7 @@ const PURE_EXCHANGE = {
 };
 const PREPARED_QUERIES = {
   regex: '(^|/)store/prepared-query\\.ts$',
-  message: 'Only exchange/persistence uses the prepared-statement layer.',
+  message: 'Only exchange/persistence and the key cache use the prepared-statement layer.',
 };
 const NO_CONSOLE_OR_SERVER = {
   regex: '(^|/)(console|server)/',
@@ -52,7 +53,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/exchange/persistence/**', 'src/store/**', 'src/**/*.test.ts'],
+    ignores: ['src/exchange/persistence/**', 'src/store/**', 'src/keys/key-cache.ts', 'src/**/*.test.ts'],
     rules: { 'no-restricted-imports': restrictImports(PREPARED_QUERIES) },
   },
   {

@@ -123,9 +123,9 @@ function median(values: number[]): number {
 export async function benchAbuseControls(rounds: number): Promise<ControlRow[]> {
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const servers: Record<'off' | 'on' | 'redis', ServerProcess> = {
-    off: await startServerProcess(OFF),
-    on: await startServerProcess(ON),
-    redis: await startServerProcess({ ...ON, REDIS_URL: redisUrl }),
+    off: await startServerProcess({ env: OFF }),
+    on: await startServerProcess({ env: ON }),
+    redis: await startServerProcess({ env: { ...ON, REDIS_URL: redisUrl } }),
   };
   try {
     const names = ['off', 'on', 'redis'] as const;

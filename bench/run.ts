@@ -12,8 +12,9 @@ import { runLoad, type LoadRequest, type LoadResult } from './lib/load.ts';
 import { benchMatchingEngine } from './matching-engine.ts';
 import { auditDatabase, createOrderRequests } from './order-load.ts';
 import { benchKeyControls } from './key-controls.ts';
-import { benchVerify } from './verify.ts';
 import { benchAbuseControls } from './abuse-controls.ts';
+import { benchScaleOut } from './scale-out.ts';
+import { benchVerify, benchVerifySodium } from './verify.ts';
 
 interface Row {
   name: string;
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   // The baseline rows run without the abuse controls (load tests must: `SIGNET_RATE_LIMITS=off`); what the
   // controls cost is measured separately below, as ratios against a server with them off.
-  const server = await startServerProcess({ SIGNET_RATE_LIMITS: 'off', SIGNET_REPLAY: 'off' });
+  const server = await startServerProcess({ env: { SIGNET_RATE_LIMITS: 'off', SIGNET_REPLAY: 'off' } });
   try {
     const status = await runLoad(server.url, [{ path: '/api/v1/status' }]);
     rows.push({
@@ -209,6 +210,15 @@ async function main(): Promise<void> {
       value: `${allowlistMatchNs.toFixed(0)} ns`,
       note: `${((allowlistMatchNs / signedRequestNs) * 100).toFixed(3)} % of one signed read at the rate above`,
     });
+    const sodium = benchVerifySodium();
+    rows.push({
+      name: 'ed25519 verify, one core (sodium-native)',
+      value: sodium === undefined ? 'not loaded' : `${fmt(sodium.verifiesPerSecond)} /s`,
+      note:
+        sodium === undefined
+          ? 'SIGNET_ED25519=sodium would fall back to node:crypto'
+          : `${(sodium.verifiesPerSecond / verifiesPerSecond).toFixed(2)}x node:crypto; SIGNET_ED25519=sodium`,
+    });
 
     const expected = 1 / (1 / status.requestsPerSecond + 1 / verifiesPerSecond);
     rows.push({
@@ -220,6 +230,9 @@ async function main(): Promise<void> {
     await server.stop();
   }
   if (process.env.BENCH_CONTROLS !== 'off') rows.push(...(await benchAbuseControls(ROUNDS)));
+
+  // PostgreSQL, workers, the ceiling server, the verify library and revocation delay (BENCH_SCALE_OUT=off skips).
+  if (process.env.BENCH_SCALE_OUT !== 'off') rows.push(...(await benchScaleOut()));
 
   const width = Math.max(...rows.map((r) => r.name.length));
   const valueWidth = Math.max(...rows.map((r) => r.value.length));

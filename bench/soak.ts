@@ -37,13 +37,15 @@ interface Trader {
 }
 
 const server = await startServerProcess({
-  SIGNET_RATE_LIMIT_SIGNED: '10000000',
-  SIGNET_RATE_LIMIT_PUBLIC: '10000000',
-  SIGNET_RATE_LIMIT_AUTH_FAILURES: '10000000',
-  SIGNET_RATE_LIMIT_SIGN_IN: '10000000',
-  SIGNET_RATE_LIMIT_HISTORY: '10000000',
-  // The soak's withdrawals go to fresh addresses: the address book has its own tests.
-  SIGNET_WITHDRAWAL_ADDRESSES: 'any',
+  env: {
+    SIGNET_RATE_LIMIT_SIGNED: '10000000',
+    SIGNET_RATE_LIMIT_PUBLIC: '10000000',
+    SIGNET_RATE_LIMIT_AUTH_FAILURES: '10000000',
+    SIGNET_RATE_LIMIT_SIGN_IN: '10000000',
+    SIGNET_RATE_LIMIT_HISTORY: '10000000',
+    // The soak's withdrawals go to fresh addresses: the address book has its own tests.
+    SIGNET_WITHDRAWAL_ADDRESSES: 'any',
+  },
 });
 const counts = new Map<string, number>();
 const latencies: number[] = [];
@@ -123,7 +125,7 @@ try {
 
   const resting: { trader: Trader; id: string }[] = [];
   const replayable: { path: string; init: RequestInit }[] = [];
-  const memoryStart = rssMiB(server.pid);
+  const memoryStart = rssMiB(server.child.pid as number);
   const deadline = Date.now() + seconds * 1000;
   let clientId = 0;
 
@@ -216,7 +218,7 @@ try {
     }
   };
   await Promise.all(Array.from({ length: 12 }, client));
-  const memoryEnd = rssMiB(server.pid);
+  const memoryEnd = rssMiB(server.child.pid as number);
 
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => (latencies[Math.floor((latencies.length - 1) * p)] ?? 0).toFixed(1);

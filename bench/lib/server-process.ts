@@ -1,6 +1,6 @@
 /**
- * Starts `signet serve` as a separate process on a free loopback port with a fresh SQLite file, so the load
- * generator (this process) and the server do not share an event loop.
+ * Starts `signet serve` as a separate process on a free loopback port (a fresh SQLite file unless a database URL
+ * is given), so the load generator (this process) and the server do not share an event loop.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,15 +8,26 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import pg from 'pg';
+
 export interface ServerProcess {
   url: string;
   databaseUrl: string;
   /** The server's process id (memory figures come from /proc/<pid>/status). */
   pid: number;
+  child: ChildProcess;
   stop: () => Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export interface ServerProcessOptions {
+  /** A postgres:// URL (or SQLite path); default a fresh SQLite file. */
+  databaseUrl?: string;
+  /** `signet serve --workers`; default 1. */
+  workers?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.listen(0, '127.0.0.1', () => {
@@ -29,7 +40,7 @@ function freePort(): Promise<number> {
 }
 
 async function waitForReady(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
       if ((await fetch(`${url}/api/v1/ping`)).ok) return;
@@ -38,16 +49,18 @@ async function waitForReady(url: string, child: ChildProcess): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('server did not start in 20 s');
+  throw new Error('server did not start in 30 s');
 }
 
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
-  const databaseUrl = join(dir, 'bench.db');
+  const databaseUrl = options.databaseUrl ?? join(dir, 'bench.db');
   const port = await freePort();
   const bin = join(import.meta.dirname, '..', '..', 'bin', 'signet.js');
-  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--database', databaseUrl], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+  const args = [bin, 'serve', '--port', String(port), '--database', databaseUrl];
+  args.push('--workers', String(options.workers ?? 1));
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, LOG_LEVEL: 'warn', SIGNET_RATE_LIMITS: 'off', ...options.env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -56,10 +69,35 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     url,
     databaseUrl,
     pid: child.pid as number,
+    child,
     stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh schema in the local PostgreSQL (BENCH_PG_URL), dropped by `drop()`. */
+export async function createPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `signet_bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create schema "${schema}"`);
+  await admin.end();
+  const url = new URL(PG_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`drop schema "${schema}" cascade`);
+      await client.end();
     },
   };
 }

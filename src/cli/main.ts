@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 
 import { registerAddressCommands } from './commands/addresses.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerDeposit } from './commands/deposit.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerKeygen } from './commands/keygen.ts';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerDeposit(program);
   registerAudit(program);
   registerRequest(program);
+  registerBackup(program);
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command.exitOverride();
   }

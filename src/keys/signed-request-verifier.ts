@@ -10,11 +10,12 @@
  *   6. the subaccount binding — 403 FORBIDDEN;
  *   7. replay: a mutating request whose signature was already accepted in its window — 401 (replay-guard.ts).
  *
- * The key record is read from the database on every request (an indexed lookup, ~10 us on SQLite), so a revoke,
- * an edit or an expiry set from any process — the console, the CLI, another node — is effective on the very next
- * request. Only public KeyObjects (ed25519-node.ts) and parsed allowlists (by their text) are cached, which holds
- * nothing secret and nothing that grants access. Outcomes are counted per key for the console (usage recorder,
- * written in batches off this path).
+ * Key records come through a KeyCache (key-cache.ts) when one is given: the database is read on a miss, and a
+ * change to a key made by any process (console, CLI, another node) invalidates the cached record through the
+ * database's key epoch. Without one, the record is read on every request. Expiry is decided per request from the
+ * record, so a cached key still expires on time. Public KeyObjects (ed25519-node.ts) and parsed allowlists (by
+ * their text) are cached too; none of it holds anything secret. Outcomes are counted per key for the console
+ * (usage recorder, written in batches off this path).
  */
 import type { CompiledQuery, Kysely } from 'kysely';
 
@@ -36,6 +37,7 @@ import {
   type KeyForDecision,
 } from './decide-request.ts';
 import { KeyUsageRecorder } from './key-usage-recorder.ts';
+import { uncachedKeys, type KeyCache } from './key-cache.ts';
 import { LastUseRecorder } from './last-use-recorder.ts';
 import { isReadOnlyMask } from './permissions.ts';
 import { ReplayGuard } from './replay-guard.ts';
@@ -105,13 +107,19 @@ export class SignedRequestVerifier {
       onError?: (error: unknown) => void;
       /** Replay refusal (replay-guard.ts); a per-process guard for non-query instructions when absent. */
       replayGuard?: ReplayGuard;
+      /** Parsed key records in front of the database (key-cache.ts); none when absent. */
+      keyCache?: KeyCache<KeyForDecision>;
     } = {},
   ) {
     this.lastUse = new LastUseRecorder(db, options.onError);
     this.replayGuard = options.replayGuard ?? new ReplayGuard();
     this.usage = new KeyUsageRecorder(db, { onError: options.onError });
     this.keyLookup = compileKeyLookup(db);
+    this.keys = options.keyCache ?? uncachedKeys();
   }
+
+  readonly keys: KeyCache<KeyForDecision>;
+  private readonly loadKey = (apiKey: string): Promise<KeyForDecision | undefined> => this.findKey(apiKey);
 
   private readonly keyLookup: ReturnType<typeof compileKeyLookup>;
   readonly replayGuard: ReplayGuard;
@@ -176,7 +184,7 @@ export class SignedRequestVerifier {
     }
 
     // 2. The key: unknown, revoked and expired look the same.
-    const key = await this.findKey(request.apiKey);
+    const key = await this.keys.lookup(request.apiKey, this.loadKey);
     const keyDecision = decideKey(key, now);
     if (!keyDecision.ok || !key) return this.refuse(request, keyDecision as Denial, meta.ip, now);
 

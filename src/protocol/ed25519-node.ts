@@ -1,18 +1,54 @@
 /**
- * ED25519 sign and verify with Node's crypto (OpenSSL), the fastest maintained option that needs no native addon:
- * pure-JS libraries (@noble/curves) verify about ten times slower, and `crypto.verify` with a callback runs on
- * libuv's thread pool, so one process uses every core (`npm run bench` prints the verify rate of this machine).
+ * ED25519 sign and verify in Node: Node's crypto (OpenSSL), and libsodium (sodium-native) for the signed path's
+ * verify when SIGNET_ED25519=sodium (see ED25519_LIBRARY below).
  *
  * Building a KeyObject costs more than a third of a verify, so public KeyObjects are cached by API key string in a
  * bounded map (insertion order evicts the oldest). The cache holds public keys only, never a secret: revocation is
  * decided by the key record, not here, so a cached KeyObject of a revoked key is harmless.
  */
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 import { PUBLIC_KEY_BYTES, SEED_BYTES, SIGNATURE_BYTES } from './key-encoding.ts';
 
 const MAX_CACHED_KEYS = 50_000;
 const publicKeys = new Map<string, KeyObject>();
+
+/** The part of sodium-native (libsodium) used here. */
+interface Sodium {
+  crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
+}
+
+/**
+ * The verify library of the signed path, chosen by measurement (README, Benchmarks): Node's crypto by default, on
+ * libuv's thread pool; `SIGNET_ED25519=sodium` switches to libsodium (sodium-native, prebuilt binaries in its
+ * package), which verifies in the calling thread. libsodium verifies ~1.7x faster on one core and gave one worker
+ * ~1.4x the signed reads, but with two workers on this 2-core machine it measured anywhere from equal to far
+ * slower than Node's thread pool, so it stays an opt-in. If it cannot load, Node's crypto is used.
+ * Both reject non-canonical signatures and small-order keys.
+ */
+function loadSodium(): Sodium | undefined {
+  if (process.env.SIGNET_ED25519 !== 'sodium') return undefined;
+  try {
+    return createRequire(import.meta.url)('sodium-native') as Sodium;
+  } catch {
+    return undefined;
+  }
+}
+
+const sodium = loadSodium();
+export const ED25519_LIBRARY: 'sodium-native' | 'node:crypto' = sodium ? 'sodium-native' : 'node:crypto';
+const rawKeys = new Map<string, Buffer>();
+
+function rawPublicKey(apiKey: string): Buffer {
+  let key = rawKeys.get(apiKey);
+  if (key) return key;
+  key = Buffer.from(apiKey, 'base64');
+  if (key.length !== PUBLIC_KEY_BYTES) throw new TypeError('API key must be 32 bytes');
+  if (rawKeys.size >= MAX_CACHED_KEYS) rawKeys.delete(rawKeys.keys().next().value as string);
+  rawKeys.set(apiKey, key);
+  return key;
+}
 
 const PKCS8_SEED_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
@@ -36,10 +72,18 @@ export function verifyEd25519(message: string, signature: string, apiKey: string
   return verify(null, Buffer.from(message, 'utf8'), getPublicKeyObject(apiKey), sig);
 }
 
-/** The same check on libuv's thread pool, so one process verifies on every core. */
+/**
+ * The signed path's check: Node's crypto on libuv's thread pool, so one process verifies on every core; or
+ * libsodium in this thread when chosen (see ED25519_LIBRARY).
+ */
 export function verifyEd25519Async(message: string, signature: string, apiKey: string): Promise<boolean> {
   const sig = Buffer.from(signature, 'base64');
   if (sig.length !== SIGNATURE_BYTES) return Promise.resolve(false);
+  if (sodium) {
+    return Promise.resolve(
+      sodium.crypto_sign_verify_detached(sig, Buffer.from(message, 'utf8'), rawPublicKey(apiKey)),
+    );
+  }
   const key = getPublicKeyObject(apiKey);
   return new Promise((resolve, reject) => {
     verify(null, Buffer.from(message, 'utf8'), key, sig, (err, ok) => (err ? reject(err) : resolve(ok)));

@@ -3,6 +3,8 @@
  * `serve` calls `listen()`). Contexts are encapsulated: the signed Backpack API registers signature auth only
  * for itself; public market routes and docs have none.
  */
+import { randomUUID } from 'node:crypto';
+
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import { DEFAULT_CONSOLE_CONFIG } from '../console/console-config.ts';
@@ -32,6 +34,9 @@ import { marketRoutes } from './routes/markets/get-markets.ts';
 import { systemRoutes } from './routes/public/get-system.ts';
 import { AddressBook } from '../exchange/capital/address-book-service.ts';
 import { DEFAULT_WITHDRAWAL_ADDRESS_SETTINGS } from '../exchange/capital/withdrawal-addresses.ts';
+import { healthRoutes } from './routes/public/get-health.ts';
+import { createReadinessProbe } from './readiness.ts';
+import { metricsRoute } from './routes/public/get-metrics.ts';
 import { createExchange } from '../exchange/exchange-service.ts';
 import { toBackpackBalances } from './views/backpack-wire.ts';
 import type { AppDeps } from './deps.ts';
@@ -52,6 +57,14 @@ export interface BuildAppOptions {
   redis?: RedisLink;
 }
 
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The request id: the caller's (or proxy's) `X-Request-Id` when it is a plain token, else a fresh UUID. */
+function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
@@ -67,12 +80,22 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
         ? false
         : (options.trustProxy ?? false),
     exposeHeadRoutes: false,
+    // While shutting down, answer what arrives on open connections (with Connection: close) instead of a 503:
+    // `serve` stops accepting first and drains within its grace (serve-process.ts).
+    return503OnClosing: false,
     clientErrorHandler: handleClientError,
     frameworkErrors: handleFrameworkError,
     ...httpServerOptions(options.timeouts ?? DEFAULT_HTTP_TIMEOUTS),
+    genReqId: requestId,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   registerErrorHandling(app);
+  // Every answer names its request id, so a client's report can be found in the logs (and across a proxy that
+  // set X-Request-Id, under the proxy's id).
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   registerJsonBodyParser(app);
   registerFiniteNumbers(app);
   const signedLimits = await registerRateLimits(
@@ -83,6 +106,15 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await registerOpenApi(app);
 
   await app.register(systemRoutes, { deps });
+  await app.register(healthRoutes, { readiness: deps.readiness ?? createReadinessProbe(deps.db) });
+  const { metrics } = deps;
+  if (metrics) {
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
+      done();
+    });
+    if (deps.metricsToken) await app.register(metricsRoute, { metrics, token: deps.metricsToken });
+  }
   await app.register(marketRoutes, { markets: deps.markets });
   const exchange =
     deps.exchange ?? (await createExchange({ db: deps.db, config: deps.markets, now: deps.now }));

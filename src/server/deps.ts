@@ -5,6 +5,8 @@ import type { Exchange } from '../exchange/exchange-service.ts';
 import type { ExchangeConfig } from '../exchange/model/markets.ts';
 import type { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import type { Store } from '../store/create-database.ts';
+import type { Metrics } from './metrics.ts';
+import type { ReadinessProbe } from './readiness.ts';
 
 export interface AppDeps {
   db: Store;
@@ -18,4 +20,10 @@ export interface AppDeps {
   exchange?: Exchange;
   /** SIGNET_WITHDRAWAL_ADDRESSES and SIGNET_ADDRESS_COOLING_OFF; default: address book, 24 h cooling-off. */
   withdrawalAddresses?: WithdrawalAddressSettings;
+  /** What `/readyz` checks; buildApp() checks the database and migrations when absent. */
+  readiness?: ReadinessProbe;
+  /** Prometheus metrics; none are collected when absent. */
+  metrics?: Metrics;
+  /** Bearer token that opens `/metrics` on the API port (SIGNET_METRICS_TOKEN); no route without it. */
+  metricsToken?: string;
 }

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
+import type { KeyForDecision } from '../keys/decide-request.ts';
+
 import { consoleConfigFromEnv, type ConsoleConfig } from '../console/console-config.ts';
 import {
   withdrawalAddressSettingsFromEnv,
@@ -20,6 +22,9 @@ import { buildApp, type BuildAppOptions } from './app.ts';
 import { RedisLink } from '../store/redis-link.ts';
 import { rateLimitsFromEnv, type RateLimitConfig } from './rate-limit-config.ts';
 import { trustedProxiesFromEnv } from './trusted-proxies.ts';
+import { openKeyCache } from '../keys/key-cache.ts';
+import { createReadinessProbe } from './readiness.ts';
+import { createMetrics, type Metrics, type MetricsSources } from './metrics.ts';
 
 export interface ServerConfig {
   port: number;
@@ -39,18 +44,30 @@ export interface ServerConfig {
   rateLimits?: RateLimitConfig;
   /** Peers allowed to report the client address (SIGNET_TRUSTED_PROXIES); none when absent. */
   trustedProxies?: string[];
+  /** Cache key records in memory (SIGNET_KEY_CACHE=off disables); see keys/key-cache.ts. */
+  keyCache?: boolean;
+  /** Opens /metrics on the API port to `Authorization: Bearer <token>` (SIGNET_METRICS_TOKEN). */
+  metricsToken?: string;
+  /** host:port of a separate metrics listener without a token (SIGNET_METRICS_ADDRESS); see serve-process.ts. */
+  metricsAddress?: string;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
 
 export interface RunningServer {
   app: FastifyInstance;
+  metrics: Metrics;
   db: Store;
   exchange: Exchange;
   /** The signed-request verifier (its usage counters can be flushed on demand: tests). */
   verifier: SignedRequestVerifier;
   url: string;
-  close: () => Promise<void>;
+  /**
+   * Stops the server. With `graceMs` it drains first: no new connections, requests in flight and requests arriving
+   * on open connections are answered (with `Connection: close`), idle connections close after a short linger, and
+   * whatever is still open when the grace ends is cut. Without it, idle connections are closed at once.
+   */
+  close: (options?: { graceMs?: number }) => Promise<void>;
 }
 
 export const WITHDRAWAL_ADDRESSES_ANY_WARNING =
@@ -71,6 +88,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     trustedProxies: trustedProxiesFromEnv(env, (message) =>
       process.emitWarning(message, 'DeprecationWarning'),
     ),
+    keyCache: env.SIGNET_KEY_CACHE !== 'off',
+    metricsToken: env.SIGNET_METRICS_TOKEN || undefined,
+    metricsAddress: env.SIGNET_METRICS_ADDRESS || undefined,
   };
 }
 
@@ -84,11 +104,27 @@ export async function startServer(
   const log = { warn: (m: string) => app.log.warn(m), info: (m: string) => app.log.info(m) };
   const redis = config.redisUrl === undefined ? undefined : new RedisLink(config.redisUrl, log);
   const replayGuard = new ReplayGuard({ ...config.replay, redis, log });
+  const metricsSources: MetricsSources = { db };
+  const metrics = createMetrics(metricsSources);
+  const keyCache = await openKeyCache<KeyForDecision>(db, {
+    databaseUrl: config.databaseUrl,
+    enabled: config.keyCache ?? true,
+    onError: (error) => {
+      metrics.error('database', 'key-listener');
+      app.log.warn({ err: error }, 'key-change listener: reconnecting');
+    },
+  });
   const verifier = new SignedRequestVerifier(db, {
-    onError: (error) => app.log.error({ err: error }, 'last-use write failed'),
+    onError: (error) => {
+      metrics.error('database', 'last-use');
+      app.log.error({ err: error }, 'last-use write failed');
+    },
+    keyCache,
     replayGuard,
   });
+  metricsSources.keyCache = keyCache;
   const exchange = await createExchange({ db, config: markets, now: Date.now });
+  const readiness = createReadinessProbe(db, { redisUrl: config.redisUrl });
   const app = await buildApp(
     {
       db,
@@ -98,6 +134,9 @@ export async function startServer(
       exchange,
       console: config.console ?? consoleConfigFromEnv(process.env),
       withdrawalAddresses,
+      readiness,
+      metrics,
+      metricsToken: config.metricsToken,
     },
     {
       rateLimits: config.rateLimits,
@@ -121,14 +160,29 @@ export async function startServer(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     app,
+    metrics,
     db,
     exchange,
     verifier,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
-    close: async () => {
+    close: async ({ graceMs }: { graceMs?: number } = {}) => {
       stopSettlement();
+      const timers: NodeJS.Timeout[] = [];
+      if (graceMs !== undefined) {
+        // Node's server.close() closes idle keep-alive sockets at once, racing a client that is sending on one
+        // right now (it would see a reset, not an answer). Give such clients a moment instead; every answer sent
+        // while closing carries `Connection: close`, so busy connections end by themselves.
+        const server = app.server;
+        const closeIdle = server.closeIdleConnections.bind(server);
+        server.closeIdleConnections = () => {};
+        timers.push(setTimeout(closeIdle, Math.min(1000, graceMs / 2)));
+        timers.push(setTimeout(() => server.closeAllConnections(), graceMs));
+      }
       await app.close();
+      for (const timer of timers) clearTimeout(timer);
       await verifier.close();
+      await keyCache.close();
+      await readiness.close();
       await redis?.close();
       await db.destroy();
     },

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 
 import SQLite from 'better-sqlite3';
 import {
+  DEFAULT_MIGRATION_TABLE,
   Kysely,
   Migrator,
   PostgresAdapter,
@@ -19,7 +20,7 @@ import {
 import pg from 'pg';
 
 import { MIGRATIONS } from './migrations/index.ts';
-import { registerSqliteConnection } from './prepared-query.ts';
+import { registerPostgresPool, registerSqliteConnection } from './prepared-query.ts';
 import type { Database } from './schema.ts';
 
 export const DEFAULT_DATABASE_URL = 'data/signet.db';
@@ -30,7 +31,7 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-function sqlitePath(url: string): string {
+export function sqlitePath(url: string): string {
   return url.replace(/^sqlite:(\/\/)?/i, '') || DEFAULT_DATABASE_URL;
 }
 
@@ -83,11 +84,18 @@ function withStatementCache(db: SQLite.Database, max = 500): SQLite.Database {
   });
 }
 
+/** Connections per process (SIGNET_PG_POOL_SIZE, default 10): one per query in flight. */
+function postgresPoolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const size = Number(env.SIGNET_PG_POOL_SIZE ?? 10);
+  return Number.isInteger(size) && size > 0 ? size : 10;
+}
+
 export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
   if (isPostgresUrl(url)) {
-    return new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }),
-    });
+    const pool = new pg.Pool({ connectionString: url, max: postgresPoolSize() });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    registerPostgresPool(db.getExecutor().adapter, pool);
+    return db;
   }
   const connection = withStatementCache(openSqlite(url));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
@@ -111,8 +119,78 @@ export async function createMigrator(db: Kysely<unknown> | Store): Promise<Migra
   return new Migrator({ db: db as Kysely<unknown>, provider, migrationTableSchema });
 }
 
+export interface SchemaStatus {
+  /** Migrations this version knows that the database has not run. */
+  pending: string[];
+  /** Migrations the database has run that this version does not know: the schema is newer than the code. */
+  unknown: string[];
+}
+
+/** Compares the database's applied migrations with the ones this version of Signet ships. */
+export async function readSchemaStatus(db: Store): Promise<SchemaStatus> {
+  const applied = (await hasMigrationTable(db))
+    ? (
+        await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(db)
+      ).rows.map((row) => row.name)
+    : [];
+  const known = Object.keys(MIGRATIONS);
+  return {
+    pending: known.filter((name) => !applied.includes(name)),
+    unknown: applied.filter((name) => !known.includes(name)).sort(),
+  };
+}
+
+/** Whether the migration table exists where this connection's queries look (PostgreSQL: its search_path). */
+async function hasMigrationTable(db: Store): Promise<boolean> {
+  const query =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? sql<{ present: unknown }>`select to_regclass(${DEFAULT_MIGRATION_TABLE}) is not null as present`
+      : sql<{ present: unknown }>`select count(*) as present from sqlite_master
+          where type = 'table' and name = ${DEFAULT_MIGRATION_TABLE}`;
+  const { rows } = await query.execute(db);
+  return rows[0]?.present === true || Number(rows[0]?.present) > 0;
+}
+
+/** Thrown when the database was migrated by a newer Signet: running older code on it could corrupt it. */
+export class NewerSchemaError extends Error {
+  constructor(readonly unknown: string[]) {
+    super(
+      `The database schema is newer than this version of Signet (it has migration ${unknown.join(', ')}, ` +
+        'which this version does not know). Upgrade Signet on this node, or point it at another database.',
+    );
+  }
+}
+
+/**
+ * Brings the schema up to date, after refusing a schema newer than this code. On PostgreSQL several nodes may
+ * start at once: a session advisory lock (held on one connection while the migrator uses the others) makes them
+ * run the migrations one after the other, so the first applies them and the others find nothing to do. The lock
+ * is keyed by schema, so nodes of different schemas in one database do not wait for each other.
+ */
 export async function migrateToLatest(db: Store): Promise<void> {
-  const { error, results } = await (await createMigrator(db)).migrateToLatest();
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await db.connection().execute(async (connection) => {
+      const key = sql`hashtext('signet-migrate:' || current_schema())`;
+      await sql`select pg_advisory_lock(${key})`.execute(connection);
+      try {
+        // Kysely looks for its migration tables in every schema of the database unless told which one: with
+        // several Signet schemas in one database it would find another schema's table and skip creating its own.
+        const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(connection);
+        await migrateUnlocked(db, rows[0]?.schema);
+      } finally {
+        await sql`select pg_advisory_unlock(${key})`.execute(connection);
+      }
+    });
+    return;
+  }
+  await migrateUnlocked(db);
+}
+
+async function migrateUnlocked(db: Store, migrationTableSchema?: string): Promise<void> {
+  const status = await readSchemaStatus(db);
+  if (status.unknown.length > 0) throw new NewerSchemaError(status.unknown);
+  if (status.pending.length === 0) return;
+  const { error, results } = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(
@@ -124,6 +202,12 @@ export async function migrateToLatest(db: Store): Promise<void> {
 /** Opens the database named by `url` and brings its schema up to date. */
 export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
   const db = createDatabase(url);
-  await migrateToLatest(db);
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    // Close the pool, or its idle connections keep a failed process alive.
+    await db.destroy().catch(() => {});
+    throw error;
+  }
   return db;
 }

@@ -13,6 +13,8 @@
  * driver would (same results, same errors). Outside transactions queries still go through Kysely, whose
  * connection mutex keeps them out of a transaction in progress.
  */
+import { createHash } from 'node:crypto';
+
 import { CompiledQuery, type DialectAdapter, type Kysely, type QueryResult } from 'kysely';
 
 const MARK = '\u0000param:';
@@ -40,12 +42,39 @@ interface SqliteStatement {
   run(parameters: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 
+/** What the PostgreSQL road needs of a pg Pool: a query that takes a statement name. */
+export interface PostgresPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{
+    command: string;
+    rowCount: number | null;
+    rows: unknown[];
+  }>;
+}
+
+/** PostgreSQL pools by the adapter of the Kysely instance that owns them. */
+const postgresPools = new WeakMap<DialectAdapter, PostgresPool>();
+
+/**
+ * Lets prepared queries of the Kysely instance with `adapter` run outside transactions as named (server-side
+ * prepared) statements on `pool`: PostgreSQL then parses and plans each one once per connection instead of on
+ * every request. Inside transactions they go through Kysely, which holds the transaction's connection.
+ */
+export function registerPostgresPool(adapter: DialectAdapter, pool: PostgresPool): void {
+  postgresPools.set(adapter, pool);
+}
+
 /** SQLite connections by the adapter of the Kysely instance that owns them (one connection per instance). */
 const sqliteConnections = new WeakMap<DialectAdapter, SqliteConnection>();
 
 /** Lets transactions of the Kysely instance with `adapter` run prepared queries directly on `connection`. */
 export function registerSqliteConnection(adapter: DialectAdapter, connection: SqliteConnection): void {
   sqliteConnections.set(adapter, connection);
+}
+
+/** The better-sqlite3 connection behind a SQLite Kysely instance; undefined for other dialects. */
+export function sqliteConnectionOf(executor: QueryExecutor): SqliteConnection | undefined {
+  const adapter = executor.getExecutor?.().adapter;
+  return adapter === undefined ? undefined : sqliteConnections.get(adapter);
 }
 
 /**
@@ -145,7 +174,12 @@ function compiledRunner<R>(
   compiled: CompiledQuery<R>,
 ): (executor: QueryExecutor, parameters: readonly unknown[]) => Promise<QueryResult<R>> {
   let statementOf: { connection: SqliteConnection; statement: SqliteStatement } | undefined;
+  const name = `signet_${createHash('sha1').update(compiled.sql).digest('hex').slice(0, 24)}`;
   return (executor, parameters) => {
+    const pool = executor.isTransaction
+      ? undefined
+      : postgresPools.get(executor.getExecutor?.().adapter as DialectAdapter);
+    if (pool !== undefined) return runNamed<R>(pool, name, compiled.sql, parameters);
     const connection = executor.isTransaction
       ? sqliteConnections.get(executor.getExecutor?.().adapter as DialectAdapter)
       : undefined;
@@ -166,6 +200,18 @@ export function prepareRaw(sqlText: string): PreparedQuery<never, never> {
   return prepareQuery<never, never>(() => ({
     compile: () => CompiledQuery.raw(sqlText) as CompiledQuery<never>,
   }));
+}
+
+/** What Kysely's PostgreSQL driver returns for a statement, from a named one. */
+async function runNamed<R>(
+  pool: PostgresPool,
+  name: string,
+  text: string,
+  parameters: readonly unknown[],
+): Promise<QueryResult<R>> {
+  const { command, rowCount, rows } = await pool.query({ name, text, values: [...parameters] });
+  const writes = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
+  return { numAffectedRows: writes ? BigInt(rowCount ?? 0) : undefined, rows: (rows ?? []) as R[] };
 }
 
 /** What Kysely's SQLite driver returns for a statement (rows for readers, counts for writers). */

@@ -217,6 +217,12 @@ export interface WithdrawalAddressesTable {
   api_allowed_at: number | null;
 }
 
+/** One row (id 1): grows whenever an api_keys row changes, by trigger (migration 0008); see keys/key-cache.ts. */
+export interface KeyEpochTable {
+  id: number;
+  epoch: number;
+}
+
 export interface Database {
   users: UsersTable;
   subaccounts: SubaccountsTable;
@@ -234,4 +240,5 @@ export interface Database {
   deposits: DepositsTable;
   withdrawals: WithdrawalsTable;
   withdrawal_addresses: WithdrawalAddressesTable;
+  key_epoch: KeyEpochTable;
 }

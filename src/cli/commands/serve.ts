@@ -1,8 +1,12 @@
-/** `signet serve [--port N] [--host H] [--database URL]`: runs the console and the API until SIGINT/SIGTERM. */
+/**
+ * `signet serve [--port N] [--host H] [--database URL] [--workers N]`: runs the console and the API until
+ * SIGINT/SIGTERM, in one process or in N worker processes sharing the port (default: the number of cores).
+ */
 import type { Command } from 'commander';
 
 import { httpTimeoutsFromEnv } from '../../server/http-timeouts.ts';
-import { configFromEnv, startServer } from '../../server/start-server.ts';
+import { configFromEnv } from '../../server/start-server.ts';
+import { defaultWorkerCount, serve, shutdownGraceFromEnv } from '../../server/serve-process.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -11,26 +15,28 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port (default: $PORT or 8080)')
     .option('--host <h>', 'interface (default: $HOST or 127.0.0.1)')
     .option('--database <url>', 'SQLite path or postgres:// URL (default: $DATABASE_URL or data/signet.db)')
-    .action(async (options: { port?: string; host?: string; database?: string }) => {
+    .option('--workers <n>', 'processes sharing the port (default: $SIGNET_WORKERS or the number of cores)')
+    .action(async (options: { port?: string; host?: string; database?: string; workers?: string }) => {
       const base = configFromEnv();
       const port = options.port === undefined ? base.port : Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw Object.assign(new Error('--port must be 0-65535'), { exitCode: 2 });
-      const server = await startServer(
-        { ...base, port, host: options.host ?? base.host, databaseUrl: options.database ?? base.databaseUrl },
-        {
+      const workers = options.workers === undefined ? defaultWorkerCount() : Number(options.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 256)
+        throw Object.assign(new Error('--workers must be 1-256'), { exitCode: 2 });
+      await serve({
+        config: {
+          ...base,
+          port,
+          host: options.host ?? base.host,
+          databaseUrl: options.database ?? base.databaseUrl,
+        },
+        app: {
           logger: { level: process.env.LOG_LEVEL ?? 'info' },
           timeouts: httpTimeoutsFromEnv(process.env),
         },
-      );
-      server.app.log.info(`Signet listening on ${server.url} (console at /, API docs at /docs)`);
-      const stop = (): void => {
-        server.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+        workers,
+        graceMs: shutdownGraceFromEnv(),
+      });
     });
 }

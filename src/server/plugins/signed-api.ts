@@ -47,9 +47,11 @@ export async function signedApi(
   const { verifier } = options.deps;
   app.decorateRequest('caller', null as unknown as Caller);
 
+  const { metrics } = options.deps;
   app.addHook('preValidation', async (request, reply) => {
     // An address that keeps failing authentication is refused before any signature is verified.
     if (limits && (await limits.refuseFailingAddress(request, reply))) return reply;
+    const started = metrics === undefined ? 0 : performance.now();
     const outcome = await verifier.verify(
       {
         method: request.method,
@@ -61,6 +63,7 @@ export async function signedApi(
       },
       { ip: request.ip },
     );
+    metrics?.verified((performance.now() - started) / 1000, outcome.ok ? undefined : outcome.code);
     if (!outcome.ok) {
       if (limits && AUTH_FAILURES.has(outcome.code)) await limits.countFailure(request);
       return sendError(reply, new AppError(outcome.code, outcome.message));
