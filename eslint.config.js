@@ -73,11 +73,12 @@ export default tseslint.config(
       'src/exchange/model/**',
       'src/exchange/engine/**',
       'src/exchange/persistence/**',
+      'src/keys/key-cache.ts',
     ],
     rules: { 'no-restricted-imports': restrictImports(NO_CONSOLE_OR_SERVER, PREPARED_QUERIES) },
   },
   {
-    files: ['src/exchange/persistence/**/*.ts'],
+    files: ['src/exchange/persistence/**/*.ts', 'src/keys/key-cache.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: { 'no-restricted-imports': restrictImports(NO_CONSOLE_OR_SERVER) },
   },
