@@ -37,16 +37,20 @@ async function freePort(): Promise<number> {
 }
 
 async function startServe(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--database', database], {
-    // Withdrawals to any valid address: this test is about crashes, not the address book.
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'error',
-      SIGNET_RATE_LIMITS: 'off',
-      SIGNET_WITHDRAWAL_ADDRESSES: 'any',
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--port', String(port), '--database', database, '--workers', '1'],
+    {
+      // Withdrawals to any valid address: this test is about crashes, not the address book.
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'error',
+        SIGNET_RATE_LIMITS: 'off',
+        SIGNET_WITHDRAWAL_ADDRESSES: 'any',
+      },
+      stdio: 'ignore',
     },
-    stdio: 'ignore',
-  });
+  );
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/api/v1/ping`)).ok) return child;

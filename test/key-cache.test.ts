@@ -11,6 +11,7 @@ import { createUser, type User } from '../src/accounts/accounts-service.ts';
 import type { PostgresKeyCache } from '../src/keys/key-cache.ts';
 import type { KeyForDecision } from '../src/keys/decide-request.ts';
 import { createApiKey, revokeApiKey } from '../src/keys/keys-service.ts';
+import { RATE_LIMITS_OFF } from '../src/server/rate-limit-config.ts';
 import { startServer, type RunningServer } from '../src/server/start-server.ts';
 import { DIALECTS, type TestDatabase } from './helpers/dialects.ts';
 import { capitalClient, hammer, signetCli, type CapitalClient, type Sample } from './helpers/signed-fetch.ts';
@@ -46,7 +47,13 @@ describe.each(DIALECTS)('key cache on %s', (dialect, create) => {
 
   beforeAll(async () => {
     database = await create();
-    server = await startServer({ port: 0, host: '127.0.0.1', databaseUrl: database.url });
+    // Rate limits off: the client hammers on purpose, and refused requests would count as failures.
+    server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl: database.url,
+      rateLimits: RATE_LIMITS_OFF,
+    });
     user = await createUser(server.db, { email: 'cache@example.com', password: 'long enough password' });
   }, 60_000);
   afterAll(async () => {

@@ -40,7 +40,9 @@ export async function startSignetProcess(options: {
   const args = [SIGNET_BIN, 'serve', '--port', String(port), '--database', options.databaseUrl];
   args.push('--workers', String(options.workers ?? 1));
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
+    // Rate limits off unless a test turns them on: these processes are hammered on purpose (limits have their own
+    // tests in test/rate-limits.test.ts).
+    env: { ...process.env, LOG_LEVEL: 'info', SIGNET_RATE_LIMITS: 'off', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
