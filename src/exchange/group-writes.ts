@@ -20,6 +20,7 @@ import {
   type Ledger,
   type LedgerEntry,
 } from './ledger.ts';
+import type { BookOrder } from './order-book.ts';
 import type { OrderRecord } from './order-records.ts';
 import type { Side } from './order-types.ts';
 
@@ -60,6 +61,8 @@ export class GroupWrites {
   readonly fees = new Map<string, bigint>();
   /** The latest time of the fees (their entries' time). */
   feesAt = 0;
+  /** Resting orders cancelled by a taker's self-trade prevention (reported, not written here). */
+  readonly cancelledMakers: { readonly order: BookOrder; readonly takerOrderId: string }[] = [];
 
   get isEmpty(): boolean {
     return (
@@ -83,6 +86,7 @@ export class GroupWrites {
     for (const trade of other.trades) this.trades.push(trade);
     for (const order of other.orders) this.orders.push(order);
     for (const [asset, units] of other.fees) this.addFee(asset, units, other.feesAt);
+    this.cancelledMakers.push(...other.cancelledMakers);
   }
 }
 

@@ -12,6 +12,7 @@ import { readMarketConfigFile } from '../exchange/markets.ts';
 import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
+import { startStreamServer, type StreamLimits, type StreamServer } from './streams/stream-server.ts';
 
 export interface ServerConfig {
   port: number;
@@ -21,6 +22,8 @@ export interface ServerConfig {
   console?: ConsoleConfig;
   /** Path of the assets and markets file (SIGNET_MARKETS_FILE). */
   marketsFile?: string;
+  /** WebSocket limits (docs/STREAMS.md); defaults apply to what is absent. */
+  streams?: Partial<StreamLimits>;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -29,6 +32,7 @@ export interface RunningServer {
   app: FastifyInstance;
   db: Store;
   exchange: Exchange;
+  streams: StreamServer;
   url: string;
   close: () => Promise<void>;
 }
@@ -69,6 +73,14 @@ export async function startServer(
     intervalMs: 1000,
     onError: (error) => app.log.error({ err: error }, 'withdrawal settlement failed'),
   });
+  const streams = await startStreamServer({
+    app,
+    db,
+    exchange,
+    verifier,
+    databaseUrl: config.databaseUrl,
+    ...(config.streams ? { limits: config.streams } : {}),
+  });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -77,9 +89,11 @@ export async function startServer(
     app,
     db,
     exchange,
+    streams,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     close: async () => {
       stopSettlement();
+      await streams.close();
       await app.close();
       await verifier.lastUse.flush();
       await db.destroy();
