@@ -12,6 +12,7 @@ import { staticWeb } from './plugins/static-web.ts';
 import { BODY_LIMIT_BYTES, handleClientError, registerErrorHandling } from './plugins/error-handler.ts';
 import { registerJsonBodyParser } from './plugins/json-body.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
+import { accountRoutes } from './routes/account/account-routes.ts';
 import { getAccountRoute } from './routes/account/get-account.ts';
 import { getBalancesRoute } from './routes/capital/get-balances.ts';
 import { exchangeSignedRoutes } from './routes/exchange-routes.ts';
@@ -54,7 +55,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(marketDataRoutes, { exchange });
 
   const signedRoutes: SignedRoute[] = [
-    getAccountRoute,
+    getAccountRoute(deps.db),
+    ...accountRoutes(exchange, deps.now),
     getBalancesRoute(async (subaccountId) =>
       toBackpackBalances(await exchange.readBalances(subaccountId), exchange.config),
     ),

@@ -169,6 +169,17 @@ export interface WithdrawalsTable {
   updated_at: number;
 }
 
+/** Settings changed with PATCH /api/v1/account; a subaccount without a row has the defaults. */
+export interface AccountSettingsTable {
+  subaccount_id: string;
+  auto_borrow_settlements: number;
+  auto_lend: number;
+  auto_realize_pnl: number;
+  auto_repay_borrows: number;
+  leverage_limit: string;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   subaccounts: SubaccountsTable;
@@ -183,4 +194,5 @@ export interface Database {
   trades: TradesTable;
   deposits: DepositsTable;
   withdrawals: WithdrawalsTable;
+  account_settings: AccountSettingsTable;
 }

@@ -5,10 +5,12 @@ import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-console.ts';
 import * as m0003 from './0003-exchange.ts';
 import * as m0004 from './0004-sqlite-row-layout.ts';
+import * as m0009 from './0009-account-settings.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-console': m0002,
   '0003-exchange': m0003,
   '0004-sqlite-row-layout': m0004,
+  '0009-account-settings': m0009,
 };
