@@ -45,7 +45,8 @@ export async function startServerProcess(): Promise<ServerProcess> {
   const port = await freePort();
   const bin = join(import.meta.dirname, '..', '..', 'bin', 'signet.js');
   const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--database', databaseUrl], {
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    // The stream bench opens 100+ sockets from this one address.
+    env: { ...process.env, LOG_LEVEL: 'warn', SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS: '1000' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

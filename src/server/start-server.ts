@@ -44,7 +44,24 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     console: consoleConfigFromEnv(env),
     marketsFile: env.SIGNET_MARKETS_FILE ?? DEFAULT_MARKETS_FILE,
+    streams: streamLimitsFromEnv(env),
   };
+}
+
+/** SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS, SIGNET_WS_MAX_SUBSCRIPTIONS: positive integers (docs/STREAMS.md). */
+function streamLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<StreamLimits> {
+  const limits: Partial<StreamLimits> = {};
+  const read = (name: string): number | undefined => {
+    const value = env[name];
+    if (value === undefined || value === '') return undefined;
+    if (!/^\d{1,7}$/.test(value) || Number(value) < 1) throw new Error(`${name} must be a positive integer`);
+    return Number(value);
+  };
+  const connections = read('SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS');
+  const subscriptions = read('SIGNET_WS_MAX_SUBSCRIPTIONS');
+  if (connections !== undefined) limits.maxConnectionsPerAddress = connections;
+  if (subscriptions !== undefined) limits.maxSubscriptionsPerConnection = subscriptions;
+  return limits;
 }
 
 export async function startServer(

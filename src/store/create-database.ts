@@ -7,7 +7,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type MigrationProvider,
+} from 'kysely';
 import pg from 'pg';
 
 import { MIGRATIONS } from './migrations/index.ts';
@@ -89,8 +97,29 @@ export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
+/**
+ * The migrator for `db`. PostgreSQL: it names the schema of the migration tables; without it Kysely looks for them
+ * in EVERY schema, so a fresh schema next to another one that has them (tests, several Signets in one database)
+ * skips creating them and fails with 'relation "kysely_migration_lock" does not exist'.
+ */
+export async function createMigrator(
+  db: Kysely<unknown>,
+  migrations: MigrationProvider = provider,
+): Promise<Migrator> {
+  let migrationTableSchema: string | undefined;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    migrationTableSchema = rows[0]?.schema;
+  }
+  return new Migrator({
+    db,
+    provider: migrations,
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+  });
+}
+
 export async function migrateToLatest(db: Store): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error, results } = await (await createMigrator(db as Kysely<unknown>)).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(

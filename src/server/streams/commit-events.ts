@@ -67,7 +67,9 @@ export class CommitEventBuilder implements CommitObserver {
     };
     return () => {
       this.published.set(commit.symbol, { bids: bids.levels, asks: asks.levels });
-      this.options.publish(event);
+      // After the writes' HTTP answers: fan-out never delays an order's response. setImmediate runs in FIFO
+      // order, so events keep their commit order.
+      setImmediate(() => this.options.publish(event));
     };
   }
 

@@ -35,7 +35,7 @@ import {
 
 export interface StreamSubscriber {
   /** Writes one text frame (the socket layer enforces the send-buffer bound). */
-  send(text: string): void;
+  send(text: string | Buffer): void;
   /** The subaccount of the key that signed this connection's private subscriptions, if any. */
   readonly subaccountId: string | null;
 }
@@ -177,11 +177,13 @@ export class StreamHub {
       for (const name of ['account.orderUpdate', `account.orderUpdate.${event.symbol}`]) {
         const set = this.subscribers.get(name);
         if (set === undefined) continue;
-        let text: string | undefined;
+        let text: Buffer | undefined;
         for (const subscriber of set) {
           // The routing rule: only connections signed by a key of the order's subaccount.
           if (subscriber.subaccountId !== order.subaccountId) continue;
-          text ??= JSON.stringify({ stream: name, data: orderUpdateMessage(order, market, times) });
+          text ??= Buffer.from(
+            JSON.stringify({ stream: name, data: orderUpdateMessage(order, market, times) }),
+          );
           subscriber.send(text);
         }
       }
@@ -191,7 +193,8 @@ export class StreamHub {
   private publish(name: string, make: () => Record<string, unknown>): void {
     const set = this.subscribers.get(name);
     if (set === undefined || set.size === 0) return;
-    const text = JSON.stringify({ stream: name, data: make() });
+    // Encoded once: every subscriber's socket gets the same bytes.
+    const text = Buffer.from(JSON.stringify({ stream: name, data: make() }));
     for (const subscriber of set) subscriber.send(text);
   }
 

@@ -2,7 +2,7 @@
  * The SQLite table rebuild keeps every row and index, changes only the key layout, and can be undone;
  * on PostgreSQL it changes nothing.
  */
-import { Migrator, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import {
@@ -10,14 +10,13 @@ import {
   createSqliteDatabase,
   type TestDatabase,
 } from '../../../test/helpers/dialects.ts';
-import { createDatabase, type Store } from '../create-database.ts';
+import { createDatabase, createMigrator, type Store } from '../create-database.ts';
 import { MIGRATIONS } from './index.ts';
 
-const migratorFor = (db: Kysely<unknown>) =>
-  new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+const migratorFor = (db: Kysely<unknown>) => createMigrator(db, { getMigrations: async () => MIGRATIONS });
 
 async function migrateTo(db: Store, name: string): Promise<void> {
-  const { error } = await migratorFor(db as Kysely<unknown>).migrateTo(name);
+  const { error } = await (await migratorFor(db as Kysely<unknown>)).migrateTo(name);
   if (error) throw error;
 }
 
@@ -152,7 +151,7 @@ describe('migration 0004 (SQLite row layout)', () => {
         .execute(),
     ).rejects.toThrow(/UNIQUE/);
 
-    const { error } = await migratorFor(db as Kysely<unknown>).migrateDown();
+    const { error } = await (await migratorFor(db as Kysely<unknown>)).migrateDown();
     if (error) throw error;
     expect(await snapshot(db)).toEqual(before);
   });
