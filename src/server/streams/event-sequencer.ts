@@ -36,6 +36,12 @@ export class EventSequencer {
       this.drain(state);
       return;
     }
+    if (this.options.gapWaitMs <= 0) {
+      // Nothing else will bring the missing events (one process, another process wrote the same SQLite file):
+      // deliver now and report the gap.
+      this.emit(state, event, true);
+      return;
+    }
     state.held.set(event.sequence, event);
     state.timer ??= setTimeout(() => this.skipGap(state), this.options.gapWaitMs);
   }

@@ -146,7 +146,11 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
   const onError = (error: unknown): void => app.log.error({ err: error }, 'stream error');
 
   const hub = new StreamHub({ config: exchange.config, exchange, onError });
-  const sequencer = new EventSequencer((event, info) => hub.onEvent(event, info));
+  const shared = options.databaseUrl !== undefined && isPostgresUrl(options.databaseUrl);
+  // Without a shared bus a hole in the sequences is another process's write that no one will deliver: no waiting.
+  const sequencer = new EventSequencer((event, info) => hub.onEvent(event, info), {
+    gapWaitMs: shared ? 2000 : 0,
+  });
   const counters = await db
     .selectFrom('counters')
     .select(['name', 'value'])
@@ -155,7 +159,7 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
   for (const row of counters) sequencer.setBaseline(row.name.slice('market:'.length), Number(row.value));
   const receive = (event: Parameters<EventSequencer['push']>[0]): void => sequencer.push(event);
   const bus: EventBus =
-    options.databaseUrl !== undefined && isPostgresUrl(options.databaseUrl)
+    shared && options.databaseUrl !== undefined
       ? await PostgresEventBus.open({ url: options.databaseUrl, receive, onError })
       : new LocalEventBus(receive);
   exchange.books.observer = new CommitEventBuilder({
