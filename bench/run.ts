@@ -15,6 +15,7 @@ import { benchKeyControls } from './key-controls.ts';
 import { benchAbuseControls } from './abuse-controls.ts';
 import { benchScaleOut } from './scale-out.ts';
 import { benchVerify, benchVerifySodium } from './verify.ts';
+import { benchStreams } from './streams.ts';
 
 interface Row {
   name: string;
@@ -177,6 +178,26 @@ async function main(): Promise<void> {
       value: `${fmt(resting.requestsPerSecond)} req/s`,
       note: `p50 ${resting.p50Ms} ms, p99 ${resting.p99Ms} ms; ${((resting.requestsPerSecond / signed.requestsPerSecond) * 100).toFixed(0)} % of capital`,
     });
+    // Streams: the order rate with 100 subscribers of the traded market vs without, what they receive, and
+    // the latency from an order's HTTP response to its orderUpdate frame.
+    const streams = await benchStreams(server, Math.max(1, Math.min(ROUNDS, 2)));
+    const streamRatio = median(streams.ratios, (r) => r);
+    rows.push({
+      name: `POST /api/v1/order with ${process.env.BENCH_SUBSCRIBERS ?? 100} stream subscribers`,
+      value: `${fmt(median(streams.with, (r) => r.requestsPerSecond).requestsPerSecond)} req/s`,
+      note: `${percent(streamRatio)} % of without (${each(streams.ratios, (r) => `${percent(r)} %`)}); target >= 85 %`,
+    });
+    rows.push({
+      name: 'stream frames delivered while orders stream in',
+      value: `${fmt(streams.framesPerSecond)} /s`,
+      note: 'depth + trade + bookTicker of SOL_USDC, summed over the subscribers',
+    });
+    rows.push({
+      name: 'order HTTP response -> orderUpdate frame',
+      value: `p99 ${streams.latency.p99.toFixed(1)} ms`,
+      note: `p50 ${streams.latency.p50.toFixed(1)} ms over ${streams.latency.samples} sequential orders; target p99 < 50 ms`,
+    });
+
     const audit = await auditDatabase(server.databaseUrl);
     rows.push({
       name: 'ledger invariants after the order run',

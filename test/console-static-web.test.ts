@@ -60,7 +60,19 @@ describe('staticWeb', () => {
     expect(response.headers['cache-control']).toContain('immutable');
   });
 
-  it.each(['/api/v1/nope', '/wapi/v1/nope', '/console/api/nope', '/docs/nope', '/assets/missing.js'])(
+  it.each(['/api/v1/nope', '/wapi/v1/nope'])(
+    'answers 501 NOT_IMPLEMENTED for the Backpack path %s',
+    async (path) => {
+      const response = await app.inject(path);
+      expect(response.statusCode).toBe(501);
+      expect(response.json()).toEqual({
+        code: 'NOT_IMPLEMENTED',
+        message: `Not implemented by this server: GET ${path}`,
+      });
+    },
+  );
+
+  it.each(['/api/v2/nope', '/console/api/nope', '/docs/nope', '/assets/missing.js'])(
     'keeps a JSON 404 for %s',
     async (path) => {
       const response = await app.inject(path);
@@ -81,12 +93,15 @@ describe('buildApp() with the console', () => {
   });
   afterAll(() => ctx.close());
 
-  it('keeps JSON 404s under the API prefixes', async () => {
-    for (const path of ['/api/v1/unknown', '/wapi/v1/unknown', '/console/api/unknown']) {
+  it('keeps JSON errors under the API prefixes: 501 for Backpack paths, 404 for the console API', async () => {
+    for (const path of ['/api/v1/unknown', '/wapi/v1/unknown']) {
       const response = await ctx.app.inject(path);
-      expect(response.statusCode).toBe(404);
-      expect(response.json()).toMatchObject({ code: 'RESOURCE_NOT_FOUND' });
+      expect(response.statusCode).toBe(501);
+      expect(response.json()).toMatchObject({ code: 'NOT_IMPLEMENTED' });
     }
+    const response = await ctx.app.inject('/console/api/unknown');
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'RESOURCE_NOT_FOUND' });
   });
 
   it('marks console API answers as not cacheable', async () => {

@@ -60,7 +60,14 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   const args = [bin, 'serve', '--port', String(port), '--database', databaseUrl];
   args.push('--workers', String(options.workers ?? 1));
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, LOG_LEVEL: 'warn', SIGNET_RATE_LIMITS: 'off', ...options.env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      SIGNET_RATE_LIMITS: 'off',
+      // The stream bench opens 100+ sockets from this one address.
+      SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+      ...options.env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

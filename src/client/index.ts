@@ -2,3 +2,4 @@
 export * from './signed-request.ts';
 export * from './signer.ts';
 export * from './signet-client.ts';
+export * from './stream-client.ts';

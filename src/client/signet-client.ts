@@ -4,6 +4,7 @@
  */
 import { createSignedRequest, type Params, type SignedRequestSpec } from './signed-request.ts';
 import { createSigner, type Signer } from './signer.ts';
+import { SignetStream, type StreamClientOptions } from './stream-client.ts';
 
 export class SignetApiError extends Error {
   constructor(
@@ -81,5 +82,16 @@ export class SignetClient {
 
   executeOrder(order: Params): Promise<Record<string, unknown>> {
     return this.request({ method: 'POST', path: '/api/v1/order', body: order });
+  }
+
+  /**
+   * Opens the WebSocket streams of the same server (`ws(s)://` + the base URL's host), signing `account.*`
+   * subscriptions with this client's key. Pass `url` for a separate stream host (Backpack: wss://ws.backpack.exchange).
+   */
+  openStream(
+    options: Omit<StreamClientOptions, 'signer' | 'url'> & { url?: string } = {},
+  ): Promise<SignetStream> {
+    const url = options.url ?? this.baseUrl.replace(/^http/, 'ws');
+    return SignetStream.open({ window: this.window, ...options, url, signer: this.signer });
   }
 }

@@ -189,12 +189,13 @@ export class Exchange {
 
   // --- public market data ---
 
-  getTicker(symbol: unknown): Promise<TickerRecord> {
-    return getTicker(this.db, requireMarket(this.config, symbol), this.now());
+  /** Rolling statistics over `windowMs` (24 h by default; REST `interval=1w` asks for 7 days). */
+  getTicker(symbol: unknown, windowMs?: number): Promise<TickerRecord> {
+    return getTicker(this.db, requireMarket(this.config, symbol), this.now(), windowMs);
   }
 
-  listTickers(): Promise<TickerRecord[]> {
-    return Promise.all(this.config.markets.map((market) => getTicker(this.db, market, this.now())));
+  listTickers(windowMs?: number): Promise<TickerRecord[]> {
+    return Promise.all(this.config.markets.map((market) => getTicker(this.db, market, this.now(), windowMs)));
   }
 
   getDepth(symbol: unknown, limit: number): Promise<DepthRecord> {

@@ -99,8 +99,20 @@ export const INSTRUCTION_ROUTES: readonly InstructionRoute[] = [
   { method: 'POST', path: '/wapi/v1/user/2fa', instruction: 'issueTwoFactorToken', kind: 'settings' },
 ];
 
+/**
+ * A signed WebSocket SUBSCRIBE (`account.*` streams) signs `instruction=subscribe&timestamp=..&window=..`. It has no
+ * HTTP route: the stream server verifies it under this pseudo path with the REST verifier (a read-only key may
+ * subscribe). Not in INSTRUCTION_ROUTES, so no HTTP route is ever registered for it.
+ */
+export const STREAM_SUBSCRIBE_ROUTE: InstructionRoute = {
+  method: 'GET',
+  path: 'ws:subscribe',
+  instruction: 'subscribe',
+  kind: 'query',
+};
+
 const byMethodAndPath = new Map<string, InstructionRoute>(
-  INSTRUCTION_ROUTES.map((route) => [`${route.method} ${route.path}`, route]),
+  [...INSTRUCTION_ROUTES, STREAM_SUBSCRIBE_ROUTE].map((route) => [`${route.method} ${route.path}`, route]),
 );
 
 /** The instruction signed for `method path`, or undefined when the pair is not a signed Backpack route. */

@@ -26,6 +26,7 @@ import { registerRateLimits } from './plugins/rate-limits.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate-limit-config.ts';
 import type { RedisLink } from '../store/redis-link.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
+import { accountRoutes } from './routes/account/account-routes.ts';
 import { getAccountRoute } from './routes/account/get-account.ts';
 import { getBalancesRoute } from './routes/capital/get-balances.ts';
 import { exchangeSignedRoutes } from './routes/exchange-routes.ts';
@@ -126,7 +127,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
 
   const signedRoutes: SignedRoute[] = [
-    getAccountRoute,
+    getAccountRoute(deps.db),
+    ...accountRoutes(exchange, deps.now),
     getBalancesRoute(async (subaccountId) =>
       toBackpackBalances(await exchange.readBalances(subaccountId), exchange.config),
     ),

@@ -25,6 +25,7 @@ import { trustedProxiesFromEnv } from './trusted-proxies.ts';
 import { openKeyCache } from '../keys/key-cache.ts';
 import { createReadinessProbe } from './readiness.ts';
 import { createMetrics, type Metrics, type MetricsSources } from './metrics.ts';
+import { startStreamServer, type StreamLimits, type StreamServer } from './streams/stream-server.ts';
 
 export interface ServerConfig {
   port: number;
@@ -50,6 +51,8 @@ export interface ServerConfig {
   metricsToken?: string;
   /** host:port of a separate metrics listener without a token (SIGNET_METRICS_ADDRESS); see serve-process.ts. */
   metricsAddress?: string;
+  /** WebSocket limits (docs/STREAMS.md); defaults apply to what is absent. */
+  streams?: Partial<StreamLimits>;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -61,6 +64,7 @@ export interface RunningServer {
   exchange: Exchange;
   /** The signed-request verifier (its usage counters can be flushed on demand: tests). */
   verifier: SignedRequestVerifier;
+  streams: StreamServer;
   url: string;
   /**
    * Stops the server. With `graceMs` it drains first: no new connections, requests in flight and requests arriving
@@ -91,7 +95,24 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     keyCache: env.SIGNET_KEY_CACHE !== 'off',
     metricsToken: env.SIGNET_METRICS_TOKEN || undefined,
     metricsAddress: env.SIGNET_METRICS_ADDRESS || undefined,
+    streams: streamLimitsFromEnv(env),
   };
+}
+
+/** SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS, SIGNET_WS_MAX_SUBSCRIPTIONS: positive integers (docs/STREAMS.md). */
+function streamLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<StreamLimits> {
+  const limits: Partial<StreamLimits> = {};
+  const read = (name: string): number | undefined => {
+    const value = env[name];
+    if (value === undefined || value === '') return undefined;
+    if (!/^\d{1,7}$/.test(value) || Number(value) < 1) throw new Error(`${name} must be a positive integer`);
+    return Number(value);
+  };
+  const connections = read('SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS');
+  const subscriptions = read('SIGNET_WS_MAX_SUBSCRIPTIONS');
+  if (connections !== undefined) limits.maxConnectionsPerAddress = connections;
+  if (subscriptions !== undefined) limits.maxSubscriptionsPerConnection = subscriptions;
+  return limits;
 }
 
 export async function startServer(
@@ -154,6 +175,14 @@ export async function startServer(
     // A sandbox setting: said loudly at every start, so it is never left on by accident.
     app.log.warn(WITHDRAWAL_ADDRESSES_ANY_WARNING);
   }
+  const streams = await startStreamServer({
+    app,
+    db,
+    exchange,
+    verifier,
+    databaseUrl: config.databaseUrl,
+    ...(config.streams ? { limits: config.streams } : {}),
+  });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -164,6 +193,7 @@ export async function startServer(
     db,
     exchange,
     verifier,
+    streams,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     close: async ({ graceMs }: { graceMs?: number } = {}) => {
       stopSettlement();
@@ -178,6 +208,7 @@ export async function startServer(
         timers.push(setTimeout(closeIdle, Math.min(1000, graceMs / 2)));
         timers.push(setTimeout(() => server.closeAllConnections(), graceMs));
       }
+      await streams.close();
       await app.close();
       for (const timer of timers) clearTimeout(timer);
       await verifier.close();

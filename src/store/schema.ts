@@ -223,6 +223,17 @@ export interface KeyEpochTable {
   epoch: number;
 }
 
+/** Settings changed with PATCH /api/v1/account; a subaccount without a row has the defaults. */
+export interface AccountSettingsTable {
+  subaccount_id: string;
+  auto_borrow_settlements: number;
+  auto_lend: number;
+  auto_realize_pnl: number;
+  auto_repay_borrows: number;
+  leverage_limit: string;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   subaccounts: SubaccountsTable;
@@ -241,4 +252,5 @@ export interface Database {
   withdrawals: WithdrawalsTable;
   withdrawal_addresses: WithdrawalAddressesTable;
   key_epoch: KeyEpochTable;
+  account_settings: AccountSettingsTable;
 }

@@ -9,7 +9,8 @@
  * - postOnly that would cross: rejected, no state change. FOK: checked first without mutation (exactly,
  *   including self-trade prevention); if it cannot fill completely it expires with no fills and no change.
  * - Self-trade (maker and taker share accountId), by the taker's setting: RejectTaker expires the taker's
- *   remainder; RejectMaker cancels that maker and continues; RejectBoth cancels the maker and expires the taker.
+ *   remainder; RejectMaker cancels that maker and continues; RejectBoth cancels the maker and expires the taker;
+ *   Allow trades with it like with anyone else.
  * - Market orders never rest. By quoteQuantity they exchange at most that much quote (both sides), rounding
  *   each fill down to the step. `spendLimit` caps what a market taker gives up (quote on a Bid, base on an
  *   Ask): the service sets it to the amount it locked.
@@ -140,7 +141,7 @@ export function matchOrder(book: OrderBook, incoming: IncomingOrder, market: Mar
     if (level === undefined || (limitPrice !== undefined && !crossesPrice(side, limitPrice, level.price)))
       break;
     const maker = level.head as NonNullable<PriceLevel['head']>; // stored levels are never empty
-    if (maker.accountId === incoming.accountId) {
+    if (maker.accountId === incoming.accountId && incoming.selfTradePrevention !== 'Allow') {
       const mode = incoming.selfTradePrevention;
       if (mode !== 'RejectTaker') {
         cancelledMakers.push(snapshotOrder(maker));
@@ -255,7 +256,7 @@ function canFillCompletely(book: OrderBook, incoming: IncomingOrder): boolean {
     const level = levels[i] as PriceLevel;
     if (!crossesPrice(incoming.side, incoming.price as bigint, level.price)) return false;
     for (let node = level.head; node !== null; node = node.next) {
-      if (node.accountId === incoming.accountId) {
+      if (node.accountId === incoming.accountId && incoming.selfTradePrevention !== 'Allow') {
         if (incoming.selfTradePrevention === 'RejectMaker') continue; // that maker would be cancelled
         return false; // the taker would expire here
       }

@@ -79,7 +79,12 @@ describe('validateOrder()', () => {
       /zero/,
     ],
     ['an unknown time in force', { ...limit, timeInForce: 'GTD' }, 'INVALID_CLIENT_REQUEST', /timeInForce/],
-    ['self-trade mode Allow', { ...limit, selfTradePrevention: 'Allow' }, 'INVALID_ORDER', /Allow/],
+    [
+      'an unknown self-trade mode',
+      { ...limit, selfTradePrevention: 'Never' },
+      'INVALID_CLIENT_REQUEST',
+      /selfTradePrevention/,
+    ],
     ['a bad postOnly', { ...limit, postOnly: 'yes' }, 'INVALID_CLIENT_REQUEST', /postOnly/],
     ['a negative clientId', { ...limit, clientId: -1 }, 'INVALID_CLIENT_REQUEST', /clientId/],
     ['a clientId over uint32', { ...limit, clientId: 4_294_967_296 }, 'INVALID_CLIENT_REQUEST', /clientId/],

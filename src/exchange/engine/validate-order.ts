@@ -9,7 +9,7 @@
  * timeInForce GTC/IOC (they never rest either way; Backpack itself reports "GTC" on them) but not FOK.
  * Defaults: timeInForce GTC, postOnly false, selfTradePrevention RejectTaker (Backpack's defaults).
  * Unsupported features are rejected rather than ignored, so no one gets an order they did not ask for:
- * trigger / take-profit / stop-loss orders, reduceOnly true, selfTradePrevention "Allow".
+ * trigger / take-profit / stop-loss orders, reduceOnly true.
  * Unknown keys are ignored (ccxt passes user params through).
  */
 import { DecimalError, parseDecimal } from '../model/decimal.ts';
@@ -44,7 +44,7 @@ class Rejection extends Error {
 const SIDES: readonly Side[] = ['Bid', 'Ask'];
 const ORDER_TYPES: readonly OrderType[] = ['Limit', 'Market'];
 const TIMES_IN_FORCE: readonly TimeInForce[] = ['GTC', 'IOC', 'FOK'];
-const STP_MODES: readonly SelfTradePrevention[] = ['RejectTaker', 'RejectMaker', 'RejectBoth'];
+const STP_MODES: readonly SelfTradePrevention[] = ['RejectTaker', 'RejectMaker', 'RejectBoth', 'Allow'];
 const TRIGGER_FIELDS = [
   'triggerPrice',
   'triggerQuantity',
@@ -77,8 +77,6 @@ function readOrder(market: MarketConfig, input: unknown): ValidOrder {
   const side = readEnum(body, 'side', SIDES, undefined);
   const orderType = readEnum(body, 'orderType', ORDER_TYPES, undefined);
   const timeInForce = readEnum(body, 'timeInForce', TIMES_IN_FORCE, 'GTC');
-  if (body['selfTradePrevention'] === 'Allow')
-    reject('INVALID_ORDER', 'Self-trade prevention "Allow" is not supported');
   const selfTradePrevention = readEnum(body, 'selfTradePrevention', STP_MODES, 'RejectTaker');
   const postOnly = readBoolean(body, 'postOnly');
   const clientId = readClientId(body['clientId']);

@@ -10,7 +10,8 @@ export type Side = 'Bid' | 'Ask';
 export type OrderType = 'Limit' | 'Market';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 /** Decided by the TAKER's setting when it meets a resting order of the same account. */
-export type SelfTradePrevention = 'RejectTaker' | 'RejectMaker' | 'RejectBoth';
+/** `Allow` lets the taker trade with its own resting orders (the Rust client and bpx-py send it). */
+export type SelfTradePrevention = 'RejectTaker' | 'RejectMaker' | 'RejectBoth' | 'Allow';
 export type OrderStatus = 'New' | 'PartiallyFilled' | 'Filled' | 'Cancelled' | 'Expired';
 /** Subset of Backpack's OrderExpiryReason that this engine produces. */
 export type ExpiryReason =

@@ -15,6 +15,7 @@ import { RowsInsert } from '../../store/prepared-query.ts';
 import type { Database } from '../../store/schema.ts';
 import type { BalanceChange } from '../model/balance-change.ts';
 import { FEE_ACCOUNT_ID, ledgerEntries, type Ledger, type LedgerEntry } from './ledger.ts';
+import type { BookOrder } from '../engine/order-book.ts';
 import type { OrderRecord } from './order-records.ts';
 import type { Side } from '../model/order-types.ts';
 
@@ -55,6 +56,8 @@ export class GroupWrites {
   readonly fees = new Map<string, bigint>();
   /** The latest time of the fees (their entries' time). */
   feesAt = 0;
+  /** Resting orders cancelled by a taker's self-trade prevention (reported, not written here). */
+  readonly cancelledMakers: { readonly order: BookOrder; readonly takerOrderId: string }[] = [];
 
   get isEmpty(): boolean {
     return (
@@ -78,6 +81,7 @@ export class GroupWrites {
     for (const trade of other.trades) this.trades.push(trade);
     for (const order of other.orders) this.orders.push(order);
     for (const [asset, units] of other.fees) this.addFee(asset, units, other.feesAt);
+    this.cancelledMakers.push(...other.cancelledMakers);
   }
 }
 

@@ -29,6 +29,7 @@ import type { Database } from '../../store/schema.ts';
 import { AsyncMutex } from './async-mutex.ts';
 import { GroupWrites, type GroupWriter } from './group-writes.ts';
 import { ensureCounters } from './id-counters.ts';
+import type { CommitObserver } from './commit-observer.ts';
 import type { ExchangeConfig } from '../model/markets.ts';
 import { addRestingOrder, createOrderBook, type OrderBook } from '../engine/order-book.ts';
 import type { SelfTradePrevention, Side } from '../model/order-types.ts';
@@ -90,6 +91,8 @@ export class MarketBooks {
   private readonly bump;
   private readonly readSequence;
   private readonly loadOpenOrders;
+  /** Told about every group commit (streams); see commit-observer.ts. */
+  observer: CommitObserver | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -167,6 +170,7 @@ export class MarketBooks {
     for (let attempt = 1; ;) {
       let sequence: number | null = null;
       let touched = false;
+      let afterCommit: (() => void) | undefined;
       try {
         const outcomes = await this.db.transaction().execute(async (trx) => {
           sequence = Number((await this.bump.run(trx, { name: `market:${symbol}` })).rows[0]?.value);
@@ -206,9 +210,18 @@ export class MarketBooks {
             }
           }
           if (!group.isEmpty) await this.groupWriter.write(trx, group, `${symbol}:${sequence}`);
+          const values = results.flatMap((result) => (result.ok ? [result.value] : []));
+          afterCommit = await this.observer?.beforeCommit(trx, {
+            symbol,
+            sequence,
+            book: state.book,
+            writes: group,
+            results: values,
+          });
           return results;
         });
         state.syncedSequence = sequence;
+        afterCommit?.();
         outcomes.forEach((outcome, i) => {
           const item = batch[i] as PendingWrite;
           if (outcome.ok) item.resolve(outcome.value);

@@ -100,8 +100,9 @@ export async function getTicker(
   db: Kysely<Database>,
   market: MarketConfig,
   now: number,
+  windowMs: number = DAY,
 ): Promise<TickerRecord> {
-  const since = now - DAY;
+  const since = now - windowMs;
   const stats = await db
     .selectFrom('trades')
     .select([

@@ -317,6 +317,7 @@ export class OrderService {
     }
     for (const maker of result.cancelledMakers) {
       await this.markCancelled.run(trx, { id: Number(maker.id), status: 'Cancelled', now });
+      later.cancelledMakers.push({ order: maker, takerOrderId: id });
     }
     if (result.fills.length > 0) {
       const tradeIds = await this.deps.tradeIds.take(trx, result.fills.length);

@@ -60,12 +60,18 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error, reqId: request.id }, 'unhandled error');
     return sendError(reply, new AppError('SERVER_ERROR', `Internal server error (request ${request.id})`));
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
-      reply,
-      new AppError('RESOURCE_NOT_FOUND', `Not found: ${request.method} ${request.url.split('?')[0]}`),
-    ),
-  );
+  // Backpack paths Signet does not serve answer 501 in Backpack's format: ccxt treats a 404 there as an outage
+  // and retries, while NOT_IMPLEMENTED tells a bot the feature is missing here.
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] as string;
+    if (/^\/w?api\/v1(\/|$)/.test(path)) {
+      return sendError(
+        reply,
+        new AppError('NOT_IMPLEMENTED', `Not implemented by this server: ${request.method} ${path}`),
+      );
+    }
+    return sendError(reply, new AppError('RESOURCE_NOT_FOUND', `Not found: ${request.method} ${path}`));
+  });
 }
 
 /**

@@ -80,6 +80,10 @@ export async function staticWeb(app: FastifyInstance, options: { root?: string }
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     // API paths keep their JSON 404; so do file-like paths (a missing asset is not a page).
+    if (/^\/w?api\/v1(\/|$)/.test(path)) {
+      // A Backpack path Signet does not serve: 501, as in the not-found handler (error-handler.ts).
+      throw new AppError('NOT_IMPLEMENTED', `Not implemented by this server: ${request.method} ${path}`);
+    }
     if (isApiPath(path) || /\.[a-z0-9]+$/i.test(path)) {
       throw new AppError('RESOURCE_NOT_FOUND', `Not found: ${request.method} ${path}`);
     }

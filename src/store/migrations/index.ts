@@ -8,6 +8,7 @@ import * as m0004 from './0004-sqlite-row-layout.ts';
 import * as m0005 from './0005-key-controls.ts';
 import * as m0006 from './0006-withdrawal-addresses.ts';
 import * as m0008 from './0008-key-epoch.ts';
+import * as m0009 from './0009-account-settings.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -17,4 +18,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-key-controls': m0005,
   '0006-withdrawal-addresses': m0006,
   '0008-key-epoch': m0008,
+  '0009-account-settings': m0009,
 };

@@ -1,7 +1,12 @@
 /**
- * `GET /api/v1/account` (accountQuery): the account's settings in Backpack's shape. Signet has no margin or
- * lending, so those switches are off and limits are fixed; fees are the default spot fees in basis points.
+ * `GET /api/v1/account` (accountQuery): the account's settings in Backpack's shape. The switches set with
+ * `PATCH /api/v1/account` are stored per subaccount and reported (Signet has no margin or lending, so they change
+ * nothing else); limits are fixed; fees are the default spot fees in basis points.
  */
+import type { Kysely } from 'kysely';
+
+import { readAccountSettings } from '../../../exchange/persistence/account-settings.ts';
+import type { Database } from '../../../store/schema.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 
 export const ACCOUNT_SETTINGS = {
@@ -24,7 +29,7 @@ export const ACCOUNT_SETTINGS = {
 const booleanField = { type: 'boolean' } as const;
 const stringField = { type: 'string' } as const;
 
-export const getAccountRoute: SignedRoute = {
+export const getAccountRoute = (db: Kysely<Database>): SignedRoute => ({
   method: 'GET',
   url: '/api/v1/account',
   schema: {
@@ -52,5 +57,8 @@ export const getAccountRoute: SignedRoute = {
       },
     },
   },
-  handler: async () => ACCOUNT_SETTINGS,
-};
+  handler: async (request) => ({
+    ...ACCOUNT_SETTINGS,
+    ...(await readAccountSettings(db, request.caller.subaccountId)),
+  }),
+});

@@ -27,7 +27,11 @@ export function registerKlinesRoute(app: FastifyInstance, exchange: Exchange): v
             interval: { type: 'string', enum: [...KLINE_INTERVALS] },
             startTime: { type: 'integer', minimum: 0, maximum: MAX_SECONDS, description: 'Unix seconds' },
             endTime: { type: 'integer', minimum: 0, maximum: MAX_SECONDS, description: 'Unix seconds' },
-            priceType: { type: 'string', enum: ['Last'] },
+            priceType: {
+              type: 'string',
+              enum: ['Last', 'Mark', 'Index'],
+              description: 'Mark and Index equal Last on spot',
+            },
           },
         },
         response: {

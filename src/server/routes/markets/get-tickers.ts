@@ -1,5 +1,5 @@
 /**
- * `GET /api/v1/ticker?symbol=` and `GET /api/v1/tickers`: 24-hour statistics from the trades table, decimals as
+ * `GET /api/v1/ticker?symbol=` and `GET /api/v1/tickers`: 24-hour (or, with `interval=1w`, 7-day) statistics from the trades table, decimals as
  * strings (`priceChangePercent` is a fraction, as Backpack sends it).
  */
 import type { FastifyInstance } from 'fastify';
@@ -26,6 +26,11 @@ export const tickerSchema = {
   ),
 } as const;
 
+/** Backpack's ticker windows: the default 24 h, or a rolling week. */
+const TICKER_WINDOWS = { '1d': 86_400_000, '1w': 7 * 86_400_000 } as const;
+type TickerInterval = keyof typeof TICKER_WINDOWS;
+const TICKER_INTERVAL = { type: 'string', enum: Object.keys(TICKER_WINDOWS) } as const;
+
 export function registerTickerRoutes(app: FastifyInstance, exchange: Exchange): void {
   app.get(
     '/api/v1/ticker',
@@ -36,14 +41,17 @@ export function registerTickerRoutes(app: FastifyInstance, exchange: Exchange): 
         querystring: {
           type: 'object',
           required: ['symbol'],
-          properties: { symbol: { type: 'string' }, interval: { type: 'string', enum: ['1d'] } },
+          properties: { symbol: { type: 'string' }, interval: TICKER_INTERVAL },
         },
         response: { 200: tickerSchema },
       },
     },
     async (request) => {
-      const { symbol } = request.query as { symbol: string };
-      return toBackpackTicker(await exchange.getTicker(symbol), requireMarket(exchange.config, symbol));
+      const { symbol, interval } = request.query as { symbol: string; interval?: TickerInterval };
+      return toBackpackTicker(
+        await exchange.getTicker(symbol, TICKER_WINDOWS[interval ?? '1d']),
+        requireMarket(exchange.config, symbol),
+      );
     },
   );
 
@@ -53,13 +61,15 @@ export function registerTickerRoutes(app: FastifyInstance, exchange: Exchange): 
       schema: {
         summary: '24 h tickers of every market',
         tags: ['Markets'],
-        querystring: { type: 'object', properties: { interval: { type: 'string', enum: ['1d'] } } },
+        querystring: { type: 'object', properties: { interval: TICKER_INTERVAL } },
         response: { 200: { type: 'array', items: tickerSchema } },
       },
     },
-    async () =>
-      (await exchange.listTickers()).map((ticker) =>
-        toBackpackTicker(ticker, requireMarket(exchange.config, ticker.symbol)),
-      ),
+    async (request) =>
+      (
+        await exchange.listTickers(
+          TICKER_WINDOWS[(request.query as { interval?: TickerInterval }).interval ?? '1d'],
+        )
+      ).map((ticker) => toBackpackTicker(ticker, requireMarket(exchange.config, ticker.symbol))),
   );
 }

@@ -84,7 +84,10 @@ export const orderPayloadSchema = {
     timeInForce: { type: 'string', description: 'GTC (default), IOC or FOK' },
     postOnly: { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
     clientId: { anyOf: [{ type: 'integer' }, { type: 'string' }], description: 'uint32' },
-    selfTradePrevention: { type: 'string', description: 'RejectTaker (default), RejectMaker or RejectBoth' },
+    selfTradePrevention: {
+      type: 'string',
+      description: 'RejectTaker (default), RejectMaker, RejectBoth or Allow',
+    },
   },
 } as const;
 

@@ -1,0 +1,139 @@
+/**
+ * Carries market events between the processes that serve one database, so a subscriber on any node sees orders
+ * matched on every node.
+ *
+ * - LocalEventBus: one process (SQLite, or a single node): events go straight to this node's hub.
+ * - PostgresEventBus: each node delivers its own events locally at once and sends them with `pg_notify` on one
+ *   channel; every node LISTENs and passes the other nodes' events on. A NOTIFY payload is limited to 8000 bytes,
+ *   so an event is split into numbered chunks (one session's notifications arrive in the order sent). The
+ *   sequencer (event-sequencer.ts) restores per-market order across paths.
+ * A lost listener connection is reopened; what was missed shows as a sequence gap (clients resync from REST).
+ * Threat: the channel carries order events of every subaccount; it is inside the database's trust boundary.
+ */
+import { randomUUID } from 'node:crypto';
+
+import pg from 'pg';
+
+import type { MarketEvent } from './market-events.ts';
+
+export interface EventBus {
+  readonly node: string;
+  publish(event: MarketEvent): void;
+  close(): Promise<void>;
+}
+
+export class LocalEventBus implements EventBus {
+  readonly node = randomUUID();
+  constructor(private readonly receive: (event: MarketEvent) => void) {}
+  publish(event: MarketEvent): void {
+    this.receive(event);
+  }
+  async close(): Promise<void> {}
+}
+
+export const EVENT_CHANNEL = 'signet_market_events';
+/** Bytes of event JSON per notification (PostgreSQL's limit is 8000 including our header). */
+const CHUNK = 7600;
+
+export class PostgresEventBus implements EventBus {
+  readonly node = randomUUID();
+  private sender: pg.Client | null = null;
+  private listener: pg.Client | null = null;
+  private messageNumber = 0;
+  private readonly partial = new Map<string, { count: number; chunks: string[] }>();
+  private closed = false;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private readonly url: string,
+    private readonly receive: (event: MarketEvent) => void,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  static async open(options: {
+    url: string;
+    receive: (event: MarketEvent) => void;
+    onError: (error: unknown) => void;
+  }): Promise<PostgresEventBus> {
+    const bus = new PostgresEventBus(options.url, options.receive, options.onError);
+    bus.sender = await bus.connect();
+    await bus.listen();
+    return bus;
+  }
+
+  publish(event: MarketEvent): void {
+    this.receive(event);
+    const sender = this.sender;
+    if (sender === null) return;
+    const json = JSON.stringify(event);
+    const count = Math.max(1, Math.ceil(json.length / CHUNK));
+    const id = `${this.node}:${++this.messageNumber}`;
+    for (let index = 0; index < count; index++) {
+      const payload = `${id}:${index}:${count}:${json.slice(index * CHUNK, (index + 1) * CHUNK)}`;
+      // pg queues queries per client: this node's notifications leave in publish order.
+      sender.query('select pg_notify($1, $2)', [EVENT_CHANNEL, payload]).catch(this.onError);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    await Promise.allSettled([this.sender?.end(), this.listener?.end()]);
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on('error', (error) => this.onError(error));
+    await client.connect();
+    return client;
+  }
+
+  private async listen(): Promise<void> {
+    const listener = await this.connect();
+    listener.on('notification', (message) => {
+      if (message.channel === EVENT_CHANNEL && message.payload) this.onNotification(message.payload);
+    });
+    listener.on('end', () => {
+      if (!this.closed) this.scheduleReconnect();
+    });
+    await listener.query(`listen ${EVENT_CHANNEL}`);
+    this.listener = listener;
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.closed) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.listen().catch((error: unknown) => {
+        this.onError(error);
+        this.scheduleReconnect();
+      });
+    }, 500);
+  }
+
+  private onNotification(payload: string): void {
+    // "<node>:<n>:<index>:<count>:<json chunk>"
+    const parts = payload.split(':', 4);
+    if (parts.length < 4) return;
+    const [node, number, indexText, countText] = parts as [string, string, string, string];
+    if (node === this.node) return;
+    const body = payload.slice(node.length + number.length + indexText.length + countText.length + 4);
+    const key = `${node}:${number}`;
+    const index = Number(indexText);
+    const count = Number(countText);
+    let entry = this.partial.get(key);
+    if (entry === undefined) {
+      if (index !== 0) return;
+      entry = { count, chunks: [] };
+      this.partial.set(key, entry);
+    }
+    entry.chunks.push(body);
+    if (entry.chunks.length < entry.count) return;
+    this.partial.delete(key);
+    try {
+      this.receive(JSON.parse(entry.chunks.join('')) as MarketEvent);
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+}

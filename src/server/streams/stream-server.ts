@@ -1,0 +1,354 @@
+/**
+ * Backpack's WebSocket API on Signet's HTTP port: an upgrade on `/` becomes a stream connection (a plain GET of `/`
+ * still serves the console). One socket carries public and private streams.
+ *
+ * Per connection: SUBSCRIBE / UNSUBSCRIBE frames (stream-frames.ts), no reply on success, error frames otherwise.
+ * Private (`account.*`) subscriptions are signed (`instruction=subscribe&timestamp=..&window=..`) and verified by
+ * the REST verifier, so the window, the key lookup and revocation rules are the same; read-only keys may subscribe.
+ * A connection is bound to the first key that signs on it.
+ *
+ * Invariants and limits (StreamLimits): subscriptions per connection, connections per address (refused with 429
+ * at the upgrade), frame size (maxPayload, closed with 1009 by `ws`), and each socket's send buffer: a consumer
+ * whose buffered bytes pass the bound is closed (1008 "send buffer limit") instead of growing the server's memory.
+ * Keep-alive: a protocol ping every pingIntervalMs, closed when no pong came for pongTimeoutMs; client pings are
+ * answered by `ws`.
+ * Revocation: the keys of connections with private subscriptions are re-read every keyCheckMs in one query; a key
+ * that is gone or revoked ends those subscriptions with error 4104 (on every node: each node checks its own).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { WebSocket, WebSocketServer } from 'ws';
+
+import type { Exchange } from '../../exchange/exchange-service.ts';
+import type { SignedRequestVerifier } from '../../keys/signed-request-verifier.ts';
+import { STREAM_SUBSCRIBE_ROUTE } from '../../protocol/instructions.ts';
+import { checkTimeWindow } from '../../protocol/signed-request.ts';
+import { isPostgresUrl } from '../../store/create-database.ts';
+import type { Database } from '../../store/schema.ts';
+import { CommitEventBuilder } from './commit-events.ts';
+import { LocalEventBus, PostgresEventBus, type EventBus } from './event-bus.ts';
+import { EventSequencer } from './event-sequencer.ts';
+import {
+  errorFrame,
+  isPrivateStream,
+  parseClientFrame,
+  parseStreamName,
+  type SignatureItems,
+  type StreamErrorName,
+  type StreamName,
+} from './stream-frames.ts';
+import { StreamHub, type StreamSubscriber } from './stream-hub.ts';
+
+export interface StreamLimits {
+  maxSubscriptionsPerConnection: number;
+  maxConnectionsPerAddress: number;
+  /** Bytes queued on one socket before it is closed as a slow consumer. */
+  maxBufferedBytes: number;
+  /** Largest client frame, bytes. */
+  maxPayloadBytes: number;
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+  keyCheckMs: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  maxSubscriptionsPerConnection: 200,
+  maxConnectionsPerAddress: 100,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxPayloadBytes: 64 * 1024,
+  pingIntervalMs: 60_000,
+  pongTimeoutMs: 120_000,
+  keyCheckMs: 500,
+};
+
+export interface StreamServerOptions {
+  app: FastifyInstance;
+  db: Kysely<Database>;
+  exchange: Exchange;
+  verifier: SignedRequestVerifier;
+  /** PostgreSQL URL: events of every node sharing it reach this node's subscribers. Otherwise local only. */
+  databaseUrl?: string;
+  limits?: Partial<StreamLimits>;
+  now?: () => number;
+}
+
+export interface StreamServer {
+  readonly hub: StreamHub;
+  readonly connections: ReadonlySet<StreamConnection>;
+  close(): Promise<void>;
+}
+
+interface BoundKey {
+  id: string;
+  apiKey: string;
+  subaccountId: string;
+}
+
+/** `ws` keeps the TCP socket in `_socket`; corking it turns a turn's frames into one write (see send()). */
+type RawSocket = { cork(): void; uncork(): void };
+
+class StreamConnection implements StreamSubscriber {
+  readonly subscriptions = new Set<string>();
+  key: BoundKey | null = null;
+  lastPongAt: number;
+  closed = false;
+  private corked = false;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly address: string,
+    private readonly maxBufferedBytes: number,
+    now: number,
+  ) {
+    this.lastPongAt = now;
+  }
+
+  get subaccountId(): string | null {
+    return this.key?.subaccountId ?? null;
+  }
+
+  send(text: string | Buffer): void {
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.socket.bufferedAmount + text.length > this.maxBufferedBytes) {
+      this.closed = true;
+      this.socket.close(1008, 'send buffer limit');
+      // A peer that does not read will not read the close frame either: drop it after a grace period.
+      setTimeout(() => this.socket.terminate(), 1000).unref();
+      return;
+    }
+    if (!this.corked) {
+      // Frames sent in this turn of the event loop leave in one write (one syscall instead of one per frame).
+      const raw = (this.socket as unknown as { _socket?: RawSocket })._socket;
+      if (raw !== undefined) {
+        this.corked = true;
+        raw.cork();
+        setImmediate(() => {
+          this.corked = false;
+          raw.uncork();
+        });
+      }
+    }
+    this.socket.send(text, { binary: false });
+  }
+
+  sendError(error: StreamErrorName, detail?: string): void {
+    this.send(errorFrame(error, detail));
+  }
+}
+
+export async function startStreamServer(options: StreamServerOptions): Promise<StreamServer> {
+  const { app, exchange, verifier, db } = options;
+  const limits: StreamLimits = { ...DEFAULT_STREAM_LIMITS, ...options.limits };
+  const now = options.now ?? Date.now;
+  const onError = (error: unknown): void => app.log.error({ err: error }, 'stream error');
+
+  const hub = new StreamHub({ config: exchange.config, exchange, onError });
+  const shared = options.databaseUrl !== undefined && isPostgresUrl(options.databaseUrl);
+  // Without a shared bus a hole in the sequences is another process's write that no one will deliver: no waiting.
+  const sequencer = new EventSequencer((event, info) => hub.onEvent(event, info), {
+    gapWaitMs: shared ? 2000 : 0,
+  });
+  const counters = await db
+    .selectFrom('counters')
+    .select(['name', 'value'])
+    .where('name', 'like', 'market:%')
+    .execute();
+  for (const row of counters) sequencer.setBaseline(row.name.slice('market:'.length), Number(row.value));
+  const receive = (event: Parameters<EventSequencer['push']>[0]): void => sequencer.push(event);
+  const bus: EventBus =
+    shared && options.databaseUrl !== undefined
+      ? await PostgresEventBus.open({ url: options.databaseUrl, receive, onError })
+      : new LocalEventBus(receive);
+  exchange.books.observer = new CommitEventBuilder({
+    node: bus.node,
+    config: exchange.config,
+    publish: (event) => bus.publish(event),
+  });
+  hub.start();
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxPayloadBytes,
+    perMessageDeflate: false,
+  });
+  const connections = new Set<StreamConnection>();
+  const perAddress = new Map<string, number>();
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path !== '/' && path !== '') return refuseUpgrade(socket, 404, 'Not Found');
+    const address = request.socket.remoteAddress ?? 'unknown';
+    if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) {
+      return refuseUpgrade(socket, 429, 'Too Many Requests');
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+      const connection = new StreamConnection(ws, address, limits.maxBufferedBytes, now());
+      connections.add(connection);
+      ws.on('pong', () => (connection.lastPongAt = now()));
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return connection.sendError('PARSE_ERROR');
+        void handleFrame(connection, String(data)).catch(onError);
+      });
+      ws.on('error', () => ws.terminate());
+      ws.on('close', () => {
+        connection.closed = true;
+        connections.delete(connection);
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left <= 0) perAddress.delete(address);
+        else perAddress.set(address, left);
+        for (const name of connection.subscriptions) hub.unsubscribe(connection, name);
+        connection.subscriptions.clear();
+      });
+    });
+  };
+  app.server.on('upgrade', onUpgrade);
+
+  async function handleFrame(connection: StreamConnection, text: string): Promise<void> {
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) return connection.sendError(parsed.error);
+    const { frame } = parsed;
+    if (frame.method === 'UNSUBSCRIBE') {
+      for (const name of frame.streams) {
+        if (connection.subscriptions.delete(name)) hub.unsubscribe(connection, name);
+      }
+      return;
+    }
+    const streams: [string, StreamName][] = [];
+    for (const name of frame.streams) {
+      const result = parseStreamName(name);
+      if (!result.ok) return connection.sendError(result.error, name);
+      streams.push([name, result.stream]);
+    }
+    const fresh = streams.filter(([name]) => !connection.subscriptions.has(name));
+    if (connection.subscriptions.size + fresh.length > limits.maxSubscriptionsPerConnection) {
+      return connection.sendError(
+        'TOO_MANY_SUBSCRIPTIONS',
+        `at most ${limits.maxSubscriptionsPerConnection} per connection`,
+      );
+    }
+    if (fresh.some(([name]) => isPrivateStream(name))) {
+      if (frame.signature === null) return connection.sendError('SIGNATURE_REQUIRED');
+      const denied = await bindKey(connection, frame.signature);
+      if (denied !== null) return connection.sendError(denied.error, denied.detail);
+      if (connection.closed) return;
+    }
+    for (const [name, stream] of fresh) {
+      connection.subscriptions.add(name);
+      hub.subscribe(connection, name, stream);
+    }
+  }
+
+  async function bindKey(
+    connection: StreamConnection,
+    [apiKey, signature, timestamp, window]: SignatureItems,
+  ): Promise<{ error: StreamErrorName; detail?: string } | null> {
+    if (connection.key !== null && connection.key.apiKey !== apiKey) return { error: 'ANOTHER_KEY' };
+    if (/^\d{1,16}$/.test(timestamp) && /^\d{1,16}$/.test(window)) {
+      const fresh = checkTimeWindow(Number(timestamp), Number(window), now());
+      if (!fresh.ok) return { error: 'SIGNATURE_EXPIRED', detail: fresh.message };
+    }
+    const outcome = await verifier.verify(
+      {
+        method: STREAM_SUBSCRIBE_ROUTE.method,
+        path: STREAM_SUBSCRIBE_ROUTE.path,
+        query: '',
+        body: undefined,
+        headers: {
+          'x-api-key': apiKey,
+          'x-signature': signature,
+          'x-timestamp': timestamp,
+          'x-window': window,
+        },
+      },
+      { ip: connection.address },
+    );
+    if (outcome.ok) {
+      connection.key = { id: outcome.caller.id, apiKey, subaccountId: outcome.caller.subaccountId };
+      return null;
+    }
+    if (outcome.code === 'INVALID_SIGNATURE') return { error: 'INVALID_SIGNATURE' };
+    if (outcome.code === 'UNAUTHORIZED' && /expired|future/i.test(outcome.message)) {
+      return { error: 'SIGNATURE_EXPIRED', detail: outcome.message };
+    }
+    if (outcome.code === 'UNAUTHORIZED' || outcome.code === 'FORBIDDEN') return { error: 'INVALID_API_KEY' };
+    return { error: 'INVALID_SIGNATURE', detail: outcome.message };
+  }
+
+  // Keep-alive: protocol pings; a connection silent for pongTimeoutMs is dropped.
+  const pingTimer = setInterval(() => {
+    const at = now();
+    for (const connection of connections) {
+      if (at - connection.lastPongAt > limits.pongTimeoutMs) connection.socket.terminate();
+      else if (connection.socket.readyState === WebSocket.OPEN) connection.socket.ping();
+    }
+  }, limits.pingIntervalMs);
+  pingTimer.unref();
+
+  // Revocation and expiry: one query for every key with private subscriptions on this node.
+  let checking = false;
+  const keyTimer = setInterval(() => {
+    if (checking) return;
+    const bound = [...connections].filter((c) => c.key !== null && hasPrivate(c));
+    if (bound.length === 0) return;
+    checking = true;
+    const ids = [...new Set(bound.map((c) => (c.key as BoundKey).id))];
+    db.selectFrom('api_keys')
+      .select(['id', 'revoked_at', 'expires_at'])
+      .where('id', 'in', ids)
+      .execute()
+      .then((rows) => {
+        const at = Date.now();
+        const live = new Set(
+          rows
+            .filter(
+              (row) => row.revoked_at === null && (row.expires_at === null || at < Number(row.expires_at)),
+            )
+            .map((row) => row.id),
+        );
+        for (const connection of bound) {
+          if (connection.key === null || live.has(connection.key.id)) continue;
+          for (const name of [...connection.subscriptions]) {
+            if (!isPrivateStream(name)) continue;
+            connection.subscriptions.delete(name);
+            hub.unsubscribe(connection, name);
+          }
+          connection.key = null;
+          connection.sendError('API_KEY_REVOKED');
+        }
+      })
+      .catch(onError)
+      .finally(() => (checking = false));
+  }, limits.keyCheckMs);
+  keyTimer.unref();
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(pingTimer);
+      clearInterval(keyTimer);
+      app.server.off('upgrade', onUpgrade);
+      exchange.books.observer = null;
+      hub.close();
+      sequencer.close();
+      for (const connection of connections) connection.socket.close(1001, 'server shutting down');
+      for (const connection of connections) connection.socket.terminate();
+      wss.close();
+      await bus.close();
+    })();
+    return closing;
+  };
+  return { hub, connections, close };
+}
+
+function hasPrivate(connection: StreamConnection): boolean {
+  for (const name of connection.subscriptions) if (isPrivateStream(name)) return true;
+  return false;
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

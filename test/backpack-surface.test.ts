@@ -1,0 +1,169 @@
+/**
+ * The rest of the Backpack surface bots call at start-up, over real HTTP with keys from the keys service:
+ * account settings (PATCH stores, GET reports, bad values 400), the account limit endpoints, collateral,
+ * 501 NOT_IMPLEMENTED for Backpack paths Signet does not serve, ticker interval=1w, klines priceType, and
+ * self-trade prevention `Allow`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startStreamTestServer, type StreamTestServer, type Trader } from './helpers/stream-context.ts';
+
+let ctx: StreamTestServer;
+let alice: Trader;
+let bob: Trader;
+
+beforeAll(async () => {
+  ctx = await startStreamTestServer('sqlite');
+  alice = await ctx.trader({ funds: { USDC: '1000', SOL: '10' } });
+  bob = await ctx.trader({ funds: { USDC: '1000', SOL: '10' } });
+  // One trade at 150 gives SOL a price.
+  await ctx.rest(bob, 'POST', '/api/v1/order', {
+    symbol: 'SOL_USDC',
+    side: 'Ask',
+    orderType: 'Limit',
+    price: '150',
+    quantity: '1',
+  });
+  await ctx.rest(alice, 'POST', '/api/v1/order', {
+    symbol: 'SOL_USDC',
+    side: 'Bid',
+    orderType: 'Market',
+    quantity: '1',
+  });
+});
+afterAll(async () => ctx?.close());
+
+describe('PATCH /api/v1/account', () => {
+  it('stores the settings per subaccount and GET reports them', async () => {
+    const patched = await ctx.rest(alice, 'PATCH', '/api/v1/account', { autoLend: true, leverageLimit: '5' });
+    expect(patched).toEqual({ status: 200, body: null });
+    const mine = await ctx.rest(alice, 'GET', '/api/v1/account');
+    expect(mine.body).toMatchObject({
+      autoLend: true,
+      leverageLimit: '5',
+      autoRepayBorrows: false,
+      spotTakerFee: '5',
+    });
+    const theirs = await ctx.rest(bob, 'GET', '/api/v1/account');
+    expect(theirs.body).toMatchObject({ autoLend: false, leverageLimit: '1' });
+  });
+
+  it.each([
+    [{ autoLend: 'yes' }],
+    [{ leverageLimit: '0' }],
+    [{ leverageLimit: '1000' }],
+    [{ leverageLimit: 'lots' }],
+    [{ autoTrade: true }],
+  ])('refuses %j with 400', async (body) => {
+    const response = await ctx.rest(alice, 'PATCH', '/api/v1/account', body);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'INVALID_CLIENT_REQUEST' });
+  });
+});
+
+describe('account limits and collateral', () => {
+  it('answers borrow, withdrawal and order limits from the balances', async () => {
+    expect((await ctx.rest(alice, 'GET', '/api/v1/account/limits/borrow', { symbol: 'SOL' })).body).toEqual({
+      maxBorrowQuantity: '0',
+      symbol: 'SOL',
+    });
+    expect(
+      (await ctx.rest(alice, 'GET', '/api/v1/account/limits/withdrawal', { symbol: 'SOL' })).body,
+    ).toEqual({
+      maxWithdrawalQuantity: '10.9995', // 10 + 1 bought - the 0.0005 SOL taker fee
+      symbol: 'SOL',
+    });
+    expect(
+      (await ctx.rest(alice, 'GET', '/api/v1/account/limits/order', { symbol: 'SOL_USDC', side: 'Ask' }))
+        .body,
+    ).toEqual({ maxOrderQuantity: '10.99', symbol: 'SOL_USDC', side: 'Ask' });
+    // 850 USDC left: 850 / 100 = 8.5
+    const bid = await ctx.rest(alice, 'GET', '/api/v1/account/limits/order', {
+      symbol: 'SOL_USDC',
+      side: 'Bid',
+      price: '100',
+    });
+    expect(bid.body).toEqual({ maxOrderQuantity: '8.5', symbol: 'SOL_USDC', side: 'Bid' });
+    const unknown = await ctx.rest(alice, 'GET', '/api/v1/account/limits/withdrawal', { symbol: 'DOGE' });
+    expect(unknown.status).toBe(400);
+  });
+
+  it('values spot assets at full collateral weight', async () => {
+    const { body } = await ctx.rest(bob, 'GET', '/api/v1/capital/collateral');
+    const sol = body.collateral.find((row: { symbol: string }) => row.symbol === 'SOL');
+    expect(sol).toMatchObject({
+      assetMarkPrice: '150',
+      totalQuantity: '9',
+      collateralWeight: '1',
+      collateralValue: '1350',
+    });
+    const usdc = body.collateral.find((row: { symbol: string }) => row.symbol === 'USDC');
+    expect(usdc).toMatchObject({ assetMarkPrice: '1', collateralValue: usdc.totalQuantity });
+    const expected = 1350 + Number(usdc.totalQuantity);
+    expect(Number(body.netEquity)).toBeCloseTo(expected, 6);
+    expect(body.assetsValue).toBe(body.netEquity);
+  });
+});
+
+describe('paths and parameters', () => {
+  it('answers 501 NOT_IMPLEMENTED in Backpack’s format for Backpack paths it does not serve', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/v1/markPrices'],
+      ['GET', '/wapi/v1/history/pnl'],
+      ['PUT', '/api/v1/order'],
+    ] as const) {
+      const response = await fetch(ctx.server.url + path, { method });
+      expect(response.status).toBe(501);
+      expect(await response.json()).toEqual({
+        code: 'NOT_IMPLEMENTED',
+        message: `Not implemented by this server: ${method} ${path}`,
+      });
+    }
+    const signed = await ctx.rest(alice, 'GET', '/api/v1/position');
+    expect(signed.status).toBe(501);
+  });
+
+  it('serves ticker?interval=1w and klines?priceType=Mark|Index like Last', async () => {
+    const week = await fetch(`${ctx.server.url}/api/v1/ticker?symbol=SOL_USDC&interval=1w`).then((r) =>
+      r.json(),
+    );
+    expect(week).toMatchObject({ lastPrice: '150', volume: '1', trades: '1' });
+    const start = Math.floor(Date.now() / 1000) - 3600;
+    const last = await fetch(
+      `${ctx.server.url}/api/v1/klines?symbol=SOL_USDC&interval=1h&startTime=${start}`,
+    ).then((r) => r.json());
+    for (const priceType of ['Mark', 'Index']) {
+      const response = await fetch(
+        `${ctx.server.url}/api/v1/klines?symbol=SOL_USDC&interval=1h&startTime=${start}&priceType=${priceType}`,
+      );
+      expect(await response.json()).toEqual(last);
+    }
+    expect((await fetch(`${ctx.server.url}/api/v1/ticker?symbol=SOL_USDC&interval=1y`)).status).toBe(400);
+  });
+
+  it('lets selfTradePrevention Allow trade with its own resting order', async () => {
+    const carol = await ctx.trader({ funds: { USDC: '1000', SOL: '10' } });
+    const ask = await ctx.rest(carol, 'POST', '/api/v1/order', {
+      symbol: 'SOL_USDC',
+      side: 'Ask',
+      orderType: 'Limit',
+      price: '160',
+      quantity: '1',
+    });
+    const bid = await ctx.rest(carol, 'POST', '/api/v1/order', {
+      symbol: 'SOL_USDC',
+      side: 'Bid',
+      orderType: 'Limit',
+      price: '160',
+      quantity: '1',
+      selfTradePrevention: 'Allow',
+    });
+    expect(bid.body).toMatchObject({ status: 'Filled', selfTradePrevention: 'Allow', executedQuantity: '1' });
+    const history = await ctx.rest(carol, 'GET', '/wapi/v1/history/orders', { symbol: 'SOL_USDC' });
+    const statuses = Object.fromEntries(
+      history.body.map((o: { id: string; status: string }) => [o.id, o.status]),
+    );
+    expect(statuses).toEqual({ [ask.body.id]: 'Filled', [bid.body.id]: 'Filled' });
+    expect((await ctx.server.exchange.audit()).ok).toBe(true);
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * Several processes on one PostgreSQL: orders matched on node A reach subscribers on node B in order, with depth
+ * sequences that continue each other (U == previous u + 1) and private updates only for the key's subaccount.
+ * Plus the socket limits that need their own server settings: keep-alive timeouts and the slow-consumer bound.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createPostgresDatabase, type TestDatabase } from './helpers/dialects.ts';
+import {
+  RawStreamClient,
+  startStreamTestServer,
+  subscribeSignature,
+  type StreamTestServer,
+} from './helpers/stream-context.ts';
+
+describe('two nodes on one PostgreSQL', () => {
+  let database: TestDatabase;
+  let nodeA: StreamTestServer;
+  let nodeB: StreamTestServer;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    nodeA = await startStreamTestServer('postgres', {}, database);
+    nodeB = await startStreamTestServer('postgres', {}, database);
+  });
+  afterAll(async () => {
+    await nodeA?.close();
+    await nodeB?.close();
+    await database?.drop();
+  });
+
+  it('delivers orders matched on A to subscribers on B, in order and without depth gaps', async () => {
+    const maker = await nodeA.trader({ funds: { SOL: '100', USDC: '10000' } });
+    const taker = await nodeA.trader({ funds: { SOL: '100', USDC: '10000' } });
+    const watcher = await RawStreamClient.open(nodeB.wsUrl);
+    watcher.send({ method: 'SUBSCRIBE', params: ['depth.SOL_USDC', 'trade.SOL_USDC'] });
+    const makerOnB = await RawStreamClient.open(nodeB.wsUrl);
+    makerOnB.send({
+      method: 'SUBSCRIBE',
+      params: ['account.orderUpdate'],
+      signature: await subscribeSignature(maker),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const ids: string[] = [];
+    // Half the orders through A, half through B: both nodes write the same market.
+    for (let i = 0; i < 10; i++) {
+      const node = i % 2 === 0 ? nodeA : nodeB;
+      const placed = await node.rest(maker, 'POST', '/api/v1/order', {
+        symbol: 'SOL_USDC',
+        side: 'Ask',
+        orderType: 'Limit',
+        price: String(150 + i),
+        quantity: '1',
+      });
+      expect(placed.status).toBe(200);
+      ids.push(placed.body.id);
+    }
+    const taken = await nodeA.rest(taker, 'POST', '/api/v1/order', {
+      symbol: 'SOL_USDC',
+      side: 'Bid',
+      orderType: 'Market',
+      quantity: '3',
+    });
+    expect(taken.status).toBe(200);
+
+    const rest = await fetch(`${nodeB.server.url}/api/v1/depth?symbol=SOL_USDC`).then((r) => r.json());
+    const depth = [];
+    while (depth.length === 0 || depth[depth.length - 1].data.u < Number(rest.lastUpdateId)) {
+      depth.push(await watcher.next((f) => f.stream === 'depth.SOL_USDC'));
+    }
+    for (let i = 1; i < depth.length; i++) expect(depth[i].data.U).toBe(depth[i - 1].data.u + 1);
+    const trades = [];
+    for (let i = 0; i < 3; i++) trades.push(await watcher.next((f) => f.stream === 'trade.SOL_USDC'));
+    expect(trades.map((t) => t.data.p)).toEqual(['150.00', '151.00', '152.00']);
+    expect(trades.map((t) => t.data.t)).toEqual([...trades.map((t) => t.data.t)].sort((a, b) => a - b));
+
+    const accepted = [];
+    for (let i = 0; i < 10; i++) accepted.push(await makerOnB.next((f) => f.data?.e === 'orderAccepted'));
+    expect(accepted.map((f) => f.data.i)).toEqual(ids);
+    const fills = [];
+    for (let i = 0; i < 3; i++) fills.push(await makerOnB.next((f) => f.data?.e === 'orderFill'));
+    expect(fills.map((f) => f.data.i)).toEqual(ids.slice(0, 3));
+    expect(makerOnB.frames.some((f) => f.data?.i === taken.body.id)).toBe(false);
+    watcher.close();
+    makerOnB.close();
+  });
+});
+
+describe('socket limits', () => {
+  let ctx: StreamTestServer;
+
+  beforeAll(async () => {
+    ctx = await startStreamTestServer('sqlite', {
+      streams: {
+        pingIntervalMs: 100,
+        pongTimeoutMs: 400,
+        maxBufferedBytes: 64 * 1024,
+        maxConnectionsPerAddress: 3,
+      },
+    });
+  });
+  afterAll(async () => ctx?.close());
+
+  it('pings, keeps a client that answers, and drops one that does not', async () => {
+    const answering = await RawStreamClient.open(ctx.wsUrl);
+    const silent = await RawStreamClient.open(ctx.wsUrl, { autoPong: false });
+    let pings = 0;
+    answering.socket.on('ping', () => (pings += 1));
+    const closed = await silent.closed(3000);
+    expect(closed.code).toBe(1006); // terminated: a silent peer gets no close handshake
+    expect(pings).toBeGreaterThanOrEqual(2);
+    expect(answering.socket.readyState).toBe(1);
+    // A client ping is answered with a pong.
+    const pong = new Promise((resolve) => answering.socket.once('pong', resolve));
+    answering.socket.ping();
+    await pong;
+    answering.close();
+  });
+
+  it('refuses connections past the per-address bound with 429', async () => {
+    const open = await Promise.all([1, 2, 3].map(() => RawStreamClient.open(ctx.wsUrl)));
+    await expect(RawStreamClient.open(ctx.wsUrl)).rejects.toThrow(/429/);
+    for (const client of open) client.close();
+  });
+
+  it('closes a consumer that does not read once its send buffer passes the bound', async () => {
+    const trader = await ctx.trader({ funds: { SOL: '1000', USDC: '100000' } });
+    const slow = await RawStreamClient.open(ctx.wsUrl);
+    slow.send({ method: 'SUBSCRIBE', params: ['depth.SOL_USDC', 'bookTicker.SOL_USDC'] });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Stop reading: the kernel buffers fill, then the server's send buffer grows.
+    (slow.socket as unknown as { _socket: { pause: () => void } })._socket.pause();
+    const server = [...ctx.server.streams.connections][0];
+    expect(server).toBeDefined();
+    let closedByServer = false;
+    for (let i = 0; i < 400 && !closedByServer; i++) {
+      const orders = Array.from({ length: 20 }, (_, j) => ({
+        symbol: 'SOL_USDC',
+        side: 'Bid',
+        orderType: 'Limit',
+        price: (1 + ((i * 20 + j) % 9000) / 100).toFixed(2),
+        quantity: '0.01',
+      }));
+      await ctx.rest(trader, 'POST', '/api/v1/orders', orders as never);
+      closedByServer = ctx.server.streams.connections.size === 0;
+    }
+    expect(closedByServer).toBe(true);
+    slow.close();
+  });
+});
