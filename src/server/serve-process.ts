@@ -13,7 +13,6 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type Server } from 'node:http';
-import { availableParallelism } from 'node:os';
 
 import { openStore } from '../store/create-database.ts';
 import type { BuildAppOptions } from './app.ts';
@@ -31,9 +30,14 @@ export interface ServeOptions {
   graceMs: number;
 }
 
-/** `SIGNET_WORKERS` or the number of cores. */
+/**
+ * `SIGNET_WORKERS`, or one process. Not the number of cores by default: without Redis, replay refusal and rate
+ * limits are kept per process (a request replayed to another worker would be accepted), and stream events cross
+ * processes only on PostgreSQL. Several workers (`--workers $(nproc)`) are for PostgreSQL + Redis deployments
+ * (docs/DEPLOY.md).
+ */
 export function defaultWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
-  return env.SIGNET_WORKERS ? Number(env.SIGNET_WORKERS) : availableParallelism();
+  return env.SIGNET_WORKERS ? Number(env.SIGNET_WORKERS) : 1;
 }
 
 export function shutdownGraceFromEnv(env: NodeJS.ProcessEnv = process.env): number {

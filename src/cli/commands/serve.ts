@@ -1,6 +1,6 @@
 /**
  * `signet serve [--port N] [--host H] [--database URL] [--workers N]`: runs the console and the API until
- * SIGINT/SIGTERM, in one process or in N worker processes sharing the port (default: the number of cores).
+ * SIGINT/SIGTERM, in one process or in N worker processes sharing the port (default: one; see serve-process.ts).
  */
 import type { Command } from 'commander';
 
@@ -15,7 +15,10 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port (default: $PORT or 8080)')
     .option('--host <h>', 'interface (default: $HOST or 127.0.0.1)')
     .option('--database <url>', 'SQLite path or postgres:// URL (default: $DATABASE_URL or data/signet.db)')
-    .option('--workers <n>', 'processes sharing the port (default: $SIGNET_WORKERS or the number of cores)')
+    .option(
+      '--workers <n>',
+      'processes sharing the port (default: $SIGNET_WORKERS or 1; use the number of cores with PostgreSQL + Redis)',
+    )
     .action(async (options: { port?: string; host?: string; database?: string; workers?: string }) => {
       const base = configFromEnv();
       const port = options.port === undefined ? base.port : Number(options.port);
