@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 
 import { createSignedRequest } from '../src/client/signed-request.ts';
 import { createSigner } from '../src/client/signer.ts';
@@ -92,6 +93,21 @@ describe('/metrics', () => {
     expect(sample(text, 'signet_key_cache_hits_total')).toBeGreaterThanOrEqual(11);
     expect(sample(text, 'signet_orders')).toBe(0);
   }, 30_000);
+
+  it('counts open WebSocket connections and dropped slow consumers', async () => {
+    const socket = new WebSocket(server.url.replace('http', 'ws'));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    try {
+      const response = await fetch(`${server.url}/metrics`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      const text = await response.text();
+      expect(sample(text, 'signet_stream_connections')).toBe(1);
+      expect(sample(text, 'signet_stream_consumers_dropped_total')).toBe(0);
+    } finally {
+      socket.close();
+    }
+  });
 
   it('serves the same on the separate metrics address without a token', async () => {
     const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge } from 'prom-client';
 
 import type { KeyForDecision } from '../keys/decide-request.ts';
 
@@ -175,6 +176,11 @@ export async function startServer(
     // A sandbox setting: said loudly at every start, so it is never left on by accident.
     app.log.warn(WITHDRAWAL_ADDRESSES_ANY_WARNING);
   }
+  const droppedConsumers = new Counter({
+    name: 'signet_stream_consumers_dropped_total',
+    help: 'WebSocket consumers disconnected for passing the send-buffer bound',
+    registers: [metrics.registry],
+  });
   const streams = await startStreamServer({
     app,
     db,
@@ -182,6 +188,15 @@ export async function startServer(
     verifier,
     databaseUrl: config.databaseUrl,
     ...(config.streams ? { limits: config.streams } : {}),
+    onConsumerDropped: () => droppedConsumers.inc(),
+  });
+  new Gauge({
+    name: 'signet_stream_connections',
+    help: 'Open WebSocket connections',
+    registers: [metrics.registry],
+    collect() {
+      this.set(streams.connections.size);
+    },
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -73,6 +73,8 @@ export interface StreamServerOptions {
   databaseUrl?: string;
   limits?: Partial<StreamLimits>;
   now?: () => number;
+  /** Called when a slow consumer is disconnected for passing the send-buffer bound (metrics). */
+  onConsumerDropped?: () => void;
 }
 
 export interface StreamServer {
@@ -102,6 +104,7 @@ class StreamConnection implements StreamSubscriber {
     readonly address: string,
     private readonly maxBufferedBytes: number,
     now: number,
+    private readonly onDropped: () => void = () => {},
   ) {
     this.lastPongAt = now;
   }
@@ -114,6 +117,7 @@ class StreamConnection implements StreamSubscriber {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
     if (this.socket.bufferedAmount + text.length > this.maxBufferedBytes) {
       this.closed = true;
+      this.onDropped();
       this.socket.close(1008, 'send buffer limit');
       // A peer that does not read will not read the close frame either: drop it after a grace period.
       setTimeout(() => this.socket.terminate(), 1000).unref();
@@ -186,7 +190,13 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
-      const connection = new StreamConnection(ws, address, limits.maxBufferedBytes, now());
+      const connection = new StreamConnection(
+        ws,
+        address,
+        limits.maxBufferedBytes,
+        now(),
+        options.onConsumerDropped,
+      );
       connections.add(connection);
       ws.on('pong', () => (connection.lastPongAt = now()));
       ws.on('message', (data, isBinary) => {
