@@ -27,11 +27,11 @@ import {
   listKlines,
   listPublicTrades,
   type DepthRecord,
-  type KlineInterval,
   type KlineRecord,
   type PublicTradeRecord,
   type TickerRecord,
 } from './persistence/market-data.ts';
+import type { KlineInterval } from './model/kline-intervals.ts';
 import { GroupWriter } from './persistence/group-writes.ts';
 import { MarketBooks } from './persistence/market-books.ts';
 import type { ExchangeConfig } from './model/markets.ts';

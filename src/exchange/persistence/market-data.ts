@@ -7,6 +7,7 @@
  * UTC: fixed intervals from the Unix epoch, `1w` on Mondays, `1month` on calendar months; buckets without
  * trades are left out; at most MAX_KLINE_TRADES trades (the earliest in range) are read per request.
  */
+import type { KlineInterval } from '../model/kline-intervals.ts';
 import { sql, type Kysely } from 'kysely';
 
 import { AppError } from '../../errors.ts';
@@ -54,25 +55,6 @@ export interface KlineRecord {
   readonly quoteVolume: bigint;
   readonly trades: number;
 }
-
-export const KLINE_INTERVALS = [
-  '1m',
-  '3m',
-  '5m',
-  '15m',
-  '30m',
-  '1h',
-  '2h',
-  '4h',
-  '6h',
-  '8h',
-  '12h',
-  '1d',
-  '3d',
-  '1w',
-  '1month',
-] as const;
-export type KlineInterval = (typeof KLINE_INTERVALS)[number];
 
 const MINUTE = 60_000;
 const DAY = 1440 * MINUTE;

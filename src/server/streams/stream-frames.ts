@@ -7,6 +7,7 @@
  * so names are checked for shape only; `depth.<window>.<symbol>` with another window is 4008.
  * Threats: frames come from anyone; sizes are bounded by the socket's maxPayload and MAX_STREAM_NAME.
  */
+import { KLINE_INTERVALS } from '../../exchange/model/kline-intervals.ts';
 
 export const STREAM_ERRORS = {
   PARSE_ERROR: { code: 4002, message: 'Parse error' },
@@ -24,24 +25,8 @@ export const STREAM_ERRORS = {
 
 export type StreamErrorName = keyof typeof STREAM_ERRORS;
 
-export const KLINE_STREAM_INTERVALS = [
-  '1s',
-  '1m',
-  '3m',
-  '5m',
-  '15m',
-  '30m',
-  '1h',
-  '2h',
-  '4h',
-  '6h',
-  '8h',
-  '12h',
-  '1d',
-  '3d',
-  '1w',
-  '1month',
-] as const;
+/** The REST kline intervals, plus the 1-second klines Backpack streams but does not serve over REST. */
+export const KLINE_STREAM_INTERVALS = ['1s', ...KLINE_INTERVALS] as const;
 export type KlineStreamInterval = (typeof KLINE_STREAM_INTERVALS)[number];
 
 export const DEPTH_WINDOWS = { '200ms': 200, '600ms': 600, '1000ms': 1000 } as const;

@@ -14,7 +14,8 @@
  * Each message is serialised once and written to every subscriber; the socket layer bounds each send buffer.
  */
 import type { Exchange } from '../../exchange/exchange-service.ts';
-import { bucketEnd, bucketStart, type KlineInterval } from '../../exchange/persistence/market-data.ts';
+import type { KlineInterval } from '../../exchange/model/kline-intervals.ts';
+import { bucketEnd, bucketStart } from '../../exchange/persistence/market-data.ts';
 import type { ExchangeConfig, MarketConfig } from '../../exchange/model/markets.ts';
 import type { LevelChange, MarketEvent } from './market-events.ts';
 import {

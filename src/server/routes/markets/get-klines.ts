@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { toBackpackKline } from '../../views/backpack-wire.ts';
 import type { Exchange } from '../../../exchange/exchange-service.ts';
 import { requireMarket } from '../../../exchange/model/client-input.ts';
-import { KLINE_INTERVALS, type KlineInterval } from '../../../exchange/persistence/market-data.ts';
+import { KLINE_INTERVALS, type KlineInterval } from '../../../exchange/model/kline-intervals.ts';
 
 const MAX_SECONDS = 253_402_300_799; // 9999-12-31T23:59:59Z
 
