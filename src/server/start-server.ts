@@ -100,19 +100,26 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   };
 }
 
-/** SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS, SIGNET_WS_MAX_SUBSCRIPTIONS: positive integers (docs/STREAMS.md). */
+/**
+ * SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS, SIGNET_WS_MAX_SUBSCRIPTIONS: positive integers; SIGNET_WS_FLUSH_MS:
+ * milliseconds, 0 or more (docs/STREAMS.md).
+ */
 function streamLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<StreamLimits> {
   const limits: Partial<StreamLimits> = {};
-  const read = (name: string): number | undefined => {
+  const read = (name: string, least = 1): number | undefined => {
     const value = env[name];
     if (value === undefined || value === '') return undefined;
-    if (!/^\d{1,7}$/.test(value) || Number(value) < 1) throw new Error(`${name} must be a positive integer`);
+    if (!/^\d{1,7}$/.test(value) || Number(value) < least) {
+      throw new Error(`${name} must be ${least === 1 ? 'a positive integer' : 'a whole number'}`);
+    }
     return Number(value);
   };
   const connections = read('SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS');
   const subscriptions = read('SIGNET_WS_MAX_SUBSCRIPTIONS');
   if (connections !== undefined) limits.maxConnectionsPerAddress = connections;
   if (subscriptions !== undefined) limits.maxSubscriptionsPerConnection = subscriptions;
+  const flush = read('SIGNET_WS_FLUSH_MS', 0);
+  if (flush !== undefined) limits.flushIntervalMs = flush;
   return limits;
 }
 

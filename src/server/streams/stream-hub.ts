@@ -11,7 +11,8 @@
  *   read from the database like REST's ticker).
  * - account.orderUpdate[.<s>]: order events routed by the subaccount of the key the connection signed with; a
  *   connection never receives another subaccount's events. account.positionUpdate: accepted, spot sends nothing.
- * Each message is serialised once and written to every subscriber; the socket layer bounds each send buffer.
+ * Each message is serialised and framed once (wire-frame.ts) and queued to every subscriber; the socket layer
+ * batches a turn's frames into one write per socket and bounds each send buffer.
  */
 import type { Exchange } from '../../exchange/exchange-service.ts';
 import type { KlineInterval } from '../../exchange/model/kline-intervals.ts';
@@ -33,10 +34,11 @@ import {
   tradeMessage,
   type Candle,
 } from './stream-messages.ts';
+import { textFrame, type WireFrame } from './wire-frame.ts';
 
 export interface StreamSubscriber {
-  /** Writes one text frame (the socket layer enforces the send-buffer bound). */
-  send(text: string | Buffer): void;
+  /** Queues one text frame (the socket layer enforces the send-buffer bound). */
+  send(frame: WireFrame): void;
   /** The subaccount of the key that signed this connection's private subscriptions, if any. */
   readonly subaccountId: string | null;
 }
@@ -178,14 +180,14 @@ export class StreamHub {
       for (const name of ['account.orderUpdate', `account.orderUpdate.${event.symbol}`]) {
         const set = this.subscribers.get(name);
         if (set === undefined) continue;
-        let text: Buffer | undefined;
+        let frame: WireFrame | undefined;
         for (const subscriber of set) {
           // The routing rule: only connections signed by a key of the order's subaccount.
           if (subscriber.subaccountId !== order.subaccountId) continue;
-          text ??= Buffer.from(
+          frame ??= textFrame(
             JSON.stringify({ stream: name, data: orderUpdateMessage(order, market, times) }),
           );
-          subscriber.send(text);
+          subscriber.send(frame);
         }
       }
     }
@@ -194,9 +196,9 @@ export class StreamHub {
   private publish(name: string, make: () => Record<string, unknown>): void {
     const set = this.subscribers.get(name);
     if (set === undefined || set.size === 0) return;
-    // Encoded once: every subscriber's socket gets the same bytes.
-    const text = Buffer.from(JSON.stringify({ stream: name, data: make() }));
-    for (const subscriber of set) subscriber.send(text);
+    // Encoded and framed once: every subscriber's socket gets the same bytes.
+    const frame = textFrame(JSON.stringify({ stream: name, data: make() }));
+    for (const subscriber of set) subscriber.send(frame);
   }
 
   private depthState(symbol: string): DepthState {
