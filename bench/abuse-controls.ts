@@ -131,38 +131,57 @@ export async function benchAbuseControls(rounds: number): Promise<ControlRow[]> 
     const names = ['off', 'on', 'redis'] as const;
     const capital: Record<string, number[]> = { off: [], on: [], redis: [] };
     const orders: Record<string, number[]> = { off: [], on: [], redis: [] };
+    // Signet's CPU per request (µs; Redis's own CPU not included): a second view of the same cost, which the
+    // machine's other load disturbs less than req/s.
+    const capitalCpu: Record<string, number[]> = { off: [], on: [], redis: [] };
+    const ordersCpu: Record<string, number[]> = { off: [], on: [], redis: [] };
     for (let round = 0; round < rounds; round++) {
       for (const name of names) {
         const server = servers[name];
         const c = await runLoad(server.url, await capitalRequests(server.databaseUrl, 20), {
           warmupSeconds: round === 0 ? undefined : 1,
+          serverPid: server.pid,
         });
         if (c.non2xx > 0) throw new Error(`capital on '${name}' had ${c.non2xx} non-2xx answers`);
         capital[name]!.push(c.requestsPerSecond);
+        capitalCpu[name]!.push(c.cpuMicrosPerRequest ?? Number.NaN);
         const o = await runLoad(server.url, await freshOrderRequests(server.databaseUrl, 10), {
           warmupSeconds: round === 0 ? undefined : 1,
+          serverPid: server.pid,
         });
         if (o.non2xx > 0) throw new Error(`orders on '${name}' had ${o.non2xx} non-2xx answers`);
         orders[name]!.push(o.requestsPerSecond);
+        ordersCpu[name]!.push(o.cpuMicrosPerRequest ?? Number.NaN);
       }
     }
     const ratio = (series: Record<string, number[]>, name: 'on' | 'redis') =>
       series[name]!.map((value, i) => value / (series.off![i] as number));
     const pct = (r: number) => `${(r * 100).toFixed(0)} %`;
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-    const row = (label: string, series: Record<string, number[]>, name: 'on' | 'redis'): ControlRow => {
+    const row = (
+      label: string,
+      series: Record<string, number[]>,
+      cpu: Record<string, number[]>,
+      name: 'on' | 'redis',
+    ): ControlRow => {
       const ratios = ratio(series, name);
+      // CPU per request off / on: the share of the cost without the controls (100 % = they cost nothing).
+      const cpuShare = median(cpu.off!) / median(cpu[name]!);
       return {
         name: label,
         value: pct(median(ratios)),
-        note: `target >= 90 %; ${fmt(median(series[name]!))} vs ${fmt(median(series.off!))} req/s; rounds ${ratios.map(pct).join(', ')}`,
+        note: `target >= 90 %; ${fmt(median(series[name]!))} vs ${fmt(median(series.off!))} req/s; rounds ${ratios
+          .map(pct)
+          .join(', ')}; server CPU per request ${median(cpu[name]!).toFixed(0)} vs ${median(cpu.off!).toFixed(
+          0,
+        )} us (${pct(cpuShare)})`,
       };
     };
     return [
-      row('capital (signed), rate limits on / off', capital, 'on'),
-      row('capital (signed), rate limits on via Redis / off', capital, 'redis'),
-      row('order (signed, fresh), replay + limits on / off', orders, 'on'),
-      row('order (signed, fresh), replay + limits via Redis / off', orders, 'redis'),
+      row('capital (signed), rate limits on / off', capital, capitalCpu, 'on'),
+      row('capital (signed), rate limits on via Redis / off', capital, capitalCpu, 'redis'),
+      row('order (signed, fresh), replay + limits on / off', orders, ordersCpu, 'on'),
+      row('order (signed, fresh), replay + limits via Redis / off', orders, ordersCpu, 'redis'),
     ];
   } finally {
     for (const server of Object.values(servers)) await server.stop();

@@ -139,7 +139,7 @@ async function measureLatency(
 }
 
 export async function benchStreams(
-  server: { url: string; databaseUrl: string },
+  server: { url: string; databaseUrl: string; pid?: number },
   rounds: number,
 ): Promise<StreamBench> {
   const wsUrl = server.url.replace('http', 'ws');
@@ -155,12 +155,13 @@ export async function benchStreams(
     progress(`round ${round + 1}: orders without subscribers`);
     const withoutRun = await runLoad(server.url, await createOrderRequests(server.databaseUrl, 10), {
       warmupSeconds: 1,
+      serverPid: server.pid,
     });
     const subscribers = await startSubscribers(wsUrl, SUBSCRIBERS);
     const requests = await createOrderRequests(server.databaseUrl, 10);
     subscribers.start();
     progress(`round ${round + 1}: orders with ${SUBSCRIBERS} subscribers`);
-    const withRun = await runLoad(server.url, requests, { warmupSeconds: 0 });
+    const withRun = await runLoad(server.url, requests, { warmupSeconds: 0, serverPid: server.pid });
     const received = await subscribers.stop();
     if (withoutRun.non2xx + withRun.non2xx > 0)
       throw new Error('stream bench order runs had non-2xx answers');
