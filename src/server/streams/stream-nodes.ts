@@ -35,13 +35,13 @@ export class StreamNodes {
       onError: (error: unknown) => void;
     },
   ) {
-    this.othersLive = prepareQuery<{ one: number }, 'node' | 'since'>((p) =>
+    this.othersLive = prepareQuery<{ one: number }, 'node' | 'since' | 'limit'>((p) =>
       db
         .selectFrom('stream_nodes')
         .select((eb) => eb.lit(1).as('one'))
         .where('node', '<>', p('node'))
         .where('seen_at', '>', p('since'))
-        .limit(1),
+        .limit(p('limit')),
     );
   }
 
@@ -71,7 +71,7 @@ export class StreamNodes {
   /** Whether another node is live; run it inside the commit's transaction (see the header). */
   async othersLiveIn(trx: QueryExecutor): Promise<boolean> {
     const since = this.options.now() - this.options.liveMs;
-    const { rows } = await this.othersLive.run(trx, { node: this.node, since });
+    const { rows } = await this.othersLive.run(trx, { node: this.node, since, limit: 1 });
     return rows.length > 0;
   }
 
