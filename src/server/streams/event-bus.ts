@@ -15,9 +15,10 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 
-import type { QueryExecutor } from '../../store/prepared-query.ts';
+import type { Database } from '../../store/schema.ts';
 import type { MarketEvent } from './market-events.ts';
 
 export interface EventBus {
@@ -25,7 +26,7 @@ export interface EventBus {
   /** After the commit: delivers the event on this node and sends it to the others. */
   publish(event: MarketEvent): void;
   /** Inside the commit's transaction, for buses whose channel is the database itself (rolls back with it). */
-  recordInCommit?(trx: QueryExecutor, event: MarketEvent): Promise<void>;
+  recordInCommit?(trx: Kysely<Database>, event: MarketEvent): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -16,9 +16,10 @@
  * database (it already holds rate-limit and replay state). Messages are parsed as data only.
  */
 import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
 
-import type { QueryExecutor } from '../../store/prepared-query.ts';
 import type { RedisLink } from '../../store/redis-link.ts';
+import type { Database } from '../../store/schema.ts';
 import type { DatabasePath, EventBus } from './event-bus.ts';
 import type { MarketEvent } from './market-events.ts';
 
@@ -91,7 +92,7 @@ export class RedisEventBus implements EventBus {
     );
   }
 
-  async recordInCommit(trx: QueryExecutor, event: MarketEvent): Promise<void> {
+  async recordInCommit(trx: Kysely<Database>, event: MarketEvent): Promise<void> {
     const { link, path } = this.options;
     if (link.isUp() || path.recordInCommit === undefined) return;
     await path.recordInCommit(trx, event);

@@ -186,7 +186,9 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
     config: exchange.config,
     publish: (event) => bus.publish(event),
     ...(bus.recordInCommit
-      ? { record: (trx, event) => (bus.recordInCommit as NonNullable<EventBus['recordInCommit']>)(trx, event) }
+      ? {
+          record: (trx, event) => (bus.recordInCommit as NonNullable<EventBus['recordInCommit']>)(trx, event),
+        }
       : {}),
   });
   hub.start();
