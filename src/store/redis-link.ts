@@ -1,8 +1,8 @@
 /**
  * The optional Redis connection (REDIS_URL) that rate limits, replay refusal and stream events share between
  * nodes. Redis is never a single point of failure: while it is unreachable, callers fall back to per-process state
- * (stream events to the database), one warning
- * is logged when it goes away and one line when it is back, and they return to Redis by themselves.
+ * (stream events to the database), one warning is logged when it goes away and one line when it is back, and they
+ * return to Redis by themselves.
  *
  * Commands fail fast instead of queueing (no offline queue, a short command timeout), so a dead or hung Redis
  * costs a request at most `commandTimeoutMs`, and usually nothing: `isUp()` is false while disconnected.
