@@ -2,8 +2,9 @@
 //
 // Layering (docs in README "Layout"): protocol/ and client/ import nothing of the server or the store, so the SDK
 // can ship alone; exchange/model and exchange/engine are pure (no Kysely, no store, no I/O module); only
-// exchange/persistence, the key cache (keys/key-cache.ts, on the signed path) and the store itself may use the
-// prepared-statement layer; keys/ and exchange/ never
+// exchange/persistence, the key cache (keys/key-cache.ts, on the signed path), the stream outbox and node registry
+// (server/streams/sqlite-outbox.ts, stream-nodes.ts: they run inside the order's transaction) and the store itself
+// may use the prepared-statement layer; keys/ and exchange/ never
 // import the console or the server. test/architecture.test.ts proves that each rule fires.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -29,7 +30,8 @@ const PURE_EXCHANGE = {
 };
 const PREPARED_QUERIES = {
   regex: '(^|/)store/prepared-query\\.ts$',
-  message: 'Only exchange/persistence and the key cache use the prepared-statement layer.',
+  message:
+    'Only exchange/persistence, the key cache and the stream outbox (in-transaction paths) use the prepared-statement layer.',
 };
 const NO_CONSOLE_OR_SERVER = {
   regex: '(^|/)(console|server)/',
@@ -53,7 +55,14 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/exchange/persistence/**', 'src/store/**', 'src/keys/key-cache.ts', 'src/**/*.test.ts'],
+    ignores: [
+      'src/exchange/persistence/**',
+      'src/store/**',
+      'src/keys/key-cache.ts',
+      'src/server/streams/sqlite-outbox.ts',
+      'src/server/streams/stream-nodes.ts',
+      'src/**/*.test.ts',
+    ],
     rules: { 'no-restricted-imports': restrictImports(PREPARED_QUERIES) },
   },
   {

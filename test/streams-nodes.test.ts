@@ -1,11 +1,11 @@
 /**
- * Several processes on one PostgreSQL: orders matched on node A reach subscribers on node B in order, with depth
+ * Several nodes on one database (PostgreSQL, or one SQLite file opened by two servers): orders matched on node A reach subscribers on node B in order, with depth
  * sequences that continue each other (U == previous u + 1) and private updates only for the key's subaccount.
  * Plus the socket limits that need their own server settings: keep-alive timeouts and the slow-consumer bound.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPostgresDatabase, type TestDatabase } from './helpers/dialects.ts';
+import { DIALECTS, type TestDatabase } from './helpers/dialects.ts';
 import {
   RawStreamClient,
   startStreamTestServer,
@@ -13,15 +13,15 @@ import {
   type StreamTestServer,
 } from './helpers/stream-context.ts';
 
-describe('two nodes on one PostgreSQL', () => {
+describe.each(DIALECTS)('two nodes on one %s database', (dialect, create) => {
   let database: TestDatabase;
   let nodeA: StreamTestServer;
   let nodeB: StreamTestServer;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase();
-    nodeA = await startStreamTestServer('postgres', {}, database);
-    nodeB = await startStreamTestServer('postgres', {}, database);
+    database = await create();
+    nodeA = await startStreamTestServer(dialect, {}, database);
+    nodeB = await startStreamTestServer(dialect, {}, database);
   });
   afterAll(async () => {
     await nodeA?.close();

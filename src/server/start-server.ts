@@ -194,6 +194,7 @@ export async function startServer(
     exchange,
     verifier,
     databaseUrl: config.databaseUrl,
+    redis,
     ...(config.streams ? { limits: config.streams } : {}),
     onConsumerDropped: () => droppedConsumers.inc(),
   });

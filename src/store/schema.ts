@@ -2,6 +2,8 @@
  * Kysely table types. Columns are dialect-neutral: text ids, integer millisecond timestamps, integer 0/1 flags,
  * so SQLite and PostgreSQL run the same queries. Amounts (exchange tables) are integers of the asset's smallest unit.
  */
+import type { Generated } from 'kysely';
+
 export interface UsersTable {
   id: string;
   email: string;
@@ -234,6 +236,29 @@ export interface AccountSettingsTable {
   updated_at: number;
 }
 
+/** Running stream nodes and their last heartbeat, ms (src/server/streams/sqlite-outbox.ts). */
+export interface StreamNodesTable {
+  node: string;
+  seen_at: number;
+}
+
+/** Market events for the other processes sharing a SQLite file; kept about a minute. */
+export interface StreamOutboxTable {
+  id: Generated<number>;
+  node: string;
+  symbol: string;
+  sequence: number;
+  /** The MarketEvent, JSON. */
+  payload: string;
+  created_at: number;
+}
+
+/** One row: the Redis channel of this database's stream events. */
+export interface StreamBusTable {
+  id: number;
+  channel: string;
+}
+
 export interface Database {
   users: UsersTable;
   subaccounts: SubaccountsTable;
@@ -253,4 +278,7 @@ export interface Database {
   withdrawal_addresses: WithdrawalAddressesTable;
   key_epoch: KeyEpochTable;
   account_settings: AccountSettingsTable;
+  stream_nodes: StreamNodesTable;
+  stream_outbox: StreamOutboxTable;
+  stream_bus: StreamBusTable;
 }

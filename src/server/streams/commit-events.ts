@@ -11,6 +11,7 @@
  *   trades forward from (end state - the group's fills). Events come in the order the writes ran: a placement
  *   gives orderAccepted, then per trade the maker's and the taker's orderFill, then orderExpired; makers removed by
  *   self-trade prevention give orderCancelled; a cancel gives orderCancelled.
+ * - Record: a bus that sends through the database (the SQLite outbox) writes the event inside the transaction.
  * Threat: events carry subaccount ids; the hub routes private events by them and never to another subaccount.
  */
 import type { Kysely } from 'kysely';
@@ -43,6 +44,8 @@ export class CommitEventBuilder implements CommitObserver {
       readonly node: string;
       readonly config: ExchangeConfig;
       readonly publish: (event: MarketEvent) => void;
+      /** Inside the transaction, once the event is known (a bus whose channel is the database: the outbox). */
+      readonly record?: (trx: Kysely<Database>, event: MarketEvent) => Promise<void>;
       readonly now?: () => number;
     },
   ) {}
@@ -65,6 +68,7 @@ export class CommitEventBuilder implements CommitObserver {
       trades: commit.writes.trades.map(toTradeEvent),
       orders,
     };
+    if (this.options.record) await this.options.record(trx, event);
     return () => {
       this.published.set(commit.symbol, { bids: bids.levels, asks: asks.levels });
       // After the writes' HTTP answers: fan-out never delays an order's response. setImmediate runs in FIFO

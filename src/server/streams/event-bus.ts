@@ -3,6 +3,9 @@
  * matched on every node.
  *
  * - LocalEventBus: one process (SQLite, or a single node): events go straight to this node's hub.
+ * - SqliteOutboxBus (sqlite-outbox.ts): processes sharing one SQLite file, through an outbox table written in the
+ *   commit's transaction.
+ * - RedisEventBus (redis-event-bus.ts): Redis pub/sub when REDIS_URL is set, with one of the above underneath.
  * - PostgresEventBus: each node delivers its own events locally at once and sends them with `pg_notify` on one
  *   channel; every node LISTENs and passes the other nodes' events on. A NOTIFY payload is limited to 8000 bytes,
  *   so an event is split into numbered chunks (one session's notifications arrive in the order sent). The
@@ -12,14 +15,26 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 
+import type { Database } from '../../store/schema.ts';
 import type { MarketEvent } from './market-events.ts';
 
 export interface EventBus {
   readonly node: string;
+  /** After the commit: delivers the event on this node and sends it to the others. */
   publish(event: MarketEvent): void;
+  /** Inside the commit's transaction, for buses whose channel is the database itself (rolls back with it). */
+  recordInCommit?(trx: Kysely<Database>, event: MarketEvent): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The database path under a faster bus: sends to the other nodes only (not delivered on this one). */
+export interface DatabasePath extends EventBus {
+  send(event: MarketEvent): void;
+  /** Live nodes, this one included, when the path knows them. */
+  readonly liveNodes?: number;
 }
 
 export class LocalEventBus implements EventBus {
@@ -35,7 +50,7 @@ export const EVENT_CHANNEL = 'signet_market_events';
 /** Bytes of event JSON per notification (PostgreSQL's limit is 8000 including our header). */
 const CHUNK = 7600;
 
-export class PostgresEventBus implements EventBus {
+export class PostgresEventBus implements DatabasePath {
   readonly node = randomUUID();
   private sender: pg.Client | null = null;
   private listener: pg.Client | null = null;
@@ -63,6 +78,10 @@ export class PostgresEventBus implements EventBus {
 
   publish(event: MarketEvent): void {
     this.receive(event);
+    this.send(event);
+  }
+
+  send(event: MarketEvent): void {
     const sender = this.sender;
     if (sender === null) return;
     const json = JSON.stringify(event);

@@ -26,11 +26,13 @@ import type { Exchange } from '../../exchange/exchange-service.ts';
 import type { SignedRequestVerifier } from '../../keys/signed-request-verifier.ts';
 import { STREAM_SUBSCRIBE_ROUTE } from '../../protocol/instructions.ts';
 import { checkTimeWindow } from '../../protocol/signed-request.ts';
-import { isPostgresUrl } from '../../store/create-database.ts';
+import type { RedisLink } from '../../store/redis-link.ts';
 import type { Database } from '../../store/schema.ts';
 import { CommitEventBuilder } from './commit-events.ts';
-import { LocalEventBus, PostgresEventBus, type EventBus } from './event-bus.ts';
+import type { EventBus } from './event-bus.ts';
 import { EventSequencer } from './event-sequencer.ts';
+import type { MarketEvent } from './market-events.ts';
+import { openEventBus } from './open-event-bus.ts';
 import {
   errorFrame,
   isPrivateStream,
@@ -73,8 +75,10 @@ export interface StreamServerOptions {
   db: Kysely<Database>;
   exchange: Exchange;
   verifier: SignedRequestVerifier;
-  /** PostgreSQL URL: events of every node sharing it reach this node's subscribers. Otherwise local only. */
+  /** The database's URL: events of every node sharing it reach this node's subscribers (open-event-bus.ts). */
   databaseUrl?: string;
+  /** REDIS_URL's link: events travel through Redis pub/sub while it is up (redis-event-bus.ts). */
+  redis?: RedisLink;
   limits?: Partial<StreamLimits>;
   now?: () => number;
   /** Called when a slow consumer is disconnected for passing the send-buffer bound (metrics). */
@@ -208,26 +212,42 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
   const onError = (error: unknown): void => app.log.error({ err: error }, 'stream error');
 
   const hub = new StreamHub({ config: exchange.config, exchange, onError });
-  const shared = options.databaseUrl !== undefined && isPostgresUrl(options.databaseUrl);
-  // Without a shared bus a hole in the sequences is another process's write that no one will deliver: no waiting.
-  const sequencer = new EventSequencer((event, info) => hub.onEvent(event, info), {
-    gapWaitMs: shared ? 2000 : 0,
+  // Events that arrive before the starting sequences are known wait here (the bus opens first: see openEventBus).
+  let early: MarketEvent[] | null = [];
+  let sequencer: EventSequencer | null = null;
+  const receive = (event: MarketEvent): void => {
+    if (sequencer !== null) sequencer.push(event);
+    else early?.push(event);
+  };
+  // The bus registers this node before the market sequences are read: an event committed in between is then
+  // received and dropped as old, never missed.
+  const { bus, gapWaitMs } = await openEventBus({
+    db,
+    databaseUrl: options.databaseUrl,
+    redis: options.redis,
+    receive,
+    onError,
   });
+  // A hole in the sequences waits gapWaitMs for another node's event; 0 when no other process can send one.
+  const ordered = new EventSequencer((event, info) => hub.onEvent(event, info), { gapWaitMs });
   const counters = await db
     .selectFrom('counters')
     .select(['name', 'value'])
     .where('name', 'like', 'market:%')
     .execute();
-  for (const row of counters) sequencer.setBaseline(row.name.slice('market:'.length), Number(row.value));
-  const receive = (event: Parameters<EventSequencer['push']>[0]): void => sequencer.push(event);
-  const bus: EventBus =
-    shared && options.databaseUrl !== undefined
-      ? await PostgresEventBus.open({ url: options.databaseUrl, receive, onError })
-      : new LocalEventBus(receive);
+  for (const row of counters) ordered.setBaseline(row.name.slice('market:'.length), Number(row.value));
+  sequencer = ordered;
+  for (const event of early) ordered.push(event);
+  early = null;
   exchange.books.observer = new CommitEventBuilder({
     node: bus.node,
     config: exchange.config,
     publish: (event) => bus.publish(event),
+    ...(bus.recordInCommit
+      ? {
+          record: (trx, event) => (bus.recordInCommit as NonNullable<EventBus['recordInCommit']>)(trx, event),
+        }
+      : {}),
   });
   hub.start();
 
@@ -402,7 +422,7 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
       app.server.off('upgrade', onUpgrade);
       exchange.books.observer = null;
       hub.close();
-      sequencer.close();
+      ordered.close();
       for (const connection of connections) connection.close(1001, 'server shutting down');
       for (const connection of connections) connection.socket.terminate();
       wss.close();
