@@ -1,7 +1,8 @@
 /**
  * The optional Redis connection (REDIS_URL) that rate limits and replay refusal share between nodes. Redis is
- * never a single point of failure: while it is unreachable, callers fall back to per-process state, one warning
- * is logged when it goes away and one line when it is back, and they return to Redis by themselves.
+ * never a single point of failure: while it is unreachable, callers fall back to this node's state (the cluster
+ * primary's with workers, else this process's), one warning is logged when it goes away and one line when it is
+ * back, and they return to Redis by themselves.
  *
  * Commands fail fast instead of queueing (no offline queue, a short command timeout), so a dead or hung Redis
  * costs a request at most `commandTimeoutMs`, and usually nothing: `isUp()` is false while disconnected.
@@ -15,6 +16,8 @@ export interface RedisLinkLog {
 
 export class RedisLink {
   readonly client: Redis;
+  /** When Redis last came back after an outage (ms; 0 if it never went away). */
+  upAgainAt = 0;
   private down = false;
 
   constructor(
@@ -34,7 +37,10 @@ export class RedisLink {
       enableAutoPipelining: true,
     });
     this.client.on('ready', () => {
-      if (this.down) this.log.info('Redis is reachable again: shared rate limits and replay refusal resume');
+      if (this.down) {
+        this.upAgainAt = Date.now();
+        this.log.info('Redis is reachable again: shared rate limits and replay refusal resume');
+      }
       this.down = false;
     });
     this.client.on('error', () => this.markDown());
@@ -51,7 +57,7 @@ export class RedisLink {
   markDown(): void {
     if (this.down) return;
     this.down = true;
-    this.log.warn('Redis is unreachable: rate limits and replay refusal fall back to this process only');
+    this.log.warn('Redis is unreachable: rate limits and replay refusal fall back to this node only');
   }
 
   async close(): Promise<void> {
