@@ -47,7 +47,9 @@ export class ReplayStore {
 
   /** Accepts `signature` once until `expiresAt`; refuses it as replayed, or when the store is full. */
   claim(signature: string, expiresAt: number, now: number): ReplayOutcome {
-    if (now >= this.nextSweepAt || this.seen.size >= this.maxEntries) this.sweep(now);
+    if (now >= this.nextSweepAt || (this.seen.size >= this.maxEntries && this.oldestExpired(now))) {
+      this.sweep(now);
+    }
     if (this.holds(signature, now)) {
       this.stats.replays++;
       return REPLAYED;
@@ -65,6 +67,16 @@ export class ReplayStore {
     this.fullLogged = false;
     this.seen.set(signature, expiresAt);
     return ACCEPTED;
+  }
+
+  /**
+   * While full, a sweep runs early only when the oldest entry has expired: sweeping on every refused request would
+   * cost a pass over the whole store each time (a flood while full would stall the process). Entries are inserted
+   * roughly in expiry order, so a full store refuses at most 250 ms longer than strictly needed.
+   */
+  private oldestExpired(now: number): boolean {
+    const oldest = this.seen.values().next();
+    return oldest.done !== true && oldest.value <= now;
   }
 
   /** Forgets entries whose window has passed; at most once every 250 ms unless the store is full. */
