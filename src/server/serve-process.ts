@@ -11,10 +11,11 @@
  * caches are invalidated through the database's key epoch, so any worker may take any request. Replay refusal and
  * rate limits are shared through Redis when REDIS_URL is set and up, and through this primary otherwise
  * (cluster-shared.ts), so a replay to another worker is refused and limits count once per node. Migrations run
- * once, in the primary, before any worker starts.
+ * once, in the primary, before any worker starts. `signet serve` runs one worker per core by default.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 
 import { openStore } from '../store/create-database.ts';
 import type { BuildAppOptions } from './app.ts';
@@ -34,11 +35,14 @@ export interface ServeOptions {
 }
 
 /**
- * `SIGNET_WORKERS`, or one process. Several workers share replay refusal and rate limits through the primary
- * (cluster-shared.ts) or Redis.
+ * `SIGNET_WORKERS`, or one process per core (`os.availableParallelism()`). Safe without Redis: the workers share
+ * replay refusal and rate limits through the primary (cluster-shared.ts); with REDIS_URL, through Redis.
  */
-export function defaultWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
-  return env.SIGNET_WORKERS ? Number(env.SIGNET_WORKERS) : 1;
+export function defaultWorkerCount(
+  env: NodeJS.ProcessEnv = process.env,
+  cores: () => number = availableParallelism,
+): number {
+  return env.SIGNET_WORKERS ? Number(env.SIGNET_WORKERS) : cores();
 }
 
 export function shutdownGraceFromEnv(env: NodeJS.ProcessEnv = process.env): number {
