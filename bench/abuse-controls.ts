@@ -120,12 +120,16 @@ function median(values: number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)] as number;
 }
 
-export async function benchAbuseControls(rounds: number): Promise<ControlRow[]> {
+/** `workers` > 1: without Redis the counters and replay store are the cluster primary's (one IPC round trip). */
+export async function benchAbuseControls(
+  rounds: number,
+  { workers = 1 }: { workers?: number } = {},
+): Promise<ControlRow[]> {
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const servers: Record<'off' | 'on' | 'redis', ServerProcess> = {
-    off: await startServerProcess({ env: OFF }),
-    on: await startServerProcess({ env: ON }),
-    redis: await startServerProcess({ env: { ...ON, REDIS_URL: redisUrl } }),
+    off: await startServerProcess({ env: OFF, workers }),
+    on: await startServerProcess({ env: ON, workers }),
+    redis: await startServerProcess({ env: { ...ON, REDIS_URL: redisUrl }, workers }),
   };
   try {
     const names = ['off', 'on', 'redis'] as const;

@@ -165,9 +165,13 @@ describe('signet addresses', { timeout: 120_000 }, () => {
 
 describe('signet serve with SIGNET_WITHDRAWAL_ADDRESSES=any', () => {
   it('says so as a warning at start', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--database', join(dir, 'any.db')], {
-      env: { ...process.env, SIGNET_WITHDRAWAL_ADDRESSES: 'any', LOG_LEVEL: 'info' },
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--database', join(dir, 'any.db'), '--workers', '1'],
+      {
+        env: { ...process.env, SIGNET_WITHDRAWAL_ADDRESSES: 'any', LOG_LEVEL: 'info' },
+      },
+    );
     let output = '';
     try {
       await new Promise<void>((resolve, reject) => {

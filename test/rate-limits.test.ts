@@ -12,6 +12,8 @@ import {
   rateLimitsFromEnv,
   type RateLimitConfig,
 } from '../src/server/rate-limit-config.ts';
+import { createSignedRequest } from '../src/client/signed-request.ts';
+import { createSigner } from '../src/client/signer.ts';
 import { buildApp } from '../src/server/app.ts';
 import { RedisLink } from '../src/store/redis-link.ts';
 import { createConsoleTestContext, PASSWORD } from './helpers/console-context.ts';
@@ -205,6 +207,43 @@ describe('through Redis', () => {
       await app.close();
       await link.close();
       await redis.stop();
+    }
+  });
+});
+
+describe('through the cluster primary', () => {
+  it('never refuses because the primary did not answer (like the plugin skipOnError)', async () => {
+    const ctx = await contextWith({ enabled: false });
+    const failing = {
+      incr: (_key: string, callback: (error: Error | null) => void) => callback(new Error('no primary')),
+      read: (_key: string, callback: (error: Error | null) => void) => callback(new Error('no primary')),
+    };
+    const deps = {
+      db: ctx.db,
+      verifier: ctx.verifier,
+      now: Date.now,
+      markets: ctx.exchange.config,
+      exchange: ctx.exchange,
+    };
+    const limits = { ...DEFAULT_RATE_LIMITS, publicPerMinute: 1, signedPerMinute: 1 };
+    const app = await buildApp(deps, { rateLimits: limits, sharedCounters: failing });
+    try {
+      const key = await ctx.createKey(await ctx.createUser());
+      for (let i = 0; i < 3; i++) {
+        expect((await app.inject({ method: 'GET', url: '/api/v1/markets' })).statusCode).toBe(200);
+        const prepared = await createSignedRequest(
+          { method: 'GET', path: '/api/v1/capital', timestamp: Date.now() },
+          { apiKey: key.apiKey, sign: (await createSigner(key.secret)).sign },
+        );
+        const signed = await app.inject({
+          method: 'GET',
+          url: prepared.pathWithQuery,
+          headers: prepared.headers,
+        });
+        expect(signed.statusCode).toBe(200);
+      }
+    } finally {
+      await app.close();
     }
   });
 });

@@ -9,6 +9,7 @@ import type { User } from '../src/accounts/accounts-service.ts';
 import { createSignedRequest, type SignedRequestSpec } from '../src/client/signed-request.ts';
 import { createSigner } from '../src/client/signer.ts';
 import { ReplayGuard } from '../src/keys/replay-guard.ts';
+import { ReplayStore } from '../src/keys/replay-store.ts';
 import { parseSignedRequest } from '../src/protocol/signed-request.ts';
 import { RedisLink } from '../src/store/redis-link.ts';
 import { allowWithdrawalAddress } from './helpers/address-book.ts';
@@ -170,6 +171,47 @@ describe('ReplayGuard', () => {
     const later = now + 5001;
     expect((await guard.claim(request(order, later, sig(11)), later)).ok).toBe(true);
     expect(guard.size).toBe(1);
+  });
+});
+
+describe('replay refusal through the cluster primary', () => {
+  const claimOrder = (guard: ReplayGuard, n: number, now: number) => {
+    const parsed = parseSignedRequest({
+      method: 'POST',
+      path: '/api/v1/order',
+      query: '',
+      body: {},
+      headers: { 'x-api-key': key.apiKey, 'x-signature': sig(n), 'x-timestamp': String(now) },
+    });
+    if (!parsed.ok) throw new Error(parsed.message);
+    return guard.claim(parsed.request, now);
+  };
+
+  it("takes the primary's answer, and counts its refusals in this process's stats", async () => {
+    const primary = new ReplayStore({ maxEntries: 1 });
+    const shared = {
+      claim: async (signature: string, expiresAt: number) => primary.claim(signature, expiresAt, 1),
+    };
+    const [a, b] = [new ReplayGuard({ shared }), new ReplayGuard({ shared })];
+    expect((await claimOrder(a, 1, 1)).ok).toBe(true);
+    expect(await claimOrder(b, 1, 1)).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await claimOrder(b, 2, 1)).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect(b.stats).toMatchObject({ replays: 1, refusedFull: 1 });
+    expect(a.size + b.size).toBe(0);
+  });
+
+  it('falls back to its own store when the primary does not answer, and says so once', async () => {
+    const warnings: string[] = [];
+    const guard = new ReplayGuard({
+      shared: { claim: () => Promise.reject(new Error('the cluster primary did not answer in time')) },
+      log: { warn: (m) => warnings.push(m) },
+    });
+    const now = Date.now();
+    expect((await claimOrder(guard, 1, now)).ok).toBe(true);
+    expect(await claimOrder(guard, 1, now)).toMatchObject({ code: 'UNAUTHORIZED' });
+    // The replay was refused from this process's own store, without asking the primary again.
+    expect(guard.stats.sharedFallbacks).toBe(1);
+    expect(warnings).toHaveLength(1);
   });
 });
 

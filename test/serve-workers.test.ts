@@ -3,6 +3,7 @@
  * processes at once; every order is matched once (no double fill), and the ledger audit passes afterwards.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,6 +15,7 @@ import { auditLedger } from '../src/exchange/persistence/ledger-audit.ts';
 import { readMarketConfigFile } from '../src/exchange/config/market-config.ts';
 import type { ExchangeConfig } from '../src/exchange/model/markets.ts';
 import { createApiKey } from '../src/keys/keys-service.ts';
+import { defaultWorkerCount } from '../src/server/serve-process.ts';
 import { DEFAULT_MARKETS_FILE } from '../src/server/start-server.ts';
 import { openStore, type Store } from '../src/store/create-database.ts';
 import { DIALECTS, type TestDatabase } from './helpers/dialects.ts';
@@ -31,6 +33,14 @@ function cpuMs(pid: number): number {
 function workerPids(primary: number): number[] {
   return readFileSync(`/proc/${primary}/task/${primary}/children`, 'utf8').trim().split(/\s+/).map(Number);
 }
+
+describe('defaultWorkerCount()', () => {
+  it('is the number of cores, unless SIGNET_WORKERS says otherwise', () => {
+    expect(defaultWorkerCount({})).toBe(availableParallelism());
+    expect(defaultWorkerCount({}, () => 7)).toBe(7);
+    expect(defaultWorkerCount({ SIGNET_WORKERS: '3' }, () => 7)).toBe(3);
+  });
+});
 
 describe.each(DIALECTS)('signet serve --workers 2 on %s', (_dialect, create) => {
   let database: TestDatabase;

@@ -1,31 +1,41 @@
 /**
- * Replay refusal, the I/O: remembers accepted signatures until their window has passed, per process or, with
- * Redis, shared by every node (`SET signet:replay:<signature> 1 NX PX <ms until the window ends>`), so a request
- * replayed to another node is refused too. The decisions are in replay-decision.ts.
+ * Replay refusal, the I/O: remembers accepted signatures until their window has passed, in one of three places:
  *
- * Bounded memory: the per-process store holds at most `maxEntries`; expired entries are swept as time passes, and
- * when the store is full a new request is refused (never an old entry evicted, which would reopen its replay),
- * logged once per episode and counted in `stats.refusedFull`.
- * Redis down: the per-process store takes over (replays to the same node are still refused) and entries made
- * meanwhile keep being checked after Redis returns, until they expire.
+ *   1. Redis, when REDIS_URL is set and up: shared by every node (`SET signet:replay:<signature> 1 NX PX <ms until
+ *      the window ends>`), so a request replayed to another node is refused too.
+ *   2. The cluster primary (`shared`, server/cluster-shared.ts), with `signet serve --workers N` and no Redis, or
+ *      while Redis is down: one store for every worker of this node, so a replay to another worker is refused.
+ *   3. This process (replay-store.ts): a single process without Redis, or when the primary does not answer.
+ *
+ * Every store is bounded the same way (replay-store.ts: refuse, never evict, when full). The decisions are in
+ * replay-decision.ts.
+ * Redis down: the primary's store (or this process's) takes over, and entries made meanwhile keep being checked
+ * after Redis returns, until they can have expired (one maximum window after it returned).
  */
-import type { SignedRequest } from '../protocol/signed-request.ts';
+import { MAX_WINDOW_MS, type SignedRequest } from '../protocol/signed-request.ts';
 import type { RedisLink } from '../store/redis-link.ts';
 import {
   isReplayGuarded,
   REPLAY_MODES,
-  REPLAY_STORE_FULL,
   REPLAYED,
   replayEntryExpiresAt,
   type ReplayMode,
   type ReplayOutcome,
 } from './replay-decision.ts';
+import { ReplayStore } from './replay-store.ts';
+
+/** A replay store shared with other processes (the cluster primary's); rejects when it cannot answer. */
+export interface SharedReplayStore {
+  claim: (signature: string, expiresAt: number) => Promise<ReplayOutcome>;
+}
 
 export interface ReplayGuardOptions {
   mode?: ReplayMode;
-  /** Most signatures held per process (default 250,000: about 50 MB at worst). */
+  /** Most signatures held per store (default 250,000: about 50 MB at worst). */
   maxEntries?: number;
   redis?: RedisLink;
+  /** The cluster primary's store, for workers (server/cluster-shared.ts). */
+  shared?: SharedReplayStore;
   log?: { warn: (message: string) => void };
 }
 
@@ -33,6 +43,8 @@ export interface ReplayStats {
   replays: number;
   refusedFull: number;
   redisFallbacks: number;
+  /** Claims the cluster primary did not answer, decided in this process instead. */
+  sharedFallbacks: number;
 }
 
 const ACCEPTED: ReplayOutcome = { ok: true };
@@ -53,78 +65,87 @@ export function replayOptionsFromEnv(
 
 export class ReplayGuard {
   readonly mode: ReplayMode;
-  readonly stats: ReplayStats = { replays: 0, refusedFull: 0, redisFallbacks: 0 };
-  private readonly maxEntries: number;
-  /** signature -> when it may be forgotten (ms); insertion order is roughly expiry order. */
-  private readonly seen = new Map<string, number>();
-  private nextSweepAt = 0;
-  private fullLogged = false;
+  readonly stats: ReplayStats = { replays: 0, refusedFull: 0, redisFallbacks: 0, sharedFallbacks: 0 };
+  private readonly local: ReplayStore;
+  private sharedFailureLogged = false;
 
   constructor(private readonly options: ReplayGuardOptions = {}) {
     this.mode = options.mode ?? 'mutating';
-    this.maxEntries = options.maxEntries ?? 250_000;
+    this.local = new ReplayStore({ maxEntries: options.maxEntries, log: options.log });
   }
 
   /** How many signatures this process holds now. */
   get size(): number {
-    return this.seen.size;
+    return this.local.size;
   }
 
   /** Accepts a request's signature once inside its window; call after the signature verified. */
   async claim(request: SignedRequest, now: number): Promise<ReplayOutcome> {
     if (!isReplayGuarded(this.mode, request.route)) return ACCEPTED;
     const expiresAt = replayEntryExpiresAt(request);
-    const local = this.seen.get(request.signature);
-    if (local !== undefined && local > now) return this.replayed();
+    if (this.local.holds(request.signature, now)) return this.count(REPLAYED);
 
-    const redis = this.options.redis;
+    const { redis, shared } = this.options;
     if (redis !== undefined && redis.isUp()) {
-      try {
-        const set = await redis.client.set(
-          KEY_PREFIX + request.signature,
-          '1',
-          'PX',
-          Math.max(1, expiresAt - now),
-          'NX',
-        );
-        return set === 'OK' ? ACCEPTED : this.replayed();
-      } catch {
-        redis.markDown();
+      const inRedis = await this.claimInRedis(redis, request.signature, expiresAt, now);
+      if (inRedis === 'replayed') return this.count(REPLAYED);
+      if (inRedis === 'accepted') {
+        // Just after an outage the primary may hold signatures accepted meanwhile: ask it too until they expired.
+        const primaryMayHold = now - redis.upAgainAt <= MAX_WINDOW_MS + 1;
+        if (shared === undefined || !primaryMayHold) return ACCEPTED;
+        return this.claimShared(request.signature, expiresAt, now);
       }
     }
     if (redis !== undefined) this.stats.redisFallbacks++;
-    return this.claimLocally(request.signature, expiresAt, now);
+    if (shared !== undefined) return this.claimShared(request.signature, expiresAt, now);
+    return this.count(this.local.claim(request.signature, expiresAt, now));
   }
 
-  private claimLocally(signature: string, expiresAt: number, now: number): ReplayOutcome {
-    if (now >= this.nextSweepAt || this.seen.size >= this.maxEntries) this.sweep(now);
-    const existing = this.seen.get(signature);
-    if (existing !== undefined && existing > now) return this.replayed();
-    if (this.seen.size >= this.maxEntries) {
-      this.stats.refusedFull++;
-      if (!this.fullLogged) {
-        this.fullLogged = true;
+  private async claimInRedis(
+    redis: RedisLink,
+    signature: string,
+    expiresAt: number,
+    now: number,
+  ): Promise<'accepted' | 'replayed' | 'failed'> {
+    try {
+      const set = await redis.client.set(
+        KEY_PREFIX + signature,
+        '1',
+        'PX',
+        Math.max(1, expiresAt - now),
+        'NX',
+      );
+      return set === 'OK' ? 'accepted' : 'replayed';
+    } catch {
+      redis.markDown();
+      return 'failed';
+    }
+  }
+
+  private async claimShared(signature: string, expiresAt: number, now: number): Promise<ReplayOutcome> {
+    try {
+      const outcome = await this.options.shared!.claim(signature, expiresAt);
+      this.sharedFailureLogged = false;
+      return this.count(outcome);
+    } catch {
+      // Should not happen (the primary is local and answers from memory). Fail safe: decide here, so a replay to
+      // this same worker is still refused; one line per episode.
+      this.stats.sharedFallbacks++;
+      if (!this.sharedFailureLogged) {
+        this.sharedFailureLogged = true;
         this.options.log?.warn(
-          `Replay store is full (${this.maxEntries} signatures inside their windows): refusing new signed requests until entries expire (SIGNET_REPLAY_MAX_ENTRIES)`,
+          'The cluster primary did not answer a replay check: refusing replays per worker until it does',
         );
       }
-      return REPLAY_STORE_FULL;
-    }
-    this.fullLogged = false;
-    this.seen.set(signature, expiresAt);
-    return ACCEPTED;
-  }
-
-  /** Forgets entries whose window has passed; at most once every 250 ms unless the store is full. */
-  private sweep(now: number): void {
-    this.nextSweepAt = now + 250;
-    for (const [signature, expiresAt] of this.seen) {
-      if (expiresAt <= now) this.seen.delete(signature);
+      return this.count(this.local.claim(signature, expiresAt, now));
     }
   }
 
-  private replayed(): ReplayOutcome {
-    this.stats.replays++;
-    return REPLAYED;
+  /** Counts refusals in this process's stats, wherever they were decided. */
+  private count(outcome: ReplayOutcome): ReplayOutcome {
+    if (outcome.ok) return outcome;
+    if (outcome.reason === 'replayed') this.stats.replays++;
+    else this.stats.refusedFull++;
+    return outcome;
   }
 }

@@ -22,7 +22,7 @@ import {
 import { DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http-timeouts.ts';
 import { registerFiniteNumbers } from './plugins/finite-numbers.ts';
 import { registerJsonBodyParser } from './plugins/json-body.ts';
-import { registerRateLimits } from './plugins/rate-limits.ts';
+import { registerRateLimits, type SharedCounters } from './plugins/rate-limits.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate-limit-config.ts';
 import type { RedisLink } from '../store/redis-link.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
@@ -56,6 +56,11 @@ export interface BuildAppOptions {
   rateLimits?: RateLimitConfig;
   /** Shares rate limits between nodes when set (replay refusal gets it through the verifier). */
   redis?: RedisLink;
+  /**
+   * With workers: rate-limit counters kept by the cluster primary (cluster-shared.ts), used when Redis is absent or
+   * down; replay refusal gets its share through the verifier.
+   */
+  sharedCounters?: SharedCounters;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -103,6 +108,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     app,
     options.rateLimits ?? DEFAULT_RATE_LIMITS,
     options.redis,
+    options.sharedCounters,
   );
   await registerOpenApi(app);
 

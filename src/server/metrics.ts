@@ -18,11 +18,14 @@ import { sql } from 'kysely';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { KeyCacheCounters } from '../keys/key-cache.ts';
+import type { ReplayStats } from '../keys/replay-guard.ts';
 import type { Store } from '../store/create-database.ts';
 
 export interface MetricsSources {
   db: Store;
   keyCache?: { readonly counters: KeyCacheCounters };
+  /** Counted by each process's guard, wherever the claim was decided (Redis, the cluster primary, here). */
+  replay?: { readonly stats: ReplayStats };
 }
 
 export interface Metrics {
@@ -66,25 +69,47 @@ export function createMetrics(sources: MetricsSources): Metrics {
     labelNames: ['component', 'source'] as const,
     registers: [registry],
   });
-  const cacheCounter = (name: string, help: string, field: keyof KeyCacheCounters): void => {
+  /** A counter that follows a plain number some part keeps anyway, read when scraped. */
+  const followCounter = (name: string, help: string, read: () => number): void => {
     let reported = 0;
     new Counter({
       name,
       help,
       registers: [registry],
       collect() {
-        const now = sources.keyCache?.counters[field] ?? 0;
+        const now = read();
         this.inc(now - reported);
         reported = now;
       },
     });
   };
+  const cacheCounter = (name: string, help: string, field: keyof KeyCacheCounters): void =>
+    followCounter(name, help, () => sources.keyCache?.counters[field] ?? 0);
   cacheCounter('signet_key_cache_hits_total', 'Key lookups answered from memory', 'hits');
   cacheCounter('signet_key_cache_misses_total', 'Key lookups that read the database', 'misses');
   cacheCounter(
     'signet_key_cache_invalidations_total',
     'Cached keys evicted or caches flushed',
     'invalidations',
+  );
+  // Replay refusals, counted by each process's guard wherever they were decided (Redis, the primary, here).
+  const replayCounter = (name: string, help: string, field: keyof ReplayStats): void =>
+    followCounter(name, help, () => sources.replay?.stats[field] ?? 0);
+  replayCounter('signet_replays_refused_total', 'Signed requests refused as replays', 'replays');
+  replayCounter(
+    'signet_replay_store_full_total',
+    'Signed requests refused because the replay store was full (SIGNET_REPLAY_MAX_ENTRIES)',
+    'refusedFull',
+  );
+  replayCounter(
+    'signet_replay_redis_fallbacks_total',
+    'Replay checks decided without Redis while it was down',
+    'redisFallbacks',
+  );
+  replayCounter(
+    'signet_replay_primary_fallbacks_total',
+    'Replay checks a worker decided alone because the cluster primary did not answer',
+    'sharedFallbacks',
   );
 
   const total = (name: string, help: string, table: 'orders' | 'trades'): void => {

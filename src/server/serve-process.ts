@@ -8,14 +8,18 @@
  * exits. The primary forwards the signal to its workers and exits when they have.
  *
  * Workers share nothing in memory that must agree: order books rebuild from the database's sequence rows, key
- * caches are invalidated through the database's key epoch, so any worker may take any request. Migrations run once,
- * in the primary, before any worker starts.
+ * caches are invalidated through the database's key epoch, so any worker may take any request. Replay refusal and
+ * rate limits are shared through Redis when REDIS_URL is set and up, and through this primary otherwise
+ * (cluster-shared.ts), so a replay to another worker is refused and limits count once per node. Migrations run
+ * once, in the primary, before any worker starts. `signet serve` runs one worker per core by default.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 
 import { openStore } from '../store/create-database.ts';
 import type { BuildAppOptions } from './app.ts';
+import { hostClusterShared } from './cluster-shared.ts';
 import { createClusterMetrics, parseMetricsAddress } from './metrics.ts';
 import { startServer, type ServerConfig } from './start-server.ts';
 
@@ -31,13 +35,14 @@ export interface ServeOptions {
 }
 
 /**
- * `SIGNET_WORKERS`, or one process. Not the number of cores by default: without Redis, replay refusal and rate
- * limits are kept per process (a request replayed to another worker would be accepted), and stream events cross
- * processes only on PostgreSQL. Several workers (`--workers $(nproc)`) are for PostgreSQL + Redis deployments
- * (docs/DEPLOY.md).
+ * `SIGNET_WORKERS`, or one process per core (`os.availableParallelism()`). Safe without Redis: the workers share
+ * replay refusal and rate limits through the primary (cluster-shared.ts); with REDIS_URL, through Redis.
  */
-export function defaultWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
-  return env.SIGNET_WORKERS ? Number(env.SIGNET_WORKERS) : 1;
+export function defaultWorkerCount(
+  env: NodeJS.ProcessEnv = process.env,
+  cores: () => number = availableParallelism,
+): number {
+  return env.SIGNET_WORKERS ? Number(env.SIGNET_WORKERS) : cores();
 }
 
 export function shutdownGraceFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -58,7 +63,7 @@ export async function serve(options: ServeOptions): Promise<void> {
 }
 
 async function serveOne(options: ServeOptions): Promise<void> {
-  const server = await startServer(options.config, options.app);
+  const server = await startServer({ ...options.config, clusterShared: cluster.isWorker }, options.app);
   const role = cluster.isWorker ? `worker ${cluster.worker?.id}` : 'single process';
   server.app.log.info(
     { pid: process.pid, role },
@@ -103,6 +108,11 @@ async function servePrimary(options: ServeOptions): Promise<void> {
   const db = await openStore(options.config.databaseUrl);
   await db.destroy();
   const metrics = createClusterMetrics();
+  // Replay refusal and rate limits for every worker, when Redis is absent or down (cluster-shared.ts).
+  hostClusterShared({
+    maxReplayEntries: options.config.replay?.maxEntries,
+    log: { warn: (message) => log(message, { level: 40 }) },
+  });
   const metricsServer =
     options.config.metricsAddress === undefined
       ? undefined

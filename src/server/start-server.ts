@@ -21,6 +21,7 @@ import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { RedisLink } from '../store/redis-link.ts';
+import { ClusterSharedClient } from './cluster-shared.ts';
 import { rateLimitsFromEnv, type RateLimitConfig } from './rate-limit-config.ts';
 import { trustedProxiesFromEnv } from './trusted-proxies.ts';
 import { openKeyCache } from '../keys/key-cache.ts';
@@ -54,6 +55,11 @@ export interface ServerConfig {
   metricsAddress?: string;
   /** WebSocket limits (docs/STREAMS.md); defaults apply to what is absent. */
   streams?: Partial<StreamLimits>;
+  /**
+   * In a worker of `signet serve --workers N`: share replay refusal and rate limits through the cluster primary
+   * when Redis is absent or down (serve-process.ts, cluster-shared.ts). Absent: this process keeps its own.
+   */
+  clusterShared?: boolean;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -132,8 +138,9 @@ export async function startServer(
   const db = await openStore(config.databaseUrl);
   const log = { warn: (m: string) => app.log.warn(m), info: (m: string) => app.log.info(m) };
   const redis = config.redisUrl === undefined ? undefined : new RedisLink(config.redisUrl, log);
-  const replayGuard = new ReplayGuard({ ...config.replay, redis, log });
-  const metricsSources: MetricsSources = { db };
+  const shared = config.clusterShared === true ? new ClusterSharedClient() : undefined;
+  const replayGuard = new ReplayGuard({ ...config.replay, redis, shared, log });
+  const metricsSources: MetricsSources = { db, replay: replayGuard };
   const metrics = createMetrics(metricsSources);
   const keyCache = await openKeyCache<KeyForDecision>(db, {
     databaseUrl: config.databaseUrl,
@@ -170,6 +177,7 @@ export async function startServer(
     {
       rateLimits: config.rateLimits,
       redis,
+      sharedCounters: shared?.counters,
       ...options,
       trustProxy: options.trustProxy ?? config.trustedProxies,
     },
@@ -238,6 +246,7 @@ export async function startServer(
       await keyCache.close();
       await readiness.close();
       await redis?.close();
+      shared?.close();
       await db.destroy();
     },
   };

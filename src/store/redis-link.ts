@@ -1,8 +1,8 @@
 /**
  * The optional Redis connection (REDIS_URL) that rate limits, replay refusal and stream events share between
- * nodes. Redis is never a single point of failure: while it is unreachable, callers fall back to per-process state
- * (stream events to the database), one warning is logged when it goes away and one line when it is back, and they
- * return to Redis by themselves.
+ * nodes. Redis is never a single point of failure: while it is unreachable, callers fall back to this node's state
+ * (the cluster primary's with workers, else this process's; stream events to the database), one warning is logged
+ * when it goes away and one line when it is back, and they return to Redis by themselves.
  *
  * Commands fail fast instead of queueing (no offline queue, a short command timeout), so a dead or hung Redis
  * costs a request at most `commandTimeoutMs`, and usually nothing: `isUp()` is false while disconnected.
@@ -16,6 +16,8 @@ export interface RedisLinkLog {
 
 export class RedisLink {
   readonly client: Redis;
+  /** When Redis last came back after an outage (ms; 0 if it never went away). */
+  upAgainAt = 0;
   private down = false;
 
   constructor(
@@ -36,6 +38,7 @@ export class RedisLink {
     });
     this.client.on('ready', () => {
       if (this.down) {
+        this.upAgainAt = Date.now();
         this.log.info(
           'Redis is reachable again: shared rate limits, replay refusal and stream events resume',
         );
@@ -57,7 +60,7 @@ export class RedisLink {
     if (this.down) return;
     this.down = true;
     this.log.warn(
-      'Redis is unreachable: rate limits and replay refusal fall back to this process only; ' +
+      'Redis is unreachable: rate limits and replay refusal fall back to this node only; ' +
         'stream events cross processes through the database',
     );
   }

@@ -53,8 +53,10 @@ export async function startSignetProcess(options: {
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`signet serve exited with ${child.exitCode}: ${output}`);
     if (i > 600) throw new Error(`signet serve did not start in 60 s: ${output}`);
+    // With workers, ready means every worker listens (the primary says so once), not just the first one.
+    const allListening = (options.workers ?? 1) === 1 || output.includes(`with ${options.workers} workers`);
     try {
-      if ((await fetch(url + (options.readyPath ?? '/api/v1/ping'))).ok) break;
+      if (allListening && (await fetch(url + (options.readyPath ?? '/api/v1/ping'))).ok) break;
     } catch {
       // not listening yet
     }

@@ -1,6 +1,6 @@
 /**
  * `signet serve [--port N] [--host H] [--database URL] [--workers N]`: runs the console and the API until
- * SIGINT/SIGTERM, in one process or in N worker processes sharing the port (default: one; see serve-process.ts).
+ * SIGINT/SIGTERM, in one process or in N worker processes sharing the port (default: one per core; see serve-process.ts).
  */
 import type { Command } from 'commander';
 
@@ -17,7 +17,7 @@ export function registerServe(program: Command): void {
     .option('--database <url>', 'SQLite path or postgres:// URL (default: $DATABASE_URL or data/signet.db)')
     .option(
       '--workers <n>',
-      'processes sharing the port (default: $SIGNET_WORKERS or 1; use the number of cores with PostgreSQL + Redis)',
+      'processes sharing the port (default: $SIGNET_WORKERS or the number of cores; 1 runs a single process)',
     )
     .action(async (options: { port?: string; host?: string; database?: string; workers?: string }) => {
       const base = configFromEnv();

@@ -5,8 +5,10 @@
  * checked before a signature is verified so a flood of bad signatures costs no verification. Answers are 429 TOO_MANY_REQUESTS in
  * Backpack's format with Retry-After. Configuration: rate-limit-config.ts.
  *
- * Redis is optional and never a single point of failure: the store counts in Redis while it is up and in this
- * process while it is not (redis-link.ts logs the switch once each way).
+ * Where counters live: in Redis while REDIS_URL's Redis is up (shared by every node); otherwise, with
+ * `signet serve --workers N`, in the cluster primary (cluster-shared.ts: every worker of this node counts in one
+ * place, exactly); otherwise in this process. Redis is optional and never a single point of failure: while it is
+ * down the store counts in the primary or this process (redis-link.ts logs the switch once each way).
  */
 import { createRequire } from 'node:module';
 
@@ -31,8 +33,9 @@ interface CounterStore {
 }
 
 /**
- * A store class for @fastify/rate-limit that counts in Redis while the link is up and in process otherwise.
- * Built from the plugin's own two stores, so the counting rules are the library's.
+ * A store class for @fastify/rate-limit that counts in Redis while the link is up and in `fallback` otherwise (the
+ * cluster primary's counters, or a store in this process). Built from the plugin's own stores, so the counting
+ * rules are the library's.
  */
 type LocalStoreClass = new (
   continueExceeding: boolean,
@@ -40,19 +43,18 @@ type LocalStoreClass = new (
   cache: number,
 ) => CounterStore;
 
-function fallbackStoreClass(redis: RedisLink | undefined): new (options: unknown) => CounterStore {
-  const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as new (
-    continueExceeding: boolean,
-    exponentialBackoff: boolean,
-    cache: number,
-  ) => CounterStore;
+function fallbackStoreClass(
+  redis: RedisLink | undefined,
+  fallback: SharedCounters | undefined,
+): new (options: unknown) => CounterStore {
+  const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as LocalStoreClass;
   const RedisStore = require('@fastify/rate-limit/store/RedisStore.js') as new (
     continueExceeding: boolean,
     exponentialBackoff: boolean,
     client: unknown,
     prefix: string,
   ) => CounterStore;
-  const local = new LocalStore(false, false, 100_000);
+  const local: SharedCounters = fallback ?? new LocalStore(false, false, 100_000);
   const shared = redis === undefined ? undefined : new RedisStore(false, false, redis.client, 'signet:rl:');
   const run = (
     method: 'incr' | 'read',
@@ -88,6 +90,9 @@ function fallbackStoreClass(redis: RedisLink | undefined): new (options: unknown
     }
   };
 }
+
+/** Counters kept elsewhere (the cluster primary's, cluster-shared.ts); errors are never refusals. */
+export type SharedCounters = Pick<CounterStore, 'incr' | 'read'>;
 
 type Limiter = (
   request: FastifyRequest,
@@ -128,11 +133,12 @@ export async function registerRateLimits(
   app: FastifyInstance,
   config: RateLimitConfig,
   redis: RedisLink | undefined,
+  shared?: SharedCounters,
 ): Promise<SignedLimits | undefined> {
   if (!config.enabled) return undefined;
   await app.register(rateLimit, {
     global: false,
-    store: fallbackStoreClass(redis) as never,
+    store: fallbackStoreClass(redis, shared) as never,
     skipOnError: true,
   });
   const limiter = (prefix: string, max: number, key: (request: FastifyRequest) => string): Limiter =>
@@ -145,8 +151,10 @@ export async function registerRateLimits(
   const bySubaccount = (request: FastifyRequest): string => request.caller.subaccountId;
   const publicLimit = limiter('public', config.publicPerMinute, byAddress);
   const signInLimit = limiter('sign-in', config.signInPerMinute, byAddress);
-  // Failed authentications are counted in this process only: reading a shared counter before every signed
-  // request would cost a Redis round trip on the hot path (measured: bench/abuse-controls.ts).
+  // Failed authentications are counted in this process only, deliberately, even with workers or Redis: reading a
+  // shared counter before every signed request would cost a Redis or IPC round trip on the hot path (measured:
+  // bench/abuse-controls.ts), and the limit only needs to be in the right order of magnitude (N workers let an
+  // address fail at most N times the limit before each refuses it).
   const failures = new (require('@fastify/rate-limit/store/LocalStore.js') as LocalStoreClass)(
     false,
     false,
@@ -169,7 +177,7 @@ export async function registerRateLimits(
   // The signed API's per-subaccount counters go straight to the plugin's store (same counting rules, same Redis
   // script): the plugin's request wrapper cost ~20 us per signed request, 14 % of a signed read
   // (bench/abuse-controls.ts), for options (allow lists, hooks, headers) these limits do not use.
-  const store = new (fallbackStoreClass(redis))({});
+  const store = new (fallbackStoreClass(redis, shared))({});
   const countSubaccount = (request: FastifyRequest, prefix: string, max: number) =>
     new Promise<{ exceeded: boolean; ttlSeconds: number }>((resolve) =>
       store.incr(

@@ -1,0 +1,177 @@
+/**
+ * State the workers of `signet serve --workers N` share through their cluster primary, when Redis is not configured
+ * or is down: the replay store and the rate-limit counters. The primary holds them in memory (the same classes a
+ * single process uses: keys/replay-store.ts and @fastify/rate-limit's LocalStore, so the rules are the same); a
+ * worker asks over the node:cluster IPC channel and the primary's answer is authoritative, so a request replayed
+ * to another worker is refused and a limit counts every worker's requests exactly once.
+ *
+ * Cost: one IPC round trip per replay check and per counted request. The calls a worker makes in one event-loop
+ * turn travel as one message, and the primary answers each message with one message, so under load many requests
+ * share a round trip. Measured (docs/DEPLOY.md, "One node on SQLite"): 22 us per round trip one at a time, 4-6 us of
+worker CPU per signed order (a claim plus a count) under load, small beside a signed request's own cost.
+ *
+ * Fail safe: should the primary not answer within `timeoutMs` (it answers from memory; this means it is gone or
+ * stuck), a call rejects and callers decide in their own process instead: replay checks fall back to the worker's
+ * own store (replay-guard.ts), rate-limit calls answer with an error, which the limits treat as "not refused" (the
+ * plugin's skipOnError). Never a refusal because of this channel.
+ */
+import cluster from 'node:cluster';
+import { createRequire } from 'node:module';
+
+import { REPLAY_STORE_FULL, REPLAYED, type ReplayOutcome } from '../keys/replay-decision.ts';
+import type { SharedReplayStore } from '../keys/replay-guard.ts';
+import { ReplayStore } from '../keys/replay-store.ts';
+
+const require = createRequire(import.meta.url);
+
+/** A call: [id, 'replay', signature, expiresAt] or [id, 'incr' | 'read', key, timeWindow, max]. */
+type SharedCall = [number, 'replay', string, number] | [number, 'incr' | 'read', string, number, number];
+/** An answer: [id, 0 accepted | 1 replayed | 2 full] or [id, [current, ttl]]. */
+type SharedAnswer = [number, 0 | 1 | 2 | [number, number]];
+
+/** Messages between workers and their primary about shared state. */
+export type SharedMessage =
+  { type: 'signet:shared'; calls: SharedCall[] } | { type: 'signet:shared-answers'; answers: SharedAnswer[] };
+
+type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+interface CounterStore {
+  incr(key: string, callback: StoreCallback, timeWindow: number, max: number): void;
+  read(key: string, callback: StoreCallback, timeWindow: number, max: number): void;
+}
+
+interface PendingCall {
+  resolve: (answer: SharedAnswer[1]) => void;
+  reject: (error: Error) => void;
+}
+
+const REPLAY_ANSWERS: ReplayOutcome[] = [{ ok: true }, REPLAYED, REPLAY_STORE_FULL];
+
+/** In the primary, before forking: answers the workers' calls from memory. */
+export function hostClusterShared(options: {
+  maxReplayEntries?: number;
+  log: { warn: (message: string) => void };
+}): { replay: ReplayStore } {
+  const replay = new ReplayStore({ maxEntries: options.maxReplayEntries, log: options.log });
+  const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as new (
+    continueExceeding: boolean,
+    exponentialBackoff: boolean,
+    cache: number,
+  ) => CounterStore;
+  // The same settings as a single process's store (plugins/rate-limits.ts); keys carry the limit's prefix.
+  const counters = new LocalStore(false, false, 100_000);
+  cluster.on('message', (worker, message: SharedMessage) => {
+    if (message?.type !== 'signet:shared') return;
+    const now = Date.now();
+    const answers: SharedAnswer[] = [];
+    for (const call of message.calls) {
+      if (call[1] === 'replay') {
+        const outcome = replay.claim(call[2], call[3], now);
+        answers.push([call[0], outcome.ok ? 0 : outcome.reason === 'replayed' ? 1 : 2]);
+      } else {
+        // LocalStore answers synchronously.
+        counters[call[1]](
+          call[2],
+          (_error, result) => answers.push([call[0], [result?.current ?? 0, result?.ttl ?? 0]]),
+          call[3],
+          call[4],
+        );
+      }
+    }
+    if (worker.isConnected()) {
+      worker.send({ type: 'signet:shared-answers', answers } satisfies SharedMessage);
+    }
+  });
+  return { replay };
+}
+
+/** In a worker: the primary's replay store and rate-limit counters, over IPC. */
+export class ClusterSharedClient implements SharedReplayStore {
+  private readonly pending = new Map<number, PendingCall>();
+  private queue: SharedCall[] = [];
+  private nextId = 0;
+  private readonly timeoutMs: number;
+  private readonly onMessage = (message: SharedMessage): void => {
+    if (message?.type !== 'signet:shared-answers') return;
+    for (const [id, answer] of message.answers) {
+      const call = this.pending.get(id);
+      if (call === undefined) continue; // timed out already
+      this.pending.delete(id);
+      call.resolve(answer);
+    }
+  };
+
+  constructor(options: { timeoutMs?: number } = {}) {
+    this.timeoutMs = options.timeoutMs ?? 2000;
+    process.on('message', this.onMessage);
+  }
+
+  async claim(signature: string, expiresAt: number): Promise<ReplayOutcome> {
+    const answer = await this.call((id) => [id, 'replay', signature, expiresAt]);
+    if (typeof answer !== 'number') throw new Error('unexpected answer from the cluster primary');
+    return REPLAY_ANSWERS[answer]!;
+  }
+
+  /** A @fastify/rate-limit store counting in the primary (plugins/rate-limits.ts). */
+  readonly counters: CounterStore = {
+    incr: (key, callback, timeWindow, max) => this.count('incr', key, callback, timeWindow, max),
+    read: (key, callback, timeWindow, max) => this.count('read', key, callback, timeWindow, max),
+  };
+
+  close(): void {
+    process.off('message', this.onMessage);
+  }
+
+  private count(
+    method: 'incr' | 'read',
+    key: string,
+    callback: StoreCallback,
+    timeWindow: number,
+    max: number,
+  ): void {
+    this.call((id) => [id, method, key, timeWindow, max]).then(
+      (answer) =>
+        typeof answer === 'number'
+          ? callback(new Error('unexpected answer from the cluster primary'))
+          : callback(null, { current: answer[0], ttl: answer[1] }),
+      (error: Error) => callback(error),
+    );
+  }
+
+  private call(make: (id: number) => SharedCall): Promise<SharedAnswer[1]> {
+    const id = (this.nextId = (this.nextId + 1) % Number.MAX_SAFE_INTEGER);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // The calls of one event-loop turn go out as one message.
+      if (this.queue.length === 0) setImmediate(() => this.flush());
+      this.queue.push(make(id));
+    });
+  }
+
+  private flush(): void {
+    const calls = this.queue;
+    this.queue = [];
+    const ids = calls.map((call) => call[0]);
+    const fail = (reason: string): void => {
+      for (const id of ids) {
+        const call = this.pending.get(id);
+        if (call === undefined) continue;
+        this.pending.delete(id);
+        call.reject(new Error(reason));
+      }
+    };
+    const timer = setTimeout(() => fail('the cluster primary did not answer in time'), this.timeoutMs);
+    timer.unref();
+    const message: SharedMessage = { type: 'signet:shared', calls };
+    if (process.send === undefined || !process.connected) {
+      clearTimeout(timer);
+      fail('no cluster primary');
+      return;
+    }
+    process.send(message, undefined, {}, (error: Error | null) => {
+      if (error === null) return;
+      clearTimeout(timer);
+      fail(`could not reach the cluster primary: ${error.message}`);
+    });
+  }
+}
