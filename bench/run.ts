@@ -237,8 +237,8 @@ async function main(): Promise<void> {
       value: sodium === undefined ? 'not loaded' : `${fmt(sodium.verifiesPerSecond)} /s`,
       note:
         sodium === undefined
-          ? 'SIGNET_ED25519=sodium would fall back to node:crypto'
-          : `${(sodium.verifiesPerSecond / verifiesPerSecond).toFixed(2)}x node:crypto; SIGNET_ED25519=sodium`,
+          ? 'sodium-native did not load: the server falls back to node:crypto'
+          : `${(sodium.verifiesPerSecond / verifiesPerSecond).toFixed(2)}x node:crypto; the default (SIGNET_ED25519=node for node:crypto)`,
     });
 
     const expected = 1 / (1 / status.requestsPerSecond + 1 / verifiesPerSecond);

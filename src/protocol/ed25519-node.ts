@@ -1,6 +1,6 @@
 /**
  * ED25519 sign and verify in Node: Node's crypto (OpenSSL), and libsodium (sodium-native) for the signed path's
- * verify when SIGNET_ED25519=sodium (see ED25519_LIBRARY below).
+ * verify unless SIGNET_ED25519=node (see ED25519_LIBRARY below).
  *
  * Building a KeyObject costs more than a third of a verify, so public KeyObjects are cached by API key string in a
  * bounded map (insertion order evicts the oldest). The cache holds public keys only, never a secret: revocation is
@@ -20,15 +20,17 @@ interface Sodium {
 }
 
 /**
- * The verify library of the signed path, chosen by measurement (README, Benchmarks): Node's crypto by default, on
- * libuv's thread pool; `SIGNET_ED25519=sodium` switches to libsodium (sodium-native, prebuilt binaries in its
- * package), which verifies in the calling thread. libsodium verifies ~1.7x faster on one core and gave one worker
- * ~1.4x the signed reads, but with two workers on this 2-core machine it measured anywhere from equal to far
- * slower than Node's thread pool, so it stays an opt-in. If it cannot load, Node's crypto is used.
- * Both reject non-canonical signatures and small-order keys.
+ * The verify library of the signed path, chosen by measurement (README, Benchmarks; `bench/scale-out.ts` compares
+ * both in every run): libsodium (sodium-native, prebuilt binaries inside its npm package) by default, verifying in
+ * the calling thread; `SIGNET_ED25519=node` chooses Node's crypto, which verifies on libuv's thread pool. On this
+ * 2-core machine with wrk as the load generator, signed reads: libsodium with 2 workers ~20.5k req/s against
+ * ~15.2-16.0k for Node's crypto with 2 workers and ~12.5k with 1 (Node's thread pool already puts one process on
+ * both cores, so its second worker adds little; libsodium's cheaper verify leaves each worker on one core).
+ * If sodium-native cannot load, Node's crypto is used. Both reject non-canonical signatures and small-order keys.
  */
 function loadSodium(): Sodium | undefined {
-  if (process.env.SIGNET_ED25519 !== 'sodium') return undefined;
+  const choice = process.env.SIGNET_ED25519?.trim().toLowerCase();
+  if (choice === 'node' || choice === 'node:crypto') return undefined;
   try {
     return createRequire(import.meta.url)('sodium-native') as Sodium;
   } catch {
@@ -73,8 +75,8 @@ export function verifyEd25519(message: string, signature: string, apiKey: string
 }
 
 /**
- * The signed path's check: Node's crypto on libuv's thread pool, so one process verifies on every core; or
- * libsodium in this thread when chosen (see ED25519_LIBRARY).
+ * The signed path's check: libsodium in this thread, or Node's crypto on libuv's thread pool when chosen (see
+ * ED25519_LIBRARY).
  */
 export function verifyEd25519Async(message: string, signature: string, apiKey: string): Promise<boolean> {
   const sig = Buffer.from(signature, 'base64');
