@@ -4,7 +4,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-type Ed25519Module = typeof import('./ed25519-node.ts');
+import type * as Ed25519 from './ed25519-node.ts';
+
+type Ed25519Module = typeof Ed25519;
 
 async function load(choice: string | undefined): Promise<Ed25519Module> {
   vi.resetModules();
