@@ -20,7 +20,7 @@ import {
 import pg from 'pg';
 
 import { MIGRATIONS } from './migrations/index.ts';
-import { registerPostgresPool, registerSqliteConnection } from './prepared-query.ts';
+import { registerPostgresPool, registerSqliteConnection, registerSqliteReader } from './prepared-query.ts';
 import type { Database } from './schema.ts';
 
 export const DEFAULT_DATABASE_URL = 'data/signet.db';
@@ -55,6 +55,12 @@ function openSqlite(url: string): SQLite.Database {
   return db;
 }
 
+function openSqliteReader(path: string): SQLite.Database {
+  const db = new SQLite(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
 // PostgreSQL returns BIGINT (int8) as a string; our bigint columns hold millisecond times and ids that fit in a
 // double exactly. Amount columns are read as text explicitly by the code that uses them.
 pg.types.setTypeParser(20, (value: string) => Number(value));
@@ -63,10 +69,21 @@ pg.types.setTypeParser(20, (value: string) => Number(value));
  * Kysely's SQLite driver calls `prepare()` for every query, and preparing costs more than running a simple indexed
  * lookup. Statements are reusable, so hand Kysely a database whose `prepare()` remembers them (bounded).
  */
-function withStatementCache(db: SQLite.Database, max = 500): SQLite.Database {
+function withStatementCache(
+  db: SQLite.Database,
+  options: { max?: number; alsoClose?: SQLite.Database } = {},
+): SQLite.Database {
+  const max = options.max ?? 500;
   const statements = new Map<string, SQLite.Statement>();
   return new Proxy(db, {
     get(target, property, receiver) {
+      if (property === 'close' && options.alsoClose !== undefined) {
+        const reader = options.alsoClose;
+        return () => {
+          if (reader.open) reader.close();
+          return target.close();
+        };
+      }
       if (property !== 'prepare') {
         const value = Reflect.get(target, property, receiver) as unknown;
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
@@ -97,9 +114,14 @@ export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
     registerPostgresPool(db.getExecutor().adapter, pool);
     return db;
   }
-  const connection = withStatementCache(openSqlite(url));
+  const writer = openSqlite(url);
+  // A file gets a second, read-only connection for prepared reads outside transactions (prepared-query.ts),
+  // closed with the first.
+  const reader = writer.memory ? undefined : openSqliteReader(writer.name);
+  const connection = withStatementCache(writer, { alsoClose: reader });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
   registerSqliteConnection(db.getExecutor().adapter, connection);
+  if (reader !== undefined) registerSqliteReader(db.getExecutor().adapter, withStatementCache(reader));
   return db;
 }
 

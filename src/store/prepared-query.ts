@@ -71,6 +71,18 @@ export function registerSqliteConnection(adapter: DialectAdapter, connection: Sq
   sqliteConnections.set(adapter, connection);
 }
 
+/**
+ * Read-only connections to SQLite files by adapter: prepared reads outside transactions run there directly. In WAL
+ * mode a second connection reads the last committed state without waiting for the writer, so such a read neither
+ * queues behind Kysely's connection mutex (a group commit in progress) nor sees that group's uncommitted rows; and
+ * it skips Kysely's executor (~5 us of a ~100 us signed read). In-memory databases have no second connection.
+ */
+const sqliteReaders = new WeakMap<DialectAdapter, SqliteConnection>();
+
+export function registerSqliteReader(adapter: DialectAdapter, connection: SqliteConnection): void {
+  sqliteReaders.set(adapter, connection);
+}
+
 /** The better-sqlite3 connection behind a SQLite Kysely instance; undefined for other dialects. */
 export function sqliteConnectionOf(executor: QueryExecutor): SqliteConnection | undefined {
   const adapter = executor.getExecutor?.().adapter;
@@ -169,17 +181,33 @@ export class RowsInsert<DB, T extends keyof DB & string, Row> {
   }
 }
 
-/** Runs `compiled` with new parameters: directly on the SQLite connection inside a transaction, else via Kysely. */
+/**
+ * Runs `compiled` with new parameters: directly on the SQLite connection inside a transaction, on the SQLite reader
+ * outside one when it is a read, as a named statement on PostgreSQL outside transactions, else via Kysely.
+ */
 function compiledRunner<R>(
   compiled: CompiledQuery<R>,
 ): (executor: QueryExecutor, parameters: readonly unknown[]) => Promise<QueryResult<R>> {
   let statementOf: { connection: SqliteConnection; statement: SqliteStatement } | undefined;
+  let readerOf: { connection: SqliteConnection; statement: SqliteStatement | null } | undefined;
   const name = `signet_${createHash('sha1').update(compiled.sql).digest('hex').slice(0, 24)}`;
   return (executor, parameters) => {
-    const pool = executor.isTransaction
-      ? undefined
-      : postgresPools.get(executor.getExecutor?.().adapter as DialectAdapter);
+    const adapter = executor.isTransaction ? undefined : executor.getExecutor?.().adapter;
+    const pool = adapter === undefined ? undefined : postgresPools.get(adapter);
     if (pool !== undefined) return runNamed<R>(pool, name, compiled.sql, parameters);
+    const reader = adapter === undefined ? undefined : sqliteReaders.get(adapter);
+    if (reader !== undefined) {
+      if (readerOf?.connection !== reader)
+        readerOf = { connection: reader, statement: readerStatement(reader, compiled.sql) };
+      const statement = readerOf.statement;
+      if (statement !== null) {
+        try {
+          return Promise.resolve({ rows: statement.all(parameters) as R[] });
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+    }
     const connection = executor.isTransaction
       ? sqliteConnections.get(executor.getExecutor?.().adapter as DialectAdapter)
       : undefined;
@@ -193,6 +221,16 @@ function compiledRunner<R>(
       return Promise.reject(error);
     }
   };
+}
+
+/** The statement on a read-only connection when it only reads; null for a write (it goes through Kysely). */
+function readerStatement(connection: SqliteConnection, sqlText: string): SqliteStatement | null {
+  try {
+    const statement = connection.prepare(sqlText);
+    return statement.reader ? statement : null;
+  } catch {
+    return null; // not preparable read-only: Kysely's road reports what is wrong
+  }
 }
 
 /** A fixed statement without parameters (`savepoint x`, ...), run the same way. */
