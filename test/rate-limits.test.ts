@@ -31,6 +31,17 @@ async function contextWith(limits: Partial<RateLimitConfig>): Promise<TestContex
   return ctx;
 }
 
+/** What buildApp needs to serve another app on the same database as `ctx`. */
+function appDeps(ctx: TestContext) {
+  return {
+    db: ctx.db,
+    verifier: ctx.verifier,
+    now: Date.now,
+    markets: ctx.exchange.config,
+    exchange: ctx.exchange,
+  };
+}
+
 function expectTooMany(res: LightMyRequestResponse): void {
   expect(res.statusCode).toBe(429);
   expect(res.json()).toEqual({ code: 'TOO_MANY_REQUESTS', message: expect.any(String) });
@@ -148,13 +159,7 @@ describe('through Redis', () => {
     );
     await Promise.all(links.map((link) => waitUntilUp(link)));
     const limits = { ...DEFAULT_RATE_LIMITS, publicPerMinute: 4 };
-    const deps = {
-      db: ctx.db,
-      verifier: ctx.verifier,
-      now: Date.now,
-      markets: ctx.exchange.config,
-      exchange: ctx.exchange,
-    };
+    const deps = appDeps(ctx);
     const nodes = await Promise.all(links.map((redis) => buildApp(deps, { rateLimits: limits, redis })));
     try {
       const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${process.pid % 250}`;
@@ -178,13 +183,7 @@ describe('through Redis', () => {
     const warnings: string[] = [];
     const link = new RedisLink(redis.url, { warn: (m) => warnings.push(m), info: () => {} });
     const limits = { ...DEFAULT_RATE_LIMITS, publicPerMinute: 3 };
-    const deps = {
-      db: ctx.db,
-      verifier: ctx.verifier,
-      now: Date.now,
-      markets: ctx.exchange.config,
-      exchange: ctx.exchange,
-    };
+    const deps = appDeps(ctx);
     const app = await buildApp(deps, { rateLimits: limits, redis: link });
     try {
       await waitUntilUp(link);
@@ -218,13 +217,7 @@ describe('through the cluster primary', () => {
       incr: (_key: string, callback: (error: Error | null) => void) => callback(new Error('no primary')),
       read: (_key: string, callback: (error: Error | null) => void) => callback(new Error('no primary')),
     };
-    const deps = {
-      db: ctx.db,
-      verifier: ctx.verifier,
-      now: Date.now,
-      markets: ctx.exchange.config,
-      exchange: ctx.exchange,
-    };
+    const deps = appDeps(ctx);
     const limits = { ...DEFAULT_RATE_LIMITS, publicPerMinute: 1, signedPerMinute: 1 };
     const app = await buildApp(deps, { rateLimits: limits, sharedCounters: failing });
     try {

@@ -174,19 +174,20 @@ describe('ReplayGuard', () => {
   });
 });
 
-describe('replay refusal through the cluster primary', () => {
-  const claimOrder = (guard: ReplayGuard, n: number, now: number) => {
-    const parsed = parseSignedRequest({
-      method: 'POST',
-      path: '/api/v1/order',
-      query: '',
-      body: {},
-      headers: { 'x-api-key': key.apiKey, 'x-signature': sig(n), 'x-timestamp': String(now) },
-    });
-    if (!parsed.ok) throw new Error(parsed.message);
-    return guard.claim(parsed.request, now);
-  };
+/** A signed order request with signature number `n`, claimed by `guard` at `now`. */
+function claimOrder(guard: ReplayGuard, n: number, now: number) {
+  const parsed = parseSignedRequest({
+    method: 'POST',
+    path: '/api/v1/order',
+    query: '',
+    body: {},
+    headers: { 'x-api-key': key.apiKey, 'x-signature': sig(n), 'x-timestamp': String(now) },
+  });
+  if (!parsed.ok) throw new Error(parsed.message);
+  return guard.claim(parsed.request, now);
+}
 
+describe('replay refusal through the cluster primary', () => {
   it("takes the primary's answer, and counts its refusals in this process's stats", async () => {
     const primary = new ReplayStore({ maxEntries: 1 });
     const shared = {
@@ -251,18 +252,7 @@ describe('replay refusal through Redis', () => {
     try {
       await waitUntilUp(link);
       const guard = new ReplayGuard({ redis: link });
-      const claim = async (n: number) => {
-        const now = Date.now();
-        const parsed = parseSignedRequest({
-          method: 'POST',
-          path: '/api/v1/order',
-          query: '',
-          body: {},
-          headers: { 'x-api-key': key.apiKey, 'x-signature': sig(n), 'x-timestamp': String(now) },
-        });
-        if (!parsed.ok) throw new Error(parsed.message);
-        return guard.claim(parsed.request, now);
-      };
+      const claim = (n: number) => claimOrder(guard, n, Date.now());
       expect((await claim(1)).ok).toBe(true);
       expect(await link.client.exists(`signet:replay:${sig(1)}`)).toBe(1);
 

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { revokeApiKey } from '../src/keys/keys-service.ts';
+import { createSigner } from '../src/client/signer.ts';
+import { createApiKey, revokeApiKey } from '../src/keys/keys-service.ts';
 import {
   RawStreamClient,
   startStreamTestServer,
@@ -225,7 +226,19 @@ describe('public and private streams', () => {
   });
 
   it('lets a read-only key subscribe to its order updates', async () => {
-    const viewer = await ctx.trader({ readOnly: true, of: maker });
+    const owner = await ctx.trader({ funds: { USDC: '1000' } });
+    const { key, secret } = await createApiKey(ctx.server.db, {
+      userId: owner.userId,
+      name: 'viewer',
+      readOnly: true,
+    });
+    expect(key.subaccountId).toBe(owner.subaccountId);
+    const viewer: Trader = {
+      ...owner,
+      apiKey: key.apiKey,
+      secret: secret!,
+      signer: await createSigner(secret!),
+    };
     const client = await open();
     client.send({
       method: 'SUBSCRIBE',
@@ -233,7 +246,18 @@ describe('public and private streams', () => {
       signature: await subscribeSignature(viewer),
     });
     await settle(client);
-    expect(client.frames).toEqual([]);
+    // The subscription took: the owner's order reaches the read-only key's stream, and no error came before it.
+    const placed = await ctx.rest(owner, 'POST', '/api/v1/order', {
+      symbol: 'SOL_USDC',
+      side: 'Bid',
+      orderType: 'Limit',
+      price: '1',
+      quantity: '1',
+    });
+    expect(placed.status).toBe(200);
+    const accepted = await client.next((f) => f.data?.e === 'orderAccepted');
+    expect(accepted.data.i).toBe(placed.body.id);
+    expect(client.frames.filter((f) => f.error !== undefined)).toEqual([]);
   });
 
   it('ends private subscriptions of a revoked key within a second', async () => {

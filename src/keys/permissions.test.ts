@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { AppError } from '../errors.ts';
-import { INSTRUCTION_ROUTES } from '../protocol/instructions.ts';
+import { INSTRUCTION_ROUTES, STREAM_SUBSCRIBE_ROUTE } from '../protocol/instructions.ts';
 import {
   FULL_ACCESS_MASK,
   INSTRUCTION_PERMISSIONS,
@@ -12,9 +12,10 @@ import {
 } from './permissions.ts';
 
 describe('INSTRUCTION_PERMISSIONS', () => {
-  const instructions = new Set(INSTRUCTION_ROUTES.map((route) => route.instruction));
+  const routes = [...INSTRUCTION_ROUTES, STREAM_SUBSCRIBE_ROUTE];
+  const instructions = new Set(routes.map((route) => route.instruction));
 
-  it.each(INSTRUCTION_ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))(
+  it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))(
     '%s maps to exactly one permission that fits its kind',
     (_name, route) => {
       expect(Object.hasOwn(INSTRUCTION_PERMISSIONS, route.instruction)).toBe(true);
@@ -36,6 +37,8 @@ describe('INSTRUCTION_PERMISSIONS', () => {
     expect(requiredPermission('orderExecute')).toBe('trade');
     expect(requiredPermission('orderCancelAll')).toBe('trade');
     expect(requiredPermission('balanceQuery')).toBe('read');
+    // A signed WebSocket subscription reads: a read-only key may watch its orders.
+    expect(requiredPermission('subscribe')).toBe('read');
   });
 
   it('fails closed: an instruction missing from the table needs withdraw', () => {

@@ -79,6 +79,8 @@ export const INSTRUCTION_PERMISSIONS: Readonly<Record<string, Permission>> = {
   vaultPendingRedeemsQuery: 'read',
   vaultNavQuery: 'read',
   issueTwoFactorToken: 'withdraw',
+  // The signed WebSocket SUBSCRIBE to account.* streams (STREAM_SUBSCRIBE_ROUTE): reading one's own orders.
+  subscribe: 'read',
 };
 
 /** The permission `instruction` needs; `withdraw` for a name missing from the table (fail closed). */
