@@ -57,4 +57,41 @@ describe('frame writes', () => {
     expect(second.data.U).toBe(first.data.u + 1);
     expect(third.data.U).toBe(second.data.u + 1);
   });
+
+  it('gives every subscriber of the same streams all of a flush, in order (one joined buffer)', async () => {
+    const trader = await ctx.trader({ funds: { SOL: '100' } });
+    const subscribers = await Promise.all([0, 1, 2].map(() => RawStreamClient.open(ctx.wsUrl)));
+    clients.push(...subscribers);
+    for (const client of subscribers) {
+      client.send({ method: 'SUBSCRIBE', params: ['depth.SOL_USDC', 'bookTicker.SOL_USDC'] });
+      client.send({ method: 'PING' });
+      await client.next((f) => f.error?.code === 4002);
+    }
+    await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS + 100));
+    for (const price of ['301', '302', '303', '304']) {
+      const placed = await ctx.rest(trader, 'POST', '/api/v1/order', {
+        symbol: 'SOL_USDC',
+        side: 'Ask',
+        orderType: 'Limit',
+        price,
+        quantity: '1',
+      });
+      expect(placed.status).toBe(200);
+    }
+    const received = await Promise.all(
+      subscribers.map(async (client) => {
+        const frames = [];
+        for (let i = 0; i < 4; i++) frames.push(await client.next((f) => f.stream === 'depth.SOL_USDC'));
+        return frames.map((f) => [f.data.a, f.data.U, f.data.u]);
+      }),
+    );
+    expect(received[0]!.map(([asks]) => asks)).toEqual([
+      [['301.00', '1.00']],
+      [['302.00', '1.00']],
+      [['303.00', '1.00']],
+      [['304.00', '1.00']],
+    ]);
+    expect(received[1]).toEqual(received[0]);
+    expect(received[2]).toEqual(received[0]);
+  });
 });

@@ -6,8 +6,6 @@
 export interface WireFrame {
   /** The whole frame: header and UTF-8 payload. */
   readonly bytes: Buffer;
-  /** Where the payload starts in `bytes`. */
-  readonly payloadStart: number;
 }
 
 const FIN_TEXT = 0x81;
@@ -28,5 +26,11 @@ export function textFrame(text: string): WireFrame {
     bytes.writeUInt32BE(payloadLength, 6);
   }
   bytes.write(text, headerLength, 'utf8');
-  return { bytes, payloadStart: headerLength };
+  return { bytes };
+}
+
+/** Where the payload of a frame made by textFrame() starts. */
+export function payloadStart(bytes: Buffer): number {
+  const length = bytes[1] as number;
+  return length < 126 ? 2 : length === 126 ? 4 : 10;
 }
