@@ -43,6 +43,8 @@ interface CounterStore {
 interface PendingCall {
   resolve: (answer: SharedAnswer[1]) => void;
   reject: (error: Error) => void;
+  /** When the call was made (ms): unanswered past the timeout, it is rejected. */
+  at: number;
 }
 
 const REPLAY_ANSWERS: ReplayOutcome[] = [{ ok: true }, REPLAYED, REPLAY_STORE_FULL];
@@ -101,9 +103,14 @@ export class ClusterSharedClient implements SharedReplayStore {
     }
   };
 
+  /** One timer for every call in flight (not one per message): rejects the calls unanswered past the timeout. */
+  private readonly sweeper: NodeJS.Timeout;
+
   constructor(options: { timeoutMs?: number } = {}) {
     this.timeoutMs = options.timeoutMs ?? 2000;
     process.on('message', this.onMessage);
+    this.sweeper = setInterval(() => this.rejectLate(), Math.max(10, this.timeoutMs / 4));
+    this.sweeper.unref();
   }
 
   async claim(signature: string, expiresAt: number): Promise<ReplayOutcome> {
@@ -120,6 +127,17 @@ export class ClusterSharedClient implements SharedReplayStore {
 
   close(): void {
     process.off('message', this.onMessage);
+    clearInterval(this.sweeper);
+  }
+
+  /** Calls are kept in the order they were made, so the late ones are at the front. */
+  private rejectLate(): void {
+    const now = Date.now();
+    for (const [id, call] of this.pending) {
+      if (now - call.at < this.timeoutMs) return;
+      this.pending.delete(id);
+      call.reject(new Error('the cluster primary did not answer in time'));
+    }
   }
 
   private count(
@@ -141,7 +159,7 @@ export class ClusterSharedClient implements SharedReplayStore {
   private call(make: (id: number) => SharedCall): Promise<SharedAnswer[1]> {
     const id = (this.nextId = (this.nextId + 1) % Number.MAX_SAFE_INTEGER);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, at: Date.now() });
       // The calls of one event-loop turn go out as one message.
       if (this.queue.length === 0) setImmediate(() => this.flush());
       this.queue.push(make(id));
@@ -151,27 +169,21 @@ export class ClusterSharedClient implements SharedReplayStore {
   private flush(): void {
     const calls = this.queue;
     this.queue = [];
-    const ids = calls.map((call) => call[0]);
     const fail = (reason: string): void => {
-      for (const id of ids) {
+      for (const [id] of calls) {
         const call = this.pending.get(id);
         if (call === undefined) continue;
         this.pending.delete(id);
         call.reject(new Error(reason));
       }
     };
-    const timer = setTimeout(() => fail('the cluster primary did not answer in time'), this.timeoutMs);
-    timer.unref();
     const message: SharedMessage = { type: 'signet:shared', calls };
     if (process.send === undefined || !process.connected) {
-      clearTimeout(timer);
       fail('no cluster primary');
       return;
     }
     process.send(message, undefined, {}, (error: Error | null) => {
-      if (error === null) return;
-      clearTimeout(timer);
-      fail(`could not reach the cluster primary: ${error.message}`);
+      if (error !== null) fail(`could not reach the cluster primary: ${error.message}`);
     });
   }
 }
