@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- frames and bodies are arbitrary JSON, read by assertions */
 /**
- * Stream events across processes: two real `signet serve` processes on one SQLite file (the outbox), and two
+ * Stream events across processes: two real `signet serve` processes on one SQLite file (the outbox), one process
+ * with `--workers 2` (the default on this machine: its workers share the file the same way), and two
  * nodes whose events travel through Redis pub/sub, which keep crossing while that Redis is stopped (the database
  * path) and after it is back. Each round places orders through both nodes and matches them on node A; a watcher
  * on node B must see the depth updates with contiguous U/u over the whole test (no gap, even across the Redis
@@ -171,6 +172,97 @@ describe('two signet serve processes on one SQLite file', () => {
     expect(Number(count)).toBeGreaterThan(0);
     watch.market.close();
     watch.mine.close();
+  }, 60_000);
+});
+
+describe('signet serve --workers 2 on one SQLite file', () => {
+  let database: TestDatabase;
+  let node: SignetProcess | undefined;
+  let db: Store;
+
+  beforeAll(async () => {
+    database = await createSqliteDatabase();
+    node = await startSignetProcess({ databaseUrl: database.url, workers: 2, env: { LOG_LEVEL: 'warn' } });
+    db = await openStore(database.url);
+  }, 90_000);
+  afterAll(async () => {
+    await db?.destroy();
+    if (node) expect(await node.stop()).toBe(0);
+    await database?.drop();
+  });
+
+  it('gives subscribers on every worker the orders matched on any worker, in order', async () => {
+    const config = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
+    const trader = async (name: string): Promise<Trader> => {
+      const user = await createUser(db, {
+        email: `${name}-${Date.now()}@example.com`,
+        password: 'long password',
+      });
+      const { key, secret } = await createApiKey(db, { userId: user.id, name });
+      for (const [symbol, quantity] of [
+        ['SOL', '100'],
+        ['USDC', '100000'],
+      ] as const) {
+        await depositTestFunds(db, config, {
+          userId: user.id,
+          subaccountId: key.subaccountId,
+          symbol,
+          quantity,
+        });
+      }
+      return {
+        userId: user.id,
+        subaccountId: key.subaccountId,
+        apiKey: key.apiKey,
+        secret: secret!,
+        signer: await createSigner(secret!),
+      };
+    };
+    const [maker, taker] = [await trader('maker'), await trader('taker')];
+    // The primary hands connections to the workers in turn: four sockets reach both.
+    const watchers = await Promise.all(
+      [0, 1, 2, 3].map(() => RawStreamClient.open(node!.url.replace('http://', 'ws://'))),
+    );
+    for (const watcher of watchers)
+      watcher.send({ method: 'SUBSCRIBE', params: ['depth.SOL_USDC', 'trade.SOL_USDC'] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const order = async (who: Trader, body: Record<string, unknown>) => {
+      // A new connection per order, so the orders too are spread over the workers.
+      const request = await createSignedRequest(
+        { method: 'POST', path: '/api/v1/order', body: body as never },
+        who.signer,
+      );
+      const response = await fetch(node!.url + request.pathWithQuery, {
+        method: request.method,
+        headers: { ...request.headers, connection: 'close' },
+        body: request.body,
+      });
+      expect(response.status).toBe(200);
+    };
+    for (let i = 0; i < 4; i++) {
+      await order(maker, {
+        symbol: 'SOL_USDC',
+        side: 'Ask',
+        orderType: 'Limit',
+        price: String(150 + i),
+        quantity: '1',
+      });
+    }
+    await order(taker, { symbol: 'SOL_USDC', side: 'Bid', orderType: 'Market', quantity: '4' });
+    const rest = await fetch(`${node!.url}/api/v1/depth?symbol=SOL_USDC`).then((r) => r.json());
+    for (const watcher of watchers) {
+      let last: number | null = null;
+      for (;;) {
+        const frame = await watcher.next((f) => f.stream === 'depth.SOL_USDC', 8000);
+        if (last !== null) expect(frame.data.U).toBe(last + 1);
+        last = frame.data.u;
+        if (frame.data.u >= Number(rest.lastUpdateId)) break;
+      }
+      const trades = [];
+      for (let i = 0; i < 4; i++) trades.push(await watcher.next((f) => f.stream === 'trade.SOL_USDC', 8000));
+      expect(trades.map((t) => Number(t.data.p))).toEqual([150, 151, 152, 153]);
+      watcher.close();
+    }
   }, 60_000);
 });
 
