@@ -30,6 +30,24 @@ import {
 
 type Place = (node: 0 | 1, trader: Trader, body: Record<string, unknown>) => Promise<any>;
 
+/** A new user with SOL and USDC on its main subaccount and a full-access key. */
+async function fundedTrader(db: Store, name: string): Promise<Trader> {
+  const config = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
+  const user = await createUser(db, {
+    email: `${name}-${Date.now()}@example.com`,
+    password: 'long password',
+  });
+  const { key, secret } = await createApiKey(db, { userId: user.id, name });
+  for (const [symbol, quantity] of [
+    ['SOL', '100'],
+    ['USDC', '100000'],
+  ] as const) {
+    await depositTestFunds(db, config, { userId: user.id, subaccountId: key.subaccountId, symbol, quantity });
+  }
+  const signer = await createSigner(secret as string);
+  return { userId: user.id, subaccountId: key.subaccountId, apiKey: key.apiKey, secret: secret!, signer };
+}
+
 /** A watcher on node B: public depth and trades, and the maker's private order updates. */
 async function watchNodeB(
   wsUrl: string,
@@ -120,27 +138,7 @@ describe('two signet serve processes on one SQLite file', () => {
     await database?.drop();
   });
 
-  async function trader(name: string): Promise<Trader> {
-    const config = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
-    const user = await createUser(db, {
-      email: `${name}-${Date.now()}@example.com`,
-      password: 'long password',
-    });
-    const { key, secret } = await createApiKey(db, { userId: user.id, name });
-    for (const [symbol, quantity] of [
-      ['SOL', '100'],
-      ['USDC', '100000'],
-    ] as const) {
-      await depositTestFunds(db, config, {
-        userId: user.id,
-        subaccountId: key.subaccountId,
-        symbol,
-        quantity,
-      });
-    }
-    const signer = await createSigner(secret as string);
-    return { userId: user.id, subaccountId: key.subaccountId, apiKey: key.apiKey, secret: secret!, signer };
-  }
+  const trader = (name: string): Promise<Trader> => fundedTrader(db, name);
 
   const place: Place = async (node, who, body) => {
     const request = await createSignedRequest(
@@ -192,33 +190,7 @@ describe('signet serve --workers 2 on one SQLite file', () => {
   });
 
   it('gives subscribers on every worker the orders matched on any worker, in order', async () => {
-    const config = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
-    const trader = async (name: string): Promise<Trader> => {
-      const user = await createUser(db, {
-        email: `${name}-${Date.now()}@example.com`,
-        password: 'long password',
-      });
-      const { key, secret } = await createApiKey(db, { userId: user.id, name });
-      for (const [symbol, quantity] of [
-        ['SOL', '100'],
-        ['USDC', '100000'],
-      ] as const) {
-        await depositTestFunds(db, config, {
-          userId: user.id,
-          subaccountId: key.subaccountId,
-          symbol,
-          quantity,
-        });
-      }
-      return {
-        userId: user.id,
-        subaccountId: key.subaccountId,
-        apiKey: key.apiKey,
-        secret: secret!,
-        signer: await createSigner(secret!),
-      };
-    };
-    const [maker, taker] = [await trader('maker'), await trader('taker')];
+    const [maker, taker] = [await fundedTrader(db, 'maker'), await fundedTrader(db, 'taker')];
     // The primary hands connections to the workers in turn: four sockets reach both.
     const watchers = await Promise.all(
       [0, 1, 2, 3].map(() => RawStreamClient.open(node!.url.replace('http://', 'ws://'))),
