@@ -10,8 +10,9 @@
  * - Read: every `pollMs` a node asks `PRAGMA data_version`, which changes only when ANOTHER connection committed
  *   (a few microseconds, nothing read from the file), and only then reads the rows past its cursor written by
  *   other nodes, and passes them to the sequencer (event-sequencer.ts), which restores per-market order with this
- *   node's own events and drops duplicates. The reads go through Kysely's connection mutex, so they never run in
- *   the middle of an order's transaction; the timers are unref'd and stop on close().
+ *   node's own events and drops duplicates. The reads run outside transactions (the row reads on the file's
+ *   read-only connection, prepared-query.ts), so they see committed rows only, never the middle of an order's
+ *   transaction; the timers are unref'd and stop on close().
  * - Prune: rows older than `keepMs` are deleted every few seconds by every node (idempotent; ids are found along
  *   the primary key, so the delete is a range and never scans the live part of the table).
  * A node that misses an event (it stalled for longer than `keepMs`) sees a sequence gap: clients resync from REST.
