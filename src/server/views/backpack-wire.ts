@@ -97,21 +97,32 @@ function optionalDecimal(units: bigint | null, decimals: number): string | null 
   return units === null ? null : formatDecimal(units, decimals);
 }
 
+/** A fill's price, quantity and fee as decimal strings (the fee in its asset's decimals); the console shows them too. */
+export function fillAmounts(
+  fill: FillRecord,
+  market: MarketConfig,
+  config: ExchangeConfig,
+): { price: string; quantity: string; fee: string } {
+  const feeDecimals = config.assetsBySymbol.get(fill.feeSymbol)?.decimals ?? market.quoteDecimals;
+  return {
+    price: formatDecimal(fill.price, market.quoteDecimals),
+    quantity: formatDecimal(fill.quantity, market.baseDecimals),
+    fee: formatDecimal(fill.fee, feeDecimals),
+  };
+}
+
 export function toBackpackFill(
   fill: FillRecord,
   market: MarketConfig,
   config: ExchangeConfig,
 ): Record<string, unknown> {
-  const feeDecimals = config.assetsBySymbol.get(fill.feeSymbol)?.decimals ?? market.quoteDecimals;
   return {
     tradeId: fill.tradeId,
     orderId: fill.orderId,
     clientId: fill.clientId,
     symbol: fill.symbol,
     side: fill.side,
-    price: formatDecimal(fill.price, market.quoteDecimals),
-    quantity: formatDecimal(fill.quantity, market.baseDecimals),
-    fee: formatDecimal(fill.fee, feeDecimals),
+    ...fillAmounts(fill, market, config),
     feeSymbol: fill.feeSymbol,
     isMaker: fill.isMaker,
     systemOrderType: null,

@@ -10,6 +10,7 @@ import { formatDecimal } from '../../exchange/model/decimal.ts';
 import { MAX_DEPOSIT_UNITS } from '../../exchange/capital/deposit-service.ts';
 import type { Balance } from '../../exchange/persistence/ledger.ts';
 import { requireAsset, requireMarket } from '../../exchange/model/client-input.ts';
+import { fillAmounts } from './backpack-wire.ts';
 import type { AssetConfig, ExchangeConfig } from '../../exchange/model/markets.ts';
 import type {
   DepositRecord,
@@ -261,16 +262,12 @@ export function toOrderView(order: OrderRecord, config: ExchangeConfig): Record<
 }
 
 export function toFillView(fill: FillRecord, config: ExchangeConfig): Record<string, unknown> {
-  const market = requireMarket(config, fill.symbol);
-  const feeDecimals = config.assetsBySymbol.get(fill.feeSymbol)?.decimals ?? market.quoteDecimals;
   return {
     tradeId: fill.tradeId,
     orderId: fill.orderId,
     symbol: fill.symbol,
     side: fill.side,
-    price: formatDecimal(fill.price, market.quoteDecimals),
-    quantity: formatDecimal(fill.quantity, market.baseDecimals),
-    fee: formatDecimal(fill.fee, feeDecimals),
+    ...fillAmounts(fill, requireMarket(config, fill.symbol), config),
     feeSymbol: fill.feeSymbol,
     isMaker: fill.isMaker,
     timestamp: fill.timestamp,

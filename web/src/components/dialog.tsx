@@ -112,3 +112,41 @@ export function Dialog({
     document.body,
   );
 }
+
+/**
+ * The footer of a dialog that confirms something destructive: Cancel (focused first through `cancelRef`, so Enter
+ * does not destroy by accident) and a danger button; both disabled while the action runs.
+ */
+export function DangerFooter({
+  cancelRef,
+  onCancel,
+  onConfirm,
+  busy,
+  confirmLabel,
+  busyLabel,
+}: {
+  cancelRef: RefObject<HTMLButtonElement | null>;
+  onCancel: () => void;
+  onConfirm: () => void;
+  busy: boolean;
+  confirmLabel: string;
+  busyLabel: string;
+}): ReactNode {
+  const { t } = useI18n();
+  return (
+    <>
+      <button
+        ref={cancelRef}
+        type="button"
+        className="button button-secondary"
+        onClick={onCancel}
+        disabled={busy}
+      >
+        {t('common.cancel')}
+      </button>
+      <button type="button" className="button button-danger" onClick={onConfirm} disabled={busy}>
+        {busy ? busyLabel : confirmLabel}
+      </button>
+    </>
+  );
+}

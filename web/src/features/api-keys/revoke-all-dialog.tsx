@@ -3,7 +3,7 @@ import { useRef, useState, type ReactNode } from 'react';
 
 import { consoleApi } from '../../api/console-api.ts';
 import { describeError } from '../../api/error-message.ts';
-import { Dialog } from '../../components/dialog.tsx';
+import { DangerFooter, Dialog } from '../../components/dialog.tsx';
 import { FormError } from '../../components/field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
@@ -48,20 +48,14 @@ export function RevokeAllDialog({
       initialFocus={cancel}
       description={<p>{t('revokeAll.body')}</p>}
       footer={
-        <>
-          <button
-            ref={cancel}
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={busy}
-          >
-            {t('common.cancel')}
-          </button>
-          <button type="button" className="button button-danger" onClick={revoke} disabled={busy}>
-            {busy ? t('revoke.revoking') : t('revokeAll.confirm')}
-          </button>
-        </>
+        <DangerFooter
+          cancelRef={cancel}
+          onCancel={onClose}
+          onConfirm={revoke}
+          busy={busy}
+          confirmLabel={t('revokeAll.confirm')}
+          busyLabel={t('revoke.revoking')}
+        />
       }
     >
       <FormError message={error} />

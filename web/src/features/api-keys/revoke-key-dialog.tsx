@@ -3,7 +3,7 @@ import { useRef, useState, type ReactNode } from 'react';
 
 import { consoleApi, type ApiKey } from '../../api/console-api.ts';
 import { describeError } from '../../api/error-message.ts';
-import { Dialog } from '../../components/dialog.tsx';
+import { DangerFooter, Dialog } from '../../components/dialog.tsx';
 import { FormError } from '../../components/field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
@@ -44,20 +44,14 @@ export function RevokeKeyDialog({
       initialFocus={cancel}
       description={<p>{t('revoke.body', { name: apiKey.name })}</p>}
       footer={
-        <>
-          <button
-            ref={cancel}
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={busy}
-          >
-            {t('common.cancel')}
-          </button>
-          <button type="button" className="button button-danger" onClick={revoke} disabled={busy}>
-            {busy ? t('revoke.revoking') : t('revoke.confirm')}
-          </button>
-        </>
+        <DangerFooter
+          cancelRef={cancel}
+          onCancel={onClose}
+          onConfirm={revoke}
+          busy={busy}
+          confirmLabel={t('revoke.confirm')}
+          busyLabel={t('revoke.revoking')}
+        />
       }
     >
       <FormError message={error} />
