@@ -7,8 +7,6 @@
  * order is signed as it is sent (a fresh clientId, so a new signature), on every server alike, so the load
  * generator's signing cost is the same for both sides of each ratio.
  */
-import { createSignedRequest } from '../src/client/signed-request.ts';
-import { createSigner } from '../src/client/signer.ts';
 import { createSubaccount, createUser } from '../src/accounts/accounts-service.ts';
 import { depositTestFunds } from '../src/exchange/capital/deposit-service.ts';
 import { readMarketConfigFile } from '../src/exchange/config/market-config.ts';
@@ -19,6 +17,7 @@ import { formatSigningString, paramsFromObject } from '../src/protocol/signing-s
 import { DEFAULT_MARKETS_FILE } from '../src/server/start-server.ts';
 import { openStore } from '../src/store/create-database.ts';
 import { startServerProcess, type ServerProcess } from './lib/server-process.ts';
+import { createCapitalRequests } from './capital-load.ts';
 import { runLoad, type LoadRequest } from './lib/load.ts';
 
 export interface ControlRow {
@@ -36,22 +35,6 @@ const ON = {
   SIGNET_RATE_LIMIT_AUTH_FAILURES: '100000000',
   SIGNET_REPLAY: 'mutating',
 };
-
-async function capitalRequests(databaseUrl: string, count: number): Promise<LoadRequest[]> {
-  const db = await openStore(databaseUrl);
-  const user = await createUser(db, { email: `ctl-${Date.now()}@example.com`, password: 'bench password' });
-  const out: LoadRequest[] = [];
-  for (let i = 0; i < count; i++) {
-    const { key, secret } = await createApiKey(db, { userId: user.id, name: `capital ${i}` });
-    const prepared = await createSignedRequest(
-      { method: 'GET', path: '/api/v1/capital', window: 60_000 },
-      await createSigner(secret!),
-    );
-    out.push({ path: prepared.pathWithQuery, headers: { ...prepared.headers, 'X-API-Key': key.apiKey } });
-  }
-  await db.destroy();
-  return out;
-}
 
 let clientId = 0;
 
@@ -142,7 +125,7 @@ export async function benchAbuseControls(
     for (let round = 0; round < rounds; round++) {
       for (const name of names) {
         const server = servers[name];
-        const c = await runLoad(server.url, await capitalRequests(server.databaseUrl, 20), {
+        const c = await runLoad(server.url, await createCapitalRequests(server.databaseUrl, 20), {
           warmupSeconds: round === 0 ? undefined : 1,
           serverPid: server.pid,
         });

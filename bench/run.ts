@@ -2,13 +2,9 @@
  * `npm run bench`: one table, every figure measured in the same run (the machine is shared and noisy, so compare
  * ratios, not absolute numbers). The server runs in its own process; load comes from this one over 127.0.0.1.
  */
-import { createSignedRequest } from '../src/client/signed-request.ts';
-import { createSigner } from '../src/client/signer.ts';
-import { createUser } from '../src/accounts/accounts-service.ts';
-import { createApiKey } from '../src/keys/keys-service.ts';
-import { openStore } from '../src/store/create-database.ts';
+import { createCapitalRequests } from './capital-load.ts';
 import { startServerProcess } from './lib/server-process.ts';
-import { runLoad, type LoadRequest, type LoadResult } from './lib/load.ts';
+import { runLoad, type LoadResult } from './lib/load.ts';
 import { benchMatchingEngine } from './matching-engine.ts';
 import { auditDatabase, createOrderRequests } from './order-load.ts';
 import { benchKeyControls } from './key-controls.ts';
@@ -33,41 +29,6 @@ function median<T>(items: readonly T[], value: (item: T) => number): T {
   return sorted[Math.floor((sorted.length - 1) / 2)] as T;
 }
 
-/** A 30-entry allowlist whose only match for the bench client (127.0.0.1) is the last entry: the worst case. */
-const FULL_ALLOWLIST = [
-  ...Array.from({ length: 15 }, (_, i) => `10.${i}.0.0/16`),
-  ...Array.from({ length: 14 }, (_, i) => `2001:db8:${i.toString(16)}::/48`),
-  '127.0.0.1',
-];
-
-async function signedRequests(
-  databaseUrl: string,
-  count: number,
-  options: { window?: number; controls?: boolean } = {},
-): Promise<LoadRequest[]> {
-  const window = options.window ?? 60_000;
-  const db = await openStore(databaseUrl);
-  const user = await createUser(db, { email: `bench-${Date.now()}@example.com`, password: 'bench password' });
-  const out: LoadRequest[] = [];
-  for (let i = 0; i < count; i++) {
-    const { key, secret } = await createApiKey(db, {
-      userId: user.id,
-      name: `bench ${i}`,
-      ...(options.controls
-        ? { allowedIps: FULL_ALLOWLIST, expiresAt: Date.now() + 24 * 3600_000, permissions: 'read,trade' }
-        : {}),
-    });
-    // Each request may be replayed within its window: the load run lasts far less than 60 s.
-    const prepared = await createSignedRequest(
-      { method: 'GET', path: '/api/v1/capital', window },
-      await createSigner(secret!),
-    );
-    out.push({ path: prepared.pathWithQuery, headers: { ...prepared.headers, 'X-API-Key': key.apiKey } });
-  }
-  await db.destroy();
-  return out;
-}
-
 async function main(): Promise<void> {
   const rows: Row[] = [];
   // The baseline rows run without the abuse controls (load tests must: `SIGNET_RATE_LIMITS=off`); what the
@@ -88,7 +49,7 @@ async function main(): Promise<void> {
     const rounds: { signed: LoadResult; orders: LoadResult }[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const warmupSeconds = round === 0 ? undefined : 1;
-      const capitalRequests = await signedRequests(server.databaseUrl, 20);
+      const capitalRequests = await createCapitalRequests(server.databaseUrl, 20);
       const signedRound = await runLoad(server.url, capitalRequests, { warmupSeconds });
       if (signedRound.non2xx > 0) throw new Error(`signed run had ${signedRound.non2xx} non-2xx answers`);
       const orderRequests = await createOrderRequests(server.databaseUrl, 10);
@@ -132,12 +93,12 @@ async function main(): Promise<void> {
     // an expiry, against plain keys, in alternating rounds; the median of the per-round ratios is reported.
     const controlRounds: { plain: LoadResult; controlled: LoadResult }[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
-      const plain = await runLoad(server.url, await signedRequests(server.databaseUrl, 20), {
+      const plain = await runLoad(server.url, await createCapitalRequests(server.databaseUrl, 20), {
         warmupSeconds: 1,
       });
       const controlled = await runLoad(
         server.url,
-        await signedRequests(server.databaseUrl, 20, { controls: true }),
+        await createCapitalRequests(server.databaseUrl, 20, { controls: true }),
         { warmupSeconds: 1 },
       );
       if (plain.non2xx > 0 || controlled.non2xx > 0) throw new Error('key-controls run had non-2xx answers');

@@ -20,6 +20,7 @@ import { createSigner } from '../src/client/signer.ts';
 import { createUser } from '../src/accounts/accounts-service.ts';
 import { createApiKey, revokeApiKey } from '../src/keys/keys-service.ts';
 import { openStore } from '../src/store/create-database.ts';
+import { createCapitalRequests } from './capital-load.ts';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.ts';
 import {
   createPostgresSchema,
@@ -39,28 +40,6 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pct = (ratio: number): string => `${(ratio * 100).toFixed(0)} %`;
 const median = (values: number[]): number =>
   [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
-
-async function capitalRequests(databaseUrl: string, count = 20): Promise<LoadRequest[]> {
-  const db = await openStore(databaseUrl);
-  try {
-    const user = await createUser(db, {
-      email: `scale-${Date.now()}-${Math.random()}@example.com`,
-      password: 'bench password',
-    });
-    const out: LoadRequest[] = [];
-    for (let i = 0; i < count; i++) {
-      const { key, secret } = await createApiKey(db, { userId: user.id, name: `scale ${i}` });
-      const prepared = await createSignedRequest(
-        { method: 'GET', path: '/api/v1/capital', window: 60_000 },
-        await createSigner(secret!),
-      );
-      out.push({ path: prepared.pathWithQuery, headers: { ...prepared.headers, 'X-API-Key': key.apiKey } });
-    }
-    return out;
-  } finally {
-    await db.destroy();
-  }
-}
 
 async function measure(
   server: { url: string; pid?: number },
@@ -178,8 +157,12 @@ export async function benchScaleOut(): Promise<Row[]> {
     const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
     const capital: { sqlite: number; postgres: number }[] = [];
     for (let round = 0; round < rounds; round++) {
-      const sqlite = await measure(sqlite1, await capitalRequests(sqlite1.databaseUrl), 'sqlite capital');
-      const postgres = await measure(postgres1, await capitalRequests(schema.url), 'postgres capital');
+      const sqlite = await measure(
+        sqlite1,
+        await createCapitalRequests(sqlite1.databaseUrl),
+        'sqlite capital',
+      );
+      const postgres = await measure(postgres1, await createCapitalRequests(schema.url), 'postgres capital');
       capital.push({ sqlite: sqlite.requestsPerSecond, postgres: postgres.requestsPerSecond });
     }
     const capitalRatios = capital.map((c) => c.postgres / c.sqlite);
@@ -216,13 +199,13 @@ export async function benchScaleOut(): Promise<Row[]> {
     // per-round ratios are reported, with each server's CPU time per request (steadier than req/s here).
     const scale: { one: LoadResult; two: LoadResult; twoNode: LoadResult; bare: LoadResult }[] = [];
     for (let round = 0; round < rounds; round++) {
-      const twoRequests = await capitalRequests(sqlite2.databaseUrl);
+      const twoRequests = await createCapitalRequests(sqlite2.databaseUrl);
       scale.push({
-        one: await measure(sqlite1, await capitalRequests(sqlite1.databaseUrl), 'sqlite 1 worker'),
+        one: await measure(sqlite1, await createCapitalRequests(sqlite1.databaseUrl), 'sqlite 1 worker'),
         two: await measure(sqlite2, twoRequests, 'sqlite 2 workers'),
         twoNode: await measure(
           sqlite2node,
-          await capitalRequests(sqlite2node.databaseUrl),
+          await createCapitalRequests(sqlite2node.databaseUrl),
           'sqlite 2 workers node:crypto',
         ),
         bare: await measure(ceiling, twoRequests, 'ceiling'),
