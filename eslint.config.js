@@ -3,7 +3,7 @@
 // Layering (docs in README "Layout"): protocol/ and client/ import nothing of the server or the store, so the SDK
 // can ship alone; exchange/model and exchange/engine are pure (no Kysely, no store, no I/O module); only
 // exchange/persistence, the key cache (keys/key-cache.ts, on the signed path), the stream outbox and node registry
-// (server/streams/sqlite-outbox.ts, stream-nodes.ts: they run inside the order's transaction) and the store itself
+// (events/sqlite-outbox.ts, stream-nodes.ts: they run inside the order's transaction) and the store itself
 // may use the prepared-statement layer; keys/ and exchange/ never
 // import the console or the server. test/architecture.test.ts proves that each rule fires.
 import js from '@eslint/js';
@@ -33,6 +33,11 @@ const PREPARED_QUERIES = {
   message:
     'Only exchange/persistence, the key cache and the stream outbox (in-transaction paths) use the prepared-statement layer.',
 };
+const NO_TRANSPORT = {
+  regex: '^(fastify|ws|@fastify/.*)$|(^|/)server/',
+  message:
+    'events/ is the transport-free pipeline (commit -> event -> bus -> sequencer): no HTTP, no WebSocket.',
+};
 const NO_CONSOLE_OR_SERVER = {
   regex: '(^|/)(console|server)/',
   message:
@@ -59,8 +64,8 @@ export default tseslint.config(
       'src/exchange/persistence/**',
       'src/store/**',
       'src/keys/key-cache.ts',
-      'src/server/streams/sqlite-outbox.ts',
-      'src/server/streams/stream-nodes.ts',
+      'src/events/sqlite-outbox.ts',
+      'src/events/stream-nodes.ts',
       'src/**/*.test.ts',
     ],
     rules: { 'no-restricted-imports': restrictImports(PREPARED_QUERIES) },
@@ -90,5 +95,15 @@ export default tseslint.config(
     files: ['src/exchange/persistence/**/*.ts', 'src/keys/key-cache.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: { 'no-restricted-imports': restrictImports(NO_CONSOLE_OR_SERVER) },
+  },
+  {
+    files: ['src/events/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/events/sqlite-outbox.ts', 'src/events/stream-nodes.ts'],
+    rules: { 'no-restricted-imports': restrictImports(NO_TRANSPORT, PREPARED_QUERIES) },
+  },
+  {
+    files: ['src/events/sqlite-outbox.ts', 'src/events/stream-nodes.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrictImports(NO_TRANSPORT) },
   },
 );

@@ -101,6 +101,10 @@ describe('the layering lint (eslint.config.js)', () => {
     ['src/exchange/capital/bad.ts', "import { buildApp } from '../../server/app.ts';"],
     ['src/server/routes/bad.ts', "import { prepareQuery } from '../../store/prepared-query.ts';"],
     ['src/keys/bad.ts', "import { readFile } from 'fs';"],
+    ['src/events/bad.ts', "import type { FastifyInstance } from 'fastify';"],
+    ['src/events/bad.ts', "import { WebSocket } from 'ws';"],
+    ['src/events/bad.ts', "import { StreamHub } from '../server/streams/stream-hub.ts';"],
+    ['src/events/bad.ts', "import { prepareQuery } from '../store/prepared-query.ts';"],
   ];
 
   it.each(forbidden)('refuses in %s: %s', async (filePath, source) => {
@@ -115,6 +119,7 @@ describe('the layering lint (eslint.config.js)', () => {
     ['src/exchange/engine/ok.ts', "import { mulDiv } from '../model/decimal.ts';"],
     ['src/exchange/persistence/ok.ts', "import { prepareQuery } from '../../store/prepared-query.ts';"],
     ['src/keys/ok.ts', "import { recordAuditEvent } from '../accounts/audit.ts';"],
+    ['src/events/sqlite-outbox.ts', "import { prepareQuery } from '../store/prepared-query.ts';"],
   ])('allows in %s: %s', async (filePath, source) => {
     const [result] = await eslint.lintText(`${source}\nexport const used = [${importedName(source)}];\n`, {
       filePath: join(ROOT, filePath),

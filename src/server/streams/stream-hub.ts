@@ -18,7 +18,7 @@ import type { Exchange } from '../../exchange/exchange-service.ts';
 import type { KlineInterval } from '../../exchange/model/kline-intervals.ts';
 import { bucketEnd, bucketStart } from '../../exchange/persistence/market-data.ts';
 import type { ExchangeConfig, MarketConfig } from '../../exchange/model/markets.ts';
-import type { LevelChange, MarketEvent } from './market-events.ts';
+import type { LevelChange, MarketEvent } from '../../events/market-events.ts';
 import {
   DEPTH_WINDOWS,
   type DepthWindow,

@@ -8,7 +8,7 @@
  */
 import { formatDecimal } from '../../exchange/model/decimal.ts';
 import type { MarketConfig } from '../../exchange/model/markets.ts';
-import type { LevelChange, OrderEvent, TradeEvent } from './market-events.ts';
+import type { LevelChange, OrderEvent, TradeEvent } from '../../events/market-events.ts';
 
 /** Places after the point of a tick or step size ("0.01" -> 2). */
 function placesOf(size: string): number {

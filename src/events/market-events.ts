@@ -12,7 +12,7 @@ import type {
   SelfTradePrevention,
   Side,
   TimeInForce,
-} from '../../exchange/model/order-types.ts';
+} from '../exchange/model/order-types.ts';
 
 /** [price units, quantity units]; quantity "0" removes the level. */
 export type LevelChange = [price: string, quantity: string];
