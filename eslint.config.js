@@ -5,7 +5,8 @@
 // exchange/persistence, the key cache (keys/key-cache.ts, on the signed path), the stream outbox and node registry
 // (events/sqlite-outbox.ts, stream-nodes.ts: they run inside the order's transaction) and the store itself
 // may use the prepared-statement layer; keys/ and exchange/ never
-// import the console or the server. test/architecture.test.ts proves that each rule fires.
+// import the console or the server; events/ imports no fastify or ws; from outside an area (exchange, keys,
+// accounts, events) only its index.ts is imported. test/architecture.test.ts proves that each rule fires.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -14,9 +15,22 @@ const NODE_PROTOCOL = {
   message: 'Use the node: protocol.',
 };
 
-/** `no-restricted-imports` with the node: rule plus `patterns` (a later config replaces the rule's options). */
+/**
+ * One published surface per area: from outside src/<area>/, only src/<area>/index.ts may be imported. Inside an
+ * area, imports are relative and never name the area, so the one pattern serves every file of src/.
+ */
+const AREA_SURFACES = {
+  regex: '(^|/)(exchange|keys|accounts|events)/(?!index\\.ts$)',
+  message:
+    "Import another area through its published surface (src/<area>/index.ts), not its internals; export what you need there.",
+};
+
+/**
+ * `no-restricted-imports` with the node: rule, the area surfaces and `patterns` (a later config replaces the rule's
+ * options, so every config of src/ repeats the surfaces).
+ */
 function restrictImports(...patterns) {
-  return ['error', { patterns: [NODE_PROTOCOL, ...patterns] }];
+  return ['error', { patterns: [NODE_PROTOCOL, AREA_SURFACES, ...patterns] }];
 }
 
 const SERVER_OR_STORE = {
@@ -55,8 +69,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': restrictImports(),
+      'no-restricted-imports': ['error', { patterns: [NODE_PROTOCOL] }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrictImports() },
   },
   {
     files: ['src/**/*.ts'],

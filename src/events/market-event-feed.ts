@@ -9,7 +9,7 @@
  */
 import type { Kysely } from 'kysely';
 
-import type { Exchange } from '../exchange/exchange-service.ts';
+import type { Exchange } from '../exchange/index.ts';
 import type { RedisLink } from '../store/redis-link.ts';
 import type { Database } from '../store/schema.ts';
 import { CommitEventBuilder } from './commit-events.ts';
@@ -61,19 +61,22 @@ export async function openMarketEventFeed(options: MarketEventFeedOptions): Prom
   sequencer = ordered;
   for (const event of early) ordered.push(event);
   early = null;
-  exchange.books.observer = new CommitEventBuilder({
-    node: bus.node,
-    config: exchange.config,
-    publish: (event) => bus.publish(event),
-    ...(bus.recordInCommit
-      ? {
-          record: (trx, event) => (bus.recordInCommit as NonNullable<EventBus['recordInCommit']>)(trx, event),
-        }
-      : {}),
-  });
+  const stopObserving = exchange.observeCommits(
+    new CommitEventBuilder({
+      node: bus.node,
+      config: exchange.config,
+      publish: (event) => bus.publish(event),
+      ...(bus.recordInCommit
+        ? {
+            record: (trx, event) =>
+              (bus.recordInCommit as NonNullable<EventBus['recordInCommit']>)(trx, event),
+          }
+        : {}),
+    }),
+  );
   return {
     async close(): Promise<void> {
-      exchange.books.observer = null;
+      stopObserving();
       ordered.close();
       await bus.close();
     },

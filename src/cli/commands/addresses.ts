@@ -9,15 +9,15 @@
  */
 import type { Command } from 'commander';
 
-import { requireUserByEmail } from '../../accounts/accounts-service.ts';
+import { requireUserByEmail } from '../../accounts/index.ts';
 import { AppError } from '../../errors.ts';
-import { AddressBook } from '../../exchange/capital/address-book-service.ts';
 import {
+  AddressBook,
   entryStatus,
   pendingUntil,
   withdrawalAddressSettingsFromEnv,
   type AddressBookEntry,
-} from '../../exchange/capital/withdrawal-addresses.ts';
+} from '../../exchange/index.ts';
 import type { Store } from '../../store/create-database.ts';
 import { printResult, withStore } from '../output.ts';
 

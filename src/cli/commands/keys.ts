@@ -5,11 +5,17 @@
  */
 import type { Command } from 'commander';
 
-import { listSubaccounts, requireUserByEmail, resolveSubaccount } from '../../accounts/accounts-service.ts';
-import type { ApiKey } from '../../keys/api-key.ts';
-import { revokeAllApiKeys, rotateApiKey, updateApiKey } from '../../keys/key-controls-service.ts';
-import { parseGracePeriod } from '../../keys/key-controls.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../keys/keys-service.ts';
+import { listSubaccounts, requireUserByEmail, resolveSubaccount } from '../../accounts/index.ts';
+import {
+  createApiKey,
+  listApiKeys,
+  parseGracePeriod,
+  revokeAllApiKeys,
+  revokeApiKey,
+  rotateApiKey,
+  updateApiKey,
+  type ApiKey,
+} from '../../keys/index.ts';
 import type { Store } from '../../store/create-database.ts';
 import { formatTime, printResult, withStore } from '../output.ts';
 

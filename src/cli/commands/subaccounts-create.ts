@@ -1,7 +1,7 @@
 /** `signet subaccounts create --email E --name N` and `signet subaccounts list --email E`. */
 import type { Command } from 'commander';
 
-import { createSubaccount, listSubaccounts, requireUserByEmail } from '../../accounts/accounts-service.ts';
+import { createSubaccount, listSubaccounts, requireUserByEmail } from '../../accounts/index.ts';
 import { printResult, withStore } from '../output.ts';
 
 export function registerSubaccountCommands(subaccounts: Command): void {

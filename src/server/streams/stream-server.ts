@@ -19,11 +19,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { WebSocket, WebSocketServer } from 'ws';
 
-import type { Exchange } from '../../exchange/exchange-service.ts';
-import type { SignedRequestVerifier } from '../../keys/signed-request-verifier.ts';
+import type { Exchange } from '../../exchange/index.ts';
+import type { SignedRequestVerifier } from '../../keys/index.ts';
 import type { RedisLink } from '../../store/redis-link.ts';
 import type { Database } from '../../store/schema.ts';
-import { openMarketEventFeed } from '../../events/market-event-feed.ts';
+import { openMarketEventFeed } from '../../events/index.ts';
 import { FrameWriter } from './frame-writer.ts';
 import { watchBoundKeys } from './key-watch.ts';
 import { StreamConnection } from './stream-connection.ts';

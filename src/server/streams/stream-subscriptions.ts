@@ -8,7 +8,7 @@
  * Threats: a connection is bound to the first key that signs on it (ANOTHER_KEY after that), so one socket never
  * mixes two subaccounts' events; a key's refusal never says which check failed beyond Backpack's codes.
  */
-import type { SignedRequestVerifier } from '../../keys/signed-request-verifier.ts';
+import type { SignedRequestVerifier } from '../../keys/index.ts';
 import { STREAM_SUBSCRIBE_ROUTE } from '../../protocol/instructions.ts';
 import { checkTimeWindow } from '../../protocol/signed-request.ts';
 import {

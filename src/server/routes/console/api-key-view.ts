@@ -1,5 +1,5 @@
 /** What the console shows of an API key: the record minus the owner id, plus its subaccount's name. */
-import type { ApiKey } from '../../../keys/api-key.ts';
+import type { ApiKey } from '../../../keys/index.ts';
 
 export type ApiKeyView = Omit<ApiKey, 'userId'> & { subaccountName: string };
 

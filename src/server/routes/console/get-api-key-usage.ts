@@ -5,7 +5,7 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { getKeyUsage } from '../../../keys/key-usage-query.ts';
+import { getKeyUsage } from '../../../keys/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { errorResponses, keyIdParamsSchema } from './schemas.ts';
 

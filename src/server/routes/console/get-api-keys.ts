@@ -1,8 +1,8 @@
 /** `GET /console/api/keys`: the caller's API keys, newest first, revoked ones included (`revokedAt` set). */
 import type { RouteOptions } from 'fastify';
 
-import { listSubaccounts } from '../../../accounts/accounts-service.ts';
-import { listApiKeys } from '../../../keys/keys-service.ts';
+import { listSubaccounts } from '../../../accounts/index.ts';
+import { listApiKeys } from '../../../keys/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { apiKeySchema, errorResponses } from './schemas.ts';
 import { toApiKeyView } from './api-key-view.ts';
