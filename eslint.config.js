@@ -22,7 +22,7 @@ const NODE_PROTOCOL = {
 const AREA_SURFACES = {
   regex: '(^|/)(exchange|keys|accounts|events)/(?!index\\.ts$)',
   message:
-    "Import another area through its published surface (src/<area>/index.ts), not its internals; export what you need there.",
+    'Import another area through its published surface (src/<area>/index.ts), not its internals; export what you need there.',
 };
 
 /**
