@@ -56,7 +56,15 @@ export const ERRORS = {
     meaning: 'An outage on the server; the message names the request id to report.',
   },
   NOT_IMPLEMENTED: { status: 501, meaning: 'A Backpack instruction or path this server does not serve.' },
+  UPSTREAM_UNAVAILABLE: {
+    status: 502,
+    meaning: 'Signet’s own (gateway routes): the upstream could not be reached or broke the connection.',
+  },
   MAINTENANCE: { status: 503, meaning: 'The server is not ready to serve requests.' },
+  UPSTREAM_TIMEOUT: {
+    status: 504,
+    meaning: 'Signet’s own (gateway routes): the upstream did not answer within SIGNET_UPSTREAM_TIMEOUT.',
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

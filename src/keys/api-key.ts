@@ -1,12 +1,13 @@
 /**
  * What an API key is to Signet: a public key bound to one subaccount, with a name, permissions (read, trade,
- * withdraw; `readOnly` = read alone), an optional IP allowlist and an optional expiry.
+ * withdraw, and the operator's custom ones for gateway routes; `readOnly` = read alone), an optional IP allowlist
+ * and an optional expiry.
  * The record never holds a secret; a secret exists only in the response that created a server-generated pair.
  */
 import { AppError } from '../errors.ts';
 import type { ApiKeysTable } from '../store/schema.ts';
 import { entriesOfStored } from './ip-allowlist.ts';
-import { isReadOnlyMask, permissionsOf, type Permission } from './permissions.ts';
+import { customPermissionsOfStored, isReadOnly, permissionNames } from './permissions.ts';
 
 export type KeySource = 'server' | 'browser' | 'user';
 
@@ -19,7 +20,8 @@ export interface ApiKey {
   name: string;
   /** True when the key holds `read` alone: the seed's and Backpack's read-only key. */
   readOnly: boolean;
-  permissions: Permission[];
+  /** The built-in permissions in their fixed order (read, trade, withdraw), then the custom ones, sorted. */
+  permissions: string[];
   /** Canonical IPv4/IPv6 addresses and CIDR ranges; empty = any address. */
   allowedIps: string[];
   /** The first millisecond at which the key no longer works; null = never. */
@@ -48,14 +50,15 @@ export function validateKeyName(name: unknown): string {
 }
 
 export function toApiKey(row: ApiKeysTable): ApiKey {
+  const custom = customPermissionsOfStored(row.custom_permissions);
   return {
     id: row.id,
     apiKey: row.api_key,
     userId: row.user_id,
     subaccountId: row.subaccount_id,
     name: row.name,
-    readOnly: isReadOnlyMask(Number(row.permissions)),
-    permissions: permissionsOf(Number(row.permissions)),
+    readOnly: isReadOnly(Number(row.permissions), custom),
+    permissions: permissionNames(Number(row.permissions), custom),
     allowedIps: entriesOfStored(row.allowed_ips),
     expiresAt: row.expires_at === null ? null : Number(row.expires_at),
     source: row.key_source as KeySource,

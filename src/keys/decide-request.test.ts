@@ -19,6 +19,7 @@ const key = (over: Partial<KeyForDecision> = {}): KeyForDecision => ({
   subaccountId: 'sub_1',
   subaccountNumber: 0,
   permissions: FULL_ACCESS_MASK,
+  customPermissions: [],
   readOnly: false,
   allowedIps: null,
   expiresAt: null,
@@ -79,6 +80,28 @@ describe('decidePermission()', () => {
     expect(denied.ok || denied.message).toBe(
       'This API key lacks the trade permission needed for orderCancelAll (it is read-only)',
     );
+  });
+
+  it("decides a gateway route by the permission it declares, custom ones by the key's names", () => {
+    const gateway = {
+      route: { method: 'POST', path: '/v1/transfers', instruction: 'transferExecute', kind: 'trade' },
+    };
+    const transfer = gateway as unknown as SignedRequest;
+    const holder = key({ permissions: READ_ONLY_MASK, customPermissions: ['transfers'] });
+    expect(decidePermission(transfer, holder, 'transfers')).toEqual({ ok: true });
+    expect(decidePermission(transfer, key(), 'transfers')).toMatchObject({
+      ok: false,
+      code: 'FORBIDDEN',
+      message: 'This API key lacks the transfers permission needed for transferExecute',
+    });
+    // A custom holder without trade is refused on a route that declares trade, whatever its instruction is named.
+    expect(decidePermission(transfer, holder, 'trade')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    // A custom name never matches a prefix or a neighbour.
+    expect(
+      decidePermission(transfer, key({ customPermissions: ['transfers-admin'] }), 'transfers'),
+    ).toMatchObject({
+      ok: false,
+    });
   });
 });
 

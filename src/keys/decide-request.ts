@@ -9,14 +9,15 @@
  *   4. the key's IP allowlist: a client address not on it is 401 UNAUTHORIZED saying so — `decideAddress`. It
  *      comes after the signature, so only a holder of the secret learns that the key has a list;
  *   5. only an authenticated caller from an allowed address learns about permissions: an instruction whose
- *      permission (permissions.ts) the key lacks is 403 FORBIDDEN naming it — `decidePermission`;
+ *      permission (permissions.ts; a gateway route's declared one, built-in or custom) the key lacks is 403
+ *      FORBIDDEN naming it — `decidePermission`;
  *   6. the key's subaccount binds the request: a `subaccountId` parameter naming another subaccount is 403 —
  *      `decideSubaccount`.
  * Each refusal carries a `reason` for the per-key usage counters (key-usage-recorder.ts).
  */
 import type { SignedRequest } from '../protocol/signed-request.ts';
 import { allowlistFromStored, isAddressAllowed } from './ip-allowlist.ts';
-import { PERMISSION_BITS, requiredPermission } from './permissions.ts';
+import { isBuiltInPermission, PERMISSION_BITS, requiredPermission } from './permissions.ts';
 
 export interface KeyForDecision {
   id: string;
@@ -26,6 +27,8 @@ export interface KeyForDecision {
   subaccountNumber: number;
   /** Permission bit mask (permissions.ts). */
   permissions: number;
+  /** The operator's custom permissions the key holds (gateway routes), sorted. */
+  customPermissions: readonly string[];
   /** True when the key holds `read` alone (what Backpack clients and the seed call read-only). */
   readOnly: boolean;
   /** The stored allowlist (comma-separated canonical entries), or null for any address. */
@@ -78,10 +81,19 @@ export function decideAddress(key: KeyForDecision, ip: string): Decision {
   };
 }
 
-/** Step 5. */
-export function decidePermission(request: SignedRequest, key: KeyForDecision): Decision {
-  const needed = requiredPermission(request.route.instruction);
-  if ((key.permissions & PERMISSION_BITS[needed]) !== 0) return OK;
+/**
+ * Step 5. `needed` is the permission a gateway route declares (built-in or custom); absent, the Backpack
+ * instruction's own (permissions.ts).
+ */
+export function decidePermission(
+  request: SignedRequest,
+  key: KeyForDecision,
+  needed: string = requiredPermission(request.route.instruction),
+): Decision {
+  const held = isBuiltInPermission(needed)
+    ? (key.permissions & PERMISSION_BITS[needed]) !== 0
+    : key.customPermissions.includes(needed);
+  if (held) return OK;
   return {
     ok: false,
     code: 'FORBIDDEN',

@@ -7,7 +7,17 @@ export { parseExpiry, validateKeyName, type ApiKey } from './api-key.ts';
 export { createApiKey, findApiKey, listApiKeys, revokeApiKey } from './keys-service.ts';
 export { revokeAllApiKeys, rotateApiKey, updateApiKey } from './key-controls-service.ts';
 export { GRACE_PERIODS, parseGracePeriod, resolveAllowlist, resolvePermissions } from './key-controls.ts';
-export { FULL_ACCESS_MASK, PERMISSION_BITS, permissionsOf } from './permissions.ts';
+export {
+  CUSTOM_PERMISSION_NAME,
+  customPermissionsOfStored,
+  FULL_ACCESS_MASK,
+  isBuiltInPermission,
+  MAX_CUSTOM_PERMISSIONS,
+  PERMISSION_BITS,
+  PERMISSIONS,
+  permissionNames,
+  permissionsOf,
+} from './permissions.ts';
 export { parseAllowlistEntry } from './ip-allowlist.ts';
 export { getKeyUsage } from './key-usage-query.ts';
 export type { KeyForDecision } from './decide-request.ts';

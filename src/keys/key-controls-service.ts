@@ -28,7 +28,7 @@ import {
 } from './api-key.ts';
 import { entriesOfStored } from './ip-allowlist.ts';
 import { describeWidening, resolveAllowlist, resolvePermissions, type KeyControls } from './key-controls.ts';
-import { isReadOnlyMask, permissionsOf } from './permissions.ts';
+import { customPermissionsOfStored, isReadOnly, permissionNames } from './permissions.ts';
 
 /** Called with what an edit widens (never empty) before it is written; throws to refuse. */
 export type AuthorizeWidening = (widened: string[]) => Promise<void>;
@@ -51,6 +51,7 @@ async function findKeyRow(
 function controlsOf(row: ApiKeysTable): KeyControls {
   return {
     permissions: Number(row.permissions),
+    customPermissions: row.custom_permissions,
     allowedIps: row.allowed_ips,
     expiresAt: row.expires_at === null ? null : Number(row.expires_at),
   };
@@ -60,7 +61,7 @@ function controlsOf(row: ApiKeysTable): KeyControls {
 function auditState(name: string, controls: KeyControls): Record<string, unknown> {
   return {
     name,
-    permissions: permissionsOf(controls.permissions),
+    permissions: permissionNames(controls.permissions, customPermissionsOfStored(controls.customPermissions)),
     allowedIps: entriesOfStored(controls.allowedIps),
     expiresAt: controls.expiresAt,
   };
@@ -74,6 +75,8 @@ export interface UpdateApiKeyInput {
   name?: string;
   readOnly?: boolean;
   permissions?: readonly string[] | string;
+  /** The custom permission names the running configuration declares (SIGNET_ROUTES); none when absent. */
+  declaredPermissions?: readonly string[];
   /** New allowlist; an empty list or null removes it (any address). Absent = unchanged. */
   allowedIps?: readonly string[] | null;
   allowAnyAddress?: boolean;
@@ -90,7 +93,11 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
   const permissions =
     input.permissions === undefined && input.readOnly === undefined
       ? undefined
-      : resolvePermissions({ readOnly: input.readOnly, permissions: input.permissions });
+      : resolvePermissions({
+          readOnly: input.readOnly,
+          permissions: input.permissions,
+          declaredPermissions: input.declaredPermissions,
+        });
   const allowedIps =
     input.allowedIps === undefined
       ? undefined
@@ -102,13 +109,17 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
     throw new AppError('CONFLICT', 'This API key is revoked and cannot be changed');
   const before = controlsOf(row);
   const after: KeyControls = {
-    permissions: permissions ?? before.permissions,
+    permissions: permissions?.permissions ?? before.permissions,
+    customPermissions: permissions === undefined ? before.customPermissions : permissions.customPermissions,
     allowedIps: allowedIps === undefined ? before.allowedIps : allowedIps,
     expiresAt: expiresAt === undefined ? before.expiresAt : expiresAt,
   };
   const newName = name ?? row.name;
   const widened = describeWidening(before, after);
   if (widened.length > 0) await input.authorize?.(widened);
+  const readOnlyAfter = isReadOnly(after.permissions, customPermissionsOfStored(after.customPermissions))
+    ? 1
+    : 0;
 
   return db.transaction().execute(async (trx) => {
     const result = await trx
@@ -116,13 +127,15 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
       .set({
         name: newName,
         permissions: after.permissions,
-        read_only: isReadOnlyMask(after.permissions) ? 1 : 0,
+        custom_permissions: after.customPermissions,
+        read_only: readOnlyAfter,
         allowed_ips: after.allowedIps,
         expires_at: after.expiresAt,
       })
       .where('id', '=', row.id)
       .where('revoked_at', 'is', null)
       .where('permissions', '=', before.permissions)
+      .where('custom_permissions', before.customPermissions === null ? 'is' : '=', before.customPermissions)
       .where('allowed_ips', before.allowedIps === null ? 'is' : '=', before.allowedIps)
       .where('expires_at', before.expiresAt === null ? 'is' : '=', before.expiresAt)
       .executeTakeFirst();
@@ -146,7 +159,8 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
       ...row,
       name: newName,
       permissions: after.permissions,
-      read_only: isReadOnlyMask(after.permissions) ? 1 : 0,
+      custom_permissions: after.customPermissions,
+      read_only: readOnlyAfter,
       allowed_ips: after.allowedIps,
       expires_at: after.expiresAt,
     });

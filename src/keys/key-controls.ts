@@ -8,11 +8,20 @@
  */
 import { AppError } from '../errors.ts';
 import { formatStoredAllowlist, parseAllowlist } from './ip-allowlist.ts';
-import { FULL_ACCESS_MASK, parsePermissions, permissionsOf, READ_ONLY_MASK } from './permissions.ts';
+import {
+  customPermissionsOfStored,
+  formatStoredCustomPermissions,
+  FULL_ACCESS_MASK,
+  parsePermissionList,
+  permissionsOf,
+  READ_ONLY_MASK,
+} from './permissions.ts';
 
 export interface KeyControls {
   /** Permission bit mask. */
   permissions: number;
+  /** Stored custom permission names (sorted, comma-separated), or null for none (permissions.ts). */
+  customPermissions: string | null;
   /** Stored allowlist text, or null for any address. */
   allowedIps: string | null;
   expiresAt: number | null;
@@ -23,26 +32,33 @@ export interface KeyControlsInput {
   readOnly?: boolean;
   /** `['read', 'trade']` or `'read,trade'`; overrides the default that `readOnly` picks. */
   permissions?: readonly string[] | string;
+  /** The custom permission names the running configuration declares (SIGNET_ROUTES); none when absent. */
+  declaredPermissions?: readonly string[];
   /** Addresses and CIDR ranges; empty or absent = any address. */
   allowedIps?: readonly string[];
   /** Confirms a `0.0.0.0/0` or `::/0` entry. */
   allowAnyAddress?: boolean;
 }
 
-/** Permissions from the read-only toggle and an optional list; both given must agree. */
+/**
+ * Permissions from the read-only toggle and an optional list; both given must agree. Custom names must be
+ * declared; the default (no list) holds none.
+ */
 export function resolvePermissions(input: {
   readOnly?: boolean;
   permissions?: readonly string[] | string;
   defaultPermissions?: number;
-}): number {
+  declaredPermissions?: readonly string[];
+}): Pick<KeyControls, 'permissions' | 'customPermissions'> {
   if (input.permissions === undefined) {
-    return input.readOnly ? READ_ONLY_MASK : (input.defaultPermissions ?? FULL_ACCESS_MASK);
+    const mask = input.readOnly ? READ_ONLY_MASK : (input.defaultPermissions ?? FULL_ACCESS_MASK);
+    return { permissions: mask, customPermissions: null };
   }
-  const mask = parsePermissions(input.permissions);
-  if (input.readOnly && mask !== READ_ONLY_MASK) {
+  const { mask, custom } = parsePermissionList(input.permissions, input.declaredPermissions);
+  if (input.readOnly && (mask !== READ_ONLY_MASK || custom.length > 0)) {
     throw new AppError('INVALID_CLIENT_REQUEST', 'A read-only key has the read permission only');
   }
-  return mask;
+  return { permissions: mask, customPermissions: formatStoredCustomPermissions(custom) };
 }
 
 export function resolveAllowlist(
@@ -58,6 +74,10 @@ export function describeWidening(before: KeyControls, after: KeyControls): strin
   const widened: string[] = [];
   for (const permission of permissionsOf(after.permissions & ~before.permissions)) {
     widened.push(`permission ${permission}`);
+  }
+  const held = new Set(customPermissionsOfStored(before.customPermissions));
+  for (const permission of customPermissionsOfStored(after.customPermissions)) {
+    if (!held.has(permission)) widened.push(`permission ${permission}`);
   }
   if (after.allowedIps !== before.allowedIps && before.allowedIps !== null) {
     if (after.allowedIps === null) widened.push('any address');

@@ -14,7 +14,7 @@ import { isUniqueViolation } from '../store/errors.ts';
 import type { Database } from '../store/schema.ts';
 import { parseExpiry, toApiKey, validateKeyName, type ApiKey, type KeySource } from './api-key.ts';
 import { resolveAllowlist, resolvePermissions, type KeyControlsInput } from './key-controls.ts';
-import { isReadOnlyMask, permissionsOf } from './permissions.ts';
+import { customPermissionsOfStored, isReadOnly, permissionNames } from './permissions.ts';
 
 export interface CreateApiKeyInput extends KeyControlsInput {
   userId: string;
@@ -43,7 +43,8 @@ export interface CreatedApiKey {
 export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInput): Promise<CreatedApiKey> {
   const name = validateKeyName(input.name);
   const now = input.now ?? Date.now();
-  const permissions = resolvePermissions(input);
+  const { permissions, customPermissions } = resolvePermissions(input);
+  const custom = customPermissionsOfStored(customPermissions);
   const allowedIps = resolveAllowlist(input.allowedIps, input.allowAnyAddress);
   const expiresAt = parseExpiry(input.expiresAt, now);
   const subaccount = await resolveSubaccount(db, input.userId, {
@@ -70,8 +71,9 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
     user_id: input.userId,
     subaccount_id: subaccount.id,
     name,
-    read_only: isReadOnlyMask(permissions) ? 1 : 0,
+    read_only: isReadOnly(permissions, custom) ? 1 : 0,
     permissions,
+    custom_permissions: customPermissions,
     allowed_ips: allowedIps,
     expires_at: expiresAt,
     key_source: source,
@@ -92,7 +94,7 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
           apiKey,
           subaccount: subaccount.name,
           readOnly: row.read_only === 1,
-          permissions: permissionsOf(permissions),
+          permissions: permissionNames(permissions, custom),
           allowedIps: allowedIps === null ? [] : allowedIps.split(','),
           expiresAt,
           source,

@@ -1,12 +1,18 @@
 /**
- * Key permissions: `read`, `trade`, `withdraw`, and the one table that says which permission every signed
- * instruction needs. Pure.
+ * Key permissions: `read`, `trade`, `withdraw`, the custom ones an operator declares for gateway routes
+ * (`"permissions"` in SIGNET_ROUTES, docs/GATEWAY.md), and the one table that says which permission every signed
+ * Backpack instruction needs. Pure.
  *
  * Invariants: every instruction in `src/protocol/instructions.ts` maps to exactly one permission (the test walks
  * the whole instruction table); every key holds `read` (a key that cannot even read has no use, and Backpack's
  * keys always can); a stored permission set is a small bit mask so the signed-request path tests it with one `&`.
  * Threats: an instruction added to the protocol table without a row here would be unreachable, never silently
  * allowed: `requiredPermission()` answers `withdraw` (the strongest) for a name it does not know.
+ *
+ * Custom permissions are stored by name beside the mask (`api_keys.custom_permissions`, migration 0070), never
+ * as bits: the operator's list may be reordered or shortened, and a name keeps its meaning through that. A key
+ * may be given only a name the running configuration declares; a name the operator later removes stays on the
+ * keys that hold it but opens nothing (no route asks for it) until it is declared again.
  */
 import { AppError } from '../errors.ts';
 
@@ -103,30 +109,70 @@ export function isReadOnlyMask(mask: number): boolean {
   return mask === READ_ONLY_MASK;
 }
 
+/** Read-only: `read` alone, no custom permission either. */
+export function isReadOnly(mask: number, custom: readonly string[]): boolean {
+  return mask === READ_ONLY_MASK && custom.length === 0;
+}
+
 /**
- * A permission list from a client (console JSON array, CLI `read,trade`) as a mask. Unknown names, an empty list,
- * or a list without `read` are 400s that say what is allowed.
+ * A name an operator may declare: a lowercase letter, then up to 31 lowercase letters, digits, `_` or `-`; never a
+ * built-in name. Safe in a comma-separated column, a header value and a URL.
  */
-export function parsePermissions(input: readonly string[] | string): number {
+export const CUSTOM_PERMISSION_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+export const MAX_CUSTOM_PERMISSIONS = 32;
+
+export function isBuiltInPermission(name: string): name is Permission {
+  return (PERMISSIONS as readonly string[]).includes(name);
+}
+
+/** The custom names of a stored `custom_permissions` column, in their stored (sorted) order. */
+export function customPermissionsOfStored(stored: string | null): string[] {
+  return stored === null || stored === '' ? [] : stored.split(',');
+}
+
+/** Custom names as stored: sorted, without repeats, comma-separated; null for none. */
+export function formatStoredCustomPermissions(names: readonly string[]): string | null {
+  return names.length === 0 ? null : [...new Set(names)].sort().join(',');
+}
+
+/** Every permission a key holds: the built-ins in their fixed order, then its custom ones. */
+export function permissionNames(mask: number, custom: readonly string[]): string[] {
+  return [...permissionsOf(mask), ...custom];
+}
+
+/**
+ * A permission list from a client into the built-in mask and the custom names, where `declared` lists the custom
+ * names the running configuration accepts (SIGNET_ROUTES). Unknown names, an empty list, or a list without `read`
+ * are 400s that say what is allowed.
+ */
+export function parsePermissionList(
+  input: readonly string[] | string,
+  declared: readonly string[] = [],
+): { mask: number; custom: string[] } {
   const names = (typeof input === 'string' ? input.split(',') : input).map((p) => p.trim()).filter(Boolean);
+  const allowed = [...PERMISSIONS, ...declared].join(', ');
   if (names.length === 0) {
-    throw new AppError(
-      'INVALID_CLIENT_REQUEST',
-      'Permissions must list at least read (read, trade, withdraw)',
-    );
+    throw new AppError('INVALID_CLIENT_REQUEST', `Permissions must list at least read (${allowed})`);
   }
   let mask = 0;
+  const custom = new Set<string>();
   for (const name of names) {
-    if (!(PERMISSIONS as readonly string[]).includes(name)) {
+    if (isBuiltInPermission(name)) mask |= PERMISSION_BITS[name];
+    else if (declared.includes(name)) custom.add(name);
+    else {
       throw new AppError(
         'INVALID_CLIENT_REQUEST',
-        `Unknown permission ${JSON.stringify(name.slice(0, 32))}; use read, trade, withdraw`,
+        `Unknown permission ${JSON.stringify(name.slice(0, 32))}; use ${allowed}`,
       );
     }
-    mask |= PERMISSION_BITS[name as Permission];
   }
   if (!hasPermission(mask, 'read')) {
     throw new AppError('INVALID_CLIENT_REQUEST', 'Every key has the read permission; add read to the list');
   }
-  return mask;
+  return { mask, custom: [...custom].sort() };
+}
+
+/** A built-in permission list from a client (console JSON array, CLI `read,trade`) as a mask (see below). */
+export function parsePermissions(input: readonly string[] | string): number {
+  return parsePermissionList(input).mask;
 }

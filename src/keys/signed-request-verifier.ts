@@ -6,7 +6,8 @@
  *   2. look the key up (`findKey`: one indexed read) — unknown, revoked or expired: 401 `Invalid API key`;
  *   3. verify the ED25519 signature — 401 INVALID_SIGNATURE;
  *   4. the key's IP allowlist against the client address — 401 UNAUTHORIZED;
- *   5. the instruction's permission (read, trade, withdraw) — 403 FORBIDDEN naming it;
+ *   5. the instruction's permission (read, trade, withdraw; or the one a gateway route declares, which may be
+ *      an operator's custom permission) — 403 FORBIDDEN naming it;
  *   6. the subaccount binding — 403 FORBIDDEN;
  *   7. replay: a mutating request whose signature was already accepted in its window — 401 (replay-guard.ts).
  *
@@ -39,7 +40,7 @@ import {
 import { KeyUsageRecorder } from './key-usage-recorder.ts';
 import { uncachedKeys, type KeyCache } from './key-cache.ts';
 import { LastUseRecorder } from './last-use-recorder.ts';
-import { isReadOnlyMask } from './permissions.ts';
+import { customPermissionsOfStored, isReadOnly } from './permissions.ts';
 import { ReplayGuard } from './replay-guard.ts';
 
 export interface Caller extends KeyForDecision {
@@ -85,6 +86,7 @@ function compileKeyLookup(db: Kysely<Database>) {
       'api_keys.user_id',
       'api_keys.subaccount_id',
       'api_keys.permissions',
+      'api_keys.custom_permissions',
       'api_keys.allowed_ips',
       'api_keys.expires_at',
       'api_keys.revoked_at',
@@ -130,13 +132,15 @@ export class SignedRequestVerifier {
     const row = rows[0];
     if (!row) return undefined;
     const permissions = Number(row.permissions);
+    const customPermissions = customPermissionsOfStored(row.custom_permissions);
     return {
       id: row.id,
       userId: row.user_id,
       subaccountId: row.subaccount_id,
       subaccountNumber: Number(row.number),
       permissions,
-      readOnly: isReadOnlyMask(permissions),
+      customPermissions,
+      readOnly: isReadOnly(permissions, customPermissions),
       allowedIps: row.allowed_ips,
       expiresAt: row.expires_at === null ? null : Number(row.expires_at),
       revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
@@ -161,7 +165,11 @@ export class SignedRequestVerifier {
     return { ok: false, code: denial.code, message: denial.message };
   }
 
-  async verify(input: SignedRequestInput, meta: { ip: string }): Promise<VerifyOutcome> {
+  /**
+   * `meta.permission`: the permission a gateway route declares (its instruction comes in `input.route`); absent,
+   * the Backpack instruction's own.
+   */
+  async verify(input: SignedRequestInput, meta: { ip: string; permission?: string }): Promise<VerifyOutcome> {
     const now = this.options.now?.() ?? Date.now();
     // 1. Headers and the time window: no I/O.
     const parsed = parseSignedRequest(input);
@@ -195,7 +203,7 @@ export class SignedRequestVerifier {
     // 4-6. The key's controls: address, permission, subaccount.
     const address = decideAddress(key, meta.ip);
     if (!address.ok) return this.refuse(request, address, meta.ip, now);
-    const permission = decidePermission(request, key);
+    const permission = decidePermission(request, key, meta.permission);
     if (!permission.ok) return this.refuse(request, permission, meta.ip, now);
     const subaccount = decideSubaccount(key, { subaccountId: subaccountIds[0] });
     if (!subaccount.ok) return this.refuse(request, subaccount, meta.ip, now);

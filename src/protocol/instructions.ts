@@ -12,7 +12,8 @@
 export type InstructionKind = 'query' | 'trade' | 'withdraw' | 'settings';
 
 export interface InstructionRoute {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** PUT only on gateway routes (an operator's own API); Backpack's instructions use the other four. */
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly instruction: string;
   readonly kind: InstructionKind;

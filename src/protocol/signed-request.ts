@@ -2,6 +2,10 @@
  * Reads a Backpack signed request: the auth headers, the instruction for (method, path), and the signing string
  * the server rebuilds from the parsed query or JSON body (docs/PROTOCOL.md "The signing string"). Pure: no key lookup, no clock.
  *
+ * Routes: a Backpack path is looked up in the instruction table; a gateway route (an operator's own API,
+ * src/gateway/) comes resolved in the input, with the parameters of its path (`/v1/things/:id`), which are signed
+ * like query parameters: otherwise a signature for `/v1/things/1` would be good for `/v1/things/2`.
+ *
  * Header rules: names are case-insensitive; `X-API-Key`, `X-Signature` and `X-Timestamp` are required;
  * `X-Window` is optional and `5000` is signed when it is absent; header values are signed exactly as received.
  * A repeated header (Node joins repeats with ", ") is malformed, never silently reduced to one value.
@@ -35,6 +39,10 @@ export interface SignedRequestInput {
   /** The body text as received, when available: lets numbers be signed exactly as sent (`100.10`). */
   rawBody?: string;
   headers: HeaderBag;
+  /** The route, when the caller resolved it (gateway routes); looked up by method and path when absent. */
+  route?: InstructionRoute;
+  /** The route's path parameters (decoded), signed with the query and body parameters. */
+  pathParams?: Readonly<Record<string, string>>;
 }
 
 export interface SignedRequest {
@@ -91,6 +99,25 @@ function segmentsOf(
   route: InstructionRoute,
   encoding: Encoding,
 ): SignedParam[][] | SignedRequestFailure {
+  const segments = segmentsWithoutPath(input, route, encoding);
+  if (input.pathParams === undefined || !Array.isArray(segments)) return segments;
+  const path = paramsFromObject(input.pathParams, encoding);
+  const named = new Set(segments.flat().map(([key]) => key));
+  const clash = path.find(([key]) => named.has(key));
+  if (clash) {
+    return fail(
+      'INVALID_CLIENT_REQUEST',
+      `Parameter ${clash[0]} is given in the path and again in the request`,
+    );
+  }
+  return segments.map((segment) => [...segment, ...path]);
+}
+
+function segmentsWithoutPath(
+  input: SignedRequestInput,
+  route: InstructionRoute,
+  encoding: Encoding,
+): SignedParam[][] | SignedRequestFailure {
   const queryParams = paramsFromQuery(input.query);
   if (route.method === 'GET' || input.body === undefined || input.body === null || input.body === '') {
     const params =
@@ -136,7 +163,7 @@ function numbersAsSent(input: SignedRequestInput): SignedRequestInput | undefine
 
 /** Parses headers, finds the instruction and rebuilds the signing string; does not verify anything yet. */
 export function parseSignedRequest(input: SignedRequestInput): ParseSignedRequestResult {
-  const route = findInstructionRoute(input.method, input.path);
+  const route = input.route ?? findInstructionRoute(input.method, input.path);
   if (!route) return fail('RESOURCE_NOT_FOUND', `No signed endpoint ${input.method} ${input.path}`);
 
   const apiKey = readHeader(input.headers, 'x-api-key');

@@ -11,7 +11,8 @@ import { DEFAULT_CONSOLE_CONFIG } from '../console/console-config.ts';
 import { confirmIdentity } from '../console/confirm-identity.ts';
 import { consoleApi } from './plugins/console-api.ts';
 import { consoleRoutes } from './routes/console/index.ts';
-import { signedApi, type SignedRoute } from './plugins/signed-api.ts';
+import { signedApi, signedAuthentication, type SignedRoute } from './plugins/signed-api.ts';
+import { gatewayRoutes } from '../gateway/index.ts';
 import { staticWeb } from './plugins/static-web.ts';
 import {
   BODY_LIMIT_BYTES,
@@ -22,7 +23,7 @@ import {
 import { DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http-timeouts.ts';
 import { registerFiniteNumbers } from './plugins/finite-numbers.ts';
 import { registerJsonBodyParser } from './plugins/json-body.ts';
-import { registerRateLimits, type SharedCounters } from './plugins/rate-limits.ts';
+import { registerRateLimits, type SharedCounters, type SignedLimits } from './plugins/rate-limits.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate-limit-config.ts';
 import type { RedisLink } from '../store/redis-link.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
@@ -37,7 +38,12 @@ import { exchangeSignedRoutes } from './routes/exchange-routes.ts';
 import { marketDataRoutes } from './routes/markets/market-data-routes.ts';
 import { marketRoutes } from './routes/markets/get-markets.ts';
 import { systemRoutes } from './routes/public/get-system.ts';
-import { AddressBook, createExchange, DEFAULT_WITHDRAWAL_ADDRESS_SETTINGS } from '../exchange/index.ts';
+import {
+  AddressBook,
+  createExchange,
+  DEFAULT_WITHDRAWAL_ADDRESS_SETTINGS,
+  type Exchange,
+} from '../exchange/index.ts';
 import { healthRoutes } from './routes/public/get-health.ts';
 import { createReadinessProbe } from './readiness.ts';
 import { metricsRoute } from './routes/public/get-metrics.ts';
@@ -114,7 +120,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   );
   await registerOpenApi(app);
 
-  await app.register(systemRoutes, { deps });
+  const exchangeEnabled = deps.exchangeEnabled !== false;
+  if (exchangeEnabled) await app.register(systemRoutes, { deps });
   await app.register(healthRoutes, { readiness: deps.readiness ?? createReadinessProbe(deps.db) });
   const { metrics } = deps;
   if (metrics) {
@@ -124,6 +131,38 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     });
     if (deps.metricsToken) await app.register(metricsRoute, { metrics, token: deps.metricsToken });
   }
+  const exchangeParts = exchangeEnabled ? await registerExchange(app, deps, signedLimits) : undefined;
+  if (deps.gateway) {
+    await app.register(gatewayRoutes, {
+      config: deps.gateway,
+      authenticate: signedAuthentication(deps, signedLimits),
+      registry: metrics?.registry,
+    });
+  }
+  const consoleDeps = {
+    db: deps.db,
+    now: deps.now,
+    config: deps.console ?? DEFAULT_CONSOLE_CONFIG,
+    declaredPermissions: deps.gateway?.permissions ?? [],
+    exchangeEnabled,
+  };
+  await app.register(consoleApi, {
+    prefix: '/console/api',
+    db: deps.db,
+    now: deps.now,
+    config: consoleDeps.config,
+    routes: consoleRoutes(consoleDeps, exchangeParts),
+  });
+  await app.register(staticWeb);
+  return app;
+}
+
+/** The built-in exchange's routes: public market data and the signed Backpack API. */
+async function registerExchange(
+  app: FastifyInstance,
+  deps: AppDeps,
+  signedLimits: SignedLimits | undefined,
+): Promise<{ exchange: Exchange; addressBook: AddressBook }> {
   await app.register(marketRoutes, { markets: deps.markets });
   const exchange =
     deps.exchange ?? (await createExchange({ db: deps.db, config: deps.markets, now: deps.now }));
@@ -133,7 +172,6 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     settings: deps.withdrawalAddresses ?? DEFAULT_WITHDRAWAL_ADDRESS_SETTINGS,
     confirmIdentity: (input) => confirmIdentity(deps.db, input),
   });
-
   const signedRoutes: SignedRoute[] = [
     getAccountRoute(exchange),
     patchAccountRoute(exchange),
@@ -147,20 +185,5 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     ...exchangeSignedRoutes(exchange, addressBook),
   ];
   await app.register(signedApi, { deps, routes: signedRoutes, limits: signedLimits });
-  const consoleDeps = {
-    db: deps.db,
-    now: deps.now,
-    config: deps.console ?? DEFAULT_CONSOLE_CONFIG,
-    exchange,
-    addressBook,
-  };
-  await app.register(consoleApi, {
-    prefix: '/console/api',
-    db: deps.db,
-    now: deps.now,
-    config: consoleDeps.config,
-    routes: consoleRoutes(consoleDeps),
-  });
-  await app.register(staticWeb);
-  return app;
+  return { exchange, addressBook };
 }

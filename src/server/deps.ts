@@ -1,5 +1,6 @@
 /** What the HTTP layer needs from the rest of Signet; `buildApp()` takes it whole, so tests pass real parts. */
 import type { ConsoleConfig } from '../console/console-config.ts';
+import type { GatewayConfig } from '../gateway/index.ts';
 import type { Exchange, ExchangeConfig, WithdrawalAddressSettings } from '../exchange/index.ts';
 import type { SignedRequestVerifier } from '../keys/index.ts';
 import type { Store } from '../store/create-database.ts';
@@ -24,4 +25,11 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Bearer token that opens `/metrics` on the API port (SIGNET_METRICS_TOKEN); no route without it. */
   metricsToken?: string;
+  /**
+   * The built-in exchange (SIGNET_EXCHANGE, default on). Off: no Backpack route, no market data, no exchange pages
+   * or address book in the console; the console, keys and gateway remain.
+   */
+  exchangeEnabled?: boolean;
+  /** The operator's own API behind Signet (SIGNET_ROUTES, src/gateway/); no gateway routes when absent. */
+  gateway?: GatewayConfig;
 }

@@ -17,6 +17,7 @@ import {
 } from '../keys/index.ts';
 
 import { consoleConfigFromEnv, type ConsoleConfig } from '../console/console-config.ts';
+import { exchangeEnabledFromEnv, gatewayConfigFromEnv, type GatewayConfig } from '../gateway/index.ts';
 import {
   createExchange,
   readMarketConfigFile,
@@ -65,6 +66,10 @@ export interface ServerConfig {
    * when Redis is absent or down (serve-process.ts, cluster-shared.ts). Absent: this process keeps its own.
    */
   clusterShared?: boolean;
+  /** The built-in exchange (SIGNET_EXCHANGE=off turns it off: console, keys and gateway only); on when absent. */
+  exchange?: boolean;
+  /** The operator's own API behind Signet (SIGNET_ROUTES, SIGNET_UPSTREAM...); no gateway routes when absent. */
+  gateway?: GatewayConfig;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -73,9 +78,11 @@ export interface RunningServer {
   app: FastifyInstance;
   metrics: Metrics;
   db: Store;
+  /** The built-in exchange; reading it throws when SIGNET_EXCHANGE=off. */
   exchange: Exchange;
   /** The signed-request verifier (its usage counters can be flushed on demand: tests). */
   verifier: SignedRequestVerifier;
+  /** The WebSocket streams; reading them throws when the exchange is off (there are none). */
   streams: StreamServer;
   url: string;
   /**
@@ -90,7 +97,12 @@ export const WITHDRAWAL_ADDRESSES_ANY_WARNING =
   'SIGNET_WITHDRAWAL_ADDRESSES=any: API keys may withdraw to ANY address, without the address book. ' +
   'Use this only for throwaway sandboxes.';
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+/** `routesFile`: `signet serve --routes`, which overrides SIGNET_ROUTES. */
+export function configFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { routesFile?: string } = {},
+): ServerConfig {
+  const exchange = exchangeEnabledFromEnv(env);
   return {
     port: env.PORT ? Number(env.PORT) : 8080,
     host: env.HOST ?? '127.0.0.1',
@@ -108,6 +120,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     metricsToken: env.SIGNET_METRICS_TOKEN || undefined,
     metricsAddress: env.SIGNET_METRICS_ADDRESS || undefined,
     streams: streamLimitsFromEnv(env),
+    exchange,
+    gateway: gatewayConfigFromEnv(env, { routesFile: options.routesFile, exchange }),
   };
 }
 
@@ -164,7 +178,8 @@ export async function startServer(
     replayGuard,
   });
   metricsSources.keyCache = keyCache;
-  const exchange = await createExchange({ db, config: markets, now: Date.now });
+  const exchangeEnabled = config.exchange !== false;
+  const exchange = exchangeEnabled ? await createExchange({ db, config: markets, now: Date.now }) : undefined;
   const readiness = createReadinessProbe(db, { redisUrl: config.redisUrl });
   const app = await buildApp(
     {
@@ -178,6 +193,8 @@ export async function startServer(
       readiness,
       metrics,
       metricsToken: config.metricsToken,
+      exchangeEnabled,
+      gateway: config.gateway,
     },
     {
       rateLimits: config.rateLimits,
@@ -188,10 +205,11 @@ export async function startServer(
     },
   );
   // Pending withdrawals are confirmed by this settlement step (any process may run it: it is idempotent).
-  const stopSettlement = exchange.startWithdrawalSettlement({
-    intervalMs: 1000,
-    onError: (error) => app.log.error({ err: error }, 'withdrawal settlement failed'),
-  });
+  const stopSettlement =
+    exchange?.startWithdrawalSettlement({
+      intervalMs: 1000,
+      onError: (error) => app.log.error({ err: error }, 'withdrawal settlement failed'),
+    }) ?? (() => {});
   if (withdrawalAddresses.mode === 'any') {
     // A sandbox setting: said loudly at every start, so it is never left on by accident.
     app.log.warn(WITHDRAWAL_ADDRESSES_ANY_WARNING);
@@ -201,22 +219,26 @@ export async function startServer(
     help: 'WebSocket consumers disconnected for passing the send-buffer bound',
     registers: [metrics.registry],
   });
-  const streams = await startStreamServer({
-    app,
-    db,
-    exchange,
-    verifier,
-    databaseUrl: config.databaseUrl,
-    redis,
-    ...(config.streams ? { limits: config.streams } : {}),
-    onConsumerDropped: () => droppedConsumers.inc(),
-  });
+  // No exchange, no streams: every stream is the exchange's (markets, and a key's orders and fills).
+  const streams =
+    exchange === undefined
+      ? undefined
+      : await startStreamServer({
+          app,
+          db,
+          exchange,
+          verifier,
+          databaseUrl: config.databaseUrl,
+          redis,
+          ...(config.streams ? { limits: config.streams } : {}),
+          onConsumerDropped: () => droppedConsumers.inc(),
+        });
   new Gauge({
     name: 'signet_stream_connections',
     help: 'Open WebSocket connections',
     registers: [metrics.registry],
     collect() {
-      this.set(streams.connections.size);
+      this.set(streams?.connections.size ?? 0);
     },
   });
   await app.listen({ port: config.port, host: config.host });
@@ -227,9 +249,16 @@ export async function startServer(
     app,
     metrics,
     db,
-    exchange,
+    get exchange(): Exchange {
+      if (exchange === undefined) throw new Error('The built-in exchange is off (SIGNET_EXCHANGE=off)');
+      return exchange;
+    },
     verifier,
-    streams,
+    get streams(): StreamServer {
+      if (streams === undefined)
+        throw new Error('No streams: the built-in exchange is off (SIGNET_EXCHANGE=off)');
+      return streams;
+    },
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     close: async ({ graceMs }: { graceMs?: number } = {}) => {
       stopSettlement();
@@ -244,7 +273,7 @@ export async function startServer(
         timers.push(setTimeout(closeIdle, Math.min(1000, graceMs / 2)));
         timers.push(setTimeout(() => server.closeAllConnections(), graceMs));
       }
-      await streams.close();
+      await streams?.close();
       await app.close();
       for (const timer of timers) clearTimeout(timer);
       await verifier.close();

@@ -35,6 +35,8 @@ export interface ApiKeysTable {
   read_only: number;
   /** Bit mask: read = 1, trade = 2, withdraw = 4 (src/keys/permissions.ts). */
   permissions: number;
+  /** The operator's custom permissions the key holds (gateway routes): sorted names, comma-separated; null = none. */
+  custom_permissions: string | null;
   /** Comma-separated canonical IP addresses / CIDR ranges the key may be used from; null = any address. */
   allowed_ips: string | null;
   /** The first millisecond at which the key no longer works; null = never. */

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { listSubaccounts, requireUserByEmail } from '../../accounts/index.ts';
 import { createApiKey } from '../../keys/index.ts';
 import { collect, describeControls, keyJson, secretLines } from '../key-output.ts';
+import { declaredPermissionsFromEnv } from '../../gateway/index.ts';
 import { databaseOption, printResult, withStore } from '../output.ts';
 
 export function registerKeysCreate(keys: Command): void {
@@ -19,7 +20,10 @@ export function registerKeysCreate(keys: Command): void {
     .requiredOption('--name <name>', 'key name (1-64 printable characters)')
     .option('--subaccount <name>', 'subaccount name (default: the main account)')
     .option('--read-only', 'view-only access: same as --permissions read')
-    .option('--permissions <list>', 'comma-separated: read,trade,withdraw (default: all three)')
+    .option(
+      '--permissions <list>',
+      'comma-separated: read,trade,withdraw and the custom ones SIGNET_ROUTES declares (default: read,trade,withdraw)',
+    )
     .option('--allow-ip <cidr>', 'only from this IPv4/IPv6 address or CIDR range (repeat, up to 30)', collect)
     .option('--allow-any-address', 'confirm a 0.0.0.0/0 or ::/0 --allow-ip entry')
     .option('--expires <when>', 'ISO-8601 date or date-time with a zone, or never (default: never)')
@@ -48,6 +52,8 @@ export function registerKeysCreate(keys: Command): void {
             subaccountName: options.subaccount,
             readOnly: options.readOnly === true,
             permissions: options.permissions,
+            // The custom permissions of the same route file the server reads (SIGNET_ROUTES).
+            declaredPermissions: declaredPermissionsFromEnv(process.env),
             allowedIps: options.allowIp,
             allowAnyAddress: options.allowAnyAddress,
             expiresAt: options.expires,

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 
 import { updateApiKey } from '../../keys/index.ts';
 import { collect, describeControls, keyJson, subaccountName } from '../key-output.ts';
+import { declaredPermissionsFromEnv } from '../../gateway/index.ts';
 import { databaseOption, printResult, withStore } from '../output.ts';
 
 export function registerKeysUpdate(keys: Command): void {
@@ -15,7 +16,10 @@ export function registerKeysUpdate(keys: Command): void {
     .description("change a key's name, permissions, IP allowlist or expiry (effective on its next request)")
     .argument('<apiKey>', 'the API key (base64 public key)')
     .option('--name <name>', 'new name')
-    .option('--permissions <list>', 'comma-separated: read,trade,withdraw')
+    .option(
+      '--permissions <list>',
+      'comma-separated: read,trade,withdraw and the custom ones SIGNET_ROUTES declares',
+    )
     .option('--allow-ip <cidr>', 'replace the allowlist with these entries (repeat, up to 30)', collect)
     .option('--allow-any-address', 'confirm a 0.0.0.0/0 or ::/0 --allow-ip entry')
     .option('--clear-allow-ip', 'remove the allowlist: any address')
@@ -44,6 +48,8 @@ export function registerKeysUpdate(keys: Command): void {
             key: apiKey,
             name: options.name,
             permissions: options.permissions,
+            // The custom permissions of the same route file the server reads (SIGNET_ROUTES).
+            declaredPermissions: declaredPermissionsFromEnv(process.env),
             allowedIps: options.clearAllowIp ? null : options.allowIp,
             allowAnyAddress: options.allowAnyAddress,
             expiresAt: options.expires,

@@ -25,6 +25,14 @@ export interface ConsoleRouteDeps {
   db: Store;
   now: () => number;
   config: ConsoleConfig;
+  /** Custom permissions the operator declares for gateway routes (SIGNET_ROUTES); keys may be given these. */
+  declaredPermissions: readonly string[];
+  /** Whether the built-in exchange runs (SIGNET_EXCHANGE); the console hides its pages when it does not. */
+  exchangeEnabled: boolean;
+}
+
+/** What the exchange pages and the withdrawal address book need besides; absent with SIGNET_EXCHANGE=off. */
+export interface ConsoleExchangeDeps extends ConsoleRouteDeps {
   /** Balances, orders, fills, deposits and withdrawals for the exchange pages; sandbox funding. */
   exchange: Exchange;
   /** The withdrawal address book (Settings > Withdrawal addresses) and the console withdrawal rule. */

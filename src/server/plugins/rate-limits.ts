@@ -108,8 +108,15 @@ export interface SignedLimits {
   refuseFailingAddress: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
   /** After a failed authentication: counts it against the address. */
   countFailure: (request: FastifyRequest) => Promise<void>;
-  /** After a successful authentication: the subaccount's limits. True when answered. */
-  refuseBusySubaccount: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+  /**
+   * After a successful authentication: the subaccount's limits (the signed one, then the history one for history
+   * paths, or the class a gateway route names). True when answered.
+   */
+  refuseBusySubaccount: (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    limitClass?: { name: string; perMinute?: number },
+  ) => Promise<boolean>;
 }
 
 /** Counts the request; 429 with Retry-After when it is over the limit. True when answered. */
@@ -231,10 +238,13 @@ export async function registerRateLimits(
     countFailure: async (request) => {
       failureCount(request, 'incr');
     },
-    refuseBusySubaccount: async (request, reply) => {
+    refuseBusySubaccount: async (request, reply, limitClass) => {
       if (await refuseCounted(request, reply, 'signed', config.signedPerMinute)) return true;
-      if (request.url.startsWith('/wapi/v1/history/')) {
+      if (limitClass?.name === 'history' || request.url.startsWith('/wapi/v1/history/')) {
         return refuseCounted(request, reply, 'history', config.historyPerMinute);
+      }
+      if (limitClass?.perMinute !== undefined) {
+        return refuseCounted(request, reply, `class-${limitClass.name}`, limitClass.perMinute);
       }
       return false;
     },

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } fro
 
 import { AppError } from '../../errors.ts';
 import type { Caller } from '../../keys/index.ts';
-import { INSTRUCTION_ROUTES } from '../../protocol/instructions.ts';
+import { INSTRUCTION_ROUTES, type InstructionRoute } from '../../protocol/instructions.ts';
 import type { AppDeps } from '../deps.ts';
 import { sendError } from './error-handler.ts';
 import type { SignedLimits } from './rate-limits.ts';
@@ -33,24 +33,36 @@ const AUTH_FAILURES = new Set(['UNAUTHORIZED', 'INVALID_SIGNATURE']);
 
 export const SIGNED_SECURITY = [{ 'X-API-Key': [], 'X-Signature': [], 'X-Timestamp': [], 'X-Window': [] }];
 
-function rawQuery(request: FastifyRequest): string {
+export function rawQuery(request: FastifyRequest): string {
   const url = request.raw.url ?? '';
   const index = url.indexOf('?');
   return index === -1 ? '' : url.slice(index + 1);
 }
 
-export async function signedApi(
-  app: FastifyInstance,
-  options: { deps: AppDeps; routes: SignedRoute[]; limits?: SignedLimits },
-): Promise<void> {
-  const { limits } = options;
-  const { verifier } = options.deps;
-  app.decorateRequest('caller', null as unknown as Caller);
+/** A route the caller resolved itself (a gateway route): its instruction, permission and rate-limit class. */
+export interface SignedTarget {
+  route: InstructionRoute;
+  permission: string;
+  /** `history`, or a class of the gateway's route file with its own per-minute maximum. */
+  limitClass?: { name: string; perMinute?: number };
+}
 
-  const { metrics } = options.deps;
-  app.addHook('preValidation', async (request, reply) => {
+/**
+ * Authenticates a signed request, as a preValidation step: the failing-address limit, the verifier, the refusal
+ * in Backpack's format, then the subaccount's limits. Answers and returns true when it refused; otherwise sets
+ * `request.caller`. The Backpack API and the gateway (src/gateway/) both run exactly this.
+ */
+export type AuthenticateSigned = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  target?: SignedTarget,
+) => Promise<boolean>;
+
+export function signedAuthentication(deps: AppDeps, limits: SignedLimits | undefined): AuthenticateSigned {
+  const { verifier, metrics } = deps;
+  return async (request, reply, target) => {
     // An address that keeps failing authentication is refused before any signature is verified.
-    if (limits && (await limits.refuseFailingAddress(request, reply))) return reply;
+    if (limits && (await limits.refuseFailingAddress(request, reply))) return true;
     const started = metrics === undefined ? 0 : performance.now();
     const outcome = await verifier.verify(
       {
@@ -60,16 +72,31 @@ export async function signedApi(
         body: request.body,
         rawBody: request.rawBody,
         headers: request.headers,
+        ...(target === undefined
+          ? {}
+          : { route: target.route, pathParams: request.params as Record<string, string> }),
       },
-      { ip: request.ip },
+      { ip: request.ip, ...(target === undefined ? {} : { permission: target.permission }) },
     );
     metrics?.verified((performance.now() - started) / 1000, outcome.ok ? undefined : outcome.code);
     if (!outcome.ok) {
       if (limits && AUTH_FAILURES.has(outcome.code)) await limits.countFailure(request);
-      return sendError(reply, new AppError(outcome.code, outcome.message));
+      await sendError(reply, new AppError(outcome.code, outcome.message));
+      return true;
     }
     request.caller = outcome.caller;
-    if (limits && (await limits.refuseBusySubaccount(request, reply))) return reply;
+    return limits !== undefined && (await limits.refuseBusySubaccount(request, reply, target?.limitClass));
+  };
+}
+
+export async function signedApi(
+  app: FastifyInstance,
+  options: { deps: AppDeps; routes: SignedRoute[]; limits?: SignedLimits },
+): Promise<void> {
+  app.decorateRequest('caller', null as unknown as Caller);
+  const authenticate = signedAuthentication(options.deps, options.limits);
+  app.addHook('preValidation', async (request, reply) => {
+    if (await authenticate(request, reply)) return reply;
   });
 
   const implemented = new Map(options.routes.map((route) => [`${route.method} ${route.url}`, route]));

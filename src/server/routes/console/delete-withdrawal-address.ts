@@ -7,12 +7,12 @@ import type { RouteOptions } from 'fastify';
 import {
   auditContextOf,
   requireConsoleSession,
-  type ConsoleRouteDeps,
+  type ConsoleExchangeDeps,
 } from '../../plugins/console-session.ts';
 import { errorResponses } from './schemas.ts';
 import { withdrawalAddressIdParams } from './withdrawal-address-view.ts';
 
-export function deleteWithdrawalAddressRoute({ now, addressBook }: ConsoleRouteDeps): RouteOptions {
+export function deleteWithdrawalAddressRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
   return {
     method: 'DELETE',
     url: '/withdrawal-addresses/:id',

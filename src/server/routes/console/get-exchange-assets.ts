@@ -7,11 +7,11 @@ import {
   formatDecimal,
   MAX_DEPOSIT_UNITS,
 } from '../../../exchange/index.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
 import { exchangeAssetSchema, toExchangeAssetView } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
-export function getExchangeAssetsRoute({ exchange, config }: ConsoleRouteDeps): RouteOptions {
+export function getExchangeAssetsRoute({ exchange, config }: ConsoleExchangeDeps): RouteOptions {
   const policy = config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING;
   return {
     method: 'GET',

@@ -2,7 +2,7 @@
 import type { RouteOptions } from 'fastify';
 
 import { resolveSubaccount } from '../../../accounts/index.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
 import {
   balanceSchema,
   subaccountQuerySchema,
@@ -11,7 +11,7 @@ import {
 } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
-export function getExchangeBalancesRoute({ db, exchange }: ConsoleRouteDeps): RouteOptions {
+export function getExchangeBalancesRoute({ db, exchange }: ConsoleExchangeDeps): RouteOptions {
   return {
     method: 'GET',
     url: '/exchange/balances',

@@ -5,7 +5,7 @@
 import type { RouteOptions } from 'fastify';
 
 import { resolveSubaccount } from '../../../accounts/index.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
 import {
   orderSchema,
   subaccountQuerySchema,
@@ -14,7 +14,7 @@ import {
 } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
-export function getExchangeOrdersRoute({ db, exchange }: ConsoleRouteDeps): RouteOptions {
+export function getExchangeOrdersRoute({ db, exchange }: ConsoleExchangeDeps): RouteOptions {
   return {
     method: 'GET',
     url: '/exchange/orders',

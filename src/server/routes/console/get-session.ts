@@ -1,6 +1,6 @@
 /**
  * `GET /console/api/session`: who is signed in, the CSRF token for this session, and the operator's console
- * settings the SPA must know about. Answers 200 `{ authenticated: false }` without a session, so the SPA's first
+ * settings the SPA must know about (the exchange's presence and the gateway's custom permissions among them). Answers 200 `{ authenticated: false }` without a session, so the SPA's first
  * request is not an error.
  */
 import type { RouteOptions } from 'fastify';
@@ -10,7 +10,11 @@ import { DEFAULT_SANDBOX_FUNDING } from '../../../exchange/index.ts';
 import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { csrfTokenSchema, toUserView, userSchema } from './schemas.ts';
 
-export function getSessionRoute({ config }: ConsoleRouteDeps): RouteOptions {
+export function getSessionRoute({
+  config,
+  declaredPermissions,
+  exchangeEnabled,
+}: ConsoleRouteDeps): RouteOptions {
   return {
     method: 'GET',
     url: '/session',
@@ -21,7 +25,13 @@ export function getSessionRoute({ config }: ConsoleRouteDeps): RouteOptions {
       response: {
         200: {
           type: 'object',
-          required: ['authenticated', 'requireTwoFactorForKeys', 'withdrawalsOptIn'],
+          required: [
+            'authenticated',
+            'requireTwoFactorForKeys',
+            'withdrawalsOptIn',
+            'exchange',
+            'customPermissions',
+          ],
           additionalProperties: false,
           properties: {
             authenticated: { type: 'boolean' },
@@ -33,6 +43,17 @@ export function getSessionRoute({ config }: ConsoleRouteDeps): RouteOptions {
               type: 'boolean',
               description: 'New keys get the withdraw permission only when the person asks for it',
             },
+            exchange: {
+              type: 'boolean',
+              description:
+                'Whether the built-in exchange runs (SIGNET_EXCHANGE); its pages are hidden when not',
+            },
+            customPermissions: {
+              type: 'array',
+              items: { type: 'string' },
+              description:
+                "The operator's own permissions for gateway routes (SIGNET_ROUTES), offered for keys",
+            },
           },
         },
       },
@@ -41,8 +62,10 @@ export function getSessionRoute({ config }: ConsoleRouteDeps): RouteOptions {
       const current = request.consoleSession;
       const settings = {
         requireTwoFactorForKeys: config.requireTwoFactorForKeys,
-        sandboxDeposits: (config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING).enabled,
+        sandboxDeposits: exchangeEnabled && (config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING).enabled,
         withdrawalsOptIn: config.withdrawalsOptIn === true,
+        exchange: exchangeEnabled,
+        customPermissions: declaredPermissions,
       };
       if (!current) return { authenticated: false, ...settings };
       return {

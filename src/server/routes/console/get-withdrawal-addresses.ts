@@ -5,11 +5,15 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
 import { errorResponses } from './schemas.ts';
 import { toWithdrawalAddressView, withdrawalAddressSchema } from './withdrawal-address-view.ts';
 
-export function getWithdrawalAddressesRoute({ now, exchange, addressBook }: ConsoleRouteDeps): RouteOptions {
+export function getWithdrawalAddressesRoute({
+  now,
+  exchange,
+  addressBook,
+}: ConsoleExchangeDeps): RouteOptions {
   const blockchains = [
     ...new Set(
       exchange.config.assets.flatMap((a) =>

@@ -1,7 +1,10 @@
-/** Every console route, in one list, for the console-api plugin to register. */
+/**
+ * Every console route, in one list, for the console-api plugin to register: the exchange pages and the withdrawal
+ * address book only when the built-in exchange runs (SIGNET_EXCHANGE).
+ */
 import type { RouteOptions } from 'fastify';
 
-import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import type { ConsoleExchangeDeps, ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { deleteApiKeyRoute } from './delete-api-key.ts';
 import { deleteWithdrawalAddressRoute } from './delete-withdrawal-address.ts';
 import { getApiKeyUsageRoute } from './get-api-key-usage.ts';
@@ -33,8 +36,11 @@ import { postWithdrawalAddressRoute } from './post-withdrawal-address.ts';
 import { postWithdrawalAddressApiAccessRoute } from './post-withdrawal-address-api-access.ts';
 import { postWithdrawalAddressCancelRoute } from './post-withdrawal-address-cancel.ts';
 
-export function consoleRoutes(deps: ConsoleRouteDeps): RouteOptions[] {
-  return [
+export function consoleRoutes(
+  deps: ConsoleRouteDeps,
+  exchange?: Pick<ConsoleExchangeDeps, 'exchange' | 'addressBook'>,
+): RouteOptions[] {
+  const routes = [
     postSignupRoute(deps),
     postLoginRoute(deps),
     postLogoutRoute(deps),
@@ -52,18 +58,23 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteOptions[] {
     postApiKeysRevokeAllRoute(deps),
     getApiKeyUsageRoute(deps),
     getAuditEventsRoute(deps),
-    getExchangeAssetsRoute(deps),
-    getExchangeBalancesRoute(deps),
-    getExchangeOrdersRoute(deps),
-    getExchangeFillsRoute(deps),
-    getExchangeDepositsRoute(deps),
-    getExchangeWithdrawalsRoute(deps),
-    postExchangeDepositRoute(deps),
-    postExchangeWithdrawalRoute(deps),
-    getWithdrawalAddressesRoute(deps),
-    postWithdrawalAddressRoute(deps),
-    postWithdrawalAddressApiAccessRoute(deps),
-    postWithdrawalAddressCancelRoute(deps),
-    deleteWithdrawalAddressRoute(deps),
+  ];
+  if (exchange === undefined) return routes;
+  const withExchange: ConsoleExchangeDeps = { ...deps, ...exchange };
+  return [
+    ...routes,
+    getExchangeAssetsRoute(withExchange),
+    getExchangeBalancesRoute(withExchange),
+    getExchangeOrdersRoute(withExchange),
+    getExchangeFillsRoute(withExchange),
+    getExchangeDepositsRoute(withExchange),
+    getExchangeWithdrawalsRoute(withExchange),
+    postExchangeDepositRoute(withExchange),
+    postExchangeWithdrawalRoute(withExchange),
+    getWithdrawalAddressesRoute(withExchange),
+    postWithdrawalAddressRoute(withExchange),
+    postWithdrawalAddressApiAccessRoute(withExchange),
+    postWithdrawalAddressCancelRoute(withExchange),
+    deleteWithdrawalAddressRoute(withExchange),
   ];
 }

@@ -31,7 +31,7 @@ interface UpdateKeyBody {
   totpCode?: string;
 }
 
-export function patchApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
+export function patchApiKeyRoute({ db, now, config, declaredPermissions }: ConsoleRouteDeps): RouteOptions {
   return {
     method: 'PATCH',
     url: '/keys/:id',
@@ -61,6 +61,7 @@ export function patchApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOp
         userId: user.id,
         name: body.name,
         permissions: body.permissions,
+        declaredPermissions,
         allowedIps: body.allowedIps,
         allowAnyAddress: body.allowAnyAddress,
         expiresAt: body.expiresAt,

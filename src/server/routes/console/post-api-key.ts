@@ -8,7 +8,7 @@
  * Order of checks: cheap input checks first (name, public key, permissions, allowlist, expiry, subaccount
  * ownership), then the 2FA code, so a typo in the public key does not spend the user's one-time code.
  * Permissions: `readOnly` means read alone; otherwise `permissions`, or by default read + trade + withdraw
- * (read + trade when the operator made withdrawals opt-in). With 2FA on, a current code is required; with
+ * (read + trade when the operator made withdrawals opt-in); custom ones must be declared for gateway routes. With 2FA on, a current code is required; with
  * the operator setting `requireTwoFactorForKeys`, a user without 2FA is refused until they turn it on.
  */
 import type { RouteOptions } from 'fastify';
@@ -18,10 +18,11 @@ import { verifyTwoFactorCode } from '../../../console/two-factor-service.ts';
 import { AppError } from '../../../errors.ts';
 import {
   createApiKey,
+  customPermissionsOfStored,
   FULL_ACCESS_MASK,
   parseExpiry,
   PERMISSION_BITS,
-  permissionsOf,
+  permissionNames,
   resolveAllowlist,
   resolvePermissions,
   validateKeyName,
@@ -51,7 +52,7 @@ interface CreateKeyBody {
 export const TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE =
   'This server requires two-factor authentication for API keys. Turn it on under Security, then create the key.';
 
-export function postApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
+export function postApiKeyRoute({ db, now, config, declaredPermissions }: ConsoleRouteDeps): RouteOptions {
   return {
     method: 'POST',
     url: '/keys',
@@ -99,6 +100,7 @@ export function postApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOpt
         readOnly: body.readOnly,
         permissions: body.permissions,
         defaultPermissions,
+        declaredPermissions,
       });
       resolveAllowlist(body.allowedIps, body.allowAnyAddress);
       parseExpiry(body.expiresAt, at);
@@ -113,7 +115,11 @@ export function postApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOpt
         userId: user.id,
         name,
         subaccountId: subaccount.id,
-        permissions: permissionsOf(permissions),
+        permissions: permissionNames(
+          permissions.permissions,
+          customPermissionsOfStored(permissions.customPermissions),
+        ),
+        declaredPermissions,
         allowedIps: body.allowedIps,
         allowAnyAddress: body.allowAnyAddress,
         expiresAt: body.expiresAt,

@@ -21,7 +21,7 @@ import {
   parseQuantity,
   requireAsset,
 } from '../../../exchange/index.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
 import { depositSchema, toDepositView } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 
@@ -32,7 +32,7 @@ interface DepositBody {
   blockchain?: string;
 }
 
-export function postExchangeDepositRoute({ exchange, db, config, now }: ConsoleRouteDeps): RouteOptions {
+export function postExchangeDepositRoute({ exchange, db, config, now }: ConsoleExchangeDeps): RouteOptions {
   const policy = config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING;
   return {
     method: 'POST',

@@ -14,7 +14,7 @@ import type { RouteOptions } from 'fastify';
 
 import { resolveSubaccount } from '../../../accounts/index.ts';
 import { AppError } from '../../../errors.ts';
-import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
 import { toWithdrawalView, withdrawalSchema } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
 import { identityProofProperties } from './withdrawal-address-view.ts';
@@ -34,7 +34,7 @@ export function postExchangeWithdrawalRoute({
   now,
   exchange,
   addressBook,
-}: ConsoleRouteDeps): RouteOptions {
+}: ConsoleExchangeDeps): RouteOptions {
   return {
     method: 'POST',
     url: '/exchange/withdrawals',

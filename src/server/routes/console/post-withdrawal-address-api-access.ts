@@ -8,7 +8,7 @@ import type { RouteOptions } from 'fastify';
 import {
   auditContextOf,
   requireConsoleSession,
-  type ConsoleRouteDeps,
+  type ConsoleExchangeDeps,
 } from '../../plugins/console-session.ts';
 import { errorResponses } from './schemas.ts';
 import {
@@ -18,7 +18,7 @@ import {
   withdrawalAddressSchema,
 } from './withdrawal-address-view.ts';
 
-export function postWithdrawalAddressApiAccessRoute({ now, addressBook }: ConsoleRouteDeps): RouteOptions {
+export function postWithdrawalAddressApiAccessRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
   return {
     method: 'POST',
     url: '/withdrawal-addresses/:id/api-access',

@@ -7,7 +7,7 @@ import type { RouteOptions } from 'fastify';
 import {
   auditContextOf,
   requireConsoleSession,
-  type ConsoleRouteDeps,
+  type ConsoleExchangeDeps,
 } from '../../plugins/console-session.ts';
 import { errorResponses } from './schemas.ts';
 import {
@@ -16,7 +16,7 @@ import {
   withdrawalAddressSchema,
 } from './withdrawal-address-view.ts';
 
-export function postWithdrawalAddressCancelRoute({ now, addressBook }: ConsoleRouteDeps): RouteOptions {
+export function postWithdrawalAddressCancelRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
   return {
     method: 'POST',
     url: '/withdrawal-addresses/:id/cancel',

@@ -8,7 +8,7 @@ import type { RouteOptions } from 'fastify';
 import {
   auditContextOf,
   requireConsoleSession,
-  type ConsoleRouteDeps,
+  type ConsoleExchangeDeps,
 } from '../../plugins/console-session.ts';
 import { errorResponses } from './schemas.ts';
 import {
@@ -26,7 +26,7 @@ interface AddAddressBody {
   password?: string;
 }
 
-export function postWithdrawalAddressRoute({ now, addressBook }: ConsoleRouteDeps): RouteOptions {
+export function postWithdrawalAddressRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
   return {
     method: 'POST',
     url: '/withdrawal-addresses',

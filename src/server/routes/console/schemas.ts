@@ -3,6 +3,7 @@
  * a field not named here (a password hash, a TOTP secret outside enrolment, a session token) cannot leak.
  */
 import type { Subaccount, User } from '../../../accounts/index.ts';
+import { MAX_CUSTOM_PERMISSIONS } from '../../../keys/index.ts';
 
 export const errorSchema = {
   type: 'object',
@@ -92,7 +93,11 @@ export const apiKeySchema = {
     subaccountId: { type: 'string' },
     subaccountName: { type: 'string' },
     readOnly: { type: 'boolean', description: 'True when the key holds the read permission alone' },
-    permissions: { type: 'array', items: { type: 'string', enum: ['read', 'trade', 'withdraw'] } },
+    permissions: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "read, trade, withdraw, then the operator's custom permissions (gateway routes)",
+    },
     allowedIps: {
       type: 'array',
       items: { type: 'string' },
@@ -141,10 +146,10 @@ export const userResponseSchema = {
 export const keyControlsProperties = {
   permissions: {
     type: 'array',
-    maxItems: 3,
-    items: { type: 'string', enum: ['read', 'trade', 'withdraw'] },
+    maxItems: 3 + MAX_CUSTOM_PERMISSIONS,
+    items: { type: 'string', maxLength: 32 },
     description:
-      'Must include read. Default: read + trade + withdraw (read + trade when withdrawals are opt-in)',
+      "Must include read; read, trade, withdraw and the operator's custom permissions (gateway routes). Default: read + trade + withdraw (read + trade when withdrawals are opt-in)",
   },
   allowedIps: {
     type: 'array',

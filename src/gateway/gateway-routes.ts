@@ -1,0 +1,302 @@
+/**
+ * The gateway's routes: the operator's own API (route-file.ts), each verified exactly as a Backpack route is
+ * (the signed API's own authentication step, server/plugins/signed-api.ts: headers, window, key, signature over
+ * the instruction and parameters, allowlist, expiry, permission, subaccount, replay, rate limits) and, only when
+ * accepted, forwarded to its upstream by @fastify/reply-from over undici's pooled keep-alive connections.
+ *
+ * Byte for byte: the body is kept as the bytes received (a buffer parser in this context) and sent as they are;
+ * the query string is sent as received; a path that URL parsing would rewrite (dot segments, backslashes) is
+ * refused, so the upstream sees exactly the path that was matched and signed. The response (status, headers,
+ * body) is streamed back as the upstream sent it.
+ *
+ * Invariants: a refusal never reaches the upstream (verification runs in preValidation, the forward in the
+ * handler); nothing is retried (a POST is never sent twice; reply-from's default would retry a GET on a 503); a
+ * GET with a body is refused (GET signs only its query, so a body would reach the upstream unsigned); a JSON body
+ * with a key twice is refused (Signet would sign the last value and an upstream parser might take the first).
+ * The upstream down or broken is 502 UPSTREAM_UNAVAILABLE, slow past SIGNET_UPSTREAM_TIMEOUT 504
+ * UPSTREAM_TIMEOUT, both in Backpack's format; TLS certificates of https upstreams are verified.
+ */
+import replyFrom from '@fastify/reply-from';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parse as parseLossless } from 'lossless-json';
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+import { AppError } from '../errors.ts';
+import { permissionNames, type Caller } from '../keys/index.ts';
+import type { InstructionRoute } from '../protocol/instructions.ts';
+import { jsonTextExceedsDepth, MAX_BODY_DEPTH } from '../protocol/json-depth.ts';
+import { BODY_LIMIT_BYTES, sendError } from '../server/plugins/error-handler.ts';
+import { SIGNED_SECURITY, type AuthenticateSigned, type SignedTarget } from '../server/plugins/signed-api.ts';
+import type { GatewayConfig, ResolvedGatewayRoute } from './gateway-config.ts';
+import {
+  identityHeaders,
+  sha256Hex,
+  signUpstreamRequest,
+  stripClientHeaders,
+  TIMESTAMP_HEADER,
+  SIGNATURE_HEADER,
+  upstreamSigningString,
+} from './identity-headers.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** A gateway route's body as received, forwarded unchanged. */
+    gatewayBody?: Buffer;
+  }
+}
+
+export interface GatewayRouteOptions {
+  config: GatewayConfig;
+  /** The signed API's authentication step (signed-api.ts `signedAuthentication`). */
+  authenticate: AuthenticateSigned;
+  /** Where the gateway's own metrics go (upstream latency and failures by route); none when absent. */
+  registry?: Registry;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const PROBE_ORIGIN = 'http://signet.invalid';
+
+interface UpstreamMetrics {
+  observe: (route: string, seconds: number) => void;
+  failed: (route: string, kind: 'unavailable' | 'timeout') => void;
+}
+
+function upstreamMetrics(registry: Registry | undefined): UpstreamMetrics | undefined {
+  if (registry === undefined) return undefined;
+  const latency = new Histogram({
+    name: 'signet_gateway_upstream_seconds',
+    help: 'Time from forwarding a gateway request to the upstream answering with headers, by route template',
+    labelNames: ['route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'signet_gateway_upstream_failures_total',
+    help: 'Gateway requests answered 502 (upstream unavailable) or 504 (upstream timeout), by route template',
+    labelNames: ['route', 'kind'] as const,
+    registers: [registry],
+  });
+  return {
+    observe: (route, seconds) => latency.observe({ route }, seconds),
+    failed: (route, kind) => failures.inc({ route, kind }),
+  };
+}
+
+/** reply-from's error (its cause is undici's) as Signet's answer. */
+function upstreamError(
+  error: { statusCode?: number; cause?: { code?: string } },
+  timeoutMs: number,
+): AppError {
+  if (error.statusCode === 504) {
+    return new AppError('UPSTREAM_TIMEOUT', `The upstream did not answer within ${timeoutMs} ms`);
+  }
+  const code = error.cause?.code;
+  return new AppError(
+    'UPSTREAM_UNAVAILABLE',
+    `The upstream could not be reached${typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? ` (${code})` : ''}`,
+  );
+}
+
+/** The body parser of this context: the bytes kept for forwarding, the JSON parsed for the signing string. */
+function registerBodyParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  const parser: Parameters<FastifyInstance['addContentTypeParser']>[2] = (request, body, done) => {
+    const bytes = body as Buffer;
+    if (bytes.length === 0) return done(null, undefined);
+    request.gatewayBody = bytes;
+    let text: string;
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      return done(new AppError('INVALID_CLIENT_REQUEST', 'Body is not valid UTF-8'), undefined);
+    }
+    if (text.trim() === '') return done(null, undefined);
+    if (jsonTextExceedsDepth(text, MAX_BODY_DEPTH)) {
+      return done(
+        new AppError('INVALID_CLIENT_REQUEST', `Body is nested deeper than ${MAX_BODY_DEPTH} levels`),
+        undefined,
+      );
+    }
+    try {
+      // Refuses a key given twice with different values: the last would be signed, the first might be obeyed.
+      parseLossless(text);
+    } catch (error) {
+      const duplicate = /Duplicate key '([^']{0,64})/.exec((error as Error).message);
+      return done(
+        new AppError(
+          'INVALID_CLIENT_REQUEST',
+          duplicate ? `Body repeats the key ${JSON.stringify(duplicate[1])}` : 'Body is not valid JSON',
+        ),
+        undefined,
+      );
+    }
+    request.rawBody = text;
+    parseJson(request, text, (error: Error | null, value?: unknown) => {
+      if (error) return done(new AppError('INVALID_CLIENT_REQUEST', 'Body is not valid JSON'), undefined);
+      done(null, value);
+    });
+  };
+  const options = { parseAs: 'buffer' as const, bodyLimit: BODY_LIMIT_BYTES };
+  app.addContentTypeParser('application/json', options, parser);
+  app.addContentTypeParser('*', options, parser);
+}
+
+/** The request target as received: path and query, split. */
+function splitTarget(request: FastifyRequest): { path: string; query: string } {
+  const url = request.raw.url ?? '/';
+  const index = url.indexOf('?');
+  return index === -1 ? { path: url, query: '' } : { path: url.slice(0, index), query: url.slice(index) };
+}
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+export async function gatewayRoutes(app: FastifyInstance, options: GatewayRouteOptions): Promise<void> {
+  const { config, authenticate } = options;
+  await app.register(replyFrom, {
+    disableRequestLogging: true,
+    undici: {
+      connections: 128,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: config.timeoutMs,
+      bodyTimeout: config.timeoutMs,
+      connect: { timeout: Math.min(config.timeoutMs, 10_000), rejectUnauthorized: true },
+    },
+  });
+  registerBodyParser(app);
+  app.decorateRequest('caller', null as unknown as Caller);
+  const metrics = upstreamMetrics(options.registry);
+
+  for (const route of config.routes) registerRoute(app, route, { config, authenticate, metrics });
+}
+
+function registerRoute(
+  app: FastifyInstance,
+  route: ResolvedGatewayRoute,
+  context: { config: GatewayConfig; authenticate: AuthenticateSigned; metrics: UpstreamMetrics | undefined },
+): void {
+  const { config, authenticate, metrics } = context;
+  const instructionRoute: InstructionRoute = {
+    method: route.method,
+    path: route.path,
+    instruction: route.instruction,
+    // Replay refusal covers every kind but `query` (replay-decision.ts).
+    kind: route.replay ? 'trade' : 'query',
+  };
+  const target: SignedTarget = {
+    route: instructionRoute,
+    permission: route.permission,
+    ...(route.rateLimit === 'signed'
+      ? {}
+      : { limitClass: { name: route.rateLimit, perMinute: config.rateLimits[route.rateLimit] } }),
+  };
+  const upstreamPrefix = route.upstream.slice(new URL(route.upstream).origin.length);
+
+  app.route({
+    method: route.method,
+    url: route.path,
+    schema: {
+      summary: `${route.instruction} (${route.permission}), forwarded to the operator's upstream`,
+      tags: ['Gateway'],
+      security: SIGNED_SECURITY,
+    },
+    onRequest: async (request, reply) => {
+      const { path } = splitTarget(request);
+      // What the upstream would receive must be exactly what was matched and signed.
+      if (new URL(path, PROBE_ORIGIN).pathname !== path) {
+        return sendError(
+          reply,
+          new AppError(
+            'INVALID_CLIENT_REQUEST',
+            'The path must be in normal form (no dot segments or backslashes)',
+          ),
+        );
+      }
+      if (route.method === 'GET' && hasBody(request)) {
+        return sendError(reply, new AppError('INVALID_CLIENT_REQUEST', 'A GET request carries no body'));
+      }
+    },
+    preValidation: async (request, reply) => {
+      if (await authenticate(request, reply, target)) return reply;
+    },
+    handler: (request, reply) => forward(request, reply, { route, config, upstreamPrefix, metrics }),
+  });
+}
+
+function forward(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: {
+    route: ResolvedGatewayRoute;
+    config: GatewayConfig;
+    upstreamPrefix: string;
+    metrics: UpstreamMetrics | undefined;
+  },
+): FastifyReply {
+  const { route, config, upstreamPrefix, metrics } = context;
+  const { caller } = request;
+  const { path, query } = splitTarget(request);
+  const body = request.gatewayBody;
+  const started = performance.now();
+  return reply.from(route.upstream + path, {
+    ...(body === undefined
+      ? {}
+      : { body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }),
+    timeout: config.timeoutMs,
+    // Never again: a forwarded request is sent once, whatever the upstream answers.
+    retryDelay: () => null,
+    rewriteRequestHeaders: (_raw, headers) => {
+      const out = headers as Record<string, string | string[] | undefined>;
+      stripClientHeaders(out);
+      delete out.forwarded;
+      out['x-forwarded-for'] = request.ip;
+      out['x-forwarded-proto'] = request.protocol;
+      out['x-forwarded-host'] = request.host;
+      if (body === undefined) {
+        delete out['content-length'];
+        delete out['transfer-encoding'];
+      }
+      const identity = identityHeaders({
+        user: caller.userId,
+        subaccount: caller.subaccountId,
+        apiKey: caller.apiKey,
+        permissions: permissionNames(caller.permissions, caller.customPermissions).join(','),
+        instruction: route.instruction,
+        requestId: request.id,
+      });
+      Object.assign(out, identity);
+      if (config.secret !== undefined) {
+        const timestamp = String(Date.now());
+        out[TIMESTAMP_HEADER] = timestamp;
+        out[SIGNATURE_HEADER] = signUpstreamRequest(
+          config.secret,
+          upstreamSigningString({
+            method: route.method,
+            target: upstreamPrefix + path + query,
+            timestamp,
+            headers: identity,
+            bodySha256: sha256Hex(body ?? ''),
+          }),
+        );
+      }
+      return out as typeof headers;
+    },
+    onResponse: (_request, reply, response) => {
+      metrics?.observe(route.path, (performance.now() - started) / 1000);
+      void reply.send(response.stream);
+    },
+    onError: (reply, { error }) => {
+      const refusal = upstreamError(
+        error as { statusCode?: number; cause?: { code?: string } },
+        config.timeoutMs,
+      );
+      metrics?.failed(route.path, refusal.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'unavailable');
+      request.log.warn({ err: error, route: route.path }, 'gateway upstream failed');
+      void sendError(reply as FastifyReply, refusal);
+    },
+  });
+}
