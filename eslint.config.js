@@ -5,8 +5,9 @@
 // exchange/persistence, the key cache (keys/key-cache.ts, on the signed path), the stream outbox and node registry
 // (events/sqlite-outbox.ts, stream-nodes.ts: they run inside the order's transaction) and the store itself
 // may use the prepared-statement layer; keys/ and exchange/ never
-// import the console or the server; events/ imports no fastify or ws; from outside an area (exchange, keys,
-// accounts, events) only its index.ts is imported. test/architecture.test.ts proves that each rule fires.
+// import the console, the server or the gateway; events/ imports no fastify or ws; gateway/ imports keys, protocol,
+// the store and the server's signed-request step only; from outside an area (exchange, keys, accounts, events,
+// gateway) only its index.ts is imported. test/architecture.test.ts proves that each rule fires.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -20,7 +21,7 @@ const NODE_PROTOCOL = {
  * area, imports are relative and never name the area, so the one pattern serves every file of src/.
  */
 const AREA_SURFACES = {
-  regex: '(^|/)(exchange|keys|accounts|events)/(?!index\\.ts$)',
+  regex: '(^|/)(exchange|keys|accounts|events|gateway)/(?!index\\.ts$)',
   message:
     'Import another area through its published surface (src/<area>/index.ts), not its internals; export what you need there.',
 };
@@ -53,9 +54,15 @@ const NO_TRANSPORT = {
     'events/ is the transport-free pipeline (commit -> event -> bus -> sequencer): no HTTP, no WebSocket.',
 };
 const NO_CONSOLE_OR_SERVER = {
-  regex: '(^|/)(console|server)/',
+  regex: '(^|/)(console|server|gateway)/',
   message:
-    'keys/ and exchange/ do not depend on the console or the HTTP layer (accounts/ holds users and audit).',
+    'keys/ and exchange/ do not depend on the console, the HTTP layer or the gateway (accounts/ holds users and audit).',
+};
+const GATEWAY_DEPENDENCIES = {
+  regex:
+    '(^|/)(exchange|console|accounts|events|cli|client)/|(^|/)server/(?!plugins/(error-handler|signed-auth)\\.ts$)',
+  message:
+    'gateway/ verifies and forwards: it imports keys, protocol, the store and the server\'s signed-request step (server/plugins/signed-auth.ts, error-handler.ts) only.',
 };
 
 export default tseslint.config(
@@ -119,6 +126,11 @@ export default tseslint.config(
     files: ['src/events/**/*.ts'],
     ignores: ['src/**/*.test.ts', 'src/events/sqlite-outbox.ts', 'src/events/stream-nodes.ts'],
     rules: { 'no-restricted-imports': restrictImports(NO_TRANSPORT, PREPARED_QUERIES) },
+  },
+  {
+    files: ['src/gateway/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrictImports(GATEWAY_DEPENDENCIES, PREPARED_QUERIES) },
   },
   {
     files: ['src/events/sqlite-outbox.ts', 'src/events/stream-nodes.ts'],

@@ -114,6 +114,14 @@ describe('the layering lint (eslint.config.js)', () => {
     ['src/events/bad.ts', "import { OrderService } from '../exchange/order-service.ts';"],
     ['src/exchange/capital/bad.ts', "import { createUser } from '../../accounts/accounts-service.ts';"],
     ['src/store/bad.ts', "import { getLedger } from '../exchange/persistence/ledger.ts';"],
+    // The gateway verifies and forwards; it reaches nothing of the exchange, the console or the server's routes.
+    ['src/gateway/bad.ts', "import { createExchange } from '../exchange/index.ts';"],
+    ['src/gateway/bad.ts', "import { findSession } from '../console/sessions.ts';"],
+    ['src/gateway/bad.ts', "import { buildApp } from '../server/app.ts';"],
+    ['src/gateway/bad.ts', "import { consoleRoutes } from '../server/routes/console/index.ts';"],
+    ['src/gateway/bad.ts', "import { createKeyCache } from '../keys/key-cache.ts';"],
+    ['src/server/bad.ts', "import { gatewayRoutes } from '../gateway/gateway-routes.ts';"],
+    ['src/keys/bad.ts', "import { gatewayRoutes } from '../gateway/index.ts';"],
   ];
 
   it.each(forbidden)('refuses in %s: %s', async (filePath, source) => {
@@ -133,6 +141,10 @@ describe('the layering lint (eslint.config.js)', () => {
     ['src/exchange/capital/ok.ts', "import { getLedger } from '../persistence/ledger.ts';"],
     ['src/events/ok.ts', "import { EventSequencer } from './event-sequencer.ts';"],
     ['src/keys/ok.ts', "import { recordAuditEvent } from '../accounts/index.ts';"],
+    ['src/gateway/ok.ts', "import { sendError } from '../server/plugins/error-handler.ts';"],
+    ['src/gateway/ok.ts', "import { signedAuthentication } from '../server/plugins/signed-auth.ts';"],
+    ['src/gateway/ok.ts', "import { createApiKey } from '../keys/index.ts';"],
+    ['src/server/ok.ts', "import { gatewayRoutes } from '../gateway/index.ts';"],
   ])('allows in %s: %s', async (filePath, source) => {
     const [result] = await eslint.lintText(`${source}\nexport const used = [${importedName(source)}];\n`, {
       filePath: join(ROOT, filePath),

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type User } from '../src/accounts/index.ts';
 import { createSignedRequest, type SignedRequestSpec } from '../src/client/signed-request.ts';
 import { createSigner } from '../src/client/signer.ts';
-import { createApiKey, getKeyUsage, revokeApiKey, type CreateApiKeyInput } from '../src/keys/index.ts';
+import { createApiKey, getKeyUsage, revokeApiKey } from '../src/keys/index.ts';
 import { openStore, type Store } from '../src/store/create-database.ts';
 import { startUpstream, type ReceivedRequest, type UpstreamProcess } from './helpers/gateway-upstream.ts';
 import { freePort, startSignetProcess, type SignetProcess } from './helpers/signet-process.ts';
@@ -35,7 +35,9 @@ interface Key {
   secret: string;
 }
 
-async function makeKey(input: Omit<CreateApiKeyInput, 'userId' | 'name'> = {}): Promise<Key> {
+async function makeKey(
+  input: Omit<Parameters<typeof createApiKey>[1], 'userId' | 'name'> = {},
+): Promise<Key> {
   const created = await createApiKey(db, {
     userId: user.id,
     name: `key ${Math.random()}`,

@@ -26,7 +26,11 @@ import { permissionNames, type Caller } from '../keys/index.ts';
 import type { InstructionRoute } from '../protocol/instructions.ts';
 import { jsonTextExceedsDepth, MAX_BODY_DEPTH } from '../protocol/json-depth.ts';
 import { BODY_LIMIT_BYTES, sendError } from '../server/plugins/error-handler.ts';
-import { SIGNED_SECURITY, type AuthenticateSigned, type SignedTarget } from '../server/plugins/signed-api.ts';
+import {
+  SIGNED_SECURITY,
+  type AuthenticateSigned,
+  type SignedTarget,
+} from '../server/plugins/signed-auth.ts';
 import type { GatewayConfig, ResolvedGatewayRoute } from './gateway-config.ts';
 import {
   identityHeaders,

@@ -11,7 +11,8 @@ import { DEFAULT_CONSOLE_CONFIG } from '../console/console-config.ts';
 import { confirmIdentity } from '../console/confirm-identity.ts';
 import { consoleApi } from './plugins/console-api.ts';
 import { consoleRoutes } from './routes/console/index.ts';
-import { signedApi, signedAuthentication, type SignedRoute } from './plugins/signed-api.ts';
+import { signedApi, type SignedRoute } from './plugins/signed-api.ts';
+import { signedAuthentication } from './plugins/signed-auth.ts';
 import { gatewayRoutes } from '../gateway/index.ts';
 import { staticWeb } from './plugins/static-web.ts';
 import {

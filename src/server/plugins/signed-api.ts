@@ -10,83 +10,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } fro
 
 import { AppError } from '../../errors.ts';
 import type { Caller } from '../../keys/index.ts';
-import { INSTRUCTION_ROUTES, type InstructionRoute } from '../../protocol/instructions.ts';
+import { INSTRUCTION_ROUTES } from '../../protocol/instructions.ts';
 import type { AppDeps } from '../deps.ts';
 import { sendError } from './error-handler.ts';
 import type { SignedLimits } from './rate-limits.ts';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    caller: Caller;
-  }
-}
+import { SIGNED_SECURITY, signedAuthentication } from './signed-auth.ts';
 
 export interface SignedRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   schema?: FastifySchema;
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-}
-
-/** Failed authentications that count against the caller's address (rate-limits.ts). */
-const AUTH_FAILURES = new Set(['UNAUTHORIZED', 'INVALID_SIGNATURE']);
-
-export const SIGNED_SECURITY = [{ 'X-API-Key': [], 'X-Signature': [], 'X-Timestamp': [], 'X-Window': [] }];
-
-export function rawQuery(request: FastifyRequest): string {
-  const url = request.raw.url ?? '';
-  const index = url.indexOf('?');
-  return index === -1 ? '' : url.slice(index + 1);
-}
-
-/** A route the caller resolved itself (a gateway route): its instruction, permission and rate-limit class. */
-export interface SignedTarget {
-  route: InstructionRoute;
-  permission: string;
-  /** `history`, or a class of the gateway's route file with its own per-minute maximum. */
-  limitClass?: { name: string; perMinute?: number };
-}
-
-/**
- * Authenticates a signed request, as a preValidation step: the failing-address limit, the verifier, the refusal
- * in Backpack's format, then the subaccount's limits. Answers and returns true when it refused; otherwise sets
- * `request.caller`. The Backpack API and the gateway (src/gateway/) both run exactly this.
- */
-export type AuthenticateSigned = (
-  request: FastifyRequest,
-  reply: FastifyReply,
-  target?: SignedTarget,
-) => Promise<boolean>;
-
-export function signedAuthentication(deps: AppDeps, limits: SignedLimits | undefined): AuthenticateSigned {
-  const { verifier, metrics } = deps;
-  return async (request, reply, target) => {
-    // An address that keeps failing authentication is refused before any signature is verified.
-    if (limits && (await limits.refuseFailingAddress(request, reply))) return true;
-    const started = metrics === undefined ? 0 : performance.now();
-    const outcome = await verifier.verify(
-      {
-        method: request.method,
-        path: request.routeOptions.url ?? request.url,
-        query: rawQuery(request),
-        body: request.body,
-        rawBody: request.rawBody,
-        headers: request.headers,
-        ...(target === undefined
-          ? {}
-          : { route: target.route, pathParams: request.params as Record<string, string> }),
-      },
-      { ip: request.ip, ...(target === undefined ? {} : { permission: target.permission }) },
-    );
-    metrics?.verified((performance.now() - started) / 1000, outcome.ok ? undefined : outcome.code);
-    if (!outcome.ok) {
-      if (limits && AUTH_FAILURES.has(outcome.code)) await limits.countFailure(request);
-      await sendError(reply, new AppError(outcome.code, outcome.message));
-      return true;
-    }
-    request.caller = outcome.caller;
-    return limits !== undefined && (await limits.refuseBusySubaccount(request, reply, target?.limitClass));
-  };
 }
 
 export async function signedApi(
