@@ -113,6 +113,7 @@ describe('parseRouteFile()', () => {
     ['/settings/api-keys', "clashes with Signet's own routes under /settings"],
     ['/api/v1/capital', "clashes with the built-in exchange's routes under /api"],
     ['/wapi/v1/anything', "clashes with the built-in exchange's routes under /wapi"],
+    ['/favicon.svg', 'the first segment must not be a file name'],
     ['/', 'segment "" must be'],
     ['/:any', 'the first segment must be fixed'],
     ['/v1/things/', 'segment "" must be'],
@@ -175,11 +176,9 @@ describe('parseRouteFile()', () => {
       throw new Error('accepted');
     } catch (error) {
       expect((error as Error).message).toBe(
-        [
-          'Invalid gateway routes in routes.json:',
-          '  - route GET /v1/things: unknown permission "nope"; use read, trade, withdraw or declare it in "permissions"',
-          "  - route GET /docs: clashes with Signet's own routes under /docs",
-        ].join('\n'),
+        'Invalid gateway routes in routes.json: ' +
+          'route GET /v1/things: unknown permission "nope"; use read, trade, withdraw or declare it in "permissions"; ' +
+          "route GET /docs: clashes with Signet's own routes under /docs",
       );
     }
   });

@@ -15,7 +15,7 @@
  *   instruction: a signature covers the instruction and the parameters, not the method or path, so two routes
  *   with one instruction would accept each other's signatures;
  * - no path lies under Signet's own (console, docs, health, the key endpoint of the embedded verifier, the
- *   console's pages; `/api` and `/wapi` while the built-in exchange runs), and with the exchange on no instruction
+ *   console's pages and files; `/api` and `/wapi` while the built-in exchange runs), and with the exchange on no instruction
  *   is one of Backpack's, so a signature made for the exchange is never good for the operator's API;
  * - instructions and parameter names are plain identifiers (they are spelt into the signing string, where `&` or
  *   `=` would let one string be read two ways);
@@ -101,13 +101,16 @@ const BACKPACK_INSTRUCTIONS = new Set(
   [...INSTRUCTION_ROUTES, STREAM_SUBSCRIBE_ROUTE].map((route) => route.instruction),
 );
 
-/** The file broke one or more rules; `problems` says each, and the message lists them all. */
+/**
+ * The file broke one or more rules; `problems` says each, and the message lists them all on one line (the CLI
+ * reports errors in one line).
+ */
 export class RouteFileError extends Error {
   constructor(
     readonly problems: string[],
     source = 'the route file',
   ) {
-    super(`Invalid gateway routes in ${source}:\n  - ${problems.join('\n  - ')}`);
+    super(`Invalid gateway routes in ${source}: ${problems.join('; ')}`);
     this.name = 'RouteFileError';
   }
 }
@@ -180,6 +183,12 @@ function checkPath(path: unknown, exchange: boolean, problems: string[], where: 
   if (first.startsWith(':')) {
     problems.push(
       `${where}: the first segment must be fixed (a parameter there would take Signet's own paths)`,
+    );
+    return false;
+  }
+  if (first.includes('.')) {
+    problems.push(
+      `${where}: the first segment must not be a file name (the console's files are served there)`,
     );
     return false;
   }
