@@ -18,19 +18,19 @@
  */
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parse as parseLossless } from 'lossless-json';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 import { AppError } from '../errors.ts';
 import { permissionNames, type Caller } from '../keys/index.ts';
 import type { InstructionRoute } from '../protocol/instructions.ts';
-import { jsonTextExceedsDepth, MAX_BODY_DEPTH } from '../protocol/json-depth.ts';
 import { BODY_LIMIT_BYTES, sendError } from '../server/plugins/error-handler.ts';
 import {
   SIGNED_SECURITY,
   type AuthenticateSigned,
   type SignedTarget,
 } from '../server/plugins/signed-auth.ts';
+import { readGatewayBody } from './gateway-body.ts';
+import { isNormalPath } from './route-match.ts';
 import type { GatewayConfig, ResolvedGatewayRoute } from './gateway-config.ts';
 import {
   identityHeaders,
@@ -56,9 +56,6 @@ export interface GatewayRouteOptions {
   /** Where the gateway's own metrics go (upstream latency and failures by route); none when absent. */
   registry?: Registry;
 }
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-const PROBE_ORIGIN = 'http://signet.invalid';
 
 interface UpstreamMetrics {
   observe: (route: string, seconds: number) => void;
@@ -107,36 +104,13 @@ function registerBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   const parser: Parameters<FastifyInstance['addContentTypeParser']>[2] = (request, body, done) => {
     const bytes = body as Buffer;
-    if (bytes.length === 0) return done(null, undefined);
-    request.gatewayBody = bytes;
-    let text: string;
-    try {
-      text = UTF8.decode(bytes);
-    } catch {
-      return done(new AppError('INVALID_CLIENT_REQUEST', 'Body is not valid UTF-8'), undefined);
-    }
-    if (text.trim() === '') return done(null, undefined);
-    if (jsonTextExceedsDepth(text, MAX_BODY_DEPTH)) {
-      return done(
-        new AppError('INVALID_CLIENT_REQUEST', `Body is nested deeper than ${MAX_BODY_DEPTH} levels`),
-        undefined,
-      );
-    }
-    try {
-      // Refuses a key given twice with different values: the last would be signed, the first might be obeyed.
-      parseLossless(text);
-    } catch (error) {
-      const duplicate = /Duplicate key '([^']{0,64})/.exec((error as Error).message);
-      return done(
-        new AppError(
-          'INVALID_CLIENT_REQUEST',
-          duplicate ? `Body repeats the key ${JSON.stringify(duplicate[1])}` : 'Body is not valid JSON',
-        ),
-        undefined,
-      );
-    }
-    request.rawBody = text;
-    parseJson(request, text, (error: Error | null, value?: unknown) => {
+    if (bytes.length > 0) request.gatewayBody = bytes;
+    const read = readGatewayBody(bytes);
+    if (!read.ok) return done(new AppError('INVALID_CLIENT_REQUEST', read.message), undefined);
+    if (read.text === undefined) return done(null, undefined);
+    request.rawBody = read.text;
+    // Fastify's own parser: it refuses __proto__ and constructor.prototype keys (prototype poisoning).
+    parseJson(request, read.text, (error: Error | null, value?: unknown) => {
       if (error) return done(new AppError('INVALID_CLIENT_REQUEST', 'Body is not valid JSON'), undefined);
       done(null, value);
     });
@@ -211,7 +185,7 @@ function registerRoute(
     onRequest: async (request, reply) => {
       const { path } = splitTarget(request);
       // What the upstream would receive must be exactly what was matched and signed.
-      if (new URL(path, PROBE_ORIGIN).pathname !== path) {
+      if (!isNormalPath(path)) {
         return sendError(
           reply,
           new AppError(

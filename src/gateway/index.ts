@@ -24,6 +24,8 @@ export {
   type ResolvedGatewayRoute,
 } from './gateway-config.ts';
 export { gatewayRoutes, type GatewayRouteOptions } from './gateway-routes.ts';
+export { KEY_ENDPOINT_PATH, keyEndpoint, verifyTokenFromEnv, type KeyRecordView } from './key-endpoint.ts';
+export { RouteMatcher, isNormalPath } from './route-match.ts';
 export {
   IDENTITY_HEADERS,
   SIGNATURE_HEADER,

@@ -17,6 +17,9 @@
  * record, so a cached key still expires on time. Public KeyObjects (ed25519-node.ts) and parsed allowlists (by
  * their text) are cached too; none of it holds anything secret. Outcomes are counted per key for the console
  * (usage recorder, written in batches off this path).
+ *
+ * Without a database (the embedded verifier reading keys over Signet's key endpoint, src/gateway/), key records
+ * come from `findKey` and nothing is recorded: last use and usage live where the database is.
  */
 import type { CompiledQuery, Kysely } from 'kysely';
 
@@ -98,12 +101,22 @@ function compileKeyLookup(db: Kysely<Database>) {
 
 type KeyRow = ReturnType<typeof compileKeyLookup> extends CompiledQuery<infer R> ? R : never;
 
-export class SignedRequestVerifier {
-  readonly lastUse: LastUseRecorder;
-  readonly usage: KeyUsageRecorder;
+/** Where last use goes (last-use-recorder.ts), and per-key usage (key-usage-recorder.ts). */
+type LastUse = Pick<LastUseRecorder, 'note' | 'flush'>;
+type Usage = Pick<KeyUsageRecorder, 'note' | 'noteRefusal' | 'flush' | 'close'>;
 
+const NOT_RECORDED: { lastUse: LastUse; usage: Usage } = {
+  lastUse: { note: () => {}, flush: async () => {} },
+  usage: { note: () => {}, noteRefusal: () => {}, flush: async () => {}, close: async () => {} },
+};
+
+export class SignedRequestVerifier {
+  readonly lastUse: LastUse;
+  readonly usage: Usage;
+
+  /** `db` undefined: key records come from `options.findKey` and nothing is recorded (see the header). */
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Kysely<Database> | undefined,
     private readonly options: {
       now?: () => number;
       onError?: (error: unknown) => void;
@@ -111,23 +124,31 @@ export class SignedRequestVerifier {
       replayGuard?: ReplayGuard;
       /** Parsed key records in front of the database (key-cache.ts); none when absent. */
       keyCache?: KeyCache<KeyForDecision>;
+      /** Key records from elsewhere than the database (required without one). */
+      findKey?: (apiKey: string) => Promise<KeyForDecision | undefined>;
     } = {},
   ) {
-    this.lastUse = new LastUseRecorder(db, options.onError);
+    if (db === undefined && options.findKey === undefined) {
+      throw new TypeError('SignedRequestVerifier needs a database or a findKey');
+    }
+    this.lastUse = db === undefined ? NOT_RECORDED.lastUse : new LastUseRecorder(db, options.onError);
     this.replayGuard = options.replayGuard ?? new ReplayGuard();
-    this.usage = new KeyUsageRecorder(db, { onError: options.onError });
-    this.keyLookup = compileKeyLookup(db);
+    this.usage = db === undefined ? NOT_RECORDED.usage : new KeyUsageRecorder(db, { onError: options.onError });
+    this.keyLookup = db === undefined ? undefined : compileKeyLookup(db);
     this.keys = options.keyCache ?? uncachedKeys();
   }
 
   readonly keys: KeyCache<KeyForDecision>;
   private readonly loadKey = (apiKey: string): Promise<KeyForDecision | undefined> => this.findKey(apiKey);
 
-  private readonly keyLookup: ReturnType<typeof compileKeyLookup>;
+  private readonly keyLookup: ReturnType<typeof compileKeyLookup> | undefined;
   readonly replayGuard: ReplayGuard;
 
   /** The one key lookup of the signed path: everything the decisions need, by the X-API-Key. */
   async findKey(apiKey: string): Promise<KeyForDecision | undefined> {
+    if (this.db === undefined || this.keyLookup === undefined) {
+      return (this.options.findKey as (apiKey: string) => Promise<KeyForDecision | undefined>)(apiKey);
+    }
     const { rows } = await this.db.executeQuery<KeyRow>({ ...this.keyLookup, parameters: [apiKey] });
     const row = rows[0];
     if (!row) return undefined;

@@ -13,7 +13,7 @@ import { consoleApi } from './plugins/console-api.ts';
 import { consoleRoutes } from './routes/console/index.ts';
 import { signedApi, type SignedRoute } from './plugins/signed-api.ts';
 import { signedAuthentication } from './plugins/signed-auth.ts';
-import { gatewayRoutes } from '../gateway/index.ts';
+import { gatewayRoutes, keyEndpoint } from '../gateway/index.ts';
 import { staticWeb } from './plugins/static-web.ts';
 import {
   BODY_LIMIT_BYTES,
@@ -140,6 +140,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
       registry: metrics?.registry,
     });
   }
+  if (deps.verifyToken) await app.register(keyEndpoint, { verifier: deps.verifier, token: deps.verifyToken });
   const consoleDeps = {
     db: deps.db,
     now: deps.now,

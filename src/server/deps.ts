@@ -32,4 +32,6 @@ export interface AppDeps {
   exchangeEnabled?: boolean;
   /** The operator's own API behind Signet (SIGNET_ROUTES, src/gateway/); no gateway routes when absent. */
   gateway?: GatewayConfig;
+  /** Opens the key endpoint for embedded verifiers (SIGNET_VERIFY_TOKEN, gateway/key-endpoint.ts). */
+  verifyToken?: string;
 }

@@ -17,7 +17,12 @@ import {
 } from '../keys/index.ts';
 
 import { consoleConfigFromEnv, type ConsoleConfig } from '../console/console-config.ts';
-import { exchangeEnabledFromEnv, gatewayConfigFromEnv, type GatewayConfig } from '../gateway/index.ts';
+import {
+  exchangeEnabledFromEnv,
+  gatewayConfigFromEnv,
+  verifyTokenFromEnv,
+  type GatewayConfig,
+} from '../gateway/index.ts';
 import {
   createExchange,
   readMarketConfigFile,
@@ -70,6 +75,8 @@ export interface ServerConfig {
   exchange?: boolean;
   /** The operator's own API behind Signet (SIGNET_ROUTES, SIGNET_UPSTREAM...); no gateway routes when absent. */
   gateway?: GatewayConfig;
+  /** Opens `/gateway/v1/keys` to embedded verifiers holding it (SIGNET_VERIFY_TOKEN); closed when absent. */
+  verifyToken?: string;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -122,6 +129,7 @@ export function configFromEnv(
     streams: streamLimitsFromEnv(env),
     exchange,
     gateway: gatewayConfigFromEnv(env, { routesFile: options.routesFile, exchange }),
+    verifyToken: verifyTokenFromEnv(env),
   };
 }
 
@@ -195,6 +203,7 @@ export async function startServer(
       metricsToken: config.metricsToken,
       exchangeEnabled,
       gateway: config.gateway,
+      verifyToken: config.verifyToken,
     },
     {
       rateLimits: config.rateLimits,
