@@ -9,6 +9,7 @@ import { benchMatchingEngine } from './matching-engine.ts';
 import { auditDatabase, createOrderRequests } from './order-load.ts';
 import { benchKeyControls } from './key-controls.ts';
 import { benchAbuseControls } from './abuse-controls.ts';
+import { benchGateway } from './gateway.ts';
 import { benchScaleOut } from './scale-out.ts';
 import { benchVerify, benchVerifySodium } from './verify.ts';
 import { benchStreams } from './streams.ts';
@@ -216,6 +217,10 @@ async function main(): Promise<void> {
     await server.stop();
   }
   if (process.env.BENCH_CONTROLS !== 'off') rows.push(...(await benchAbuseControls(ROUNDS)));
+
+  // The gateway: a signed GET forwarded to a trivial upstream vs the upstream direct and Signet's own signed read,
+  // CPU per request of Signet and the upstream apart (BENCH_GATEWAY=off skips; bench/gateway.ts runs it alone).
+  if (process.env.BENCH_GATEWAY !== 'off') rows.push(...(await benchGateway(ROUNDS)));
 
   // PostgreSQL, workers, the ceiling server, the verify library and revocation delay (BENCH_SCALE_OUT=off skips).
   if (process.env.BENCH_SCALE_OUT !== 'off') rows.push(...(await benchScaleOut()));

@@ -29,6 +29,8 @@ export interface LoadResult {
   errors: number;
   /** Server CPU time per request in microseconds (when `serverPid` was given and /proc is readable). */
   cpuMicrosPerRequest?: number;
+  /** The same for each of `cpuPids`, by the name given there. */
+  cpuMicrosPerRequestOf?: Record<string, number>;
   engine: 'wrk' | 'autocannon';
 }
 
@@ -51,6 +53,8 @@ export interface LoadOptions {
   warmupSeconds?: number;
   /** The server's process id: its CPU per request is measured too. */
   serverPid?: number;
+  /** More processes whose CPU per request is measured (the gateway bench: Signet and its upstream apart). */
+  cpuPids?: Record<string, number>;
 }
 
 const hasWrk = ((): boolean => {
@@ -81,11 +85,21 @@ export async function runLoad(
   if (warmup > 0) await run(url, connections, warmup);
   const seconds = options.seconds ?? Number(process.env.BENCH_SECONDS ?? 10);
   const cpuBefore = options.serverPid === undefined ? undefined : processTreeCpuMicros(options.serverPid);
+  const others = Object.entries(options.cpuPids ?? {});
+  const othersBefore = others.map(([, pid]) => processTreeCpuMicros(pid));
   const result = await run(url, connections, seconds);
+  const served = result.requestsPerSecond * seconds;
   if (cpuBefore !== undefined && options.serverPid !== undefined) {
     const used = processTreeCpuMicros(options.serverPid) - cpuBefore;
-    const served = result.requestsPerSecond * seconds;
     if (served > 0) result.cpuMicrosPerRequest = used / served;
+  }
+  if (others.length > 0 && served > 0) {
+    result.cpuMicrosPerRequestOf = Object.fromEntries(
+      others.map(([name, pid], i) => [
+        name,
+        (processTreeCpuMicros(pid) - (othersBefore[i] as number)) / served,
+      ]),
+    );
   }
   return result;
 }
