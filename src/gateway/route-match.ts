@@ -17,7 +17,7 @@ export interface RouteMatch<R extends GatewayRoute> {
 const PROBE_ORIGIN = 'http://signet.invalid';
 
 /** Characters and segments URL parsing might rewrite; a path without any is normal without parsing it. */
-const MAYBE_REWRITTEN = /[^A-Za-z0-9\/_~-]|\/\.|^[^/]/;
+const MAYBE_REWRITTEN = /[^A-Za-z0-9/_~-]|\/\.|^[^/]/;
 
 /** True when URL parsing leaves the path as it is (no `.`/`..` segment, no backslash, nothing to escape). */
 export function isNormalPath(path: string): boolean {
