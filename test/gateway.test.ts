@@ -9,6 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createUser, type User } from '../src/accounts/index.ts';
@@ -245,6 +246,38 @@ describe('accepted requests are forwarded byte for byte', () => {
     expect(seen?.headers['x-signet-permissions']).toBe('read');
     expect(seen?.headers['x-signet-anything']).toBeUndefined();
     expect(seen?.hmac).toBe('ok');
+  });
+});
+
+describe("ccxt's backpack class, pointed at the gateway", () => {
+  it('signs gateway routes with instructions given in its options, path parameters included', async () => {
+    const key = await makeKey({ permissions: 'read,trade,transfers' });
+    const exchange = new ccxt.backpack({
+      apiKey: key.apiKey,
+      secret: key.secret,
+      urls: { api: { public: signet.url, private: signet.url } },
+      options: {
+        instructions: {
+          'v1/transfers': { POST: 'transferExecute' },
+          'v1/things/42': { DELETE: 'thingCancel' },
+        },
+      },
+    });
+    const reached = await arrivals(async () => {
+      const created = (await exchange.request('v1/transfers', 'private', 'POST', {
+        amount: '1.50',
+        to: 'alice',
+      })) as {
+        echo: ReceivedRequest;
+      };
+      expect(created.echo.headers['x-signet-instruction']).toBe('transferExecute');
+      // ccxt signs only what it sends: the path parameter goes in the body too, with the same value.
+      await exchange.request('v1/things/42', 'private', 'DELETE', { id: '42' });
+    });
+    expect(reached.map((r) => `${r.method} ${r.url} ${r.hmac}`)).toEqual([
+      'POST /v1/transfers ok',
+      'DELETE /v1/things/42 ok',
+    ]);
   });
 });
 

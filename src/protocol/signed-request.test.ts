@@ -318,3 +318,51 @@ describe('checkTimeWindow()', () => {
     expect(checkTimeWindow(6002, 5000, 1001)).toMatchObject({ ok: false });
   });
 });
+
+describe('parseSignedRequest() for a route the caller resolved (gateway routes)', () => {
+  const headers = {
+    'X-API-Key': '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=',
+    'X-Signature': `${'A'.repeat(85)}A==`,
+    'X-Timestamp': '1614550000000',
+  };
+  const route = {
+    method: 'DELETE',
+    path: '/v1/things/:id',
+    instruction: 'thingCancel',
+    kind: 'trade',
+  } as const;
+  const input = (change: Partial<SignedRequestInput>): SignedRequestInput => ({
+    method: 'DELETE',
+    path: '/v1/things/:id',
+    query: '',
+    body: undefined,
+    headers,
+    route,
+    pathParams: { id: '42' },
+    ...change,
+  });
+  const signing = (change: Partial<SignedRequestInput>): string => {
+    const parsed = parseSignedRequest(input(change));
+    return parsed.ok ? parsed.request.signingString : `${parsed.code}: ${parsed.message}`;
+  };
+
+  it('uses the given route, which the instruction table does not know, and signs its path parameters', () => {
+    expect(signing({})).toBe('instruction=thingCancel&id=42&timestamp=1614550000000&window=5000');
+    expect(signing({ body: { reason: 'dup' } })).toBe(
+      'instruction=thingCancel&id=42&reason=dup&timestamp=1614550000000&window=5000',
+    );
+  });
+
+  it('signs a parameter sent in the path and again with the same value once (what ccxt signs)', () => {
+    expect(signing({ body: { id: '42' } })).toBe(
+      'instruction=thingCancel&id=42&timestamp=1614550000000&window=5000',
+    );
+  });
+
+  it('refuses a parameter whose path and request values differ', () => {
+    expect(signing({ body: { id: '43' } })).toBe(
+      'INVALID_CLIENT_REQUEST: Parameter id differs between the path and the request',
+    );
+    expect(signing({ query: 'id=42&id=43' })).toContain('differs');
+  });
+});

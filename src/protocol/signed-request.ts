@@ -102,15 +102,17 @@ function segmentsOf(
   const segments = segmentsWithoutPath(input, route, encoding);
   if (input.pathParams === undefined || !Array.isArray(segments)) return segments;
   const path = paramsFromObject(input.pathParams, encoding);
-  const named = new Set(segments.flat().map(([key]) => key));
-  const clash = path.find(([key]) => named.has(key));
-  if (clash) {
-    return fail(
-      'INVALID_CLIENT_REQUEST',
-      `Parameter ${clash[0]} is given in the path and again in the request`,
-    );
+  const out: SignedParam[][] = [];
+  for (const segment of segments) {
+    const given = new Set(segment.map(([key]) => key));
+    // A client that also sends the parameter (ccxt signs only what it sends) signs it once, with the same value.
+    const clash = path.find(([key, value]) => segment.some(([k, v]) => k === key && v !== value));
+    if (clash) {
+      return fail('INVALID_CLIENT_REQUEST', `Parameter ${clash[0]} differs between the path and the request`);
+    }
+    out.push([...segment, ...path.filter(([key]) => !given.has(key))]);
   }
-  return segments.map((segment) => [...segment, ...path]);
+  return out;
 }
 
 function segmentsWithoutPath(
