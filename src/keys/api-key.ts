@@ -29,6 +29,8 @@ export interface ApiKey {
   revokedAt: number | null;
   lastUsedAt: number | null;
   lastUsedIp: string | null;
+  /** The id of the key that replaced this one by rotation; null when it was never rotated. */
+  replacedBy: string | null;
 }
 
 export const MAX_KEY_NAME_LENGTH = 64;
@@ -63,12 +65,34 @@ export function toApiKey(row: ApiKeysTable): ApiKey {
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
     lastUsedIp: row.last_used_ip,
+    replacedBy: row.replaced_by ?? null,
   };
 }
 
 /** Whether the key works at `now`: not revoked and not past its expiry. */
 export function isKeyActive(key: Pick<ApiKey, 'revokedAt' | 'expiresAt'>, now: number): boolean {
   return key.revokedAt === null && (key.expiresAt === null || now < key.expiresAt);
+}
+
+/** How soon an expiry counts as "expiring" in the console. */
+export const EXPIRING_SOON_MS = 7 * 24 * 3600_000;
+
+/**
+ * A key's state at `now`, as the console shows it: `revoked`; `retired` (its rotation grace has ended) or
+ * `expired`; in rotation `grace` (replaced, still working until its expiry); `expiring` within a week; `active`.
+ * The signed API never tells these apart (all dead keys get `Invalid API key`); only the owner sees them.
+ */
+export type KeyStatus = 'active' | 'expiring' | 'grace' | 'expired' | 'retired' | 'revoked';
+
+export function keyStatus(
+  key: Pick<ApiKey, 'revokedAt' | 'expiresAt' | 'replacedBy'>,
+  now: number,
+): KeyStatus {
+  if (key.revokedAt !== null) return 'revoked';
+  if (key.expiresAt !== null && now >= key.expiresAt) return key.replacedBy ? 'retired' : 'expired';
+  if (key.replacedBy) return 'grace';
+  if (key.expiresAt !== null && key.expiresAt - now < EXPIRING_SOON_MS) return 'expiring';
+  return 'active';
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

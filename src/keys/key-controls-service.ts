@@ -174,7 +174,9 @@ export interface RotatedApiKey {
 
 /**
  * A new key with the old one's name, subaccount, permissions, allowlist and expiry; the old key's expiry becomes
- * `now + grace` (or stays, if that is earlier). Both work during the grace period.
+ * `now + grace` (or stays, if that is earlier) and it records the new key's id (`replaced_by`), so the console can
+ * say which key replaced which and tell a key retired by rotation from one that simply expired. Both work during
+ * the grace period.
  */
 export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInput): Promise<RotatedApiKey> {
   const now = input.now ?? Date.now();
@@ -203,12 +205,13 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
     revoked_at: null,
     last_used_at: null,
     last_used_ip: null,
+    replaced_by: null,
   };
   try {
     await db.transaction().execute(async (trx) => {
       const result = await trx
         .updateTable('api_keys')
-        .set({ expires_at: oldExpiry })
+        .set({ expires_at: oldExpiry, replaced_by: newRow.id })
         .where('id', '=', row.id)
         .where('revoked_at', 'is', null)
         .where('expires_at', row.expires_at === null ? 'is' : '=', row.expires_at)
@@ -238,7 +241,7 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
     if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'This public key is already registered');
     throw error;
   }
-  const rotated = { old: { ...old, expiresAt: oldExpiry }, key: toApiKey(newRow) };
+  const rotated = { old: { ...old, expiresAt: oldExpiry, replacedBy: newRow.id }, key: toApiKey(newRow) };
   return secret === undefined ? rotated : { ...rotated, secret };
 }
 

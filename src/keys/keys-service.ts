@@ -81,6 +81,7 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
     revoked_at: null,
     last_used_at: null,
     last_used_ip: null,
+    replaced_by: null,
   };
   try {
     await db.transaction().execute(async (trx) => {

@@ -21,7 +21,7 @@ export function getSessionRoute({ config }: ConsoleRouteDeps): RouteOptions {
       response: {
         200: {
           type: 'object',
-          required: ['authenticated', 'requireTwoFactorForKeys', 'withdrawalsOptIn'],
+          required: ['authenticated', 'requireTwoFactorForKeys'],
           additionalProperties: false,
           properties: {
             authenticated: { type: 'boolean' },
@@ -29,10 +29,6 @@ export function getSessionRoute({ config }: ConsoleRouteDeps): RouteOptions {
             csrfToken: csrfTokenSchema,
             requireTwoFactorForKeys: { type: 'boolean' },
             sandboxDeposits: { type: 'boolean', description: 'Whether Deposit test funds is available' },
-            withdrawalsOptIn: {
-              type: 'boolean',
-              description: 'New keys get the withdraw permission only when the person asks for it',
-            },
           },
         },
       },
@@ -42,7 +38,6 @@ export function getSessionRoute({ config }: ConsoleRouteDeps): RouteOptions {
       const settings = {
         requireTwoFactorForKeys: config.requireTwoFactorForKeys,
         sandboxDeposits: (config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING).enabled,
-        withdrawalsOptIn: config.withdrawalsOptIn === true,
       };
       if (!current) return { authenticated: false, ...settings };
       return {

@@ -70,7 +70,7 @@ export function patchApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOp
         now: at,
       });
       const subaccount = await resolveSubaccount(db, user.id, { id: key.subaccountId });
-      return toApiKeyView(key, subaccount.name);
+      return toApiKeyView(key, subaccount.name, { now: at });
     },
   };
 }

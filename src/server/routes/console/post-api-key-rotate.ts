@@ -75,8 +75,8 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
       });
       const subaccount = await resolveSubaccount(db, user.id, { id: rotated.key.subaccountId });
       return reply.code(201).send({
-        old: toApiKeyView(rotated.old, subaccount.name),
-        key: toApiKeyView(rotated.key, subaccount.name),
+        old: toApiKeyView(rotated.old, subaccount.name, { now: at }),
+        key: toApiKeyView(rotated.key, subaccount.name, { now: at, replaces: rotated.old.id }),
       });
     },
   };

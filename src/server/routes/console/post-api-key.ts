@@ -7,8 +7,9 @@
  *
  * Order of checks: cheap input checks first (name, public key, permissions, allowlist, expiry, subaccount
  * ownership), then the 2FA code, so a typo in the public key does not spend the user's one-time code.
- * Permissions: `readOnly` means read alone; otherwise `permissions`, or by default read + trade + withdraw
- * (read + trade when the operator made withdrawals opt-in). With 2FA on, a current code is required; with
+ * Permissions: `readOnly` means read alone; otherwise `permissions`, or by default read + trade: a key made in the
+ * console can withdraw only when the person ticked "Allow withdrawals" (the dialog then sends the permissions).
+ * The operator CLI keeps Backpack's default of all three. With 2FA on, a current code is required; with
  * the operator setting `requireTwoFactorForKeys`, a user without 2FA is refused until they turn it on.
  */
 import type { RouteOptions } from 'fastify';
@@ -18,7 +19,7 @@ import { verifyTwoFactorCode } from '../../../console/two-factor-service.ts';
 import { AppError } from '../../../errors.ts';
 import { parseExpiry, validateKeyName } from '../../../keys/api-key.ts';
 import { resolveAllowlist, resolvePermissions } from '../../../keys/key-controls.ts';
-import { FULL_ACCESS_MASK, PERMISSION_BITS, permissionsOf } from '../../../keys/permissions.ts';
+import { PERMISSION_BITS, permissionsOf } from '../../../keys/permissions.ts';
 import { createApiKey } from '../../../keys/keys-service.ts';
 import { parsePublicKey } from '../../../protocol/key-encoding.ts';
 import {
@@ -41,6 +42,9 @@ interface CreateKeyBody {
   publicKeySource?: 'browser' | 'user';
   totpCode?: string;
 }
+
+/** A console key without explicit permissions: read + trade, never withdraw unless asked for. */
+export const CONSOLE_DEFAULT_PERMISSIONS = PERMISSION_BITS.read | PERMISSION_BITS.trade;
 
 export const TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE =
   'This server requires two-factor authentication for API keys. Turn it on under Security, then create the key.';
@@ -86,13 +90,10 @@ export function postApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOpt
       }
       const parsed = parsePublicKey(body.publicKey);
       if (!parsed.ok) throw AppError.of(parsed.detail, parsed.message);
-      const defaultPermissions = config.withdrawalsOptIn
-        ? PERMISSION_BITS.read | PERMISSION_BITS.trade
-        : FULL_ACCESS_MASK;
       const permissions = resolvePermissions({
         readOnly: body.readOnly,
         permissions: body.permissions,
-        defaultPermissions,
+        defaultPermissions: CONSOLE_DEFAULT_PERMISSIONS,
       });
       resolveAllowlist(body.allowedIps, body.allowAnyAddress);
       parseExpiry(body.expiresAt, at);
@@ -116,7 +117,7 @@ export function postApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOpt
         context: auditContextOf(request),
         now: at,
       });
-      return reply.code(201).send(toApiKeyView(created.key, subaccount.name));
+      return reply.code(201).send(toApiKeyView(created.key, subaccount.name, { now: at }));
     },
   };
 }

@@ -83,6 +83,9 @@ export const apiKeySchema = {
     'revokedAt',
     'lastUsedAt',
     'lastUsedIp',
+    'status',
+    'replacedBy',
+    'replaces',
   ],
   additionalProperties: false,
   properties: {
@@ -104,6 +107,14 @@ export const apiKeySchema = {
     revokedAt: { type: ['integer', 'null'] },
     lastUsedAt: { type: ['integer', 'null'] },
     lastUsedIp: { type: ['string', 'null'] },
+    status: {
+      type: 'string',
+      enum: ['active', 'expiring', 'grace', 'expired', 'retired', 'revoked'],
+      description:
+        'At the server clock: expiring = within 7 days; grace = replaced by rotation, still working until expiresAt; retired = its rotation grace has ended',
+    },
+    replacedBy: { type: ['string', 'null'], description: 'Id of the key that replaced this one by rotation' },
+    replaces: { type: ['string', 'null'], description: 'Id of the key this one replaced by rotation' },
   },
 } as const;
 
@@ -143,8 +154,7 @@ export const keyControlsProperties = {
     type: 'array',
     maxItems: 3,
     items: { type: 'string', enum: ['read', 'trade', 'withdraw'] },
-    description:
-      'Must include read. Default: read + trade + withdraw (read + trade when withdrawals are opt-in)',
+    description: 'Must include read. Default for a new console key: read + trade (withdraw only when listed)',
   },
   allowedIps: {
     type: 'array',
