@@ -13,6 +13,8 @@ import {
 } from './helpers/console-context.ts';
 
 const HOUR = 60 * 60 * 1000;
+/** A console key that may withdraw: the console's default is read + trade. */
+const FULL_ACCESS = ['read', 'trade', 'withdraw'];
 const ETH_ADDRESS = '0x0ad42b8e602c2d3d475ae52d678cf63d84ab2749';
 const SOL_ADDRESS = '9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM';
 const WITHDRAW = '/wapi/v1/capital/withdrawals';
@@ -38,7 +40,7 @@ afterAll(() => ctx.close());
 /** A fresh user with 1000 USDC on the main account and a full key (made before 2FA, if any, is turned on). */
 async function person(): Promise<{ agent: ConsoleAgent; key: Key }> {
   const { agent } = await ctx.signedUpAgent();
-  const created = await ctx.createKey(agent);
+  const created = await ctx.createKey(agent, { permissions: FULL_ACCESS });
   expect(created.response.statusCode, created.response.body).toBe(201);
   const funded = await agent.request('POST', '/exchange/deposits', {
     body: { symbol: 'USDC', quantity: '1000' },
@@ -327,7 +329,7 @@ describe('SIGNET_WITHDRAWAL_ADDRESSES=any', () => {
     const open = await createConsoleTestContext({ withdrawalAddresses: { mode: 'any', coolingOffMs: HOUR } });
     try {
       const { agent } = await open.signedUpAgent();
-      const key = await open.createKey(agent);
+      const key = await open.createKey(agent, { permissions: FULL_ACCESS });
       await agent.request('POST', '/exchange/deposits', { body: { symbol: 'USDC', quantity: '100' } });
       const res = await open.signed(key, {
         method: 'POST',

@@ -37,14 +37,15 @@ export const MAX_KEY_NAME_LENGTH = 64;
 
 /** Names are 1-64 printable characters (no control or format characters), trimmed. */
 export function validateKeyName(name: unknown): string {
-  if (typeof name !== 'string') throw new AppError('INVALID_CLIENT_REQUEST', 'Key name is required');
+  const limit = { max: MAX_KEY_NAME_LENGTH };
+  if (typeof name !== 'string') throw AppError.of('KEY_NAME_INVALID', 'Key name is required', limit);
   const trimmed = name.trim();
   const length = [...trimmed].length;
   if (length < 1 || length > MAX_KEY_NAME_LENGTH) {
-    throw new AppError('INVALID_CLIENT_REQUEST', `Key name must be 1-${MAX_KEY_NAME_LENGTH} characters`);
+    throw AppError.of('KEY_NAME_INVALID', `Key name must be 1-${MAX_KEY_NAME_LENGTH} characters`, limit);
   }
   if (/[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\u2028\u2029]/u.test(trimmed)) {
-    throw new AppError('INVALID_CLIENT_REQUEST', 'Key name must contain printable characters only');
+    throw AppError.of('KEY_NAME_INVALID', 'Key name must contain printable characters only', limit);
   }
   return trimmed;
 }
@@ -110,14 +111,14 @@ export function parseExpiry(input: string | number | null | undefined, now: numb
   else {
     const text = input.trim();
     if (!ISO_DATE.test(text) && !ISO_DATE_TIME.test(text)) {
-      throw new AppError(
-        'INVALID_CLIENT_REQUEST',
+      throw AppError.of(
+        'EXPIRY_INVALID',
         'Expiry must be "never" or an ISO-8601 date or date-time with a zone, e.g. 2026-12-01T13:30:00Z',
       );
     }
     at = Date.parse(text);
   }
-  if (!Number.isSafeInteger(at)) throw new AppError('INVALID_CLIENT_REQUEST', 'Expiry is not a valid date');
-  if (at <= now) throw new AppError('INVALID_CLIENT_REQUEST', 'Expiry must be in the future');
+  if (!Number.isSafeInteger(at)) throw AppError.of('EXPIRY_INVALID', 'Expiry is not a valid date');
+  if (at <= now) throw AppError.of('EXPIRY_PAST', 'Expiry must be in the future');
   return at;
 }

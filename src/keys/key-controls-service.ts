@@ -44,7 +44,7 @@ async function findKeyRow(
     .where((eb) => eb.or([eb('api_key', '=', key), eb('id', '=', key)]));
   if (userId !== undefined) query = query.where('user_id', '=', userId);
   const row = await query.executeTakeFirst();
-  if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'API key not found');
+  if (!row) throw AppError.of('KEY_NOT_FOUND', 'API key not found');
   return row;
 }
 
@@ -99,7 +99,7 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
 
   const row = await findKeyRow(db, input.key, input.userId);
   if (row.revoked_at !== null)
-    throw new AppError('CONFLICT', 'This API key is revoked and cannot be changed');
+    throw AppError.of('KEY_NOT_ACTIVE', 'This API key is revoked and cannot be changed');
   const before = controlsOf(row);
   const after: KeyControls = {
     permissions: permissions ?? before.permissions,
@@ -127,7 +127,7 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
       .where('expires_at', before.expiresAt === null ? 'is' : '=', before.expiresAt)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) {
-      throw new AppError('CONFLICT', 'The key changed meanwhile; reload and try again');
+      throw AppError.of('KEY_CHANGED', 'The key changed meanwhile; reload and try again');
     }
     await recordAuditEvent(trx, {
       userId: row.user_id,
@@ -185,7 +185,7 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
   let source: KeySource;
   if (input.publicKey !== undefined && input.publicKey.trim() !== '') {
     const parsed = parsePublicKey(input.publicKey);
-    if (!parsed.ok) throw new AppError('INVALID_CLIENT_REQUEST', parsed.message);
+    if (!parsed.ok) throw AppError.of(parsed.detail, parsed.message);
     apiKey = encodeBase64(parsed.bytes);
     source = input.publicKeySource ?? 'user';
   } else {
@@ -194,7 +194,7 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
   }
   const row = await findKeyRow(db, input.key, input.userId);
   const old = toApiKey(row);
-  if (!isKeyActive(old, now)) throw new AppError('CONFLICT', 'This API key is revoked or expired');
+  if (!isKeyActive(old, now)) throw AppError.of('KEY_NOT_ACTIVE', 'This API key is revoked or expired');
   const oldExpiry = Math.min(old.expiresAt ?? Number.MAX_SAFE_INTEGER, now + input.graceMs);
   const newRow: ApiKeysTable = {
     ...row,
@@ -217,7 +217,7 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
         .where('expires_at', row.expires_at === null ? 'is' : '=', row.expires_at)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) {
-        throw new AppError('CONFLICT', 'The key changed meanwhile; reload and try again');
+        throw AppError.of('KEY_CHANGED', 'The key changed meanwhile; reload and try again');
       }
       await trx.insertInto('api_keys').values(newRow).execute();
       await recordAuditEvent(trx, {
@@ -238,7 +238,8 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
       });
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'This public key is already registered');
+    if (isUniqueViolation(error))
+      throw AppError.of('PUBLIC_KEY_TAKEN', 'This public key is already registered');
     throw error;
   }
   const rotated = { old: { ...old, expiresAt: oldExpiry, replacedBy: newRow.id }, key: toApiKey(newRow) };

@@ -135,7 +135,7 @@ export async function getKeyUsage(
     .where('id', '=', input.keyId)
     .where('user_id', '=', input.userId)
     .executeTakeFirst();
-  if (!owned) throw new AppError('RESOURCE_NOT_FOUND', 'API key not found');
+  if (!owned) throw AppError.of('KEY_NOT_FOUND', 'API key not found');
   const { spanMs, bucketMs } = USAGE_RANGES[range];
   const earliest = input.now - (input.now % bucketMs) - spanMs + bucketMs;
   const rows = await db

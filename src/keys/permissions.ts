@@ -110,23 +110,20 @@ export function isReadOnlyMask(mask: number): boolean {
 export function parsePermissions(input: readonly string[] | string): number {
   const names = (typeof input === 'string' ? input.split(',') : input).map((p) => p.trim()).filter(Boolean);
   if (names.length === 0) {
-    throw new AppError(
-      'INVALID_CLIENT_REQUEST',
-      'Permissions must list at least read (read, trade, withdraw)',
-    );
+    throw AppError.of('PERMISSIONS_INVALID', 'Permissions must list at least read (read, trade, withdraw)');
   }
   let mask = 0;
   for (const name of names) {
     if (!(PERMISSIONS as readonly string[]).includes(name)) {
-      throw new AppError(
-        'INVALID_CLIENT_REQUEST',
+      throw AppError.of(
+        'PERMISSIONS_INVALID',
         `Unknown permission ${JSON.stringify(name.slice(0, 32))}; use read, trade, withdraw`,
       );
     }
     mask |= PERMISSION_BITS[name as Permission];
   }
   if (!hasPermission(mask, 'read')) {
-    throw new AppError('INVALID_CLIENT_REQUEST', 'Every key has the read permission; add read to the list');
+    throw AppError.of('PERMISSIONS_INVALID', 'Every key has the read permission; add read to the list');
   }
   return mask;
 }

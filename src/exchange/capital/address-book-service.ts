@@ -85,9 +85,10 @@ export class AddressBook {
   ): Promise<AddressBookEntry> {
     const label = normalizeLabel(input.label);
     if (label === undefined) {
-      throw new AppError(
-        'INVALID_CLIENT_REQUEST',
+      throw AppError.of(
+        'ADDRESS_LABEL_INVALID',
         `Label must be 1-${MAX_LABEL_LENGTH} characters without control characters`,
+        { max: MAX_LABEL_LENGTH },
       );
     }
     const address = input.address.trim();
@@ -109,9 +110,10 @@ export class AddressBook {
       .where('user_id', '=', input.userId)
       .executeTakeFirstOrThrow();
     if (Number(count.n) >= MAX_ENTRIES_PER_ACCOUNT) {
-      throw new AppError(
-        'INVALID_CLIENT_REQUEST',
+      throw AppError.of(
+        'ADDRESS_BOOK_FULL',
         `An address book holds at most ${MAX_ENTRIES_PER_ACCOUNT} addresses; remove one first`,
+        { max: MAX_ENTRIES_PER_ACCOUNT },
       );
     }
     // Input checks first, then the proof: a typo in the address must not spend the one-time code.
@@ -199,7 +201,7 @@ export class AddressBook {
     const entry = await this.require(input.userId, input.id);
     const effect = cancelEffect(entry, input.now);
     if (effect === 'none') {
-      throw new AppError('CONFLICT', 'Nothing is pending for this address; remove it instead');
+      throw AppError.of('ADDRESS_NOTHING_PENDING', 'Nothing is pending for this address; remove it instead');
     }
     await this.db.transaction().execute(async (trx) => {
       if (effect === 'remove') {
@@ -302,7 +304,7 @@ export class AddressBook {
       .where('id', '=', id)
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    if (!row) throw new AppError('RESOURCE_NOT_FOUND', ENTRY_NOT_FOUND_MESSAGE);
+    if (!row) throw AppError.of('ADDRESS_NOT_FOUND', ENTRY_NOT_FOUND_MESSAGE);
     return toEntry(row);
   }
 

@@ -62,7 +62,7 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
       const at = now();
       const graceMs = parseGracePeriod(body.grace);
       const parsed = parsePublicKey(body.publicKey);
-      if (!parsed.ok) throw new AppError('INVALID_CLIENT_REQUEST', parsed.message);
+      if (!parsed.ok) throw AppError.of(parsed.detail, parsed.message);
       await confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: true });
       const rotated = await rotateApiKey(db, {
         key: id,

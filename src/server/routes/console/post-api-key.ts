@@ -83,8 +83,8 @@ export function postApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOpt
 
       const name = validateKeyName(body.name);
       if (body.publicKey.trim() === '') {
-        throw new AppError(
-          'INVALID_CLIENT_REQUEST',
+        throw AppError.of(
+          'PUBLIC_KEY_REQUIRED',
           'Public key is required (the console makes one in your browser)',
         );
       }

@@ -12,6 +12,8 @@ export const errorSchema = {
     message: { type: 'string' },
     /** Signet's stable name of the situation (docs/ERRORS.md), for translations. */
     detail: { type: 'string' },
+    /** The values the detail's translation quotes (an allowlist entry, a limit). */
+    params: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
   },
 } as const;
 
