@@ -134,7 +134,18 @@ describe('POST /wapi/v1/capital/withdrawals with the address book on', () => {
     const other = await withdraw(key, { blockchain: 'Base' });
     expect(other.json()).toMatchObject({ code: 'WITHDRAWAL_ADDRESS_NOT_ALLOWED' });
 
-    const removed = await agent.request('DELETE', `/withdrawal-addresses/${entry.id}`);
+    // Removing an active entry takes the same proof as adding it (regression: Remove acted at once).
+    const unproven = await agent.request('DELETE', `/withdrawal-addresses/${entry.id}`);
+    expect(unproven.statusCode).toBe(403);
+    expect(unproven.json()).toMatchObject({ detail: 'PASSWORD_REQUIRED' });
+    const wrong = await agent.request('DELETE', `/withdrawal-addresses/${entry.id}`, {
+      body: { password: 'not the password' },
+    });
+    expect(wrong.json()).toMatchObject({ detail: 'PASSWORD_WRONG' });
+    expect((await withdraw(key)).statusCode).toBe(200);
+    const removed = await agent.request('DELETE', `/withdrawal-addresses/${entry.id}`, {
+      body: { password: PASSWORD },
+    });
     expect(removed.statusCode).toBe(204);
     const after = await withdraw(key);
     expect(after.statusCode).toBe(403);
@@ -180,6 +191,14 @@ describe('POST /wapi/v1/capital/withdrawals with the address book on', () => {
 });
 
 describe('changing the address book from the console', () => {
+  it('removes a pending entry without a proof: it never took effect', async () => {
+    const { agent } = await person();
+    const entry = (await addAddress(agent, { password: PASSWORD })).json<Entry>();
+    expect(entry.status).toBe('pending');
+    expect((await agent.request('DELETE', `/withdrawal-addresses/${entry.id}`)).statusCode).toBe(204);
+    expect((await agent.request('GET', '/withdrawal-addresses')).json()).toMatchObject({ addresses: [] });
+  });
+
   it('needs a valid, unused TOTP code when the account has 2FA, and records the change without the code', async () => {
     const { agent } = await person();
     const secret = await ctx.enableTwoFactor(agent);

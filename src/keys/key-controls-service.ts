@@ -225,6 +225,7 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
         type: 'api_key.rotated',
         details: {
           keyId: row.id,
+          name: row.name,
           apiKey: row.api_key,
           newKeyId: newRow.id,
           newApiKey: apiKey,
@@ -263,6 +264,15 @@ export async function revokeAllApiKeys(
       .where('revoked_at', 'is', null);
     if (input.subaccountId !== undefined) query = query.where('subaccount_id', '=', input.subaccountId);
     const rows = await query.execute();
+    // The scope by name too, so the account's activity can say "keys of Bot" without another lookup.
+    const scope =
+      input.subaccountId === undefined
+        ? undefined
+        : await trx
+            .selectFrom('subaccounts')
+            .select('name')
+            .where('id', '=', input.subaccountId)
+            .executeTakeFirst();
     if (rows.length > 0) {
       await trx
         .updateTable('api_keys')
@@ -280,6 +290,7 @@ export async function revokeAllApiKeys(
       type: 'api_key.revoked_all',
       details: {
         subaccountId: input.subaccountId ?? null,
+        subaccount: scope?.name ?? null,
         count: rows.length,
         keys: rows.map((r) => ({ keyId: r.id, name: r.name, apiKey: r.api_key })),
       },
