@@ -43,7 +43,7 @@ export type DenyCode = 'UNAUTHORIZED' | 'INVALID_SIGNATURE' | 'FORBIDDEN' | 'INV
 
 /** Why a request that named a key was refused, as the usage counters count it. */
 export type RefusalReason =
-  'invalid_key' | 'expired_window' | 'bad_signature' | 'ip_not_allowed' | 'permission';
+  'invalid_key' | 'expired_window' | 'bad_signature' | 'ip_not_allowed' | 'permission' | 'subaccount';
 
 /** Why a known key was refused at step 2, for its owner's eyes only (the caller is told `Invalid API key`). */
 export type KeyState = 'revoked' | 'expired' | 'retired';
@@ -124,7 +124,7 @@ export function decideSubaccount(
       ok: false,
       code: 'FORBIDDEN',
       message: 'This API key is bound to another subaccount',
-      reason: 'permission',
+      reason: 'subaccount',
     };
   }
   return OK;

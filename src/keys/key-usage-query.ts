@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 
 import { AppError } from '../errors.ts';
 import type { Database } from '../store/schema.ts';
+import { requiredPermission, type Permission } from './permissions.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3600_000;
@@ -63,10 +64,12 @@ export interface UsageBucket extends UsageCounts {
 
 export interface RefusalView {
   at: number;
-  /** The refusal as the owner sees it: `key_expired`, `key_retired`, `bad_signature`, ... */
+  /** The refusal as the owner sees it: `key_expired`, `key_retired`, `bad_signature`, `subaccount`, ... */
   reason: string;
   ip: string;
   instruction: string | null;
+  /** For a `permission` refusal: the permission the instruction needs (so a page can say it in any language). */
+  permission: Permission | null;
   /** Exactly what the caller was answered (for a dead key, the uniform `Invalid API key`). */
   message: string;
 }
@@ -174,7 +177,12 @@ export async function getKeyUsage(
     to: input.now,
     buckets,
     totals,
-    refusals: refusals.map((r) => ({ ...r, at: Number(r.at) })),
+    refusals: refusals.map((r) => ({
+      ...r,
+      at: Number(r.at),
+      permission:
+        r.reason === 'permission' && r.instruction !== null ? requiredPermission(r.instruction) : null,
+    })),
     refusalSample: {
       perReasonPerMinute: REFUSALS_SAMPLED_PER_REASON_PER_MINUTE,
       limit: RECENT_REFUSALS_LIMIT,

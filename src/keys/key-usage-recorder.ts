@@ -44,9 +44,17 @@ export const USAGE_OUTCOMES = [
   'key_expired',
   'key_retired',
 ] as const satisfies readonly UsageOutcome[];
-const INDEX: Readonly<Record<UsageOutcome, number>> = Object.fromEntries(
-  USAGE_OUTCOMES.map((outcome, i) => [outcome, i]),
-) as Record<UsageOutcome, number>;
+/**
+ * Where each outcome is counted: a subaccount-binding refusal is a permission refusal (both 403) in the counts,
+ * and keeps its own reason in the samples.
+ */
+const INDEX: Readonly<Record<UsageOutcome, number>> = {
+  ...(Object.fromEntries(USAGE_OUTCOMES.map((outcome, i) => [outcome, i])) as Record<
+    (typeof USAGE_OUTCOMES)[number],
+    number
+  >),
+  subaccount: USAGE_OUTCOMES.indexOf('permission'),
+};
 
 interface RefusalSample {
   apiKey: string;

@@ -60,6 +60,11 @@ export interface ServerConfig {
    * when Redis is absent or down (serve-process.ts, cluster-shared.ts). Absent: this process keeps its own.
    */
   clusterShared?: boolean;
+  /**
+   * Tests only: the clock of the signed-request path (its time window and the minute a request is counted in);
+   * `Date.now` when absent. Lets a test send real signed requests "minutes apart" without waiting minutes.
+   */
+  signedRequestClock?: () => number;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -157,6 +162,7 @@ export async function startServer(
     },
     keyCache,
     replayGuard,
+    now: config.signedRequestClock,
   });
   metricsSources.keyCache = keyCache;
   const exchange = await createExchange({ db, config: markets, now: Date.now });

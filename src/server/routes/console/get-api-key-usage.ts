@@ -73,6 +73,7 @@ export function getApiKeyUsageRoute({ db, now }: ConsoleRouteDeps): RouteOptions
                   reason: { type: 'string' },
                   ip: { type: 'string' },
                   instruction: { type: ['string', 'null'] },
+                  permission: { type: ['string', 'null'], enum: ['read', 'trade', 'withdraw', null] },
                   message: { type: 'string', description: 'What the caller was answered' },
                 },
               },
