@@ -1,6 +1,8 @@
 /**
  * The console shell: asks the server who is signed in, then shows the sign-in / sign-up pages or the signed-in
  * layout (header, navigation, page). A 401 from any private request ends the session in the UI as well.
+ * A signed-out visit to a page goes to `/sign-in?next=<page>`, and signing in returns there (only to a path of
+ * this console: `safeNext` refuses anything else, so the link cannot send people to another site).
  */
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
@@ -27,7 +29,6 @@ export function App(): ReactNode {
   const [session, setSession] = useState<SessionState>({ status: 'loading' });
   const [requireTwoFactorForKeys, setRequireTwoFactorForKeys] = useState(false);
   const [sandboxDeposits, setSandboxDeposits] = useState(true);
-  const [withdrawalsOptIn, setWithdrawalsOptIn] = useState(false);
 
   const loadSession = useCallback(() => {
     consoleApi.getSession().then(
@@ -35,7 +36,6 @@ export function App(): ReactNode {
         setCsrfToken(info.csrfToken);
         setRequireTwoFactorForKeys(info.requireTwoFactorForKeys);
         setSandboxDeposits(info.sandboxDeposits !== false);
-        setWithdrawalsOptIn(info.withdrawalsOptIn === true);
         setSession(
           info.authenticated && info.user
             ? { status: 'signed_in', user: info.user, requireTwoFactorForKeys: info.requireTwoFactorForKeys }
@@ -56,19 +56,21 @@ export function App(): ReactNode {
     return () => setSessionEndedHandler(undefined);
   }, [t]);
 
-  // Keep the address bar consistent with the session.
+  // Keep the address bar consistent with the session; a page asked for while signed out is remembered.
   useEffect(() => {
-    if (session.status === 'anonymous' && !PUBLIC_PATHS.has(pathname))
-      navigate('/sign-in', { replace: true });
+    if (session.status === 'anonymous' && !PUBLIC_PATHS.has(pathname)) {
+      const asked = pathname === '/' ? '' : `?next=${encodeURIComponent(pathname + window.location.search)}`;
+      navigate(`/sign-in${asked}`, { replace: true });
+    }
     if (session.status === 'signed_in' && (PUBLIC_PATHS.has(pathname) || pathname === '/')) {
-      navigate(HOME_PATH, { replace: true });
+      navigate(safeNext(window.location.search) ?? HOME_PATH, { replace: true });
     }
   }, [session.status, pathname]);
 
   const signedIn = (user: User, csrfToken: string): void => {
     setCsrfToken(csrfToken);
     setSession({ status: 'signed_in', user, requireTwoFactorForKeys });
-    navigate(HOME_PATH, { replace: true });
+    navigate(safeNext(window.location.search) ?? HOME_PATH, { replace: true });
   };
 
   if (session.status === 'loading') {
@@ -113,7 +115,6 @@ export function App(): ReactNode {
         user: session.user,
         requireTwoFactorForKeys: session.requireTwoFactorForKeys,
         sandboxDeposits,
-        withdrawalsOptIn,
         setUser: (user) => setSession({ ...session, user }),
       }}
     >
@@ -155,6 +156,14 @@ export function App(): ReactNode {
       </div>
     </SessionProvider>
   );
+}
+
+/** `?next=` from the sign-in address, when it names a page of this console (a same-origin path, not `//host`). */
+export function safeNext(search: string): string | undefined {
+  const next = new URLSearchParams(search).get('next');
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return undefined;
+  const path = next.split('?')[0] as string;
+  return findRoute(path) ? next : undefined;
 }
 
 function NavSection({

@@ -1,6 +1,9 @@
 /**
  * English and Russian, one dictionary each (en.ts, ru.ts). The language starts from the browser's
  * (`navigator.language`), can be switched in the header, and the choice is remembered in localStorage.
+ *
+ * Times are shown one way everywhere: `1 Dec 2026, 13:30` in the browser's time zone (never 01/12/26), the zone
+ * named where a person types a time (`timeZoneLabel`), and durations in words ("3 h 20 min").
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
@@ -20,7 +23,18 @@ interface I18n {
   language: Language;
   setLanguage: (language: Language) => void;
   t: Translate;
+  /** `1 Dec 2026, 13:30` in the browser's time zone. */
   formatTime: (ms: number) => string;
+  /** `13:30` (or `1 Dec, 13:30` when `withDay`). */
+  formatClock: (ms: number, options?: { withDay?: boolean }) => string;
+  /** `3 h 20 min`, `2 d 4 h`, `less than a minute`. */
+  formatDuration: (ms: number) => string;
+  /** Plain integers with the language's grouping: `12,345` / `12 345`. */
+  formatNumber: (value: number) => string;
+  /** The browser's time zone as people read it: `Europe/Berlin (UTC+1)`. */
+  timeZoneLabel: string;
+  /** The locale for Intl (`en-GB`, `ru-RU`). */
+  locale: string;
 }
 
 const I18nContext = createContext<I18n | undefined>(undefined);
@@ -53,16 +67,51 @@ export function I18nProvider({ children }: { children: ReactNode }): ReactNode {
       hour: '2-digit',
       minute: '2-digit',
     });
+    const clockFormat = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+    const dayClockFormat = new Intl.DateTimeFormat(locale, {
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+    const t: Translate = (key, values) =>
+      dictionary[key].replace(/\{(\w+)\}/g, (match, name: string) => String(values?.[name] ?? match));
     return {
       language,
       setLanguage,
-      t: (key, values) =>
-        dictionary[key].replace(/\{(\w+)\}/g, (match, name: string) => String(values?.[name] ?? match)),
+      t,
+      locale,
       formatTime: (ms) => dateFormat.format(new Date(ms)),
+      formatClock: (ms, options) => (options?.withDay ? dayClockFormat : clockFormat).format(new Date(ms)),
+      formatDuration: (ms) => formatDuration(ms, t),
+      formatNumber: (value) => numberFormat.format(value),
+      timeZoneLabel: timeZoneLabel(locale),
     };
   }, [language, setLanguage]);
 
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+/** `3 h 20 min`: the largest two units, rounded up to the minute; under a minute says so. */
+export function formatDuration(ms: number, t: Translate): string {
+  if (ms < 60_000) return t('duration.s');
+  const minutes = Math.ceil(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days > 0) return hours > 0 ? t('duration.dh', { d: days, h: hours }) : t('duration.d', { d: days });
+  if (minutes < 60) return t('duration.m', { m: minutes });
+  return minutes % 60 === 0 ? t('duration.h', { h: hours }) : t('duration.hm', { h: hours, m: minutes % 60 });
+}
+
+function timeZoneLabel(locale: string): string {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const offset =
+    new Intl.DateTimeFormat(locale, { timeZoneName: 'shortOffset' })
+      .formatToParts(new Date())
+      .find((part) => part.type === 'timeZoneName')?.value ?? '';
+  const utc = offset.replace(/^GMT/, 'UTC');
+  return zone ? `${zone} (${utc === 'UTC' || utc === '' ? 'UTC' : utc})` : utc;
 }
 
 export function useI18n(): I18n {
