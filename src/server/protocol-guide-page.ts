@@ -77,6 +77,16 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** GitHub's heading anchor: lower case, punctuation dropped, spaces as hyphens. */
+export function headingId(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/<[^>]*>/g, '')
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .trim()
+    .replace(/\s/g, '-');
+}
+
 /** Where a link in the markdown should point on this server (unchanged when it is not a repository path). */
 export function resolveDocLink(href: string): string {
   const [path, hash] = href.split('#', 2) as [string, string | undefined];
@@ -88,6 +98,11 @@ export function resolveDocLink(href: string): string {
 const renderer = new marked.Renderer();
 const renderLink = renderer.link.bind(renderer);
 renderer.link = (token: Tokens.Link): string => renderLink({ ...token, href: resolveDocLink(token.href) });
+// Headings get GitHub's ids, so `#withdrawals-the-address-book` links work here as they do on a code host.
+renderer.heading = function (token: Tokens.Heading): string {
+  const text = this.parser.parseInline(token.tokens);
+  return `<h${token.depth} id="${headingId(token.text)}">${text}</h${token.depth}>\n`;
+};
 const renderTable = renderer.table.bind(renderer);
 renderer.table = (token: Tokens.Table): string => `<div class="table">${renderTable(token)}</div>`;
 

@@ -30,7 +30,12 @@ export interface ConsoleBrowser {
 }
 
 export async function openConsoleBrowser(
-  options: { withdrawalAddresses?: WithdrawalAddressSettings; console?: ConsoleConfig } = {},
+  options: {
+    withdrawalAddresses?: WithdrawalAddressSettings;
+    console?: ConsoleConfig;
+    /** The signed path's clock (start-server.ts `signedRequestClock`): traffic "minutes apart" without waiting. */
+    signedRequestClock?: () => number;
+  } = {},
 ): Promise<ConsoleBrowser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
@@ -48,6 +53,7 @@ export async function openConsoleBrowser(
       console: options.console ?? { requireTwoFactorForKeys: false },
       // The address book as shipped (24 h cooling-off), whatever the environment says, unless a test asks.
       withdrawalAddresses: options.withdrawalAddresses ?? { mode: 'book', coolingOffMs: 24 * 60 * 60 * 1000 },
+      signedRequestClock: options.signedRequestClock,
     },
     { logger: false },
   );

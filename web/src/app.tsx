@@ -11,6 +11,7 @@ import { LanguageSwitch } from './components/language-switch.tsx';
 import { useI18n } from './i18n/i18n.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { SignUpPage } from './pages/sign-up-page.tsx';
+import { safeNext } from './next-path.ts';
 import { navigate, usePathname } from './router.ts';
 import { EXCHANGE_ROUTES, HOME_PATH, SETTINGS_ROUTES, findRoute, type PageRoute } from './routes.ts';
 import { SessionProvider } from './session.tsx';
@@ -63,14 +64,18 @@ export function App(): ReactNode {
       navigate(`/sign-in${asked}`, { replace: true });
     }
     if (session.status === 'signed_in' && (PUBLIC_PATHS.has(pathname) || pathname === '/')) {
-      navigate(safeNext(window.location.search) ?? HOME_PATH, { replace: true });
+      navigate(safeNext(window.location.search, (path) => findRoute(path) !== undefined) ?? HOME_PATH, {
+        replace: true,
+      });
     }
   }, [session.status, pathname]);
 
   const signedIn = (user: User, csrfToken: string): void => {
     setCsrfToken(csrfToken);
     setSession({ status: 'signed_in', user, requireTwoFactorForKeys });
-    navigate(safeNext(window.location.search) ?? HOME_PATH, { replace: true });
+    navigate(safeNext(window.location.search, (path) => findRoute(path) !== undefined) ?? HOME_PATH, {
+      replace: true,
+    });
   };
 
   if (session.status === 'loading') {
@@ -156,14 +161,6 @@ export function App(): ReactNode {
       </div>
     </SessionProvider>
   );
-}
-
-/** `?next=` from the sign-in address, when it names a page of this console (a same-origin path, not `//host`). */
-export function safeNext(search: string): string | undefined {
-  const next = new URLSearchParams(search).get('next');
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return undefined;
-  const path = next.split('?')[0] as string;
-  return findRoute(path) ? next : undefined;
 }
 
 function NavSection({

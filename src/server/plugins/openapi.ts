@@ -90,6 +90,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     staticCSP: true,
+    // Swagger UI sets style attributes on its own elements; scripts stay 'self' only.
+    transformStaticCSP: (header) => header.replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
     theme: {
       title: 'API reference — Signet',
       css: [{ filename: 'signet.css', content: SWAGGER_THEME_CSS }],

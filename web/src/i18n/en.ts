@@ -273,7 +273,7 @@ export const en = {
   'addresses.description':
     'The only addresses your funds can be withdrawn to. Programs using API keys can send funds only to addresses you allowed for them here, and only after a waiting period. Nothing in an API request can skip these rules.',
   'addresses.coolingOff':
-    'A new address, or an address newly allowed for API withdrawals, takes effect after {time}. Until then it is pending and you can cancel it.',
+    'A new address, or one newly allowed for API withdrawals, takes effect after {time} — until then it waits, and you can cancel it.',
   'addresses.noCoolingOff': 'Changes take effect at once: this server has no cooling-off.',
   'addresses.anyMode':
     'This server lets API keys withdraw to any address (SIGNET_WITHDRAWAL_ADDRESSES=any): the address book is not enforced for them.',
@@ -359,7 +359,7 @@ export const en = {
   'keys.usage': 'Usage',
   'keys.revokeAll': 'Revoke all keys',
   'keys.revokedNotice': 'Key revoked: “{name}” no longer works.',
-  'keys.revokedAllNotice': '{count} keys revoked.',
+  'keys.revokedAllNotice': '{count, plural, one {# key revoked.} other {# keys revoked.}}',
   'keys.updatedNotice': 'Key “{name}” updated.',
   'edit.title': 'Edit API key',
   'edit.save': 'Save',
@@ -379,7 +379,7 @@ export const en = {
   'revokeAll.body':
     'Every live key in the chosen scope stops working on its next request. Use this if a machine holding keys was compromised.',
   'revokeAll.scope': 'Keys of',
-  'revokeAll.everything': 'All subaccounts ({count} keys)',
+  'revokeAll.everything': 'All subaccounts ({count, plural, one {# key} other {# keys}})',
   'usage.title': 'Usage of “{name}”',
   'usage.description':
     'Requests by outcome: the last hour per minute, 24 hours per 15 minutes, 7 days per 2 hours. Counts arrive a few seconds after the requests.',
@@ -397,8 +397,8 @@ export const en = {
   'dialog.keepEditing': 'Keep editing',
   'dialog.discard': 'Discard',
   'duration.h': '{h} h',
-  'duration.d': '{d} d',
-  'duration.dh': '{d} d {h} h',
+  'duration.d': '{d, plural, one {# day} other {# days}}',
+  'duration.dh': '{d, plural, one {# day} other {# days}} {h} h',
   'subs.mainName': 'Main',
   'subs.nameRequired': 'Enter a name for the subaccount.',
   'keys.col.status': 'Status',
@@ -421,8 +421,8 @@ export const en = {
   'keys.status.revoked': 'Revoked',
   'keys.status.expiresOn': 'expires {time}',
   'keys.status.expiringDetail': 'stops in {time}',
-  'keys.status.graceDetail': 'replaced by {key}; works until {time} ({left} left)',
-  'keys.status.retiredDetail': 'replaced by {key}; stopped {time}',
+  'keys.status.graceDetail': 'replaced by {key}',
+  'keys.status.retiredDetail': 'replaced by {key}',
   'keys.status.expiredDetail': 'stopped {time}',
   'keys.status.revokedDetail': 'revoked {time}',
   'keys.status.replaces': 'replaces {key}',
@@ -446,9 +446,10 @@ export const en = {
   'created.summary': 'What this key may do',
   'created.canDo': 'Can',
   'created.cannot': '(cannot: {list})',
-  'revokeAll.subaccountCount': '{name} ({count} keys)',
-  'revokeAll.willStop': 'Keys that stop working ({count}):',
-  'revokeAll.confirmCount': 'Revoke {count} keys',
+  'revokeAll.subaccountCount': '{name} ({count, plural, one {# key} other {# keys}})',
+  'revokeAll.willStop':
+    '{count, plural, =0 {No key would stop.} one {This key stops working:} other {These # keys stop working:}}',
+  'revokeAll.confirmCount': '{count, plural, one {Revoke # key} other {Revoke # keys}}',
   'security.openInApp': 'Open in authenticator app',
   'security.openInAppHint': 'On this phone: adds the account to an installed authenticator.',
   'security.codeSixDigits': 'Enter the 6-digit code from your authenticator app.',
@@ -468,7 +469,7 @@ export const en = {
   'event.noGrace': 'old key stopped at once',
   'event.scope.all': 'all subaccounts',
   'event.scope.subaccount': 'subaccount {name}',
-  'event.keysCount': '{count} keys',
+  'event.keysCount': '{count, plural, one {# key} other {# keys}}',
   'usage.range': 'Range',
   'usage.range.1h': '1 hour',
   'usage.range.24h': '24 hours',
@@ -548,6 +549,14 @@ export const en = {
     'Withdrawals to this address stop at once, from the console and from API keys. Adding it again starts a new waiting period.',
   'addresses.removeConfirm': 'Remove address',
   'addresses.removing': 'Removing…',
+  'common.quoted': '“{text}”',
+  'keys.col.key': 'Key',
+  'keys.col.activity': 'Created / last used',
+  'keys.createdShort': 'created {time}',
+  'keys.lastUsedShort': 'used {time}',
+  'keys.neverUsed': 'never used',
+  'keys.status.graceUntil': 'works until {time} ({left} left)',
+  'keys.status.stoppedOn': 'stopped {time}',
 } as const;
 
 export type MessageKey = keyof typeof en;

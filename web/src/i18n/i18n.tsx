@@ -25,6 +25,8 @@ interface I18n {
   t: Translate;
   /** `1 Dec 2026, 13:30` in the browser's time zone. */
   formatTime: (ms: number) => string;
+  /** `1 Dec, 13:30` this year, `1 Dec 2025` before: for dense tables (the full time goes in a title). */
+  formatShortTime: (ms: number) => string;
   /** `13:30` (or `1 Dec, 13:30` when `withDay`). */
   formatClock: (ms: number, options?: { withDay?: boolean }) => string;
   /** `3 h 20 min`, `2 d 4 h`, `less than a minute`. */
@@ -75,14 +77,18 @@ export function I18nProvider({ children }: { children: ReactNode }): ReactNode {
       minute: '2-digit',
     });
     const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-    const t: Translate = (key, values) =>
-      dictionary[key].replace(/\{(\w+)\}/g, (match, name: string) => String(values?.[name] ?? match));
+    const dayFormat = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric' });
+    const thisYear = new Date().getFullYear();
+    const plurals = new Intl.PluralRules(locale);
+    const t: Translate = (key, values) => formatMessage(dictionary[key], values, plurals);
     return {
       language,
       setLanguage,
       t,
       locale,
       formatTime: (ms) => dateFormat.format(new Date(ms)),
+      formatShortTime: (ms) =>
+        (new Date(ms).getFullYear() === thisYear ? dayClockFormat : dayFormat).format(new Date(ms)),
       formatClock: (ms, options) => (options?.withDay ? dayClockFormat : clockFormat).format(new Date(ms)),
       formatDuration: (ms) => formatDuration(ms, t),
       formatNumber: (value) => numberFormat.format(value),
@@ -91,6 +97,52 @@ export function I18nProvider({ children }: { children: ReactNode }): ReactNode {
   }, [language, setLanguage]);
 
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+/**
+ * A message with its values: `{name}` is replaced by the value, and `{count, plural, one {# key} other {# keys}}`
+ * picks the form the language needs for the number (Intl.PluralRules: Russian has one, few, many) with `#` as the
+ * number; `=0 {...}` matches an exact number first. An unknown `{name}` is left as it is.
+ */
+export function formatMessage(
+  template: string,
+  values: Record<string, string | number> | undefined,
+  plurals: Intl.PluralRules,
+): string {
+  let out = '';
+  let i = 0;
+  while (i < template.length) {
+    const open = template.indexOf('{', i);
+    if (open === -1) return out + template.slice(i);
+    out += template.slice(i, open);
+    const plural = /^\{(\w+), plural,/.exec(template.slice(open));
+    if (plural) {
+      let depth = 0;
+      let end = open;
+      for (; end < template.length; end++) {
+        if (template[end] === '{') depth++;
+        else if (template[end] === '}' && --depth === 0) break;
+      }
+      const body = template.slice(open + plural[0].length, end);
+      const raw = values?.[plural[1] as string];
+      const count = Number(raw);
+      const options = new Map(
+        [...body.matchAll(/(=?\w+)\s*\{([^}]*)\}/g)].map((m) => [m[1], m[2] as string]),
+      );
+      const chosen =
+        options.get(`=${count}`) ?? options.get(plurals.select(count)) ?? options.get('other') ?? '';
+      out += chosen.replace(/#/g, String(raw));
+      i = end + 1;
+      continue;
+    }
+    const close = template.indexOf('}', open);
+    if (close === -1) return out + template.slice(open);
+    const name = template.slice(open + 1, close);
+    const value = /^\w+$/.test(name) ? values?.[name] : undefined;
+    out += value === undefined ? template.slice(open, close + 1) : String(value);
+    i = close + 1;
+  }
+  return out;
 }
 
 /** `3 h 20 min`: the largest two units, rounded up to the minute; under a minute says so. */

@@ -275,7 +275,7 @@ export const ru: Dictionary = {
   'addresses.description':
     'Только на эти адреса можно выводить ваши средства. Программы с API-ключами могут отправлять средства лишь на адреса, которые вы им здесь разрешили, и только после периода ожидания. Никакой параметр API-запроса не обходит эти правила.',
   'addresses.coolingOff':
-    'Новый адрес или адрес, только что разрешённый для вывода по API, начинает действовать через {time}. До тех пор он ожидает, и его можно отменить.',
+    'Новый адрес или адрес, только что разрешённый для вывода по API, начинает действовать через {time} — до тех пор он ожидает, и его можно отменить.',
   'addresses.noCoolingOff': 'Изменения действуют сразу: на этом сервере нет периода ожидания.',
   'addresses.anyMode':
     'Этот сервер разрешает API-ключам вывод на любой адрес (SIGNET_WITHDRAWAL_ADDRESSES=any): адресная книга для них не действует.',
@@ -362,7 +362,8 @@ export const ru: Dictionary = {
   'keys.usage': 'Использование',
   'keys.revokeAll': 'Отозвать все ключи',
   'keys.revokedNotice': 'Ключ отозван: «{name}» больше не работает.',
-  'keys.revokedAllNotice': 'Отозвано ключей: {count}.',
+  'keys.revokedAllNotice':
+    '{count, plural, one {Отозван # ключ.} few {Отозвано # ключа.} other {Отозвано # ключей.}}',
   'keys.updatedNotice': 'Ключ «{name}» изменён.',
   'edit.title': 'Изменить API-ключ',
   'edit.save': 'Сохранить',
@@ -382,7 +383,7 @@ export const ru: Dictionary = {
   'revokeAll.body':
     'Все действующие ключи в выбранной области перестанут работать со следующего запроса. Используйте, если устройство с ключами взломано.',
   'revokeAll.scope': 'Ключи',
-  'revokeAll.everything': 'Все субаккаунты (ключей: {count})',
+  'revokeAll.everything': 'Все субаккаунты ({count, plural, one {# ключ} few {# ключа} other {# ключей}})',
   'usage.title': 'Использование «{name}»',
   'usage.description':
     'Запросы по результату: последний час по минутам, 24 часа по 15 минут, 7 дней по 2 часа. Данные появляются через несколько секунд после запросов.',
@@ -400,8 +401,8 @@ export const ru: Dictionary = {
   'dialog.keepEditing': 'Продолжить',
   'dialog.discard': 'Закрыть без сохранения',
   'duration.h': '{h} ч',
-  'duration.d': '{d} дн.',
-  'duration.dh': '{d} дн. {h} ч',
+  'duration.d': '{d, plural, one {# день} few {# дня} other {# дней}}',
+  'duration.dh': '{d, plural, one {# день} few {# дня} other {# дней}} {h} ч',
   'subs.mainName': 'Основной',
   'subs.nameRequired': 'Введите название субаккаунта.',
   'keys.col.status': 'Состояние',
@@ -424,9 +425,9 @@ export const ru: Dictionary = {
   'keys.status.revoked': 'Отозван',
   'keys.status.expiresOn': 'истекает {time}',
   'keys.status.expiringDetail': 'перестанет работать через {time}',
-  'keys.status.graceDetail': 'заменён ключом {key}; работает до {time} (осталось {left})',
-  'keys.status.retiredDetail': 'заменён ключом {key}; перестал работать {time}',
-  'keys.status.expiredDetail': 'перестал работать {time}',
+  'keys.status.graceDetail': 'заменён ключом {key}',
+  'keys.status.retiredDetail': 'заменён ключом {key}',
+  'keys.status.expiredDetail': 'остановлен {time}',
   'keys.status.revokedDetail': 'отозван {time}',
   'keys.status.replaces': 'заменяет {key}',
   'keys.withdrawAnyAddress': 'Вывод с любого адреса',
@@ -450,9 +451,11 @@ export const ru: Dictionary = {
   'created.summary': 'Что может этот ключ',
   'created.canDo': 'Может',
   'created.cannot': '(не может: {list})',
-  'revokeAll.subaccountCount': '{name} (ключей: {count})',
-  'revokeAll.willStop': 'Перестанут работать (ключей: {count}):',
-  'revokeAll.confirmCount': 'Отозвать ключи: {count}',
+  'revokeAll.subaccountCount': '{name} ({count, plural, one {# ключ} few {# ключа} other {# ключей}})',
+  'revokeAll.willStop':
+    '{count, plural, =0 {Ни один ключ не остановится.} one {Перестанет работать # ключ:} few {Перестанут работать # ключа:} other {Перестанут работать # ключей:}}',
+  'revokeAll.confirmCount':
+    '{count, plural, one {Отозвать # ключ} few {Отозвать # ключа} other {Отозвать # ключей}}',
   'security.openInApp': 'Открыть в приложении-аутентификаторе',
   'security.openInAppHint': 'На этом телефоне: добавит аккаунт в установленный аутентификатор.',
   'security.codeSixDigits': 'Введите 6-значный код из приложения-аутентификатора.',
@@ -472,7 +475,7 @@ export const ru: Dictionary = {
   'event.noGrace': 'старый ключ остановлен сразу',
   'event.scope.all': 'все субаккаунты',
   'event.scope.subaccount': 'субаккаунт {name}',
-  'event.keysCount': 'ключей: {count}',
+  'event.keysCount': '{count, plural, one {# ключ} few {# ключа} other {# ключей}}',
   'usage.range': 'Период',
   'usage.range.1h': '1 час',
   'usage.range.24h': '24 часа',
@@ -553,4 +556,12 @@ export const ru: Dictionary = {
     'Вывод на этот адрес прекратится сразу — и из консоли, и по API-ключам. При повторном добавлении снова начнётся период ожидания.',
   'addresses.removeConfirm': 'Удалить адрес',
   'addresses.removing': 'Удаление…',
+  'common.quoted': '«{text}»',
+  'keys.col.key': 'Ключ',
+  'keys.col.activity': 'Создан / использован',
+  'keys.createdShort': 'создан {time}',
+  'keys.lastUsedShort': 'использован {time}',
+  'keys.neverUsed': 'не использовался',
+  'keys.status.graceUntil': 'работает до {time} (ещё {left})',
+  'keys.status.stoppedOn': 'остановлен {time}',
 };

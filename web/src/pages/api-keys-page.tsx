@@ -3,8 +3,8 @@
  * grace "replaced by …, stops at …", expired, retired by rotation, revoked: dead keys stay listed with their
  * reason), searchable and filtered by subaccount and state; compact rows (a table on wide screens, cards on a
  * phone — one DOM, CSS decides) whose allowlists wrap between entries, never inside one. Keys that can withdraw
- * from any address are flagged. Per key: Usage, and a menu with Edit, Rotate, Revoke; Revoke all for a
- * compromised machine; New API Key.
+ * from any address are flagged. Per key, one actions menu (Usage; and Edit, Rotate, Revoke while it works),
+ * so a row stays narrow in every language; Revoke all for a compromised machine; New API Key.
  *
  * After a change, a notice that screen readers announce (role="status") takes the focus, so nobody is left on a
  * button that no longer exists; it clears itself after a while and at the next action, so it never goes stale.
@@ -52,7 +52,7 @@ const STATE_FILTERS: Array<{ value: StateFilter; label: MessageKey }> = [
 type Action = { kind: 'edit' | 'rotate' | 'revoke' | 'usage'; key: ApiKey } | { kind: 'revoke-all' };
 
 export function ApiKeysPage(): ReactNode {
-  const { t, formatTime } = useI18n();
+  const { t, formatTime, formatShortTime } = useI18n();
   const keys = useResource(consoleApi.listKeys);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedKey>();
@@ -194,12 +194,11 @@ export function ApiKeysPage(): ReactNode {
               <table className="table table-cards table-keys" aria-label={t('keys.tableLabel')}>
                 <thead>
                   <tr>
-                    <th scope="col">{t('keys.col.name')}</th>
-                    <th scope="col">{t('keys.col.apiKey')}</th>
+                    <th scope="col">{t('keys.col.key')}</th>
                     <th scope="col">{t('keys.col.permission')}</th>
                     <th scope="col">{t('keys.col.allowedIps')}</th>
                     <th scope="col">{t('keys.col.status')}</th>
-                    <th scope="col">{t('keys.col.lastUsed')}</th>
+                    <th scope="col">{t('keys.col.activity')}</th>
                     <th scope="col">
                       <span className="visually-hidden">{t('keys.col.actions')}</span>
                     </th>
@@ -219,12 +218,7 @@ export function ApiKeysPage(): ReactNode {
                           <span className="key-name" title={key.name}>
                             {key.name}
                           </span>
-                          <span className="secondary-line">
-                            {keySubaccountLabel(key, t)} ·{' '}
-                            {t('keys.createdOn', { time: formatTime(key.createdAt) })}
-                          </span>
-                        </th>
-                        <td data-label={t('keys.col.apiKey')} className="nowrap">
+                          <span className="secondary-line">{keySubaccountLabel(key, t)}</span>
                           <span className="key-cell">
                             <code title={key.apiKey}>{shortKey(key.apiKey)}</code>
                             <CopyButton
@@ -233,7 +227,7 @@ export function ApiKeysPage(): ReactNode {
                               compact
                             />
                           </span>
-                        </td>
+                        </th>
                         <td data-label={t('keys.col.permission')}>
                           <PermissionBadges permissions={key.permissions} />
                         </td>
@@ -260,54 +254,58 @@ export function ApiKeysPage(): ReactNode {
                             predecessor={key.replaces ? byId.get(key.replaces) : undefined}
                           />
                         </td>
-                        <td data-label={t('keys.col.lastUsed')}>
-                          {key.lastUsedAt === null ? (
-                            <span className="muted">{t('common.never')}</span>
-                          ) : (
-                            <>
-                              <span className="nowrap">{formatTime(key.lastUsedAt)}</span>
-                              {key.lastUsedIp && (
-                                <span className="secondary-line">
-                                  {t('keys.lastUsedFrom', { ip: key.lastUsedIp })}
-                                </span>
-                              )}
-                            </>
-                          )}
+                        <td data-label={t('keys.col.activity')} className="small">
+                          <span className="activity-line">
+                            {t('keys.createdShort', { time: '' })}
+                            <time title={formatTime(key.createdAt)}>{formatShortTime(key.createdAt)}</time>
+                          </span>
+                          <span className="activity-line muted">
+                            {key.lastUsedAt === null ? (
+                              t('keys.neverUsed')
+                            ) : (
+                              <>
+                                {t('keys.lastUsedShort', { time: '' })}
+                                <time title={formatTime(key.lastUsedAt)}>
+                                  {formatShortTime(key.lastUsedAt)}
+                                </time>
+                                {key.lastUsedIp && <> {t('keys.lastUsedFrom', { ip: key.lastUsedIp })}</>}
+                              </>
+                            )}
+                          </span>
                         </td>
                         <td className="actions">
                           <div className="row-actions">
-                            <button
-                              type="button"
-                              className="button button-ghost button-small"
-                              aria-label={`${t('keys.usage')} ${key.name}`}
-                              onClick={() => act({ kind: 'usage', key })}
-                            >
-                              {t('keys.usage')}
-                            </button>
-                            {live && (
-                              <Menu
-                                label={<span aria-hidden="true">⋯</span>}
-                                ariaLabel={t('keys.moreActions', { name: key.name })}
-                                items={[
-                                  {
-                                    label: t('keys.edit'),
-                                    ariaLabel: `${t('keys.edit')} ${key.name}`,
-                                    onSelect: () => act({ kind: 'edit', key }),
-                                  },
-                                  {
-                                    label: t('keys.rotate'),
-                                    ariaLabel: `${t('keys.rotate')} ${key.name}`,
-                                    onSelect: () => act({ kind: 'rotate', key }),
-                                  },
-                                  {
-                                    label: t('keys.revoke'),
-                                    ariaLabel: `${t('keys.revoke')} ${key.name}`,
-                                    onSelect: () => act({ kind: 'revoke', key }),
-                                    danger: true,
-                                  },
-                                ]}
-                              />
-                            )}
+                            <Menu
+                              label={<span aria-hidden="true">⋯</span>}
+                              ariaLabel={t('keys.moreActions', { name: key.name })}
+                              items={[
+                                {
+                                  label: t('keys.usage'),
+                                  ariaLabel: `${t('keys.usage')} ${key.name}`,
+                                  onSelect: () => act({ kind: 'usage', key }),
+                                },
+                                ...(live
+                                  ? [
+                                      {
+                                        label: t('keys.edit'),
+                                        ariaLabel: `${t('keys.edit')} ${key.name}`,
+                                        onSelect: () => act({ kind: 'edit', key }),
+                                      },
+                                      {
+                                        label: t('keys.rotate'),
+                                        ariaLabel: `${t('keys.rotate')} ${key.name}`,
+                                        onSelect: () => act({ kind: 'rotate', key }),
+                                      },
+                                      {
+                                        label: t('keys.revoke'),
+                                        ariaLabel: `${t('keys.revoke')} ${key.name}`,
+                                        onSelect: () => act({ kind: 'revoke', key }),
+                                        danger: true,
+                                      },
+                                    ]
+                                  : []),
+                              ]}
+                            />
                           </div>
                         </td>
                       </tr>

@@ -190,7 +190,6 @@ const short = (value: unknown): string =>
   typeof value === 'string' && value.length > 14
     ? `${value.slice(0, 6)}…${value.slice(-4)}`
     : String(value ?? '');
-const quoted = (value: unknown): string => `“${String(value)}”`;
 
 type KeyState = { name?: unknown; permissions?: unknown; allowedIps?: unknown; expiresAt?: unknown };
 
@@ -233,6 +232,7 @@ export function describeEvent(
 ): string {
   const d = event.details;
   const parts: string[] = [];
+  const quoted = (value: unknown): string => t('common.quoted', { text: String(value) });
   switch (event.type) {
     case 'login.succeeded':
       if (d.twoFactor === true) parts.push(t('event.withTwoFactor'));

@@ -51,7 +51,7 @@ const STATUS_CLASS: Record<ApiKey['status'], string> = {
   revoked: 'badge badge-danger',
 };
 
-/** The state badge and one line saying what it means now. `replacement` names the key that replaced this one. */
+/** The state badge and the lines saying what it means now: time left, which key replaced it and when it stops. */
 export function KeyStatus({
   apiKey,
   now,
@@ -63,47 +63,61 @@ export function KeyStatus({
   replacement?: ApiKey;
   predecessor?: ApiKey;
 }): ReactNode {
-  const { t, formatTime, formatDuration } = useI18n();
+  const { t, formatTime, formatShortTime, formatDuration } = useI18n();
   const left = apiKey.expiresAt === null ? 0 : Math.max(0, apiKey.expiresAt - now);
-  let detail: string | undefined;
+  /** The message with its {time} as a <time> element: short in the table, the full time in its title. */
+  const withTime = (
+    key: 'keys.status.stoppedOn' | 'keys.status.expiresOn' | 'keys.status.revokedDetail',
+    ms: number,
+  ) => {
+    const [before, after = ''] = t(key, { time: '\u0000' }).split('\u0000');
+    return (
+      <>
+        {before}
+        <time title={formatTime(ms)}>{formatShortTime(ms)}</time>
+        {after}
+      </>
+    );
+  };
+  const lines: ReactNode[] = [];
+  const replacedBy = replacement ? shortKey(replacement.apiKey) : '—';
   switch (apiKey.status) {
     case 'expiring':
-      detail = t('keys.status.expiringDetail', { time: formatDuration(left) });
+      lines.push(t('keys.status.expiringDetail', { time: formatDuration(left) }));
       break;
     case 'grace':
-      detail = t('keys.status.graceDetail', {
-        key: replacement ? shortKey(replacement.apiKey) : '—',
-        time: formatTime(apiKey.expiresAt as number),
-        left: formatDuration(left),
-      });
+      lines.push(t('keys.status.graceDetail', { key: replacedBy }));
+      lines.push(
+        t('keys.status.graceUntil', {
+          time: formatShortTime(apiKey.expiresAt as number),
+          left: formatDuration(left),
+        }),
+      );
       break;
     case 'retired':
-      detail = t('keys.status.retiredDetail', {
-        key: replacement ? shortKey(replacement.apiKey) : '—',
-        time: formatTime(apiKey.expiresAt as number),
-      });
+      lines.push(t('keys.status.retiredDetail', { key: replacedBy }));
+      lines.push(withTime('keys.status.stoppedOn', apiKey.expiresAt as number));
       break;
     case 'expired':
-      detail = t('keys.status.expiredDetail', { time: formatTime(apiKey.expiresAt as number) });
+      lines.push(withTime('keys.status.stoppedOn', apiKey.expiresAt as number));
       break;
     case 'revoked':
-      detail = t('keys.status.revokedDetail', { time: formatTime(apiKey.revokedAt as number) });
+      lines.push(withTime('keys.status.revokedDetail', apiKey.revokedAt as number));
       break;
     default:
-      detail =
-        apiKey.expiresAt === null
-          ? undefined
-          : t('keys.status.expiresOn', { time: formatTime(apiKey.expiresAt) });
+      if (apiKey.expiresAt !== null) {
+        lines.push(withTime('keys.status.expiresOn', apiKey.expiresAt));
+      }
   }
+  if (predecessor) lines.push(t('keys.status.replaces', { key: shortKey(predecessor.apiKey) }));
   return (
     <>
       <span className={STATUS_CLASS[apiKey.status]}>{t(`keys.status.${apiKey.status}`)}</span>
-      {detail && <span className="secondary-line">{detail}</span>}
-      {predecessor && (
-        <span className="secondary-line">
-          {t('keys.status.replaces', { key: shortKey(predecessor.apiKey) })}
+      {lines.map((line, i) => (
+        <span key={i} className="secondary-line">
+          {line}
         </span>
-      )}
+      ))}
     </>
   );
 }
