@@ -25,7 +25,8 @@ export interface ConsoleBrowser {
   page: Page;
   /** Script errors and CSP violations seen in the page (failed HTTP answers a test expects are not errors). */
   browserErrors: string[];
-  screenshot: (name: string) => Promise<void>;
+  /** The whole page, or (`fullPage: false`) what is on screen: a modal dialog over the page. */
+  screenshot: (name: string, options?: { fullPage?: boolean }) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -89,8 +90,11 @@ export async function openConsoleBrowser(
     context,
     page,
     browserErrors,
-    screenshot: async (name) => {
-      await page.screenshot({ path: join(SCREENSHOTS, `console-${name}.png`), fullPage: true });
+    screenshot: async (name, options) => {
+      await page.screenshot({
+        path: join(SCREENSHOTS, `console-${name}.png`),
+        fullPage: options?.fullPage ?? true,
+      });
     },
     close: async () => {
       await context.close();

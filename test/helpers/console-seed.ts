@@ -78,11 +78,14 @@ export async function seedAccount(
     allowedIps: ['127.0.0.1', '10.0.0.0/8', '2001:db8::/32', '192.0.2.0/24'],
   });
 
-  // Seven minutes of real signed traffic: minute m carries m + 1 requests, the last minute two refusals too.
+  // Seven minutes of real signed traffic: minute m carries m + 1 requests, in the middle of each of the seven
+  // minutes up to this one (the server's signed clock is set there for each burst; the bursts take milliseconds).
   const client = await SignetClient.create({ baseUrl: server.url, secret: busy.secret as string });
+  const thisMinute = Date.now() - (Date.now() % MINUTE);
+  const at = (minute: number) => thisMinute + (minute - 6) * MINUTE + MINUTE / 2;
   const perMinute: number[] = [];
   for (let minute = 0; minute < 7; minute++) {
-    input.clock.offset = (minute - 6) * MINUTE;
+    input.clock.offset = at(minute) - Date.now();
     for (let i = 0; i <= minute; i++) {
       const res = await client.send({
         method: 'GET',
@@ -93,7 +96,7 @@ export async function seedAccount(
     }
     perMinute.push(minute + 1);
   }
-  input.clock.offset = 0;
+  // In the last of the seven minutes: a permission refusal.
   const refused = await client.send({
     method: 'POST',
     path: '/wapi/v1/capital/withdrawals',
@@ -103,10 +106,14 @@ export async function seedAccount(
       quantity: '1',
       address: '11111111111111111111111111111111',
     },
+    timestamp: Date.now() + input.clock.offset,
   });
   if (refused.status !== 403) throw new Error(`expected a permission refusal, got ${refused.status}`);
+  input.clock.offset = 0;
+  // Now, past the retired key's end (its rotation had no grace): refused with the uniform answer.
   const retired = await SignetClient.create({ baseUrl: server.url, secret: rotatedOut.secret as string });
-  await retired.send({ method: 'GET', path: '/api/v1/capital' });
+  const dead = await retired.send({ method: 'GET', path: '/api/v1/capital' });
+  if (dead.status !== 401) throw new Error(`expected the retired key refused, got ${dead.status}`);
   await server.verifier.usage.flush();
 
   const book = new AddressBook({ db, settings: { mode: 'book', coolingOffMs: DAY } });

@@ -7,9 +7,10 @@
  * caller's: `chart` is null until the chart exists.
  *
  * Canvas is not text: a chart is never the only way to read its data. Callers pair it with a labelled figure and
- * a table (the usage view's "Show as table").
+ * a table (the usage view's "Show as table"). Every chart shows `ChartAttribution` (the library's licence asks
+ * for a link to TradingView when its own logo is off).
  */
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useState, type ReactNode, type RefObject } from 'react';
 
 import {
   ColorType,
@@ -89,7 +90,9 @@ export function useTimeChart(
         textColor: text,
         fontFamily: getComputedStyle(document.body).fontFamily,
         fontSize: 12,
-        attributionLogo: true,
+        // The library's logo injects a <style> element, which the console's CSP refuses; callers show the
+        // attribution its licence asks for as a plain link instead (ChartAttribution below).
+        attributionLogo: false,
       },
       grid: { vertLines: { visible: false }, horzLines: { color: line } },
       rightPriceScale: { borderColor: line },
@@ -117,9 +120,25 @@ export function useTimeChart(
     setChart(instance);
     return () => {
       setChart(null);
-      instance.remove();
+      // After the callers' own cleanups (they remove their series from it): React runs this hook's cleanup
+      // before the effects declared after it, and a removed chart throws on removeSeries.
+      queueMicrotask(() => instance.remove());
     };
   }, [container, locale, height, interactive]);
 
   return chart;
+}
+
+/** The attribution lightweight-charts' licence (NOTICE) asks for, as a link in the console's own style. */
+export function ChartAttribution(): ReactNode {
+  return (
+    <a
+      className="chart-attribution"
+      href="https://www.tradingview.com/"
+      target="_blank"
+      rel="noopener noreferrer"
+    >
+      TradingView Lightweight Charts™ © TradingView, Inc.
+    </a>
+  );
 }

@@ -403,7 +403,7 @@ export const en = {
   'subs.nameRequired': 'Enter a name for the subaccount.',
   'keys.col.status': 'Status',
   'keys.createdOn': 'created {time}',
-  'keys.moreActions': 'More actions for {name}',
+  'keys.moreActions': 'Actions for {name}',
   'keys.filter.label': 'Find keys',
   'keys.filter.search': 'Search',
   'keys.filter.searchPlaceholder': 'Name or API key',
@@ -503,7 +503,8 @@ export const en = {
     "The request's timestamp was outside its window: the client's clock is off, or the request was delayed.",
   'usage.explain.bad_signature': 'The signature did not match the string the server signed (quoted below).',
   'usage.explain.ip_not_allowed': "Sent from {ip}, which is not on the key's IP allowlist.",
-  'usage.explain.permission': '{instruction} needs the {permission} permission, which the key lacks.',
+  'usage.explain.permission':
+    'The instruction {instruction} needs the {permission} permission, which the key lacks.',
   'usage.explain.subaccount': "The request named another subaccount than the key's.",
   'error.publicKeyRequired': 'A public key is required.',
   'error.keyName': 'Name the key with 1–{max} printable characters.',

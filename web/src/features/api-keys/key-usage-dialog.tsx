@@ -8,7 +8,7 @@
  * caller was answered the uniform `Invalid API key`; the caller's exact answer is quoted below the explanation,
  * which is in the console's language. The list says that it is a sample.
  */
-import { lazy, Suspense, useCallback, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 
 import {
   consoleApi,
@@ -58,7 +58,15 @@ export function KeyUsageDialog({ apiKey, onClose }: { apiKey: ApiKey; onClose: (
   const [range, setRange] = useState<UsageRange>('1h');
   const load = useCallback(() => consoleApi.keyUsage(apiKey.id, range), [apiKey.id, range]);
   const usage = useResource(load);
+  const { reload } = usage;
   const data = usage.data?.range === range ? usage.data : undefined;
+  // A new range is a new request (the first one is made by useResource itself).
+  const [loadedRange, setLoadedRange] = useState(range);
+  useEffect(() => {
+    if (range === loadedRange) return;
+    setLoadedRange(range);
+    reload();
+  }, [range, loadedRange, reload]);
   return (
     <Dialog
       title={t('usage.title', { name: apiKey.name })}
@@ -196,7 +204,7 @@ function RefusalItem({ refusal }: { refusal: UsageRefusal }): ReactNode {
         </div>
       )}
       <div className="secondary-line">
-        {t('usage.answered')} <code className="break">{refusal.message}</code>
+        {t('usage.answered')} <code>{refusal.message}</code>
       </div>
     </li>
   );

@@ -11,7 +11,7 @@ import { HistogramSeries, type ISeriesApi, type MouseEventParams } from 'lightwe
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 
 import type { KeyUsage } from '../../api/console-api.ts';
-import { fromChartTime, toChartTime, useTimeChart } from '../../components/time-chart.tsx';
+import { ChartAttribution, fromChartTime, toChartTime, useTimeChart } from '../../components/time-chart.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { refusedOf, USAGE_LAYERS } from './usage-layers.ts';
 
@@ -37,6 +37,7 @@ export function UsageChart({ usage }: { usage: KeyUsage }): ReactNode {
         color: cssColor((layers[top] as (typeof layers)[number]).color),
         priceLineVisible: false,
         lastValueVisible: false,
+        baseLineVisible: false,
         priceFormat: { type: 'custom', minMove: 1, formatter: (value: number) => formatNumber(value) },
       });
       s.setData(
@@ -114,6 +115,7 @@ export function UsageChart({ usage }: { usage: KeyUsage }): ReactNode {
         <span className="legend-item muted">
           {t('usage.refused')}: <strong data-testid="usage-refused">{formatNumber(refused)}</strong>
         </span>
+        <ChartAttribution />
       </figcaption>
     </figure>
   );
