@@ -112,7 +112,8 @@ export function useTimeChart(
       crosshair: {
         mode: CrosshairMode.Normal,
         vertLine: { labelBackgroundColor: cssColor('--bg-hover', '#24252e') },
-        horzLine: { labelBackgroundColor: cssColor('--bg-hover', '#24252e') },
+        // A count chart reads by bar (the tooltip); a free horizontal line and its label would only add noise.
+        horzLine: { visible: false, labelVisible: false },
       },
       handleScroll: interactive,
       handleScale: interactive,

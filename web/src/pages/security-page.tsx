@@ -139,12 +139,12 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
       ) : setup ? (
         <div className="enrol">
           <p>{t('security.scan')}</p>
-          <p>
+          <div className="otpauth">
             <a className="button button-secondary button-small" href={setup.otpauthUrl}>
               {t('security.openInApp')}
-            </a>{' '}
-            <span className="hint">{t('security.openInAppHint')}</span>
-          </p>
+            </a>
+            <p className="hint">{t('security.openInAppHint')}</p>
+          </div>
           <div className="enrol-grid">
             <img className="qr" src={setup.qrCode} alt={t('security.qrAlt')} width="200" height="200" />
             <div>

@@ -365,7 +365,7 @@ function AddressCard({
         )}
         <span>{t('addresses.addedOn', { time: formatTime(entry.createdAt) })}</span>
       </p>
-      <div ref={errorBox} tabIndex={-1}>
+      <div ref={errorBox} tabIndex={-1} className="form-error-anchor">
         <FormError message={error} />
       </div>
       {allowing && (

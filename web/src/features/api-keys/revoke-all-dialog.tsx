@@ -79,7 +79,7 @@ export function RevokeAllDialog({
         />
       }
     >
-      <div ref={errorBox} tabIndex={-1}>
+      <div ref={errorBox} tabIndex={-1} className="form-error-anchor">
         <FormError message={error} />
       </div>
       <div className="field">

@@ -67,7 +67,7 @@ export function RevokeKeyDialog({
         />
       }
     >
-      <div ref={errorBox} tabIndex={-1}>
+      <div ref={errorBox} tabIndex={-1} className="form-error-anchor">
         <FormError message={error} />
       </div>
       <p className="mono small break">{apiKey.apiKey}</p>

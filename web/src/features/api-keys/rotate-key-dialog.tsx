@@ -81,7 +81,7 @@ export function RotateKeyDialog({
         </>
       }
     >
-      <div ref={errorBox} tabIndex={-1}>
+      <div ref={errorBox} tabIndex={-1} className="form-error-anchor">
         <FormError message={error} />
       </div>
       <p className="small">

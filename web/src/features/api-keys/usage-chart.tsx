@@ -41,10 +41,13 @@ export function UsageChart({ usage }: { usage: KeyUsage }): ReactNode {
         priceFormat: { type: 'custom', minMove: 1, formatter: (value: number) => formatNumber(value) },
       });
       s.setData(
-        usage.buckets.map((bucket) => ({
-          time: toChartTime(bucket.start),
-          value: below.reduce((sum, { field }) => sum + bucket[field], 0),
-        })),
+        usage.buckets.map((bucket) => {
+          const value = below.reduce((sum, { field }) => sum + bucket[field], 0);
+          // An empty bucket is whitespace: a zero-height bar would still draw a 1 px line.
+          return value === 0
+            ? { time: toChartTime(bucket.start) }
+            : { time: toChartTime(bucket.start), value };
+        }),
       );
       series.push(s);
     }
