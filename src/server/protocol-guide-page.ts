@@ -69,7 +69,6 @@ const STYLE = `
     .bar { padding: 10px 16px; }
     main { padding: 1.25rem 1rem 3rem; }
     h1 { font-size: 1.45rem; }
-    td code { white-space: normal; }
   }
 `;
 

@@ -51,7 +51,7 @@ async function problems(language: 'en' | 'ru'): Promise<string[]> {
   // A table wider than its box hides columns (#22.1: Edit, Rotate, Revoke cut off at "Ис…"). On a desk no table
   // may; on a phone the key and activity lists are cards, and only the exchange tables scroll in their box.
   const clipped = await page.evaluate((desk) => {
-    const boxes = [...document.querySelectorAll<HTMLElement>('.table-scroll')].filter(
+    const boxes = Array.from(document.querySelectorAll<HTMLElement>('.table-scroll')).filter(
       (box) => desk || box.querySelector('.table-cards') !== null,
     );
     return boxes

@@ -23,8 +23,10 @@ const VECTORS_README = repoFile('test/vectors/README.md');
 /** Swagger UI in the console's colours: its light page inverted (code blocks and images inverted back). */
 const SWAGGER_THEME_CSS = `
 html, body { background: #0e0f14; margin: 0; }
-.swagger-ui { filter: invert(0.9) hue-rotate(180deg); }
-.swagger-ui .microlight, .swagger-ui img, .swagger-ui .highlight-code { filter: invert(1) hue-rotate(180deg); }
+/* #fff inverted is #000: a shade under the console's background, so the page reads as one surface. */
+#swagger-ui { padding-bottom: 2rem; }
+#swagger-ui { filter: invert(1) hue-rotate(180deg); background: #fff; }
+#swagger-ui .microlight, #swagger-ui img, #swagger-ui .highlight-code { filter: invert(1) hue-rotate(180deg); }
 .swagger-ui .topbar { display: none; }
 .swagger-ui .information-container { overflow-wrap: anywhere; }
 .signet-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 16px; padding: 12px 24px;
@@ -60,7 +62,7 @@ const SIGNING_HELP = [
   'Signed routes need `X-API-Key` (base64 ED25519 public key), `X-Timestamp` (ms), optional `X-Window`',
   '(default 5000, max 60000) and `X-Signature`: base64 ED25519 signature of',
   '`instruction=<name>&<params sorted by key>&timestamp=<X-Timestamp>&window=<X-Window>`.',
-  'See /docs/protocol (docs/PROTOCOL.md) for worked examples.',
+  'See the [signing guide](/docs/protocol) for worked examples and the [error table](/docs/errors).',
 ].join(' ');
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {

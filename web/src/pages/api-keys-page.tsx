@@ -276,7 +276,14 @@ export function ApiKeysPage(): ReactNode {
                         <td className="actions">
                           <div className="row-actions">
                             <Menu
-                              label={<span aria-hidden="true">⋯</span>}
+                              label={
+                                <>
+                                  <span aria-hidden="true">⋯</span>
+                                  <span className="menu-text" aria-hidden="true">
+                                    {t('keys.col.actions')}
+                                  </span>
+                                </>
+                              }
                               ariaLabel={t('keys.moreActions', { name: key.name })}
                               items={[
                                 {
