@@ -3,9 +3,10 @@
 // Layering (docs in README "Layout"): protocol/ and client/ import nothing of the server or the store, so the SDK
 // can ship alone; exchange/model and exchange/engine are pure (no Kysely, no store, no I/O module); only
 // exchange/persistence, the key cache (keys/key-cache.ts, on the signed path), the stream outbox and node registry
-// (server/streams/sqlite-outbox.ts, stream-nodes.ts: they run inside the order's transaction) and the store itself
+// (events/sqlite-outbox.ts, stream-nodes.ts: they run inside the order's transaction) and the store itself
 // may use the prepared-statement layer; keys/ and exchange/ never
-// import the console or the server. test/architecture.test.ts proves that each rule fires.
+// import the console or the server; events/ imports no fastify or ws; from outside an area (exchange, keys,
+// accounts, events) only its index.ts is imported. test/architecture.test.ts proves that each rule fires.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -14,9 +15,22 @@ const NODE_PROTOCOL = {
   message: 'Use the node: protocol.',
 };
 
-/** `no-restricted-imports` with the node: rule plus `patterns` (a later config replaces the rule's options). */
+/**
+ * One published surface per area: from outside src/<area>/, only src/<area>/index.ts may be imported. Inside an
+ * area, imports are relative and never name the area, so the one pattern serves every file of src/.
+ */
+const AREA_SURFACES = {
+  regex: '(^|/)(exchange|keys|accounts|events)/(?!index\\.ts$)',
+  message:
+    'Import another area through its published surface (src/<area>/index.ts), not its internals; export what you need there.',
+};
+
+/**
+ * `no-restricted-imports` with the node: rule, the area surfaces and `patterns` (a later config replaces the rule's
+ * options, so every config of src/ repeats the surfaces).
+ */
 function restrictImports(...patterns) {
-  return ['error', { patterns: [NODE_PROTOCOL, ...patterns] }];
+  return ['error', { patterns: [NODE_PROTOCOL, AREA_SURFACES, ...patterns] }];
 }
 
 const SERVER_OR_STORE = {
@@ -32,6 +46,11 @@ const PREPARED_QUERIES = {
   regex: '(^|/)store/prepared-query\\.ts$',
   message:
     'Only exchange/persistence, the key cache and the stream outbox (in-transaction paths) use the prepared-statement layer.',
+};
+const NO_TRANSPORT = {
+  regex: '^(fastify|ws|@fastify/.*)$|(^|/)server/',
+  message:
+    'events/ is the transport-free pipeline (commit -> event -> bus -> sequencer): no HTTP, no WebSocket.',
 };
 const NO_CONSOLE_OR_SERVER = {
   regex: '(^|/)(console|server)/',
@@ -50,8 +69,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': restrictImports(),
+      'no-restricted-imports': ['error', { patterns: [NODE_PROTOCOL] }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrictImports() },
   },
   {
     files: ['src/**/*.ts'],
@@ -59,8 +83,8 @@ export default tseslint.config(
       'src/exchange/persistence/**',
       'src/store/**',
       'src/keys/key-cache.ts',
-      'src/server/streams/sqlite-outbox.ts',
-      'src/server/streams/stream-nodes.ts',
+      'src/events/sqlite-outbox.ts',
+      'src/events/stream-nodes.ts',
       'src/**/*.test.ts',
     ],
     rules: { 'no-restricted-imports': restrictImports(PREPARED_QUERIES) },
@@ -90,5 +114,15 @@ export default tseslint.config(
     files: ['src/exchange/persistence/**/*.ts', 'src/keys/key-cache.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: { 'no-restricted-imports': restrictImports(NO_CONSOLE_OR_SERVER) },
+  },
+  {
+    files: ['src/events/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/events/sqlite-outbox.ts', 'src/events/stream-nodes.ts'],
+    rules: { 'no-restricted-imports': restrictImports(NO_TRANSPORT, PREPARED_QUERIES) },
+  },
+  {
+    files: ['src/events/sqlite-outbox.ts', 'src/events/stream-nodes.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrictImports(NO_TRANSPORT) },
   },
 );

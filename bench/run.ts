@@ -12,6 +12,7 @@ import { benchAbuseControls } from './abuse-controls.ts';
 import { benchScaleOut } from './scale-out.ts';
 import { benchVerify, benchVerifySodium } from './verify.ts';
 import { benchStreams } from './streams.ts';
+import { checkBenchRequirements, loadGeneratorHeader } from './lib/preflight.ts';
 
 interface Row {
   name: string;
@@ -30,6 +31,9 @@ function median<T>(items: readonly T[], value: (item: T) => number): T {
 }
 
 async function main(): Promise<void> {
+  await checkBenchRequirements();
+  const header = loadGeneratorHeader();
+  console.log(header);
   const rows: Row[] = [];
   // The baseline rows run without the abuse controls (load tests must: `SIGNET_RATE_LIMITS=off`); what the
   // controls cost is measured separately below, as ratios against a server with them off.
@@ -218,7 +222,8 @@ async function main(): Promise<void> {
 
   const width = Math.max(...rows.map((r) => r.name.length));
   const valueWidth = Math.max(...rows.map((r) => r.value.length));
-  console.log(`\n${'benchmark'.padEnd(width)}  ${'result'.padStart(valueWidth)}  note`);
+  console.log(`\n${header}`);
+  console.log(`${'benchmark'.padEnd(width)}  ${'result'.padStart(valueWidth)}  note`);
   console.log(`${'-'.repeat(width)}  ${'-'.repeat(valueWidth)}  ${'-'.repeat(30)}`);
   for (const row of rows)
     console.log(`${row.name.padEnd(width)}  ${row.value.padStart(valueWidth)}  ${row.note}`);

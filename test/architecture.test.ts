@@ -101,6 +101,19 @@ describe('the layering lint (eslint.config.js)', () => {
     ['src/exchange/capital/bad.ts', "import { buildApp } from '../../server/app.ts';"],
     ['src/server/routes/bad.ts', "import { prepareQuery } from '../../store/prepared-query.ts';"],
     ['src/keys/bad.ts', "import { readFile } from 'fs';"],
+    ['src/events/bad.ts', "import type { FastifyInstance } from 'fastify';"],
+    ['src/events/bad.ts', "import { WebSocket } from 'ws';"],
+    ['src/events/bad.ts', "import { StreamHub } from '../server/streams/stream-hub.ts';"],
+    ['src/events/bad.ts', "import { prepareQuery } from '../store/prepared-query.ts';"],
+    // One published surface per area: from outside it, only src/<area>/index.ts.
+    ['src/server/routes/bad.ts', "import { getLedger } from '../../exchange/persistence/ledger.ts';"],
+    ['src/server/routes/bad.ts', "import type { Exchange } from '../../exchange/exchange-service.ts';"],
+    ['src/cli/commands/bad.ts', "import { createApiKey } from '../../keys/keys-service.ts';"],
+    ['src/console/bad.ts', "import { recordAuditEvent } from '../accounts/audit.ts';"],
+    ['src/server/streams/bad.ts', "import { EventSequencer } from '../../events/event-sequencer.ts';"],
+    ['src/events/bad.ts', "import { OrderService } from '../exchange/order-service.ts';"],
+    ['src/exchange/capital/bad.ts', "import { createUser } from '../../accounts/accounts-service.ts';"],
+    ['src/store/bad.ts', "import { getLedger } from '../exchange/persistence/ledger.ts';"],
   ];
 
   it.each(forbidden)('refuses in %s: %s', async (filePath, source) => {
@@ -114,7 +127,12 @@ describe('the layering lint (eslint.config.js)', () => {
   it.each([
     ['src/exchange/engine/ok.ts', "import { mulDiv } from '../model/decimal.ts';"],
     ['src/exchange/persistence/ok.ts', "import { prepareQuery } from '../../store/prepared-query.ts';"],
-    ['src/keys/ok.ts', "import { recordAuditEvent } from '../accounts/audit.ts';"],
+    ['src/events/sqlite-outbox.ts', "import { prepareQuery } from '../store/prepared-query.ts';"],
+    ['src/server/routes/ok.ts', "import { createExchange } from '../../exchange/index.ts';"],
+    ['src/cli/commands/ok.ts', "import { createApiKey } from '../../keys/index.ts';"],
+    ['src/exchange/capital/ok.ts', "import { getLedger } from '../persistence/ledger.ts';"],
+    ['src/events/ok.ts', "import { EventSequencer } from './event-sequencer.ts';"],
+    ['src/keys/ok.ts', "import { recordAuditEvent } from '../accounts/index.ts';"],
   ])('allows in %s: %s', async (filePath, source) => {
     const [result] = await eslint.lintText(`${source}\nexport const used = [${importedName(source)}];\n`, {
       filePath: join(ROOT, filePath),

@@ -15,6 +15,7 @@ import { createApiKey } from '../src/keys/keys-service.ts';
 import { openStore, type Store } from '../src/store/create-database.ts';
 import { createPostgresDatabase, type TestDatabase } from './helpers/dialects.ts';
 import { startNginx, type NginxProxy } from './helpers/nginx.ts';
+import { NGINX, POSTGRES } from './helpers/requirements.ts';
 import { signetCli } from './helpers/signed-fetch.ts';
 import { freePort, startSignetProcess, type SignetProcess } from './helpers/signet-process.ts';
 
@@ -25,7 +26,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-describe('revocation across nodes behind nginx', () => {
+describe.skipIf(!NGINX.available || !POSTGRES.available)('revocation across nodes behind nginx', () => {
   let database: TestDatabase;
   let nodeA: SignetProcess;
   let nodeB: SignetProcess;

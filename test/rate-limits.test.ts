@@ -3,7 +3,7 @@
  * sign-in/sign-up, failed authentications per address; 429 TOO_MANY_REQUESTS in Backpack's format with
  * Retry-After; SIGNET_RATE_LIMITS=off turns them off; shared through Redis, and per process while Redis is down.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { LightMyRequestResponse } from 'fastify';
 
@@ -18,7 +18,8 @@ import { buildApp } from '../src/server/app.ts';
 import { RedisLink } from '../src/store/redis-link.ts';
 import { createConsoleTestContext, PASSWORD } from './helpers/console-context.ts';
 import { createTestContext, type TestContext } from './helpers/context.ts';
-import { startPrivateRedis, waitUntilUp } from './helpers/redis-server.ts';
+import { startPrivateRedis, waitUntilUp, type PrivateRedis } from './helpers/redis-server.ts';
+import { REDIS_SERVER } from './helpers/requirements.ts';
 
 const contexts: TestContext[] = [];
 afterAll(async () => {
@@ -151,12 +152,16 @@ describe('public routes and console sign-in', () => {
   });
 });
 
-describe('through Redis', () => {
+describe.skipIf(!REDIS_SERVER.available)('through Redis', () => {
+  let shared: PrivateRedis;
+  beforeAll(async () => {
+    shared = await startPrivateRedis();
+  });
+  afterAll(() => shared?.stop());
+
   it('shares a limit between two nodes', async () => {
     const ctx = await contextWith({ enabled: false });
-    const links = [0, 1].map(
-      () => new RedisLink('redis://127.0.0.1:6379', { warn: () => {}, info: () => {} }),
-    );
+    const links = [0, 1].map(() => new RedisLink(shared.url, { warn: () => {}, info: () => {} }));
     await Promise.all(links.map((link) => waitUntilUp(link)));
     const limits = { ...DEFAULT_RATE_LIMITS, publicPerMinute: 4 };
     const deps = appDeps(ctx);

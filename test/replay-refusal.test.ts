@@ -14,7 +14,8 @@ import { parseSignedRequest } from '../src/protocol/signed-request.ts';
 import { RedisLink } from '../src/store/redis-link.ts';
 import { allowWithdrawalAddress } from './helpers/address-book.ts';
 import { createTestContext, type TestContext, type TestKey } from './helpers/context.ts';
-import { startPrivateRedis, waitUntilUp } from './helpers/redis-server.ts';
+import { startPrivateRedis, waitUntilUp, type PrivateRedis } from './helpers/redis-server.ts';
+import { REDIS_SERVER } from './helpers/requirements.ts';
 
 let ctx: TestContext;
 let user: User;
@@ -216,11 +217,15 @@ describe('replay refusal through the cluster primary', () => {
   });
 });
 
-describe('replay refusal through Redis', () => {
+describe.skipIf(!REDIS_SERVER.available)('replay refusal through Redis', () => {
+  let shared: PrivateRedis;
+  beforeAll(async () => {
+    shared = await startPrivateRedis();
+  });
+  afterAll(() => shared?.stop());
+
   it('refuses a request replayed to another node sharing REDIS_URL', async () => {
-    const links = [0, 1].map(
-      () => new RedisLink('redis://127.0.0.1:6379', { warn: () => {}, info: () => {} }),
-    );
+    const links = [0, 1].map(() => new RedisLink(shared.url, { warn: () => {}, info: () => {} }));
     try {
       await Promise.all(links.map((link) => waitUntilUp(link)));
       const [a, b] = links.map((redis) => new ReplayGuard({ redis })) as [ReplayGuard, ReplayGuard];

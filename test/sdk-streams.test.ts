@@ -3,17 +3,14 @@
  * `ws`) and in Debian's Chromium (the global WebSocket, WebCrypto signing), the SDK bundled by esbuild exactly as
  * an app would bundle it. Public depth and signed order updates must both arrive.
  */
-import { existsSync } from 'node:fs';
-
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type * as sdkModule from '../src/client/index.ts';
 import { SignetClient, type StreamMessage } from '../src/client/index.ts';
+import { CHROMIUM } from './helpers/requirements.ts';
 import { startStreamTestServer, type StreamTestServer, type Trader } from './helpers/stream-context.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let ctx: StreamTestServer;
 let maker: Trader;
@@ -61,7 +58,7 @@ describe('SignetClient streams in Node', () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('SignetClient streams in Chromium', () => {
+describe.skipIf(!CHROMIUM.available)('SignetClient streams in Chromium', () => {
   it('subscribes with the browser WebSocket and signs with WebCrypto', async () => {
     const bundle = await build({
       entryPoints: ['src/client/index.ts'],
@@ -71,7 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM))('SignetClient streams in Chromium', () =>
       platform: 'browser',
       write: false,
     });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await chromium.launch({ executablePath: CHROMIUM.where, args: ['--no-sandbox'] });
     try {
       const page = await browser.newPage();
       // A page of the server's own origin (a JSON answer: no CSP), as an app served next to the API would be.

@@ -19,6 +19,7 @@ import { DEFAULT_MARKETS_FILE } from '../src/server/start-server.ts';
 import { openStore, type Store } from '../src/store/create-database.ts';
 import { createSqliteDatabase, DIALECTS, type TestDatabase } from './helpers/dialects.ts';
 import { startPrivateRedis, type PrivateRedis } from './helpers/redis-server.ts';
+import { REDIS_SERVER } from './helpers/requirements.ts';
 import { startSignetProcess, type SignetProcess } from './helpers/signet-process.ts';
 import {
   RawStreamClient,
@@ -238,7 +239,8 @@ describe('signet serve --workers 2 on one SQLite file', () => {
   }, 60_000);
 });
 
-describe.each(DIALECTS)('two nodes on %s with Redis pub/sub', (dialect, create) => {
+const withRedis = describe.skipIf(!REDIS_SERVER.available);
+withRedis.each(DIALECTS)('two nodes on %s with Redis pub/sub', (dialect, create) => {
   let database: TestDatabase;
   let redis: PrivateRedis;
   let nodeA: StreamTestServer;

@@ -18,6 +18,7 @@ import { DEFAULT_MARKETS_FILE } from '../src/server/start-server.ts';
 import { openStore } from '../src/store/create-database.ts';
 import { createSqliteDatabase, type TestDatabase } from './helpers/dialects.ts';
 import { startPrivateRedis, type PrivateRedis } from './helpers/redis-server.ts';
+import { REDIS_SERVER } from './helpers/requirements.ts';
 import { startSignetProcess, type SignetProcess } from './helpers/signet-process.ts';
 
 interface Answer {
@@ -176,7 +177,7 @@ describe('signet serve --workers 2 on SQLite without Redis', () => {
   }, 30_000);
 });
 
-describe('signet serve --workers 2 with REDIS_URL, Redis stopped', () => {
+describe.skipIf(!REDIS_SERVER.available)('signet serve --workers 2 with REDIS_URL, Redis stopped', () => {
   let database: TestDatabase;
   let redis: PrivateRedis;
   let server: SignetProcess;

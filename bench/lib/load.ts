@@ -59,10 +59,15 @@ const hasWrk = ((): boolean => {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' });
     return true;
   } catch (error) {
-    // wrk --version exits 1 after printing its version.
+    // wrk --version exits 1 after printing its version; a missing wrk is ENOENT (no status).
     return (error as { status?: number }).status === 1;
   }
 })();
+
+/** The engine for fixed requests in this run: wrk when installed (and not BENCH_LOAD=autocannon). */
+export function loadGenerator(): 'wrk' | 'autocannon' {
+  return hasWrk ? 'wrk' : 'autocannon';
+}
 
 export async function runLoad(
   url: string,

@@ -90,21 +90,21 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   };
 }
 
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const BENCH_PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A fresh schema in the local PostgreSQL (BENCH_PG_URL), dropped by `drop()`. */
 export async function createPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
   const schema = `signet_bench_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
+  const admin = new pg.Client({ connectionString: BENCH_PG_URL });
   await admin.connect();
   await admin.query(`create schema "${schema}"`);
   await admin.end();
-  const url = new URL(PG_URL);
+  const url = new URL(BENCH_PG_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return {
     url: url.toString(),
     drop: async () => {
-      const client = new pg.Client({ connectionString: PG_URL });
+      const client = new pg.Client({ connectionString: BENCH_PG_URL });
       await client.connect();
       await client.query(`drop schema "${schema}" cascade`);
       await client.end();

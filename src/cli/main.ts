@@ -4,15 +4,23 @@
  */
 import { Command, CommanderError } from 'commander';
 
-import { registerAddressCommands } from './commands/addresses.ts';
+import { registerAddressesAdd } from './commands/addresses-add.ts';
+import { registerAddressesList } from './commands/addresses-list.ts';
+import { registerAddressesRemove } from './commands/addresses-remove.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerBackup } from './commands/backup.ts';
 import { registerDeposit } from './commands/deposit.ts';
-import { registerKeyCommands } from './commands/keys.ts';
+import { registerKeysCreate } from './commands/keys-create.ts';
+import { registerKeysList } from './commands/keys-list.ts';
+import { registerKeysRevoke } from './commands/keys-revoke.ts';
+import { registerKeysRevokeAll } from './commands/keys-revoke-all.ts';
+import { registerKeysRotate } from './commands/keys-rotate.ts';
+import { registerKeysUpdate } from './commands/keys-update.ts';
 import { registerKeygen } from './commands/keygen.ts';
 import { registerRequest } from './commands/request-send.ts';
 import { registerServe } from './commands/serve.ts';
-import { registerSubaccountCommands } from './commands/subaccounts-create.ts';
+import { registerSubaccountsCreate } from './commands/subaccounts-create.ts';
+import { registerSubaccountsList } from './commands/subaccounts-list.ts';
 import { registerUsersCreate } from './commands/users-create.ts';
 import { reportError } from './output.ts';
 
@@ -22,9 +30,24 @@ export function createProgram(): Command {
     .exitOverride();
   registerServe(program);
   registerUsersCreate(program.command('users').description('manage console users'));
-  registerSubaccountCommands(program.command('subaccounts').description('manage subaccounts'));
-  registerKeyCommands(program.command('keys').description('manage API keys'));
-  registerAddressCommands(program.command('addresses').description('manage withdrawal address books'));
+  const subaccounts = program.command('subaccounts').description('manage subaccounts');
+  registerSubaccountsCreate(subaccounts);
+  registerSubaccountsList(subaccounts);
+  const keys = program.command('keys').description('manage API keys');
+  for (const register of [
+    registerKeysCreate,
+    registerKeysList,
+    registerKeysUpdate,
+    registerKeysRotate,
+    registerKeysRevoke,
+    registerKeysRevokeAll,
+  ]) {
+    register(keys);
+  }
+  const addresses = program.command('addresses').description('manage withdrawal address books');
+  registerAddressesAdd(addresses);
+  registerAddressesList(addresses);
+  registerAddressesRemove(addresses);
   registerKeygen(program);
   registerDeposit(program);
   registerAudit(program);

@@ -26,6 +26,12 @@ export function reportError(error: unknown): number {
   return typeof exitCode === 'number' ? exitCode : 1;
 }
 
+/** The --database option of every operator command (commander's `.option(...databaseOption)`). */
+export const databaseOption = [
+  '--database <url>',
+  'SQLite path or postgres:// URL (default: $DATABASE_URL or data/signet.db)',
+] as const;
+
 export function databaseUrl(options: { database?: string }): string {
   return options.database ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 }

@@ -18,8 +18,15 @@ import type { Kysely } from 'kysely';
 
 import { AppError } from '../errors.ts';
 import type { Database } from '../store/schema.ts';
-import { createUser, findUserByEmail, type User } from '../accounts/accounts-service.ts';
-import { recordAuditEvent, type AuditContext } from '../accounts/audit.ts';
+import {
+  createUser,
+  DUMMY_PASSWORD_HASH,
+  findUserByEmail,
+  recordAuditEvent,
+  verifyPassword,
+  type AuditContext,
+  type User,
+} from '../accounts/index.ts';
 import { isKnownAddress } from './known-addresses.ts';
 import { ACCOUNT_THROTTLE, IP_THROTTLE } from './login-throttle.ts';
 import {
@@ -30,7 +37,6 @@ import {
   pruneQuietCounters,
   recordIpFailure,
 } from './login-throttle-store.ts';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from '../accounts/password.ts';
 import { RetryLaterError } from './retry-later-error.ts';
 import { createSession, deleteSession } from './sessions.ts';
 import { verifyTwoFactorCode } from './two-factor-service.ts';

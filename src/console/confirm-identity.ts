@@ -13,8 +13,7 @@ import { AppError } from '../errors.ts';
 import type { Database } from '../store/schema.ts';
 import { ACCOUNT_THROTTLE } from './login-throttle.ts';
 import { beginLoginAttempt, clearFailures } from './login-throttle-store.ts';
-import type { IdentityProof } from '../accounts/identity-proof.ts';
-import { verifyPassword } from '../accounts/password.ts';
+import { verifyPassword, type IdentityProof } from '../accounts/index.ts';
 import { RetryLaterError } from './retry-later-error.ts';
 import { verifyTwoFactorCode } from './two-factor-service.ts';
 

@@ -4,7 +4,7 @@
  * proxy's X-Forwarded-Proto; always: Secure whatever the transport, for TLS proxies that are not trusted),
  * SIGNET_SANDBOX_DEPOSITS and its caps (exchange/capital/sandbox-funding.ts).
  */
-import { sandboxFundingFromEnv, type SandboxFundingPolicy } from '../exchange/capital/sandbox-funding.ts';
+import { sandboxFundingFromEnv, type SandboxFundingPolicy } from '../exchange/index.ts';
 
 export interface ConsoleConfig {
   /** When true, a user must have 2FA on before the console lets them create an API key. */

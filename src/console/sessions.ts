@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 
 import { createId } from '../ids.ts';
 import type { Database, SessionsTable } from '../store/schema.ts';
-import type { AuditContext } from '../accounts/audit.ts';
+import type { AuditContext } from '../accounts/index.ts';
 
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 7 * 24 * 60 * 60 * 1000;

@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 
 import { AppError } from '../errors.ts';
 import type { Database } from '../store/schema.ts';
-import { recordAuditEvent, type AuditContext } from '../accounts/audit.ts';
+import { recordAuditEvent, type AuditContext } from '../accounts/index.ts';
 import { ACCOUNT_THROTTLE } from './login-throttle.ts';
 import { beginLoginAttempt, clearFailures } from './login-throttle-store.ts';
 import { RetryLaterError } from './retry-later-error.ts';

@@ -32,6 +32,13 @@ import {
   type TickerRecord,
 } from './persistence/market-data.ts';
 import type { KlineInterval } from './model/kline-intervals.ts';
+import {
+  readAccountSettings,
+  updateAccountSettings,
+  validateAccountUpdate,
+  type AccountSettings,
+} from './persistence/account-settings.ts';
+import type { CommitObserver } from './persistence/commit-observer.ts';
 import { GroupWriter } from './persistence/group-writes.ts';
 import { MarketBooks } from './persistence/market-books.ts';
 import type { ExchangeConfig } from './model/markets.ts';
@@ -49,7 +56,7 @@ import type {
   OrderRecord,
   WithdrawalRecord,
 } from './persistence/order-records.ts';
-import { OrderService, type BatchOrderResult, type CancelOrderInput } from './persistence/order-service.ts';
+import { OrderService, type BatchOrderResult, type CancelOrderInput } from './order-service.ts';
 import {
   listWithdrawals,
   requestWithdrawal,
@@ -68,12 +75,14 @@ export interface ExchangeOptions {
 const ID_BLOCK_SIZE = 1000;
 
 export class Exchange {
-  readonly db: Kysely<Database>;
   readonly config: ExchangeConfig;
   readonly now: () => number;
-  readonly ledger: Ledger;
-  readonly books: MarketBooks;
-  readonly orders: OrderService;
+  // The database, the ledger and the books are the exchange's own: callers use the methods below, so every
+  // change to money or orders goes through the one path that keeps the books, the ledger and the events in step.
+  private readonly db: Kysely<Database>;
+  private readonly ledger: Ledger;
+  private readonly books: MarketBooks;
+  private readonly orders: OrderService;
 
   private constructor(options: ExchangeOptions) {
     this.db = options.db;
@@ -105,6 +114,32 @@ export class Exchange {
 
   readBalances(subaccountId: string): Promise<Map<string, Balance>> {
     return this.ledger.readBalances(subaccountId);
+  }
+
+  /** One asset's balance of `subaccountId` (zeros when it has none). */
+  readBalance(subaccountId: string, asset: string): Promise<Balance> {
+    return this.ledger.readBalance(this.db, subaccountId, asset);
+  }
+
+  // --- account settings (Backpack's switches; spot only, so they change nothing else) ---
+
+  readAccountSettings(subaccountId: string): Promise<AccountSettings> {
+    return readAccountSettings(this.db, subaccountId);
+  }
+
+  /** Validates `payload` (validateAccountUpdate) and stores it; returns the settings now in force. */
+  updateAccountSettings(subaccountId: string, payload: unknown): Promise<AccountSettings> {
+    return updateAccountSettings(this.db, subaccountId, validateAccountUpdate(payload), this.now());
+  }
+
+  // --- events ---
+
+  /**
+   * Tells `observer` about every group commit of every market, inside the transaction and once it committed (see
+   * persistence/commit-observer.ts). Returns the function that stops it.
+   */
+  observeCommits(observer: CommitObserver): () => void {
+    return this.books.observe(observer);
   }
 
   depositTestFunds(input: DepositTestFundsInput): Promise<DepositRecord> {

@@ -10,7 +10,7 @@
  */
 import type { Kysely } from 'kysely';
 
-import { recordAuditEvent, type AuditContext } from '../accounts/audit.ts';
+import { recordAuditEvent, type AuditContext } from '../accounts/index.ts';
 import { AppError } from '../errors.ts';
 import { createId } from '../ids.ts';
 import { encodeBase64 } from '../protocol/base64.ts';

@@ -4,9 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 
-import type { AuditContext } from '../accounts/audit.ts';
-import { recordAuditEvent } from '../accounts/audit.ts';
-import { resolveSubaccount } from '../accounts/accounts-service.ts';
+import { recordAuditEvent, resolveSubaccount, type AuditContext } from '../accounts/index.ts';
 import { AppError } from '../errors.ts';
 import { createId } from '../ids.ts';
 import { generateKeyPair } from '../protocol/ed25519-node.ts';

@@ -26,19 +26,21 @@ import { registerRateLimits, type SharedCounters } from './plugins/rate-limits.t
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate-limit-config.ts';
 import type { RedisLink } from '../store/redis-link.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
-import { accountRoutes } from './routes/account/account-routes.ts';
 import { getAccountRoute } from './routes/account/get-account.ts';
+import { getBorrowLimitRoute } from './routes/account/get-borrow-limit.ts';
+import { getOrderLimitRoute } from './routes/account/get-order-limit.ts';
+import { getWithdrawalLimitRoute } from './routes/account/get-withdrawal-limit.ts';
+import { patchAccountRoute } from './routes/account/patch-account.ts';
+import { getCollateralRoute } from './routes/capital/get-collateral.ts';
 import { getBalancesRoute } from './routes/capital/get-balances.ts';
 import { exchangeSignedRoutes } from './routes/exchange-routes.ts';
 import { marketDataRoutes } from './routes/markets/market-data-routes.ts';
 import { marketRoutes } from './routes/markets/get-markets.ts';
 import { systemRoutes } from './routes/public/get-system.ts';
-import { AddressBook } from '../exchange/capital/address-book-service.ts';
-import { DEFAULT_WITHDRAWAL_ADDRESS_SETTINGS } from '../exchange/capital/withdrawal-addresses.ts';
+import { AddressBook, createExchange, DEFAULT_WITHDRAWAL_ADDRESS_SETTINGS } from '../exchange/index.ts';
 import { healthRoutes } from './routes/public/get-health.ts';
 import { createReadinessProbe } from './readiness.ts';
 import { metricsRoute } from './routes/public/get-metrics.ts';
-import { createExchange } from '../exchange/exchange-service.ts';
 import { toBackpackBalances } from './views/backpack-wire.ts';
 import type { AppDeps } from './deps.ts';
 
@@ -133,8 +135,12 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
 
   const signedRoutes: SignedRoute[] = [
-    getAccountRoute(deps.db),
-    ...accountRoutes(exchange, deps.now),
+    getAccountRoute(exchange),
+    patchAccountRoute(exchange),
+    getBorrowLimitRoute(exchange),
+    getWithdrawalLimitRoute(exchange),
+    getOrderLimitRoute(exchange),
+    getCollateralRoute(exchange),
     getBalancesRoute(async (subaccountId) =>
       toBackpackBalances(await exchange.readBalances(subaccountId), exchange.config),
     ),

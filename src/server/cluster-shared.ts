@@ -18,9 +18,13 @@ worker CPU per signed order (a claim plus a count) under load, small beside a si
 import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 
-import { REPLAY_STORE_FULL, REPLAYED, type ReplayOutcome } from '../keys/replay-decision.ts';
-import type { SharedReplayStore } from '../keys/replay-guard.ts';
-import { ReplayStore } from '../keys/replay-store.ts';
+import {
+  REPLAY_STORE_FULL,
+  REPLAYED,
+  ReplayStore,
+  type ReplayOutcome,
+  type SharedReplayStore,
+} from '../keys/index.ts';
 
 const require = createRequire(import.meta.url);
 

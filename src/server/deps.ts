@@ -1,9 +1,7 @@
 /** What the HTTP layer needs from the rest of Signet; `buildApp()` takes it whole, so tests pass real parts. */
 import type { ConsoleConfig } from '../console/console-config.ts';
-import type { WithdrawalAddressSettings } from '../exchange/capital/withdrawal-addresses.ts';
-import type { Exchange } from '../exchange/exchange-service.ts';
-import type { ExchangeConfig } from '../exchange/model/markets.ts';
-import type { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
+import type { Exchange, ExchangeConfig, WithdrawalAddressSettings } from '../exchange/index.ts';
+import type { SignedRequestVerifier } from '../keys/index.ts';
 import type { Store } from '../store/create-database.ts';
 import type { Metrics } from './metrics.ts';
 import type { ReadinessProbe } from './readiness.ts';

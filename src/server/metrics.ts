@@ -17,8 +17,7 @@ import cluster from 'node:cluster';
 import { sql } from 'kysely';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-import type { KeyCacheCounters } from '../keys/key-cache.ts';
-import type { ReplayStats } from '../keys/replay-guard.ts';
+import type { KeyCacheCounters, ReplayStats } from '../keys/index.ts';
 import type { Store } from '../store/create-database.ts';
 
 export interface MetricsSources {

@@ -7,24 +7,29 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 
-import type { KeyForDecision } from '../keys/decide-request.ts';
+import {
+  openKeyCache,
+  ReplayGuard,
+  replayOptionsFromEnv,
+  SignedRequestVerifier,
+  type KeyForDecision,
+  type ReplayGuardOptions,
+} from '../keys/index.ts';
 
 import { consoleConfigFromEnv, type ConsoleConfig } from '../console/console-config.ts';
 import {
+  createExchange,
+  readMarketConfigFile,
   withdrawalAddressSettingsFromEnv,
+  type Exchange,
   type WithdrawalAddressSettings,
-} from '../exchange/capital/withdrawal-addresses.ts';
-import { createExchange, type Exchange } from '../exchange/exchange-service.ts';
-import { readMarketConfigFile } from '../exchange/config/market-config.ts';
-import { ReplayGuard, replayOptionsFromEnv, type ReplayGuardOptions } from '../keys/replay-guard.ts';
-import { SignedRequestVerifier } from '../keys/signed-request-verifier.ts';
+} from '../exchange/index.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { RedisLink } from '../store/redis-link.ts';
 import { ClusterSharedClient } from './cluster-shared.ts';
 import { rateLimitsFromEnv, type RateLimitConfig } from './rate-limit-config.ts';
 import { trustedProxiesFromEnv } from './trusted-proxies.ts';
-import { openKeyCache } from '../keys/key-cache.ts';
 import { createReadinessProbe } from './readiness.ts';
 import { createMetrics, type Metrics, type MetricsSources } from './metrics.ts';
 import { startStreamServer, type StreamLimits, type StreamServer } from './streams/stream-server.ts';

@@ -10,7 +10,7 @@
  * loopback ranges `127.0.0.0/8,::1` — the common case of a proxy on the same host — never as "trust everyone".
  * A range matching every address (`0.0.0.0/0`, `::/0`) is refused: it would let any client pick its own address.
  */
-import { parseAllowlistEntry } from '../keys/ip-allowlist.ts';
+import { parseAllowlistEntry } from '../keys/index.ts';
 
 export const LOOPBACK_PROXIES = ['127.0.0.0/8', '::1'];
 

@@ -242,7 +242,7 @@ export interface AccountSettingsTable {
   updated_at: number;
 }
 
-/** Running stream nodes and their last heartbeat, ms (src/server/streams/sqlite-outbox.ts). */
+/** Running stream nodes and their last heartbeat, ms (src/events/sqlite-outbox.ts). */
 export interface StreamNodesTable {
   node: string;
   seen_at: number;

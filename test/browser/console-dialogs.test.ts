@@ -96,7 +96,7 @@ describe.skipIf(!CHROMIUM.available)(
           const [h, m] = (/^(\d\d):(\d\d)/.exec(label) ?? []).slice(1).map(Number) as [number, number];
           return h * 60 + m;
         });
-        expect(starts.map((start, i) => (start - (starts[0] as number) + 1440) % 1440)).toEqual([
+        expect(starts.map((start) => (start - (starts[0] as number) + 1440) % 1440)).toEqual([
           0, 1, 2, 3, 4, 5, 6,
         ]);
         const okCounts = await rows.locator('td:nth-child(2)').allInnerTexts();

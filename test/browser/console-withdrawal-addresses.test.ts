@@ -154,7 +154,7 @@ describe('withdrawal addresses', () => {
       await link.waitFor();
       await browser.screenshot('withdraw-refused');
       const subaccountId = (
-        await browser.server.exchange.db
+        await browser.server.db
           .selectFrom('subaccounts')
           .select('id')
           .where('user_id', '=', userId)

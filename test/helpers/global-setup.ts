@@ -1,12 +1,12 @@
 /**
- * vitest globalSetup (main process, once per run): probes Chromium and PostgreSQL, prints one line (at the end of
- * the run) for each part whose tests were skipped, fails the run when SIGNET_TEST_REQUIRE asks for a missing part, and hands the
- * result to the test workers (`inject('requirements')`, read by test/helpers/requirements.ts).
+ * vitest globalSetup (main process, once per run): probes every optional part (requirements-probe.ts), prints one
+ * line (at the end of the run) for each part whose tests were skipped, fails the run when SIGNET_TEST_REQUIRE asks
+ * for a missing part, and hands the result to the test workers (`inject('requirements')`, read by
+ * test/helpers/requirements.ts).
  */
 import type { TestProject } from 'vitest/node';
 
 import {
-  chromiumPath,
   judgeRequirements,
   parseRequired,
   postgresTestUrl,
@@ -16,8 +16,8 @@ import {
 } from './requirements-probe.ts';
 
 export interface ProvidedRequirements {
+  /** Each part's status; a program's `where` is the executable the tests must start. */
   statuses: Record<RequirementName, RequirementStatus>;
-  chromiumPath: string;
   /** The full URL, password included: handed to the workers, never printed. */
   postgresUrl: string;
 }
@@ -42,7 +42,6 @@ export default async function setup(project: TestProject): Promise<() => void> {
       RequirementName,
       RequirementStatus
     >,
-    chromiumPath: chromiumPath(process.env),
     postgresUrl: postgresTestUrl(process.env),
   });
   // Said once, after the summary, where a reader of a long run looks.

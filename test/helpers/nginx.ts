@@ -1,5 +1,5 @@
 /**
- * Debian's nginx (/usr/sbin/nginx) started by a test with its own configuration, prefix and logs in a temporary
+ * nginx (found by the suite's probe: NGINX_PATH or PATH; see requirements.ts) started by a test with its own configuration, prefix and logs in a temporary
  * directory, in the foreground (`daemon off`), as the reverse proxy in front of Signet nodes. The configuration is
  * the one docs/DEPLOY.md recommends, minus TLS.
  */
@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const NGINX = '/usr/sbin/nginx';
+import { NGINX } from './requirements.ts';
 
 export interface NginxProxy {
   child: ChildProcess;
@@ -59,7 +59,7 @@ ${servers}
 `;
   writeFileSync(join(dir, 'nginx.conf'), config);
   const child = spawn(
-    NGINX,
+    NGINX.where,
     ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'],
     {
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
+import { REDIS_SERVER } from './requirements.ts';
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -29,7 +31,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     child = spawn(
-      'redis-server',
+      REDIS_SERVER.where,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       {
         stdio: ['ignore', 'pipe', 'ignore'],

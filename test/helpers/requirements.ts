@@ -1,11 +1,12 @@
 /**
  * The optional parts of the suite as the tests see them (probed once per run by test/helpers/global-setup.ts):
- * `CHROMIUM` and `POSTGRES` say whether each is there, and `skipWithout()` reports the current test as skipped,
- * with the reason, when it is not.
+ * each constant says whether its part is there and where (`NGINX.where` is the executable to start), and
+ * `skipWithout()` reports the current test as skipped, with the reason, when it is not.
  *
- * Use `describe.skipIf(!CHROMIUM.available)` where the whole block needs a part (its beforeAll then never runs),
+ * Use `describe.skipIf(!NGINX.available)` where the whole block needs a part (its beforeAll then never runs),
  * and `skipWithout(POSTGRES)` inside a test or a beforeEach (createPostgresDatabase() does this, so every
- * `DIALECTS` loop skips its PostgreSQL variant by itself).
+ * `DIALECTS` loop skips its PostgreSQL variant by itself). Start programs by their `where`, never by a fixed path
+ * or a bare command name: the probe found them through the same PATH or variable the run was given.
  */
 import { inject } from 'vitest';
 import { getCurrentTest } from 'vitest/suite';
@@ -26,8 +27,12 @@ function provided(): ProvidedRequirements {
 const REQUIREMENTS = provided();
 
 export const CHROMIUM: RequirementStatus = REQUIREMENTS.statuses.chromium;
+export const NGINX: RequirementStatus = REQUIREMENTS.statuses.nginx;
+export const REDIS_SERVER: RequirementStatus = REQUIREMENTS.statuses['redis-server'];
+export const OPENSSL: RequirementStatus = REQUIREMENTS.statuses.openssl;
+export const PYTHON: RequirementStatus = REQUIREMENTS.statuses.python;
 export const POSTGRES: RequirementStatus = REQUIREMENTS.statuses.postgres;
-export const CHROMIUM_PATH: string = REQUIREMENTS.chromiumPath;
+export const CHROMIUM_PATH: string = CHROMIUM.where;
 export const PG_TEST_URL: string = REQUIREMENTS.postgresUrl;
 
 /**

@@ -6,8 +6,7 @@
  */
 import type { Command } from 'commander';
 
-import { auditLedger } from '../../exchange/persistence/ledger-audit.ts';
-import { readMarketConfigFile } from '../../exchange/config/market-config.ts';
+import { auditLedger, readMarketConfigFile } from '../../exchange/index.ts';
 import { configFromEnv } from '../../server/start-server.ts';
 import { fail, printResult, withStore } from '../output.ts';
 

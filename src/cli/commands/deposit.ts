@@ -5,11 +5,9 @@
  */
 import type { Command } from 'commander';
 
-import { MAIN_SUBACCOUNT_NAME, requireUserByEmail } from '../../accounts/accounts-service.ts';
+import { MAIN_SUBACCOUNT_NAME, requireUserByEmail } from '../../accounts/index.ts';
 import { toBackpackDeposit } from '../../server/views/backpack-wire.ts';
-import { depositTestFunds } from '../../exchange/capital/deposit-service.ts';
-import { readMarketConfigFile } from '../../exchange/config/market-config.ts';
-import { requireAsset } from '../../exchange/model/client-input.ts';
+import { depositTestFunds, readMarketConfigFile, requireAsset } from '../../exchange/index.ts';
 import { configFromEnv } from '../../server/start-server.ts';
 import { printResult, withStore } from '../output.ts';
 

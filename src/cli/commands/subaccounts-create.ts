@@ -1,10 +1,10 @@
-/** `signet subaccounts create --email E --name N` and `signet subaccounts list --email E`. */
+/** `signet subaccounts create --email E --name N`: a named subaccount for a user. */
 import type { Command } from 'commander';
 
-import { createSubaccount, listSubaccounts, requireUserByEmail } from '../../accounts/accounts-service.ts';
+import { createSubaccount, requireUserByEmail } from '../../accounts/index.ts';
 import { printResult, withStore } from '../output.ts';
 
-export function registerSubaccountCommands(subaccounts: Command): void {
+export function registerSubaccountsCreate(subaccounts: Command): void {
   subaccounts
     .command('create')
     .description('create a named subaccount for a user')
@@ -24,21 +24,5 @@ export function registerSubaccountCommands(subaccounts: Command): void {
         createdAt: new Date(sub.createdAt).toISOString(),
       };
       printResult(options, out, () => `Created subaccount ${sub.name} (subaccountId ${sub.number})`);
-    });
-
-  subaccounts
-    .command('list')
-    .description("list a user's subaccounts")
-    .requiredOption('--email <email>', "the user's email")
-    .option('--database <url>', 'SQLite path or postgres:// URL')
-    .option('--json', 'print JSON')
-    .action(async (options: { email: string; database?: string; json?: boolean }) => {
-      const subs = await withStore(options, async (db) =>
-        listSubaccounts(db, (await requireUserByEmail(db, options.email)).id),
-      );
-      const out = subs.map((s) => ({ id: s.id, name: s.name, subaccountId: s.number, main: s.isMain }));
-      printResult(options, out, () =>
-        subs.map((s) => `${s.number}\t${s.name}${s.isMain ? ' (main)' : ''}`).join('\n'),
-      );
     });
 }

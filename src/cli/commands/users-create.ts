@@ -1,7 +1,7 @@
 /** `signet users create --email E --password P`: an operator creates a console user (with a main subaccount). */
 import type { Command } from 'commander';
 
-import { createUser } from '../../accounts/accounts-service.ts';
+import { createUser } from '../../accounts/index.ts';
 import { printResult, withStore } from '../output.ts';
 
 export function registerUsersCreate(users: Command): void {

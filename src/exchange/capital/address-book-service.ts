@@ -14,8 +14,12 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 
-import { recordAuditEvent, type AuditContext } from '../../accounts/audit.ts';
-import type { ConfirmIdentity, IdentityProof } from '../../accounts/identity-proof.ts';
+import {
+  recordAuditEvent,
+  type AuditContext,
+  type ConfirmIdentity,
+  type IdentityProof,
+} from '../../accounts/index.ts';
 import { AppError } from '../../errors.ts';
 import { createId } from '../../ids.ts';
 import { isUniqueViolation } from '../../store/errors.ts';

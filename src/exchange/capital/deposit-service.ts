@@ -12,7 +12,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 
-import { resolveSubaccount } from '../../accounts/accounts-service.ts';
+import { resolveSubaccount } from '../../accounts/index.ts';
 import { AppError } from '../../errors.ts';
 import type { Database } from '../../store/schema.ts';
 import { deriveDepositAddress, deriveTransactionHash, getChainFamily } from './blockchain-addresses.ts';

@@ -22,8 +22,13 @@ import {
   readString,
   type JsonObject,
 } from './config-reader.ts';
-import type { AssetConfig, ExchangeConfig, MarketConfig, TokenConfig } from '../model/markets.ts';
-import { MAX_SUPPLY_LIMIT_UNITS } from '../persistence/supply.ts';
+import {
+  MAX_SUPPLY_LIMIT_UNITS,
+  type AssetConfig,
+  type ExchangeConfig,
+  type MarketConfig,
+  type TokenConfig,
+} from '../model/markets.ts';
 
 const SYMBOL = /^[A-Z0-9]{1,20}$/;
 const NAIVE_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?$/;

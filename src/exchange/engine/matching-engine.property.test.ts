@@ -11,7 +11,7 @@ import {
   settleTakerRemainder,
 } from './settlement.ts';
 import type { BalanceChange } from '../model/balance-change.ts';
-import { FEE_ACCOUNT, SOL_USDC, qty, usdc } from './test-fixtures.ts';
+import { FEE_ACCOUNT, SOL_USDC, qty, usdc } from '../../../test/helpers/exchange-fixtures.ts';
 
 const market = SOL_USDC;
 const ACCOUNTS = ['alice', 'bob', 'carol', 'dave'];

@@ -10,7 +10,7 @@ import {
   qty,
   SOL_USDC,
   usdc,
-} from './test-fixtures.ts';
+} from '../../../test/helpers/exchange-fixtures.ts';
 
 let book: OrderBook;
 

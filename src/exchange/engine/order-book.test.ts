@@ -9,7 +9,14 @@ import {
   OrderBookError,
   type OrderBook,
 } from './order-book.ts';
-import { formatDepth, formatTrades as trades, limitOrder, placeOrder, price, qty } from './test-fixtures.ts';
+import {
+  formatDepth,
+  formatTrades as trades,
+  limitOrder,
+  placeOrder,
+  price,
+  qty,
+} from '../../../test/helpers/exchange-fixtures.ts';
 
 let book: OrderBook;
 

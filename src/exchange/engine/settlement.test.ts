@@ -10,7 +10,15 @@ import {
   settleTakerRemainder,
 } from './settlement.ts';
 import type { BalanceChange } from '../model/balance-change.ts';
-import { FEE_ACCOUNT, SOL_USDC, limitOrder, marketOrder, price, qty, usdc } from './test-fixtures.ts';
+import {
+  FEE_ACCOUNT,
+  SOL_USDC,
+  limitOrder,
+  marketOrder,
+  price,
+  qty,
+  usdc,
+} from '../../../test/helpers/exchange-fixtures.ts';
 
 function accepted(result: ReturnType<typeof matchOrder>): MatchAccepted {
   if (!result.ok) throw new Error(result.message);

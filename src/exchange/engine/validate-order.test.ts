@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SOL_USDC, price, qty, usdc } from './test-fixtures.ts';
+import { SOL_USDC, price, qty, usdc } from '../../../test/helpers/exchange-fixtures.ts';
 import { validateOrder } from './validate-order.ts';
 
 const limit = { symbol: 'SOL_USDC', side: 'Bid', orderType: 'Limit', price: '100.13', quantity: '1.23' };

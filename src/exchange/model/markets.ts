@@ -8,6 +8,12 @@
  * Decimal strings here are normalized (no trailing zeros) and served as they are.
  */
 
+/**
+ * The largest maximum supply an asset may have, in its smallest units: half of a signed 64-bit integer (why every
+ * amount then fits a 64-bit column: persistence/supply.ts). The configuration (config/) bounds maxSupply by it.
+ */
+export const MAX_SUPPLY_LIMIT_UNITS = 2n ** 62n;
+
 export interface TokenConfig {
   readonly blockchain: string;
   readonly displayName: string;

@@ -11,6 +11,7 @@ import {
 import { DIALECTS } from '../../../test/helpers/dialects.ts';
 import { AppError } from '../../errors.ts';
 import { isUniqueViolation } from '../../store/errors.ts';
+import { getLedger } from './ledger.ts';
 
 describe.each(DIALECTS.map(([name]) => name))('applyBalanceChanges() on %s', (dialect) => {
   let ctx: ExchangeTestContext;
@@ -23,7 +24,7 @@ describe.each(DIALECTS.map(([name]) => name))('applyBalanceChanges() on %s', (di
 
   const apply = (reference: string, availableDelta: bigint, lockedDelta = 0n) =>
     ctx.db.transaction().execute((trx) =>
-      ctx.exchange.ledger.applyBalanceChanges(
+      getLedger(ctx.db).applyBalanceChanges(
         trx,
         [{ accountId: account, asset: 'USDC', availableDelta, lockedDelta }],
         {
@@ -77,7 +78,7 @@ describe.each(DIALECTS.map(([name]) => name))('applyBalanceChanges() on %s', (di
 
   it('must run inside a transaction', async () => {
     await expect(
-      ctx.exchange.ledger.applyBalanceChanges(ctx.db, [], { reason: 'deposit', reference: 'x', now: 1 }),
+      getLedger(ctx.db).applyBalanceChanges(ctx.db, [], { reason: 'deposit', reference: 'x', now: 1 }),
     ).rejects.toThrow(/inside a transaction/);
   });
 });

@@ -10,8 +10,9 @@ import {
   type ExchangeTestContext,
 } from '../../../test/helpers/exchange-context.ts';
 import { DIALECTS } from '../../../test/helpers/dialects.ts';
-import { ledgerEntries } from './ledger.ts';
-import type { BookWriteContext } from './market-books.ts';
+import { GroupWriter } from './group-writes.ts';
+import { getLedger, ledgerEntries, type Ledger } from './ledger.ts';
+import { MarketBooks, type BookWriteContext } from './market-books.ts';
 import { addRestingOrder } from '../engine/order-book.ts';
 
 describe.each(DIALECTS.map(([name]) => name))('MarketBooks group commit on %s', (dialect) => {
@@ -19,8 +20,13 @@ describe.each(DIALECTS.map(([name]) => name))('MarketBooks group commit on %s', 
   let accounts: string[];
   let calls: number[];
   let runs = 0;
+  let ledger: Ledger;
+  let books: MarketBooks;
   beforeEach(async () => {
     ctx = await createExchangeTestContext(dialect);
+    ledger = getLedger(ctx.db);
+    books = new MarketBooks(ctx.db, ctx.config, new GroupWriter(ctx.db, ledger));
+    await books.initialize();
     accounts = [await ctx.createAccount(), await ctx.createAccount(), await ctx.createAccount()];
     calls = [0, 0, 0, 0];
   });
@@ -34,7 +40,7 @@ describe.each(DIALECTS.map(([name]) => name))('MarketBooks group commit on %s', 
       availableDelta: 1_000_000n,
       lockedDelta: 0n,
     };
-    await ctx.exchange.ledger.updateBalances(trx, [change], 1);
+    await ledger.updateBalances(trx, [change], 1);
     later.entries.push(
       ...ledgerEntries([change], { reason: 'deposit', reference: `test:${(runs += 1)}`, now: 1 }),
     );
@@ -54,8 +60,7 @@ describe.each(DIALECTS.map(([name]) => name))('MarketBooks group commit on %s', 
   const called = (n: number) => {
     calls[n] = (calls[n] ?? 0) + 1;
   };
-  const write = (work: (context: BookWriteContext) => Promise<string>) =>
-    ctx.exchange.books.write('SOL_USDC', work);
+  const write = (work: (context: BookWriteContext) => Promise<string>) => books.write('SOL_USDC', work);
 
   it('undoes a write that failed after touching, alone, and commits its neighbours once', async () => {
     const outcomes = await Promise.allSettled([
@@ -97,7 +102,7 @@ describe.each(DIALECTS.map(([name]) => name))('MarketBooks group commit on %s', 
     expect(await ctx.balances(accounts[2] as string)).toEqual({ USDC: '1 / 0' });
     const entries = await ctx.db.selectFrom('ledger_entries').select('subaccount_id').execute();
     expect(entries.map((e) => e.subaccount_id).sort()).toEqual([accounts[0], accounts[2]].sort());
-    expect(await ctx.exchange.books.read('SOL_USDC', (book) => book.orders.has('999001'))).toBe(false);
+    expect(await books.read('SOL_USDC', (book) => book.orders.has('999001'))).toBe(false);
   });
 
   it('runs a group once when its refusals happen before anything was touched', async () => {
@@ -124,11 +129,11 @@ describe.each(DIALECTS.map(([name]) => name))('MarketBooks group commit on %s', 
     expect(calls).toEqual([1, 1, 1, 0]);
     expect(await ctx.balances(accounts[0] as string)).toEqual({ USDC: '1 / 0' });
     expect(await ctx.balances(accounts[2] as string)).toEqual({ USDC: '1 / 0' });
-    expect(await ctx.exchange.books.read('SOL_USDC', (book) => book.orders.has('999002'))).toBe(true);
+    expect(await books.read('SOL_USDC', (book) => book.orders.has('999002'))).toBe(true);
   });
 
   it('rolls a lone failing write back entirely, sequence included', async () => {
-    const sequence = () => ctx.exchange.books.read('SOL_USDC', (_book, seq) => seq);
+    const sequence = () => books.read('SOL_USDC', (_book, seq) => seq);
     const before = await sequence();
     await expect(
       write(async (context) => {

@@ -29,7 +29,7 @@ import type { Database } from '../../store/schema.ts';
 import { AsyncMutex } from './async-mutex.ts';
 import { GroupWrites, type GroupWriter } from './group-writes.ts';
 import { ensureCounters } from './id-counters.ts';
-import type { CommitObserver } from './commit-observer.ts';
+import type { CommitObserver, GroupCommit } from './commit-observer.ts';
 import type { ExchangeConfig } from '../model/markets.ts';
 import { addRestingOrder, createOrderBook, type OrderBook } from '../engine/order-book.ts';
 import type { SelfTradePrevention, Side } from '../model/order-types.ts';
@@ -91,8 +91,8 @@ export class MarketBooks {
   private readonly bump;
   private readonly readSequence;
   private readonly loadOpenOrders;
-  /** Told about every group commit (streams); see commit-observer.ts. */
-  observer: CommitObserver | null = null;
+  /** Told about every group commit (the event pipeline); see commit-observer.ts and observe(). */
+  private readonly observers = new Set<CommitObserver>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -125,6 +125,14 @@ export class MarketBooks {
         .where('symbol', '=', p('symbol'))
         .where(sql<boolean>`is_open = 1`),
     );
+  }
+
+  /** Adds an observer of every group commit; returns the function that removes it. */
+  observe(observer: CommitObserver): () => void {
+    this.observers.add(observer);
+    return () => {
+      this.observers.delete(observer);
+    };
   }
 
   /** Creates the markets' sequence rows (idempotent; run once at start-up). */
@@ -211,7 +219,7 @@ export class MarketBooks {
           }
           if (!group.isEmpty) await this.groupWriter.write(trx, group, `${symbol}:${sequence}`);
           const values = results.flatMap((result) => (result.ok ? [result.value] : []));
-          afterCommit = await this.observer?.beforeCommit(trx, {
+          afterCommit = await this.tellObservers(trx, {
             symbol,
             sequence,
             book: state.book,
@@ -242,6 +250,19 @@ export class MarketBooks {
         attempt += 1;
       }
     }
+  }
+
+  /** Runs every observer inside the transaction; returns what to run once it has committed. */
+  private async tellObservers(trx: Kysely<Database>, commit: GroupCommit): Promise<(() => void) | undefined> {
+    if (this.observers.size === 0) return undefined;
+    const after: (() => void)[] = [];
+    for (const observer of this.observers) {
+      const then = await observer.beforeCommit(trx, commit);
+      if (then !== undefined) after.push(then);
+    }
+    return () => {
+      for (const then of after) then();
+    };
   }
 
   /** Reads the book in step with the database (rebuilt first when another process changed the market). */

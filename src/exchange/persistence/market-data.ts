@@ -7,7 +7,7 @@
  * UTC: fixed intervals from the Unix epoch, `1w` on Mondays, `1month` on calendar months; buckets without
  * trades are left out; at most MAX_KLINE_TRADES trades (the earliest in range) are read per request.
  */
-import type { KlineInterval } from '../model/kline-intervals.ts';
+import { bucketEnd, bucketStart, type KlineInterval } from '../model/kline-intervals.ts';
 import { sql, type Kysely } from 'kysely';
 
 import { AppError } from '../../errors.ts';
@@ -56,26 +56,7 @@ export interface KlineRecord {
   readonly trades: number;
 }
 
-const MINUTE = 60_000;
-const DAY = 1440 * MINUTE;
-const FIXED_INTERVALS: Readonly<Record<Exclude<KlineInterval, '1month'>, number>> = {
-  '1m': MINUTE,
-  '3m': 3 * MINUTE,
-  '5m': 5 * MINUTE,
-  '15m': 15 * MINUTE,
-  '30m': 30 * MINUTE,
-  '1h': 60 * MINUTE,
-  '2h': 120 * MINUTE,
-  '4h': 240 * MINUTE,
-  '6h': 360 * MINUTE,
-  '8h': 480 * MINUTE,
-  '12h': 720 * MINUTE,
-  '1d': DAY,
-  '3d': 3 * DAY,
-  '1w': 7 * DAY,
-};
-/** 1970-01-05, the first Monday after the epoch: weekly candles start on Mondays. */
-const FIRST_MONDAY = 4 * DAY;
+const DAY = 86_400_000;
 export const MAX_KLINE_TRADES = 200_000;
 
 export async function getTicker(
@@ -231,27 +212,4 @@ export async function listKlines(
     current.trades += 1;
   }
   return candles;
-}
-
-export function bucketStart(interval: KlineInterval, time: number): number {
-  if (interval === '1month') {
-    const date = new Date(time);
-    return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
-  }
-  const size = FIXED_INTERVALS[interval];
-  const origin = interval === '1w' ? FIRST_MONDAY : 0;
-  return Math.floor((time - origin) / size) * size + origin;
-}
-
-export function bucketEnd(interval: KlineInterval, start: number): number {
-  if (interval === '1month') {
-    const date = new Date(start);
-    return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
-  }
-  return start + FIXED_INTERVALS[interval];
-}
-
-/** Milliseconds of a fixed interval (approximate 31 days for 1month): bounds default ranges. */
-export function intervalMs(interval: KlineInterval): number {
-  return interval === '1month' ? 31 * DAY : FIXED_INTERVALS[interval];
 }

@@ -15,7 +15,8 @@ import { DEFAULT_MARKETS_FILE } from '../../server/start-server.ts';
 import { createExchange } from '../exchange-service.ts';
 import { ConfigError } from '../config/config-reader.ts';
 import { loadMarketConfig } from '../config/market-config.ts';
-import { MAX_SUPPLY_LIMIT_UNITS, readOutstandingSupply } from './supply.ts';
+import { MAX_SUPPLY_LIMIT_UNITS } from '../model/markets.ts';
+import { readOutstandingSupply } from './supply.ts';
 
 const NEAR_LIMIT = MAX_SUPPLY_LIMIT_UNITS - 1n;
 

@@ -3,9 +3,9 @@
  * sums that no supply can bound are computed exactly.
  *
  * 1. Every asset has a maximum supply (`maxSupply` in the market configuration, in whole units; at most, and by
- *    default, MAX_SUPPLY_LIMIT_UNITS = 2^62 of its smallest units). Value enters the system only by deposits, and
- *    a deposit is refused if the asset's outstanding supply (the sum of every balance row, fee account included)
- *    would pass it. Deposits are serialised by the `deposit` id counter row, which each one updates first in its
+ *    default, MAX_SUPPLY_LIMIT_UNITS = 2^62 of its smallest units, in model/markets.ts). Value enters the system
+ *    only by deposits, and a deposit is refused if the asset's outstanding supply (the sum of every balance row,
+ *    fee account included) would pass it. Deposits are serialised by the `deposit` id counter row, which each one updates first in its
  *    transaction, so the check sees every committed deposit (PostgreSQL holds that row's lock until commit).
  * 2. Trades, fees, locks and withdrawals only move or remove value, and no balance column can go negative, so at
  *    every moment: every balance column, every available + locked + staked, every ledger entry, every trade's
@@ -21,9 +21,6 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 
 import { AppError } from '../../errors.ts';
 import type { Database } from '../../store/schema.ts';
-
-/** The largest maximum supply an asset may have, in its smallest units: half of a signed 64-bit integer. */
-export const MAX_SUPPLY_LIMIT_UNITS = 2n ** 62n;
 
 const LOW_MASK = 4294967295;
 

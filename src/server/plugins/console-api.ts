@@ -12,7 +12,7 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 
-import { getUser } from '../../accounts/accounts-service.ts';
+import { getUser } from '../../accounts/index.ts';
 import { CSRF_HEADER, isSameOrigin, isValidCsrfToken } from '../../console/csrf.ts';
 import { RetryLaterError } from '../../console/retry-later-error.ts';
 import type { ConsoleConfig } from '../../console/console-config.ts';

@@ -5,12 +5,11 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import type { User } from '../../accounts/accounts-service.ts';
+import type { User } from '../../accounts/index.ts';
 import type { ConsoleConfig } from '../../console/console-config.ts';
 import { SESSION_ABSOLUTE_MS, type Session } from '../../console/sessions.ts';
 import { AppError } from '../../errors.ts';
-import type { AddressBook } from '../../exchange/capital/address-book-service.ts';
-import type { Exchange } from '../../exchange/exchange-service.ts';
+import type { AddressBook, Exchange } from '../../exchange/index.ts';
 import type { Store } from '../../store/create-database.ts';
 
 export const SESSION_COOKIE = 'signet_session';

@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 
 import { AppError } from '../../errors.ts';
-import type { Caller } from '../../keys/signed-request-verifier.ts';
+import type { Caller } from '../../keys/index.ts';
 import { INSTRUCTION_ROUTES } from '../../protocol/instructions.ts';
 import type { AppDeps } from '../deps.ts';
 import { sendError } from './error-handler.ts';

@@ -1,6 +1,5 @@
 /** The exchange's signed routes (orders, history, capital), for the signed-API plugin to register. */
-import type { AddressBook } from '../../exchange/capital/address-book-service.ts';
-import type { Exchange } from '../../exchange/exchange-service.ts';
+import type { AddressBook, Exchange } from '../../exchange/index.ts';
 import type { SignedRoute } from '../plugins/signed-api.ts';
 import { getDepositAddressRoute } from './capital/get-deposit-address.ts';
 import { getDepositsRoute } from './capital/get-deposits.ts';

@@ -7,7 +7,7 @@
  * so names are checked for shape only; `depth.<window>.<symbol>` with another window is 4008.
  * Threats: frames come from anyone; sizes are bounded by the socket's maxPayload and MAX_STREAM_NAME.
  */
-import { KLINE_INTERVALS } from '../../exchange/model/kline-intervals.ts';
+import { KLINE_INTERVALS } from '../../exchange/index.ts';
 
 export const STREAM_ERRORS = {
   PARSE_ERROR: { code: 4002, message: 'Parse error' },

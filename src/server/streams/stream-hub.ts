@@ -14,11 +14,15 @@
  * Each message is serialised and framed once (wire-frame.ts) and queued to every subscriber; the socket layer
  * batches a turn's frames into one write per socket and bounds each send buffer.
  */
-import type { Exchange } from '../../exchange/exchange-service.ts';
-import type { KlineInterval } from '../../exchange/model/kline-intervals.ts';
-import { bucketEnd, bucketStart } from '../../exchange/persistence/market-data.ts';
-import type { ExchangeConfig, MarketConfig } from '../../exchange/model/markets.ts';
-import type { LevelChange, MarketEvent } from './market-events.ts';
+import {
+  bucketEnd,
+  bucketStart,
+  type Exchange,
+  type ExchangeConfig,
+  type KlineInterval,
+  type MarketConfig,
+} from '../../exchange/index.ts';
+import type { LevelChange, MarketEvent } from '../../events/index.ts';
 import {
   DEPTH_WINDOWS,
   type DepthWindow,

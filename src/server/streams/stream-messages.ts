@@ -6,9 +6,8 @@
  * padded to the market's decimals. Order updates always carry `q` (the Rust client requires it): for a market
  * order placed by quote quantity, which has no quantity, `q` is the quantity executed so far.
  */
-import { formatDecimal } from '../../exchange/model/decimal.ts';
-import type { MarketConfig } from '../../exchange/model/markets.ts';
-import type { LevelChange, OrderEvent, TradeEvent } from './market-events.ts';
+import { formatDecimal, type MarketConfig } from '../../exchange/index.ts';
+import type { LevelChange, OrderEvent, TradeEvent } from '../../events/index.ts';
 
 /** Places after the point of a tick or step size ("0.01" -> 2). */
 function placesOf(size: string): number {

@@ -1,5 +1,5 @@
 /** Backpack's public `MarketAsset` and `Market` JSON shapes, built from the configured assets and markets. */
-import type { AssetConfig, MarketConfig } from '../../exchange/model/markets.ts';
+import type { AssetConfig, MarketConfig } from '../../exchange/index.ts';
 
 /** Backpack `MarketAsset` (GET /api/v1/assets item). */
 export function toBackpackAsset(asset: AssetConfig): Record<string, unknown> {

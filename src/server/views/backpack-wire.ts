@@ -3,22 +3,22 @@
  * decimals, order `createdAt` as integer ms (order endpoints) or a naive UTC date-time (history), fills and
  * capital records with naive date-times, klines with "YYYY-MM-DD HH:MM:SS". Pure formatting, no I/O.
  */
-import { toDepositSource } from '../../exchange/capital/blockchain-addresses.ts';
-import { formatDecimal } from '../../exchange/model/decimal.ts';
-import type { Balance } from '../../exchange/persistence/ledger.ts';
-import type {
-  DepthRecord,
-  KlineRecord,
-  PublicTradeRecord,
-  TickerRecord,
-} from '../../exchange/persistence/market-data.ts';
-import type { AssetConfig, ExchangeConfig, MarketConfig } from '../../exchange/model/markets.ts';
-import type {
-  DepositRecord,
-  FillRecord,
-  OrderRecord,
-  WithdrawalRecord,
-} from '../../exchange/persistence/order-records.ts';
+import {
+  formatDecimal,
+  toDepositSource,
+  type AssetConfig,
+  type Balance,
+  type DepositRecord,
+  type DepthRecord,
+  type ExchangeConfig,
+  type FillRecord,
+  type KlineRecord,
+  type MarketConfig,
+  type OrderRecord,
+  type PublicTradeRecord,
+  type TickerRecord,
+  type WithdrawalRecord,
+} from '../../exchange/index.ts';
 
 /** "2025-07-23T13:55:54.267": ISO without a zone, meaning UTC (what Backpack sends). */
 export function formatNaiveDateTime(ms: number): string {

@@ -5,19 +5,22 @@
  * every other console time. The schemas are allow-lists: no subaccount id of a trade's other side, no internal
  * column, can leave through them.
  */
-import { getChainFamily, toDepositSource } from '../../exchange/capital/blockchain-addresses.ts';
-import { formatDecimal } from '../../exchange/model/decimal.ts';
-import { MAX_DEPOSIT_UNITS } from '../../exchange/capital/deposit-service.ts';
-import type { Balance } from '../../exchange/persistence/ledger.ts';
-import { requireAsset, requireMarket } from '../../exchange/model/client-input.ts';
+import {
+  formatDecimal,
+  getChainFamily,
+  MAX_DEPOSIT_UNITS,
+  requireAsset,
+  requireMarket,
+  toDepositSource,
+  type AssetConfig,
+  type Balance,
+  type DepositRecord,
+  type ExchangeConfig,
+  type FillRecord,
+  type OrderRecord,
+  type WithdrawalRecord,
+} from '../../exchange/index.ts';
 import { fillAmounts } from './backpack-wire.ts';
-import type { AssetConfig, ExchangeConfig } from '../../exchange/model/markets.ts';
-import type {
-  DepositRecord,
-  FillRecord,
-  OrderRecord,
-  WithdrawalRecord,
-} from '../../exchange/persistence/order-records.ts';
 
 const decimalString = { type: 'string', description: 'Exact decimal, e.g. "1000.5"' } as const;
 const nullableDecimal = { type: ['string', 'null'], description: 'Exact decimal, or null' } as const;

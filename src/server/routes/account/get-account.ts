@@ -3,10 +3,7 @@
  * `PATCH /api/v1/account` are stored per subaccount and reported (Signet has no margin or lending, so they change
  * nothing else); limits are fixed; fees are the default spot fees in basis points.
  */
-import type { Kysely } from 'kysely';
-
-import { readAccountSettings } from '../../../exchange/persistence/account-settings.ts';
-import type { Database } from '../../../store/schema.ts';
+import type { Exchange } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 
 export const ACCOUNT_SETTINGS = {
@@ -29,7 +26,7 @@ export const ACCOUNT_SETTINGS = {
 const booleanField = { type: 'boolean' } as const;
 const stringField = { type: 'string' } as const;
 
-export const getAccountRoute = (db: Kysely<Database>): SignedRoute => ({
+export const getAccountRoute = (exchange: Exchange): SignedRoute => ({
   method: 'GET',
   url: '/api/v1/account',
   schema: {
@@ -59,6 +56,6 @@ export const getAccountRoute = (db: Kysely<Database>): SignedRoute => ({
   },
   handler: async (request) => ({
     ...ACCOUNT_SETTINGS,
-    ...(await readAccountSettings(db, request.caller.subaccountId)),
+    ...(await exchange.readAccountSettings(request.caller.subaccountId)),
   }),
 });

@@ -2,7 +2,7 @@
  * `GET /wapi/v1/capital/deposit/address?blockchain=Solana` (depositAddressQuery): the key's subaccount's stable
  * sandbox deposit address on that chain, in the chain's format; 400 for a blockchain no asset uses.
  */
-import type { Exchange } from '../../../exchange/exchange-service.ts';
+import type { Exchange } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 
 export function getDepositAddressRoute(exchange: Exchange): SignedRoute {

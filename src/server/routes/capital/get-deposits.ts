@@ -3,8 +3,7 @@
  * are inclusive ms bounds; `endTime` (what ccxt sends for `until`) is read as `to` when `to` is absent.
  */
 import { toBackpackDeposit } from '../../views/backpack-wire.ts';
-import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { requireAsset } from '../../../exchange/model/client-input.ts';
+import { requireAsset, type Exchange } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { depositSchema, timeRangeProperties, type TimeRangeQuery } from './capital-schemas.ts';
 

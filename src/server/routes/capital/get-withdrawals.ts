@@ -1,7 +1,6 @@
 /** `GET /wapi/v1/capital/withdrawals` (withdrawalQueryAll): the key's subaccount's withdrawals, newest first. */
 import { toBackpackWithdrawal } from '../../views/backpack-wire.ts';
-import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { requireAsset } from '../../../exchange/model/client-input.ts';
+import { requireAsset, type Exchange } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { timeRangeProperties, withdrawalSchema, type TimeRangeQuery } from './capital-schemas.ts';
 

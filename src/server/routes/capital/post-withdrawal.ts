@@ -8,9 +8,7 @@
  * nothing debited. `twoFactorToken` unlocks nothing (Backpack has disabled it for API use).
  */
 import { toBackpackWithdrawal } from '../../views/backpack-wire.ts';
-import type { AddressBook } from '../../../exchange/capital/address-book-service.ts';
-import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { requireAsset } from '../../../exchange/model/client-input.ts';
+import { requireAsset, type AddressBook, type Exchange } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { withdrawalSchema } from './capital-schemas.ts';
 

@@ -3,7 +3,7 @@
  * the server's clock (`status`, keys.ts `keyStatus`) and both ends of a rotation: `replacedBy` on the old key,
  * `replaces` on the new one, so the list can say which replaced which and when the old one stops.
  */
-import { keyStatus, type ApiKey, type KeyStatus } from '../../../keys/api-key.ts';
+import { keyStatus, type ApiKey, type KeyStatus } from '../../../keys/index.ts';
 
 export type ApiKeyView = Omit<ApiKey, 'userId'> & {
   subaccountName: string;

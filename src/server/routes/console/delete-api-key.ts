@@ -5,8 +5,8 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
-import { findApiKey, revokeApiKey } from '../../../keys/keys-service.ts';
+import { resolveSubaccount } from '../../../accounts/index.ts';
+import { findApiKey, revokeApiKey } from '../../../keys/index.ts';
 import {
   auditContextOf,
   requireConsoleSession,

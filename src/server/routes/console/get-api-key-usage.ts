@@ -7,7 +7,7 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { getKeyUsage, parseUsageRange, USAGE_COUNT_FIELDS } from '../../../keys/key-usage-query.ts';
+import { getKeyUsage, parseUsageRange, USAGE_COUNT_FIELDS } from '../../../keys/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { errorResponses, keyIdParamsSchema } from './schemas.ts';
 

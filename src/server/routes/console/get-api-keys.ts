@@ -4,8 +4,8 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { listSubaccounts } from '../../../accounts/accounts-service.ts';
-import { listApiKeys } from '../../../keys/keys-service.ts';
+import { listSubaccounts } from '../../../accounts/index.ts';
+import { listApiKeys } from '../../../keys/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { apiKeySchema, errorResponses } from './schemas.ts';
 import { toApiKeyViews } from './api-key-view.ts';

@@ -1,7 +1,7 @@
 /** `GET /console/api/audit?limit=N`: the caller's recent account events (sign-ins, 2FA, keys), newest first. */
 import type { RouteOptions } from 'fastify';
 
-import { listAuditEvents } from '../../../accounts/audit.ts';
+import { listAuditEvents } from '../../../accounts/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { errorResponses } from './schemas.ts';
 

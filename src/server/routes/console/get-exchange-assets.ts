@@ -1,9 +1,12 @@
 /** `GET /console/api/exchange/assets`: the configured assets, with what the Deposit test funds form needs. */
 import type { RouteOptions } from 'fastify';
 
-import { formatDecimal } from '../../../exchange/model/decimal.ts';
-import { MAX_DEPOSIT_UNITS } from '../../../exchange/capital/deposit-service.ts';
-import { capUnits, DEFAULT_SANDBOX_FUNDING } from '../../../exchange/capital/sandbox-funding.ts';
+import {
+  capUnits,
+  DEFAULT_SANDBOX_FUNDING,
+  formatDecimal,
+  MAX_DEPOSIT_UNITS,
+} from '../../../exchange/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { exchangeAssetSchema, toExchangeAssetView } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';

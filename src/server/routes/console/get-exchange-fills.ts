@@ -1,7 +1,7 @@
 /** `GET /console/api/exchange/fills?subaccountId=&limit=`: the subaccount's side of its recent trades, newest first. */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { resolveSubaccount } from '../../../accounts/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import {
   fillSchema,

@@ -4,7 +4,7 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { resolveSubaccount } from '../../../accounts/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import {
   orderSchema,

@@ -1,7 +1,7 @@
 /** `GET /console/api/exchange/withdrawals?subaccountId=&limit=`: the subaccount's withdrawals, newest first. */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { resolveSubaccount } from '../../../accounts/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import {
   subaccountListQuerySchema,

@@ -6,7 +6,7 @@
 import type { RouteOptions } from 'fastify';
 
 import { deriveCsrfToken } from '../../../console/csrf.ts';
-import { DEFAULT_SANDBOX_FUNDING } from '../../../exchange/capital/sandbox-funding.ts';
+import { DEFAULT_SANDBOX_FUNDING } from '../../../exchange/index.ts';
 import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { csrfTokenSchema, toUserView, userSchema } from './schemas.ts';
 

@@ -1,7 +1,7 @@
 /** `GET /console/api/subaccounts`: the caller's subaccounts, main first. */
 import type { RouteOptions } from 'fastify';
 
-import { listSubaccounts } from '../../../accounts/accounts-service.ts';
+import { listSubaccounts } from '../../../accounts/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { errorResponses, subaccountSchema, toSubaccountView } from './schemas.ts';
 

@@ -4,7 +4,7 @@
  * `enrolment`: when the operator requires 2FA for keys, a user without it cannot make or widen keys — but can
  * always revoke them (locking a key down must never be blocked).
  */
-import type { User } from '../../../accounts/accounts-service.ts';
+import type { User } from '../../../accounts/index.ts';
 import { verifyTwoFactorCode } from '../../../console/two-factor-service.ts';
 import { AppError } from '../../../errors.ts';
 import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';

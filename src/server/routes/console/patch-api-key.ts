@@ -5,8 +5,8 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
-import { updateApiKey } from '../../../keys/key-controls-service.ts';
+import { resolveSubaccount } from '../../../accounts/index.ts';
+import { updateApiKey } from '../../../keys/index.ts';
 import {
   auditContextOf,
   requireConsoleSession,

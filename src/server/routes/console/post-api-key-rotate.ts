@@ -5,10 +5,9 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { resolveSubaccount } from '../../../accounts/index.ts';
 import { AppError } from '../../../errors.ts';
-import { rotateApiKey } from '../../../keys/key-controls-service.ts';
-import { GRACE_PERIODS, parseGracePeriod } from '../../../keys/key-controls.ts';
+import { GRACE_PERIODS, parseGracePeriod, rotateApiKey } from '../../../keys/index.ts';
 import { parsePublicKey } from '../../../protocol/key-encoding.ts';
 import {
   auditContextOf,

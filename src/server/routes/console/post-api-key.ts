@@ -14,13 +14,18 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { resolveSubaccount } from '../../../accounts/index.ts';
 import { verifyTwoFactorCode } from '../../../console/two-factor-service.ts';
 import { AppError } from '../../../errors.ts';
-import { parseExpiry, validateKeyName } from '../../../keys/api-key.ts';
-import { resolveAllowlist, resolvePermissions } from '../../../keys/key-controls.ts';
-import { PERMISSION_BITS, permissionsOf } from '../../../keys/permissions.ts';
-import { createApiKey } from '../../../keys/keys-service.ts';
+import {
+  createApiKey,
+  parseExpiry,
+  PERMISSION_BITS,
+  permissionsOf,
+  resolveAllowlist,
+  resolvePermissions,
+  validateKeyName,
+} from '../../../keys/index.ts';
 import { parsePublicKey } from '../../../protocol/key-encoding.ts';
 import {
   auditContextOf,

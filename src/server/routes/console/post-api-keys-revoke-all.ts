@@ -4,8 +4,8 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { listSubaccounts, resolveSubaccount } from '../../../accounts/accounts-service.ts';
-import { revokeAllApiKeys } from '../../../keys/key-controls-service.ts';
+import { listSubaccounts, resolveSubaccount } from '../../../accounts/index.ts';
+import { revokeAllApiKeys } from '../../../keys/index.ts';
 import {
   auditContextOf,
   requireConsoleSession,

@@ -15,11 +15,12 @@
 import type { RouteOptions } from 'fastify';
 
 import { AppError } from '../../../errors.ts';
-import { parseQuantity, requireAsset } from '../../../exchange/model/client-input.ts';
 import {
   assertSandboxDepositAllowed,
   DEFAULT_SANDBOX_FUNDING,
-} from '../../../exchange/capital/sandbox-funding.ts';
+  parseQuantity,
+  requireAsset,
+} from '../../../exchange/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { depositSchema, toDepositView } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';

@@ -12,7 +12,7 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { resolveSubaccount } from '../../../accounts/accounts-service.ts';
+import { resolveSubaccount } from '../../../accounts/index.ts';
 import { AppError } from '../../../errors.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { toWithdrawalView, withdrawalSchema } from '../../views/console-exchange-views.ts';

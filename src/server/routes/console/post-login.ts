@@ -7,7 +7,7 @@ import type { RouteOptions } from 'fastify';
 
 import { signIn } from '../../../console/auth-service.ts';
 import { deriveCsrfToken } from '../../../console/csrf.ts';
-import { MAX_PASSWORD_LENGTH } from '../../../accounts/password.ts';
+import { MAX_PASSWORD_LENGTH } from '../../../accounts/index.ts';
 import { auditContextOf, setSessionCookie, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { errorResponses, totpCodeSchema, toUserView, userSchema } from './schemas.ts';
 

@@ -3,7 +3,7 @@ import type { RouteOptions } from 'fastify';
 
 import { signUp } from '../../../console/auth-service.ts';
 import { deriveCsrfToken } from '../../../console/csrf.ts';
-import { MAX_PASSWORD_LENGTH } from '../../../accounts/password.ts';
+import { MAX_PASSWORD_LENGTH } from '../../../accounts/index.ts';
 import { auditContextOf, setSessionCookie, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { errorResponses, sessionStateSchema, toUserView } from './schemas.ts';
 

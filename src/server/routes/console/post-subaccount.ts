@@ -1,7 +1,7 @@
 /** `POST /console/api/subaccounts`: creates a named subaccount for the caller. */
 import type { RouteOptions } from 'fastify';
 
-import { createSubaccount } from '../../../accounts/accounts-service.ts';
+import { createSubaccount } from '../../../accounts/index.ts';
 import {
   auditContextOf,
   requireConsoleSession,

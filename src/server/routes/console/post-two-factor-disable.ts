@@ -1,7 +1,7 @@
 /** `POST /console/api/2fa/disable`: turns 2FA off; needs a current code, so a session alone cannot. */
 import type { RouteOptions } from 'fastify';
 
-import { getUser } from '../../../accounts/accounts-service.ts';
+import { getUser } from '../../../accounts/index.ts';
 import { disableTwoFactor } from '../../../console/two-factor-service.ts';
 import {
   auditContextOf,

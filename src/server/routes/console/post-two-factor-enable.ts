@@ -4,7 +4,7 @@
  */
 import type { RouteOptions } from 'fastify';
 
-import { getUser } from '../../../accounts/accounts-service.ts';
+import { getUser } from '../../../accounts/index.ts';
 import { deleteUserSessions } from '../../../console/sessions.ts';
 import { enableTwoFactor } from '../../../console/two-factor-service.ts';
 import {

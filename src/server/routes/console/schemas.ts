@@ -2,7 +2,7 @@
  * JSON schemas shared by the console routes. Response schemas are the allow-list of what leaves the server:
  * a field not named here (a password hash, a TOTP secret outside enrolment, a session token) cannot leak.
  */
-import type { Subaccount, User } from '../../../accounts/accounts-service.ts';
+import type { Subaccount, User } from '../../../accounts/index.ts';
 
 export const errorSchema = {
   type: 'object',

@@ -2,11 +2,7 @@
  * The console's view of an address-book entry, its schema (the allow-list of what leaves the server) and the
  * schemas the address-book routes share.
  */
-import {
-  entryStatus,
-  pendingUntil,
-  type AddressBookEntry,
-} from '../../../exchange/capital/withdrawal-addresses.ts';
+import { entryStatus, pendingUntil, type AddressBookEntry } from '../../../exchange/index.ts';
 
 export interface WithdrawalAddressView {
   id: string;

@@ -4,10 +4,8 @@
  * `feeSymbol` (the asset this side received), `isMaker`, `timestamp` (naive UTC date-time). `from`/`to` are
  * inclusive ms bounds. Signet has user fills only: other `fillType`s (liquidations, ...) answer an empty list.
  */
-import type { Exchange } from '../../../exchange/exchange-service.ts';
+import { parseOrderId, requireMarket, type Exchange, type SortDirection } from '../../../exchange/index.ts';
 import { toBackpackFill } from '../../views/backpack-wire.ts';
-import type { SortDirection } from '../../../exchange/persistence/order-queries.ts';
-import { parseOrderId, requireMarket } from '../../../exchange/model/client-input.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { pagingProperties, sortDirectionProperty } from '../orders/order-schemas.ts';
 

@@ -3,9 +3,7 @@
  * newest first unless `sortDirection=Asc`, with `createdAt` as a naive UTC date-time. Strategies and markets
  * other than spot do not exist on Signet: filtering on them answers an empty list.
  */
-import type { Exchange } from '../../../exchange/exchange-service.ts';
-import type { SortDirection } from '../../../exchange/persistence/order-queries.ts';
-import { parseOrderId } from '../../../exchange/model/client-input.ts';
+import { parseOrderId, type Exchange, type SortDirection } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import {
   formatOrder,

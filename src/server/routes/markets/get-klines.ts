@@ -6,9 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 
 import { toBackpackKline } from '../../views/backpack-wire.ts';
-import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { requireMarket } from '../../../exchange/model/client-input.ts';
-import { KLINE_INTERVALS, type KlineInterval } from '../../../exchange/model/kline-intervals.ts';
+import {
+  KLINE_INTERVALS,
+  requireMarket,
+  type Exchange,
+  type KlineInterval,
+} from '../../../exchange/index.ts';
 
 const MAX_SECONDS = 253_402_300_799; // 9999-12-31T23:59:59Z
 

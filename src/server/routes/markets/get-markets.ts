@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { AppError } from '../../../errors.ts';
-import type { ExchangeConfig } from '../../../exchange/model/markets.ts';
+import type { ExchangeConfig } from '../../../exchange/index.ts';
 import { toBackpackAsset, toBackpackMarket } from '../../views/backpack-markets.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;

@@ -5,8 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { toBackpackTicker } from '../../views/backpack-wire.ts';
-import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { requireMarket } from '../../../exchange/model/client-input.ts';
+import { requireMarket, type Exchange } from '../../../exchange/index.ts';
 
 export const tickerSchema = {
   type: 'object',

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import type { Exchange } from '../../../exchange/exchange-service.ts';
+import type { Exchange } from '../../../exchange/index.ts';
 import { registerDepthRoute } from './get-depth.ts';
 import { registerKlinesRoute } from './get-klines.ts';
 import { registerTickerRoutes } from './get-tickers.ts';

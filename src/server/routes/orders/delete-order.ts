@@ -3,7 +3,7 @@
  * or `clientId` (exactly one) in `symbol`; answers the cancelled order, or 404 RESOURCE_NOT_FOUND when the
  * subaccount has no such resting order (another subaccount's order looks exactly like a missing one).
  */
-import type { Exchange } from '../../../exchange/exchange-service.ts';
+import type { Exchange } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderSchema } from './order-schemas.ts';
 

@@ -3,8 +3,7 @@
  * answers them (an empty array when there were none). Signet has no conditional orders, so
  * `orderType: "ConditionalOrder"` cancels nothing.
  */
-import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { requireMarket } from '../../../exchange/model/client-input.ts';
+import { requireMarket, type Exchange } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderSchema } from './order-schemas.ts';
 

@@ -3,7 +3,7 @@
  * (exactly one) in `symbol`; 404 RESOURCE_NOT_FOUND when it is not resting (filled, cancelled, unknown, or
  * another subaccount's). Finished orders are in `/wapi/v1/history/orders`.
  */
-import type { Exchange } from '../../../exchange/exchange-service.ts';
+import type { Exchange } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderSchema } from './order-schemas.ts';
 

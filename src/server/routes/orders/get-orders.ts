@@ -2,7 +2,7 @@
  * `GET /api/v1/orders` (orderQueryAll): the key's subaccount's resting orders, in one market or all. Signet has
  * spot markets only, so any other `marketType` answers an empty list.
  */
-import type { Exchange } from '../../../exchange/exchange-service.ts';
+import type { Exchange } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderSchema } from './order-schemas.ts';
 

@@ -3,9 +3,8 @@
  * any field not listed from leaking), the order payload accepted by `orderExecute`, and paging parameters.
  * Request schemas check types only; validateOrder() applies the market rules and Backpack's error codes.
  */
-import type { Exchange } from '../../../exchange/exchange-service.ts';
+import type { Exchange, OrderRecord } from '../../../exchange/index.ts';
 import { toBackpackOrder } from '../../views/backpack-wire.ts';
-import type { OrderRecord } from '../../../exchange/persistence/order-records.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const decimalInput = {

@@ -3,7 +3,7 @@
  * object (`createdAt` in ms). Refusals are 400s with Backpack codes (INVALID_ORDER, INVALID_PRICE,
  * INVALID_QUANTITY, INSUFFICIENT_FUNDS, ...); an unfilled IOC/FOK/market order is an order with status Expired.
  */
-import type { Exchange } from '../../../exchange/exchange-service.ts';
+import type { Exchange } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderPayloadSchema, orderSchema } from './order-schemas.ts';
 

@@ -2,8 +2,7 @@
  * `POST /api/v1/orders` (orderExecute, one signed segment per order): places each order in turn and answers one
  * item per order, in order: the order plus `"operation":"Ok"`, or `{"operation":"Err","code","message"}`.
  */
-import type { Exchange } from '../../../exchange/exchange-service.ts';
-import { MAX_BATCH_ORDERS } from '../../../exchange/persistence/order-service.ts';
+import { MAX_BATCH_ORDERS, type Exchange } from '../../../exchange/index.ts';
 import type { SignedRoute } from '../../plugins/signed-api.ts';
 import { batchItemSchema, formatOrder, orderPayloadSchema } from './order-schemas.ts';
 

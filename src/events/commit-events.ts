@@ -16,17 +16,19 @@
  */
 import type { Kysely } from 'kysely';
 
-import type { CommitObserver, GroupCommit } from '../../exchange/persistence/commit-observer.ts';
-import type { TradeRow } from '../../exchange/persistence/group-writes.ts';
-import type { ExchangeConfig, MarketConfig } from '../../exchange/model/markets.ts';
-import type { BookSide } from '../../exchange/engine/order-book.ts';
 import {
   ORDER_SELECT_COLUMNS,
   toOrderRecord,
+  type BookSide,
+  type CommitObserver,
+  type ExchangeConfig,
+  type GroupCommit,
+  type MarketConfig,
   type OrderRecord,
   type OrderRow,
-} from '../../exchange/persistence/order-records.ts';
-import type { Database } from '../../store/schema.ts';
+  type TradeRow,
+} from '../exchange/index.ts';
+import type { Database } from '../store/schema.ts';
 import type { LevelChange, MarketEvent, OrderEvent, TradeEvent } from './market-events.ts';
 
 type Levels = Map<bigint, bigint>;

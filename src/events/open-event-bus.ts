@@ -9,9 +9,9 @@
  */
 import type { Kysely } from 'kysely';
 
-import { isPostgresUrl, sqlitePath } from '../../store/create-database.ts';
-import type { RedisLink } from '../../store/redis-link.ts';
-import type { Database } from '../../store/schema.ts';
+import { isPostgresUrl, sqlitePath } from '../store/create-database.ts';
+import type { RedisLink } from '../store/redis-link.ts';
+import type { Database } from '../store/schema.ts';
 import { LocalEventBus, PostgresEventBus, type DatabasePath, type EventBus } from './event-bus.ts';
 import type { MarketEvent } from './market-events.ts';
 import { RedisEventBus } from './redis-event-bus.ts';

@@ -23,8 +23,8 @@ import { randomUUID } from 'node:crypto';
 
 import { CompiledQuery, type Kysely } from 'kysely';
 
-import { prepareQuery, type QueryExecutor } from '../../store/prepared-query.ts';
-import type { Database } from '../../store/schema.ts';
+import { prepareQuery, type QueryExecutor } from '../store/prepared-query.ts';
+import type { Database } from '../store/schema.ts';
 import type { DatabasePath } from './event-bus.ts';
 import type { MarketEvent } from './market-events.ts';
 import { StreamNodes } from './stream-nodes.ts';

@@ -3,12 +3,16 @@
  * config/markets.json, which operators may edit), order builders that read like the decimal strings a client
  * sends, and formatters that turn results back into strings for readable expectations. Not production code.
  */
-import { formatDecimal, parseDecimal } from '../model/decimal.ts';
-import { matchOrder, type IncomingOrder, type MatchAccepted } from './matching-engine.ts';
-import { loadMarketConfig } from '../config/market-config.ts';
-import type { MarketConfig } from '../model/markets.ts';
-import { getDepth, type OrderBook } from './order-book.ts';
-import type { Side } from '../model/order-types.ts';
+import { formatDecimal, parseDecimal } from '../../src/exchange/model/decimal.ts';
+import {
+  matchOrder,
+  type IncomingOrder,
+  type MatchAccepted,
+} from '../../src/exchange/engine/matching-engine.ts';
+import { loadMarketConfig } from '../../src/exchange/config/market-config.ts';
+import type { MarketConfig } from '../../src/exchange/model/markets.ts';
+import { getDepth, type OrderBook } from '../../src/exchange/engine/order-book.ts';
+import type { Side } from '../../src/exchange/model/order-types.ts';
 
 export const FEE_ACCOUNT = 'fees';
 

@@ -12,8 +12,8 @@
  */
 import type { Kysely } from 'kysely';
 
-import { prepareQuery, type QueryExecutor } from '../../store/prepared-query.ts';
-import type { Database } from '../../store/schema.ts';
+import { prepareQuery, type QueryExecutor } from '../store/prepared-query.ts';
+import type { Database } from '../store/schema.ts';
 
 const FORGET_MS = 60_000;
 

@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 
-import type { Database } from '../../store/schema.ts';
+import type { Database } from '../store/schema.ts';
 import type { MarketEvent } from './market-events.ts';
 
 export interface EventBus {

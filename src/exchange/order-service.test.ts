@@ -6,13 +6,10 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import {
-  createExchangeTestContext,
-  type ExchangeTestContext,
-} from '../../../test/helpers/exchange-context.ts';
-import { DIALECTS } from '../../../test/helpers/dialects.ts';
-import { AppError } from '../../errors.ts';
-import { FEE_ACCOUNT_ID } from './ledger.ts';
+import { createExchangeTestContext, type ExchangeTestContext } from '../../test/helpers/exchange-context.ts';
+import { DIALECTS } from '../../test/helpers/dialects.ts';
+import { AppError } from '../errors.ts';
+import { FEE_ACCOUNT_ID } from './persistence/ledger.ts';
 
 const limit = (
   side: 'Bid' | 'Ask',

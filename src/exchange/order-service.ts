@@ -10,31 +10,32 @@
  * taker order written. Ledger entries (one per balance row and order, the lock netted in), trades, fees and
  * orders that never rested are left to the group commit (GroupWrites). Everything is scoped to the caller's subaccount: a maker or an order to cancel is found through the
  * book and its owner checked, so a key never touches another subaccount's order.
- * Performance: hot statements are compiled once (prepareQuery); order and trade ids come from reserved blocks.
+ * Orchestration only: the statements on `orders` live in persistence/order-writes.ts (compiled once), the rules in
+ * engine/; order and trade ids come from reserved blocks.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 
-import { AppError } from '../../errors.ts';
-import { prepareQuery } from '../../store/prepared-query.ts';
-import type { Database } from '../../store/schema.ts';
-import type { IdBlock } from './id-counters.ts';
-import type { GroupWriter, GroupWrites, NewOrder } from './group-writes.ts';
-import type { BalanceChange } from '../model/balance-change.ts';
-import { FEE_ACCOUNT_ID, ledgerEntries, type Ledger } from './ledger.ts';
-import { readOrderReference, requireMarket } from '../model/client-input.ts';
-import type { MarketBooks } from './market-books.ts';
-import { matchOrder, postOnlyWouldTake, type MatchAccepted } from '../engine/matching-engine.ts';
-import type { ExchangeConfig, MarketConfig } from '../model/markets.ts';
-import { cancelOrder as removeFromBook, type BookOrder } from '../engine/order-book.ts';
-import { ORDER_SELECT_COLUMNS, toOrderRecord, type OrderRecord, type OrderRow } from './order-records.ts';
+import { AppError } from '../errors.ts';
+import type { Database } from '../store/schema.ts';
+import type { IdBlock } from './persistence/id-counters.ts';
+import type { GroupWriter, GroupWrites, NewOrder } from './persistence/group-writes.ts';
+import type { BalanceChange } from './model/balance-change.ts';
+import { FEE_ACCOUNT_ID, ledgerEntries, type Ledger } from './persistence/ledger.ts';
+import { readOrderReference, requireMarket } from './model/client-input.ts';
+import type { MarketBooks } from './persistence/market-books.ts';
+import { matchOrder, postOnlyWouldTake, type MatchAccepted } from './engine/matching-engine.ts';
+import type { ExchangeConfig, MarketConfig } from './model/markets.ts';
+import { cancelOrder as removeFromBook, type BookOrder } from './engine/order-book.ts';
+import { toOrderRecord, type OrderRecord } from './persistence/order-records.ts';
+import { OrderWrites } from './persistence/order-writes.ts';
 import {
   computeOrderLock,
   mergeBalanceChanges,
   settleCancel,
   settleFill,
   settleTakerRemainder,
-} from '../engine/settlement.ts';
-import { validateOrder, type ValidOrder } from '../engine/validate-order.ts';
+} from './engine/settlement.ts';
+import { validateOrder, type ValidOrder } from './engine/validate-order.ts';
 
 export type BatchOrderResult =
   | { readonly ok: true; readonly order: OrderRecord }
@@ -63,57 +64,10 @@ const TRADE_ID_RESERVE = 64;
 export const MAX_BATCH_ORDERS = 50;
 
 export class OrderService {
-  private readonly updateMaker;
-  private readonly markCancelled;
-  private readonly markAllCancelled;
-  private readonly findByClientId;
+  private readonly writes: OrderWrites;
 
   constructor(private readonly deps: OrderServiceDeps) {
-    const { db } = deps;
-    this.updateMaker = prepareQuery<
-      { client_id: number | null },
-      'id' | 'quantity' | 'quote' | 'remaining' | 'status' | 'open' | 'now'
-    >((p) =>
-      db
-        .updateTable('orders')
-        .set({
-          executed_quantity: sql`executed_quantity + ${p('quantity')}`,
-          executed_quote_quantity: sql`executed_quote_quantity + ${p('quote')}`,
-          remaining: p('remaining'),
-          status: p('status'),
-          is_open: p('open'),
-          updated_at: p('now'),
-        })
-        .where('id', '=', p('id'))
-        .returning('client_id'),
-    );
-    this.markCancelled = prepareQuery<OrderRow, 'id' | 'status' | 'now'>((p) =>
-      db
-        .updateTable('orders')
-        .set({ status: p('status'), is_open: sql`0`, remaining: sql`0`, updated_at: p('now') })
-        .where('id', '=', p('id'))
-        .returning(ORDER_SELECT_COLUMNS),
-    );
-    this.markAllCancelled = prepareQuery<OrderRow, 'account' | 'symbol' | 'status' | 'now'>((p) =>
-      db
-        .updateTable('orders')
-        .set({ status: p('status'), is_open: sql`0`, remaining: sql`0`, updated_at: p('now') })
-        .where('subaccount_id', '=', p('account'))
-        .where('symbol', '=', p('symbol'))
-        .where(sql<boolean>`is_open = 1`)
-        .returning(ORDER_SELECT_COLUMNS),
-    );
-    this.findByClientId = prepareQuery<{ id: number }, 'account' | 'symbol' | 'clientId' | 'limit'>((p) =>
-      db
-        .selectFrom('orders')
-        .select('id')
-        .where('subaccount_id', '=', p('account'))
-        .where(sql<boolean>`is_open = 1`)
-        .where('symbol', '=', p('symbol'))
-        .where('client_id', '=', p('clientId'))
-        .orderBy('id', 'desc')
-        .limit(p('limit')),
-    );
+    this.writes = new OrderWrites(deps.db);
   }
 
   /** Places one order for `subaccountId`; throws AppError with Backpack's code when it is refused. */
@@ -207,13 +161,11 @@ export class OrderService {
       const now = this.deps.now();
       let id = which.orderId === undefined ? undefined : String(which.orderId);
       if (which.clientId !== undefined) {
-        const { rows } = await this.findByClientId.run(trx, {
+        id = await this.writes.findOpenByClientId(trx, {
           account: subaccountId,
           symbol: market.symbol,
           clientId: which.clientId,
-          limit: 1,
         });
-        id = rows[0] === undefined ? undefined : String(rows[0].id);
       }
       const resting = id === undefined ? undefined : book.orders.get(id);
       if (resting === undefined || resting.accountId !== subaccountId) {
@@ -226,12 +178,7 @@ export class OrderService {
         reference: `cancel:${removed.id}`,
         now,
       });
-      const { rows } = await this.markCancelled.run(trx, {
-        id: Number(removed.id),
-        status: 'Cancelled',
-        now,
-      });
-      return toOrderRecord(rows[0] as OrderRow);
+      return toOrderRecord(await this.writes.cancel(trx, Number(removed.id), now));
     });
   }
 
@@ -251,12 +198,7 @@ export class OrderService {
         reference: `cancel:${market.symbol}:${sequence}`,
         now,
       });
-      const { rows } = await this.markAllCancelled.run(trx, {
-        account: subaccountId,
-        symbol: market.symbol,
-        status: 'Cancelled',
-        now,
-      });
+      const rows = await this.writes.cancelAll(trx, subaccountId, market.symbol, now);
       if (rows.length !== mine.length)
         throw new Error(`Book of ${market.symbol} disagrees with the database`);
       return rows.map(toOrderRecord).sort((a, b) => Number(a.id) - Number(b.id));
@@ -303,20 +245,18 @@ export class OrderService {
     const { market, order, id, subaccountId, result, now } = input;
     const makerClientIds: (number | null)[] = [];
     for (const fill of result.fills) {
-      const { rows } = await this.updateMaker.run(trx, {
-        id: Number(fill.makerOrderId),
-        quantity: fill.quantity,
-        quote: fill.quote,
-        remaining: fill.makerRemaining,
-        status: fill.makerRemaining === 0n ? 'Filled' : 'PartiallyFilled',
-        open: fill.makerRemaining === 0n ? 0 : 1,
-        now,
-      });
-      const clientId = rows[0]?.client_id;
-      makerClientIds.push(clientId === undefined || clientId === null ? null : Number(clientId));
+      makerClientIds.push(
+        await this.writes.fillMaker(trx, {
+          id: Number(fill.makerOrderId),
+          quantity: fill.quantity,
+          quote: fill.quote,
+          remaining: fill.makerRemaining,
+          now,
+        }),
+      );
     }
     for (const maker of result.cancelledMakers) {
-      await this.markCancelled.run(trx, { id: Number(maker.id), status: 'Cancelled', now });
+      await this.writes.cancel(trx, Number(maker.id), now);
       later.cancelledMakers.push({ order: maker, takerOrderId: id });
     }
     if (result.fills.length > 0) {

@@ -18,8 +18,8 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 
-import type { RedisLink } from '../../store/redis-link.ts';
-import type { Database } from '../../store/schema.ts';
+import type { RedisLink } from '../store/redis-link.ts';
+import type { Database } from '../store/schema.ts';
 import type { DatabasePath, EventBus } from './event-bus.ts';
 import type { MarketEvent } from './market-events.ts';
 

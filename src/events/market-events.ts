@@ -6,13 +6,7 @@
  * Invariant: one MarketEvent per committed market sequence, so a receiver that sees sequence n+2 after n knows
  * it missed one (see event-sequencer.ts).
  */
-import type {
-  OrderStatus,
-  OrderType,
-  SelfTradePrevention,
-  Side,
-  TimeInForce,
-} from '../../exchange/model/order-types.ts';
+import type { OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce } from '../exchange/index.ts';
 
 /** [price units, quantity units]; quantity "0" removes the level. */
 export type LevelChange = [price: string, quantity: string];

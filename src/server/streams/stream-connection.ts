@@ -1,0 +1,117 @@
+/**
+ * One WebSocket stream connection: its subscriptions, the key bound to it, and its queue of frames.
+ *
+ * Invariants: a connection is bound to at most one key (the first that signs on it); frames leave in the order
+ * they were queued, through the FrameWriter (one write per socket per flush); a consumer whose queued plus
+ * buffered bytes pass `maxBufferedBytes` is closed (1008 "send buffer limit") instead of growing the server's
+ * memory. Threat: a peer that never reads; it is terminated a second after the close frame.
+ */
+import { WebSocket } from 'ws';
+
+import type { StreamErrorName } from './stream-frames.ts';
+import { errorFrame } from './stream-frames.ts';
+import type { StreamSubscriber } from './stream-hub.ts';
+import { sameFrames, type FrameWriter, type JoinedFrames } from './frame-writer.ts';
+import { payloadStart, textFrame, type WireFrame } from './wire-frame.ts';
+
+export interface BoundKey {
+  id: string;
+  apiKey: string;
+  subaccountId: string;
+}
+
+/** `ws` keeps the TCP socket in `_socket`. */
+type RawSocket = { write(bytes: Buffer): boolean };
+
+export class StreamConnection implements StreamSubscriber {
+  readonly subscriptions = new Set<string>();
+  key: BoundKey | null = null;
+  lastPongAt: number;
+  closed = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly address: string,
+    private readonly writer: FrameWriter,
+    private readonly maxBufferedBytes: number,
+    now: number,
+    private readonly onDropped: () => void = () => {},
+  ) {
+    this.lastPongAt = now;
+  }
+
+  get subaccountId(): string | null {
+    return this.key?.subaccountId ?? null;
+  }
+
+  /**
+   * Queues one frame: the per-subscriber cost of a fan-out, kept to a push. The send-buffer bound is checked here
+   * against what is queued and at the flush against what the socket still holds.
+   */
+  send(frame: WireFrame): void {
+    if (this.closed) return;
+    this.pending.push(frame.bytes);
+    this.pendingBytes += frame.bytes.length;
+    if (this.pending.length === 1) this.writer.queue(this);
+    else if (this.pendingBytes > this.maxBufferedBytes) this.dropSlowConsumer();
+  }
+
+  /**
+   * Writes the queued frames. Frames go to the TCP socket directly: `ws` writes each of its own frames (pings,
+   * pongs, close) whole and at once when compression is off, as here, so frames never interleave.
+   */
+  flush(joined: JoinedFrames = { frames: [], bytes: null }): void {
+    const pending = this.pending;
+    if (pending.length === 0) return;
+    const bytes = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.socket.bufferedAmount + bytes > this.maxBufferedBytes) return this.dropSlowConsumer();
+    const raw = (this.socket as unknown as { _socket?: RawSocket })._socket;
+    if (raw === undefined) {
+      // Not expected with ws 8; kept so a change of its internals degrades to one send per frame, not silence.
+      for (const frame of pending) this.socket.send(frame.subarray(payloadStart(frame)), { binary: false });
+      return;
+    }
+    if (pending.length === 1) {
+      raw.write(pending[0] as Buffer);
+      return;
+    }
+    if (joined.bytes === null || !sameFrames(joined.frames, pending)) {
+      joined.frames = pending;
+      joined.bytes = Buffer.concat(pending, bytes);
+    }
+    raw.write(joined.bytes);
+  }
+
+  /** A consumer that does not read is closed before its send buffer passes the bound. */
+  private dropSlowConsumer(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.onDropped();
+    this.socket.close(1008, 'send buffer limit');
+    // A peer that does not read will not read the close frame either: drop it after a grace period.
+    setTimeout(() => this.socket.terminate(), 1000).unref();
+  }
+
+  /** Closes after the frames already queued (a going-away close must not overtake them). */
+  close(code: number, reason: string): void {
+    this.flush();
+    this.socket.close(code, reason);
+  }
+
+  sendError(error: StreamErrorName, detail?: string): void {
+    this.send(textFrame(errorFrame(error, detail)));
+  }
+
+  /** True when one of its subscriptions is an `account.*` stream. */
+  hasPrivateSubscription(isPrivate: (name: string) => boolean): boolean {
+    for (const name of this.subscriptions) if (isPrivate(name)) return true;
+    return false;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * What a client's SUBSCRIBE / UNSUBSCRIBE frame does to its connection: parse (stream-frames.ts), bound the
+ * subscriptions, bind the signing key for private (`account.*`) streams, then subscribe on the hub. No reply on
+ * success; one error frame otherwise, and then nothing of that frame is subscribed.
+ *
+ * Private subscriptions are signed (`instruction=subscribe&timestamp=..&window=..`) and verified by the REST
+ * verifier, so the window, the key lookup and revocation rules are the same; read-only keys may subscribe.
+ * Threats: a connection is bound to the first key that signs on it (ANOTHER_KEY after that), so one socket never
+ * mixes two subaccounts' events; a key's refusal never says which check failed beyond Backpack's codes.
+ */
+import type { SignedRequestVerifier } from '../../keys/index.ts';
+import { STREAM_SUBSCRIBE_ROUTE } from '../../protocol/instructions.ts';
+import { checkTimeWindow } from '../../protocol/signed-request.ts';
+import {
+  isPrivateStream,
+  parseClientFrame,
+  parseStreamName,
+  type SignatureItems,
+  type StreamErrorName,
+  type StreamName,
+} from './stream-frames.ts';
+import type { StreamHub } from './stream-hub.ts';
+import type { StreamConnection } from './stream-connection.ts';
+
+export interface FrameHandlerOptions {
+  readonly hub: StreamHub;
+  readonly verifier: SignedRequestVerifier;
+  readonly maxSubscriptionsPerConnection: number;
+  readonly now: () => number;
+}
+
+/** Returns the handler of one client text frame on one connection. */
+export function createFrameHandler(
+  options: FrameHandlerOptions,
+): (connection: StreamConnection, text: string) => Promise<void> {
+  const { hub, maxSubscriptionsPerConnection: maxSubscriptions } = options;
+  return async (connection, text) => {
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) return connection.sendError(parsed.error);
+    const { frame } = parsed;
+    if (frame.method === 'UNSUBSCRIBE') {
+      for (const name of frame.streams) {
+        if (connection.subscriptions.delete(name)) hub.unsubscribe(connection, name);
+      }
+      return;
+    }
+    const streams: [string, StreamName][] = [];
+    for (const name of frame.streams) {
+      const result = parseStreamName(name);
+      if (!result.ok) return connection.sendError(result.error, name);
+      streams.push([name, result.stream]);
+    }
+    const fresh = streams.filter(([name]) => !connection.subscriptions.has(name));
+    if (connection.subscriptions.size + fresh.length > maxSubscriptions) {
+      return connection.sendError('TOO_MANY_SUBSCRIPTIONS', `at most ${maxSubscriptions} per connection`);
+    }
+    if (fresh.some(([name]) => isPrivateStream(name))) {
+      if (frame.signature === null) return connection.sendError('SIGNATURE_REQUIRED');
+      const denied = await bindKey(options, connection, frame.signature);
+      if (denied !== null) return connection.sendError(denied.error, denied.detail);
+      if (connection.closed) return;
+    }
+    for (const [name, stream] of fresh) {
+      connection.subscriptions.add(name);
+      hub.subscribe(connection, name, stream);
+    }
+  };
+}
+
+async function bindKey(
+  options: FrameHandlerOptions,
+  connection: StreamConnection,
+  [apiKey, signature, timestamp, window]: SignatureItems,
+): Promise<{ error: StreamErrorName; detail?: string } | null> {
+  if (connection.key !== null && connection.key.apiKey !== apiKey) return { error: 'ANOTHER_KEY' };
+  if (/^\d{1,16}$/.test(timestamp) && /^\d{1,16}$/.test(window)) {
+    const fresh = checkTimeWindow(Number(timestamp), Number(window), options.now());
+    if (!fresh.ok) return { error: 'SIGNATURE_EXPIRED', detail: fresh.message };
+  }
+  const outcome = await options.verifier.verify(
+    {
+      method: STREAM_SUBSCRIBE_ROUTE.method,
+      path: STREAM_SUBSCRIBE_ROUTE.path,
+      query: '',
+      body: undefined,
+      headers: {
+        'x-api-key': apiKey,
+        'x-signature': signature,
+        'x-timestamp': timestamp,
+        'x-window': window,
+      },
+    },
+    { ip: connection.address },
+  );
+  if (outcome.ok) {
+    connection.key = { id: outcome.caller.id, apiKey, subaccountId: outcome.caller.subaccountId };
+    return null;
+  }
+  if (outcome.code === 'INVALID_SIGNATURE') return { error: 'INVALID_SIGNATURE' };
+  if (outcome.code === 'UNAUTHORIZED' && /expired|future/i.test(outcome.message)) {
+    return { error: 'SIGNATURE_EXPIRED', detail: outcome.message };
+  }
+  if (outcome.code === 'UNAUTHORIZED' || outcome.code === 'FORBIDDEN') return { error: 'INVALID_API_KEY' };
+  return { error: 'INVALID_SIGNATURE', detail: outcome.message };
+}
