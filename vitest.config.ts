@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
     // Probes Chromium and PostgreSQL once; their tests are skipped (one line says why) or, with
     // SIGNET_TEST_REQUIRE=all, the run fails.
     globalSetup: ['test/helpers/global-setup.ts'],

@@ -130,33 +130,105 @@ export const ERROR_DETAILS = {
     code: 'INVALID_CLIENT_REQUEST',
     meaning: 'The address is not valid for the blockchain.',
   },
+  SESSION_REQUIRED: { code: 'UNAUTHORIZED', meaning: 'Console: no session, or it ended; sign in again.' },
+  KEY_NAME_INVALID: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The key name is missing, longer than `max` characters, or holds unprintable characters.',
+  },
+  PUBLIC_KEY_REQUIRED: { code: 'INVALID_CLIENT_REQUEST', meaning: 'A console key needs a public key.' },
+  PERMISSIONS_INVALID: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning:
+      'The permission list is empty, names an unknown permission, lacks read, or contradicts readOnly.',
+  },
+  ALLOWLIST_ENTRY_INVALID: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'An IP allowlist `entry` is not an IPv4/IPv6 address or CIDR range.',
+  },
+  ALLOWLIST_HOST_BITS: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'An allowlist `entry` has host bits set; `suggestion` is the network it probably means.',
+  },
+  ALLOWLIST_ANY_ADDRESS: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'An allowlist `entry` allows every address and the request did not confirm it.',
+  },
+  ALLOWLIST_TOO_LONG: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The allowlist has more than `max` entries (`count`).',
+  },
+  EXPIRY_INVALID: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The expiry is not "never" or an ISO-8601 time.',
+  },
+  EXPIRY_PAST: { code: 'INVALID_CLIENT_REQUEST', meaning: 'The expiry is not in the future.' },
+  GRACE_INVALID: { code: 'INVALID_CLIENT_REQUEST', meaning: 'The rotation grace is not 0, 1h, 24h or 7d.' },
+  KEY_NOT_FOUND: {
+    code: 'RESOURCE_NOT_FOUND',
+    meaning: 'No API key with this id or public key is the caller’s.',
+  },
+  KEY_NOT_ACTIVE: {
+    code: 'CONFLICT',
+    meaning: 'The key is revoked or expired, so it cannot be changed or rotated.',
+  },
+  KEY_CHANGED: { code: 'CONFLICT', meaning: 'The key was changed by another request meanwhile; reload.' },
+  TWO_FACTOR_ALREADY_ON: { code: 'CONFLICT', meaning: 'Two-factor authentication is already on.' },
+  TWO_FACTOR_NOT_ON: { code: 'CONFLICT', meaning: 'Two-factor authentication is not on.' },
+  TWO_FACTOR_SETUP_FIRST: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'Enabling 2FA before starting its setup.',
+  },
+  ADDRESS_LABEL_INVALID: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The address label is empty, longer than `max`, or holds control characters.',
+  },
+  ADDRESS_BOOK_FULL: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The address book holds `max` addresses already.',
+  },
+  ADDRESS_NOT_FOUND: { code: 'RESOURCE_NOT_FOUND', meaning: 'No such address in the caller’s address book.' },
+  ADDRESS_NOTHING_PENDING: { code: 'CONFLICT', meaning: 'Cancel on an address with no pending change.' },
+  SANDBOX_DEPOSITS_OFF: { code: 'FORBIDDEN', meaning: 'The operator turned sandbox deposits off.' },
 } as const satisfies Record<string, { code: ErrorCode; meaning: string }>;
 
 export type ErrorDetail = keyof typeof ERROR_DETAILS;
 
-/** An error body: Backpack's `{code, message}`, plus (console API only) Signet's `detail` when there is one. */
+/** The values a detail's translation may quote (an allowlist entry, a limit), named in its meaning above. */
+export type ErrorParams = Readonly<Record<string, string | number>>;
+
+/**
+ * An error body: Backpack's `{code, message}`, plus (console API only) Signet's `detail` when there is one and
+ * the `params` its translation quotes.
+ */
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
   detail?: ErrorDetail;
+  params?: ErrorParams;
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly detail: ErrorDetail | undefined;
+  readonly params: ErrorParams | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { detail?: ErrorDetail } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { detail?: ErrorDetail; params?: ErrorParams } = {},
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.status = ERRORS[code].status;
     this.detail = options.detail;
+    this.params = options.params;
   }
 
   /** The error for a detail, under the detail's own code. */
-  static of(detail: ErrorDetail, message: string): AppError {
-    return new AppError(ERROR_DETAILS[detail].code, message, { detail });
+  static of(detail: ErrorDetail, message: string, params?: ErrorParams): AppError {
+    return new AppError(ERROR_DETAILS[detail].code, message, { detail, params });
   }
 
   /** Backpack's body, exactly `{code, message}`. */
@@ -164,9 +236,12 @@ export class AppError extends Error {
     return { code: this.code, message: this.message };
   }
 
-  /** The console API's body: Backpack's, plus the detail when there is one. */
+  /** The console API's body: Backpack's, plus the detail (and its params) when there is one. */
   toDetailedJSON(): ErrorBody {
-    return this.detail === undefined ? this.toJSON() : { ...this.toJSON(), detail: this.detail };
+    if (this.detail === undefined) return this.toJSON();
+    return this.params === undefined
+      ? { ...this.toJSON(), detail: this.detail }
+      : { ...this.toJSON(), detail: this.detail, params: this.params };
   }
 }
 
@@ -189,8 +264,8 @@ export function formatErrorTable(): string {
     '',
     'Every error is JSON in Backpack\'s format, `{"code": "...", "message": "..."}`, with the HTTP status below.',
     'Messages are English and may be reworded; codes and details are stable. The console API (`/console/api`)',
-    'adds a `detail` field for the situations a user interface tells apart; the Backpack API sends `code` and',
-    '`message` only.',
+    'adds a `detail` field for the situations a user interface tells apart (and `params`, the values its',
+    'translation quotes, named in back quotes below); the Backpack API sends `code` and `message` only.',
     '',
     '## Codes',
     '',

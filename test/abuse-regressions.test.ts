@@ -256,7 +256,13 @@ describe('open minting', () => {
       const res = await agent.request('POST', '/exchange/deposits', {
         body: { symbol: 'USDC', quantity: '1' },
       });
-      expectBackpackError(res, 403, 'FORBIDDEN');
+      expect(res.statusCode).toBe(403);
+      // A console route: Backpack's code and message, plus the detail the console translates by.
+      expect(res.json()).toEqual({
+        code: 'FORBIDDEN',
+        detail: 'SANDBOX_DEPOSITS_OFF',
+        message: 'Sandbox deposits are turned off on this server',
+      });
     } finally {
       await off.close();
     }

@@ -27,6 +27,8 @@ interface Key {
   secret: string;
 }
 
+/** A console key that may withdraw: the console's default is read + trade. */
+const FULL_ACCESS = ['read', 'trade', 'withdraw'];
 let ctx: ConsoleTestContext;
 /** Alice: main + "Bot" subaccount, a key on Bot. Bob: another user, trades against Alice. */
 let alice: ConsoleAgent;
@@ -42,11 +44,11 @@ beforeAll(async () => {
   alice = (await ctx.signedUpAgent()).agent;
   aliceBot = (await alice.request('POST', '/subaccounts', { body: { name: 'Bot' } })).json<Subaccount>();
   aliceMain = (await alice.request('GET', '/subaccounts')).json<Subaccount[]>()[0] as Subaccount;
-  const created = await ctx.createKey(alice, { subaccountId: aliceBot.id });
+  const created = await ctx.createKey(alice, { subaccountId: aliceBot.id, permissions: FULL_ACCESS });
   expect(created.response.statusCode).toBe(201);
   botKey = created;
   bob = (await ctx.signedUpAgent()).agent;
-  bobKey = await ctx.createKey(bob);
+  bobKey = await ctx.createKey(bob, { permissions: FULL_ACCESS });
 });
 afterAll(() => ctx.close());
 

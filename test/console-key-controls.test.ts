@@ -55,18 +55,6 @@ describe('creating a key with controls', () => {
     });
   });
 
-  it('defaults to read + trade + withdraw, and read alone for readOnly', async () => {
-    const { agent } = await ctx.signedUpAgent();
-    expect((await ctx.createKey(agent)).response.json()).toMatchObject({
-      permissions: ['read', 'trade', 'withdraw'],
-      readOnly: false,
-    });
-    expect((await ctx.createKey(agent, { readOnly: true })).response.json()).toMatchObject({
-      permissions: ['read'],
-      readOnly: true,
-    });
-  });
-
   it.each([
     [{ permissions: ['trade'] }, 'add read'],
     [{ allowedIps: ['0.0.0.0/0'] }, 'allows every address'],
@@ -88,22 +76,27 @@ describe('creating a key with controls', () => {
     expect(response.json()).toMatchObject({ allowedIps: ['0.0.0.0/0'] });
   });
 
-  it('makes withdrawals opt-in when the operator says so', async () => {
-    const optIn = await createConsoleTestContext({
-      console: { requireTwoFactorForKeys: false, withdrawalsOptIn: true },
+  it('gives a console key read + trade by default: withdraw only when asked (regression: a default key could withdraw)', async () => {
+    const { agent } = await ctx.signedUpAgent();
+    const created = await ctx.createKey(agent);
+    expect(created.response.json()).toMatchObject({ permissions: ['read', 'trade'], readOnly: false });
+    const withdrawal = await ctx.signed(created, {
+      method: 'POST',
+      path: '/wapi/v1/capital/withdrawals',
+      body: {
+        symbol: 'USDC',
+        blockchain: 'Solana',
+        quantity: '1',
+        address: '11111111111111111111111111111111',
+      },
     });
-    try {
-      const { agent } = await optIn.signedUpAgent();
-      const session = (await agent.request('GET', '/session')).json();
-      expect(session).toMatchObject({ withdrawalsOptIn: true });
-      expect((await optIn.createKey(agent)).response.json()).toMatchObject({
-        permissions: ['read', 'trade'],
-      });
-      const full = await optIn.createKey(agent, { permissions: ['read', 'trade', 'withdraw'] });
-      expect(full.response.json()).toMatchObject({ permissions: ['read', 'trade', 'withdraw'] });
-    } finally {
-      await optIn.close();
-    }
+    expect(withdrawal.statusCode).toBe(403);
+    expect(withdrawal.json()).toMatchObject({ message: expect.stringContaining('withdraw permission') });
+    const full = await ctx.createKey(agent, { permissions: ['read', 'trade', 'withdraw'] });
+    expect(full.response.json()).toMatchObject({ permissions: ['read', 'trade', 'withdraw'] });
+    expect((await ctx.createKey(agent, { readOnly: true })).response.json()).toMatchObject({
+      permissions: ['read'],
+    });
   });
 });
 
@@ -236,6 +229,34 @@ describe('rotating a key', () => {
     ctx.clock.now = start + DAY;
     expect((await ctx.signed(old, CAPITAL)).statusCode).toBe(401);
     expect((await ctx.signed(pair, CAPITAL)).statusCode).toBe(200);
+  });
+
+  it('links the two keys in the list and tells grace from retired (regression: two rows with one name, no link)', async () => {
+    const { agent } = await ctx.signedUpAgent();
+    const created = await ctx.createKey(agent, { name: 'linked' });
+    const oldId = created.response.json<KeyView>().id;
+    const start = ctx.clock.now;
+    const res = await agent.request('POST', `/keys/${oldId}/rotate`, {
+      body: { publicKey: generateKeyPair().apiKey, grace: '1h' },
+    });
+    const { old: oldView, key: newView } = res.json<{ old: KeyView; key: KeyView }>();
+    expect(oldView).toMatchObject({ status: 'grace', replacedBy: newView.id, expiresAt: start + 3600_000 });
+    expect(newView).toMatchObject({ status: 'active', replaces: oldId, replacedBy: null });
+    const list = async () =>
+      (await agent.request('GET', '/keys'))
+        .json<Array<KeyView & { status: string; replaces: string | null; replacedBy: string | null }>>()
+        .map((k) => [k.id, k.status, k.replacedBy, k.replaces])
+        .sort((a, b) => (a[0] === oldId ? 1 : b[0] === oldId ? -1 : 0));
+    expect(await list()).toEqual([
+      [newView.id, 'active', null, oldId],
+      [oldId, 'grace', newView.id, null],
+    ]);
+    ctx.clock.now = start + 3600_000;
+    expect(await list()).toEqual([
+      [newView.id, 'active', null, oldId],
+      [oldId, 'retired', newView.id, null],
+    ]);
+    ctx.clock.now = Date.now();
   });
 
   it('refuses a grace period that is not offered', async () => {

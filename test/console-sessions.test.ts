@@ -72,7 +72,6 @@ describe('session cookie', () => {
       authenticated: false,
       requireTwoFactorForKeys: false,
       sandboxDeposits: true,
-      withdrawalsOptIn: false,
     });
   });
 

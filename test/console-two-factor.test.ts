@@ -199,13 +199,7 @@ describe('SIGNET_REQUIRE_2FA_FOR_KEYS', () => {
     expect(consoleConfigFromEnv({ SIGNET_REQUIRE_2FA_FOR_KEYS: 'false' })).toMatchObject({
       requireTwoFactorForKeys: false,
     });
-    expect(consoleConfigFromEnv({})).toEqual({ requireTwoFactorForKeys: false, withdrawalsOptIn: false });
-  });
-
-  it('reads SIGNET_WITHDRAWALS_OPT_IN beside it', () => {
-    expect(consoleConfigFromEnv({ SIGNET_WITHDRAWALS_OPT_IN: 'true' })).toMatchObject({
-      withdrawalsOptIn: true,
-    });
+    expect(consoleConfigFromEnv({})).toEqual({ requireTwoFactorForKeys: false });
   });
 
   it('refuses key creation until the user turns 2FA on, saying so', async () => {

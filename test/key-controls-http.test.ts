@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../src/accounts/accounts-service.ts';
 import { revokeAllApiKeys, rotateApiKey, updateApiKey } from '../src/keys/key-controls-service.ts';
 import { getKeyUsage } from '../src/keys/key-usage-query.ts';
+import { revokeApiKey } from '../src/keys/keys-service.ts';
 import { allowWithdrawalAddress } from './helpers/address-book.ts';
 import { createTestContext, type TestContext, type TestKey } from './helpers/context.ts';
 
@@ -249,12 +250,15 @@ describe('usage per key', () => {
     expect(usage.totals).toEqual({
       ok: 3,
       invalidKey: 0,
+      keyRevoked: 0,
+      keyExpired: 0,
+      keyRetired: 0,
       expiredWindow: 1,
       badSignature: 1,
       ipNotAllowed: 1,
       permission: 1,
     });
-    expect(usage.minutes.length).toBeGreaterThanOrEqual(1);
+    expect(usage.buckets.filter((b) => b.ok > 0)).toHaveLength(1);
     expect(usage.refusals.map((r) => r.reason).sort()).toEqual([
       'bad_signature',
       'expired_window',
@@ -265,5 +269,83 @@ describe('usage per key', () => {
       ip: '127.0.0.1',
       instruction: 'balanceQuery',
     });
+  });
+});
+
+describe('usage per key over a range (regression: 222 requests over 7 minutes drew 2 ten-minute bars)', () => {
+  it('puts requests made over 7 minutes into 7 one-minute buckets of the 1 h range', async () => {
+    const key = await ctx.createKey(user);
+    const start = ctx.clock.now;
+    for (let minute = 0; minute < 7; minute++) {
+      ctx.clock.now = start + minute * 60_000;
+      for (let i = 0; i <= minute; i++) await ctx.signed(key, CAPITAL);
+    }
+    await ctx.verifier.usage.flush(ctx.clock.now);
+    const usage = await getKeyUsage(ctx.db, {
+      keyId: key.id,
+      userId: user.id,
+      now: ctx.clock.now,
+      range: '1h',
+    });
+    expect(usage.bucketMs).toBe(60_000);
+    expect(usage.buckets).toHaveLength(60);
+    const used = usage.buckets.filter((b) => b.ok > 0);
+    expect(used.map((b) => b.ok)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(used.map((b) => b.start - (used[0] as { start: number }).start)).toEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((m) => m * 60_000),
+    );
+    expect(usage.buckets.at(-1)?.ok).toBe(7);
+
+    const day = await getKeyUsage(ctx.db, {
+      keyId: key.id,
+      userId: user.id,
+      now: ctx.clock.now,
+      range: '24h',
+    });
+    expect(day.bucketMs).toBe(15 * 60_000);
+    expect(day.buckets).toHaveLength(96);
+    expect(day.totals.ok).toBe(28);
+    const week = await getKeyUsage(ctx.db, {
+      keyId: key.id,
+      userId: user.id,
+      now: ctx.clock.now,
+      range: '7d',
+    });
+    expect(week.bucketMs).toBe(2 * 3600_000);
+    expect(week.buckets).toHaveLength(84);
+    expect(week.totals.ok).toBe(28);
+    ctx.clock.now = Date.now();
+  });
+
+  it('tells the owner that refusals came from an expired, a retired and a revoked key; the caller gets one answer', async () => {
+    const expiring = await ctx.createKey(user, { expiresAt: ctx.clock.now + 60_000 });
+    const rotated = await ctx.createKey(user);
+    const revoked = await ctx.createKey(user);
+    const at = ctx.clock.now;
+    await rotateApiKey(ctx.db, { key: rotated.apiKey, graceMs: 30_000, now: at });
+    await revokeApiKey(ctx.db, { key: revoked.apiKey, now: at });
+    ctx.clock.now = at + 120_000;
+    const answers = [];
+    for (const key of [expiring, rotated, revoked]) answers.push(status(await ctx.signed(key, CAPITAL)));
+    expect(answers).toEqual(Array(3).fill({ status: 401, code: 'UNAUTHORIZED', message: 'Invalid API key' }));
+    await ctx.verifier.usage.flush(ctx.clock.now);
+
+    const reasonOf = async (key: TestKey & { id: string }) => {
+      const usage = await getKeyUsage(ctx.db, { keyId: key.id, userId: user.id, now: ctx.clock.now });
+      return { totals: usage.totals, refusals: usage.refusals.map((r) => [r.reason, r.message]) };
+    };
+    expect(await reasonOf(expiring)).toMatchObject({
+      totals: { keyExpired: 1, keyRetired: 0, keyRevoked: 0, invalidKey: 0 },
+      refusals: [['key_expired', 'Invalid API key']],
+    });
+    expect(await reasonOf(rotated)).toMatchObject({
+      totals: { keyRetired: 1, keyExpired: 0 },
+      refusals: [['key_retired', 'Invalid API key']],
+    });
+    expect(await reasonOf(revoked)).toMatchObject({
+      totals: { keyRevoked: 1 },
+      refusals: [['key_revoked', 'Invalid API key']],
+    });
+    ctx.clock.now = Date.now();
   });
 });

@@ -44,12 +44,32 @@ describe('GET /docs/protocol', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(res.body).toContain('<h1>Signing requests for Signet (Backpack-compatible)</h1>');
+    expect(res.body).toContain(
+      '<h1 id="signing-requests-for-signet-backpack-compatible">Signing requests for Signet (Backpack-compatible)</h1>',
+    );
     expect(res.body).toMatch(/<table>[\s\S]*<th>permission<\/th>/);
     expect(res.body).toContain(
       'instruction=orderCancel&amp;orderId=28&amp;symbol=BTC_USDT&amp;timestamp=1614550000000&amp;window=5000',
     );
     expect(res.body).not.toContain('| method |');
+  });
+
+  it('links only to pages this server answers (regression: three links of the guide were 404)', async () => {
+    const body = (await ctx.app.inject({ method: 'GET', url: '/docs/protocol' })).body;
+    expect(body).not.toMatch(/href="(\.\.\/test|ERRORS\.md)/);
+    expect(body).toContain('href="/docs/errors"');
+    expect(body).toContain('href="/docs/vectors.json"');
+    expect(body).toContain('href="/docs/vectors"');
+    // In-page links have their targets (marked gives headings no ids by itself).
+    expect(body).toContain('href="#withdrawals-the-address-book"');
+    expect(body).toContain('id="withdrawals-the-address-book"');
+    const errors = await ctx.app.inject({ method: 'GET', url: '/docs/errors' });
+    expect(errors.statusCode).toBe(200);
+    expect(errors.body).toContain('<code>KEY_NAME_INVALID</code>');
+    expect(errors.body).toContain('← Signet console');
+    const vectors = await ctx.app.inject({ method: 'GET', url: '/docs/vectors.json' });
+    expect(Array.isArray(vectors.json<{ requests: unknown[] }>().requests)).toBe(true);
+    expect((await ctx.app.inject({ method: 'GET', url: '/docs/vectors' })).statusCode).toBe(200);
   });
 
   it('serves the markdown itself at /docs/protocol.md', async () => {

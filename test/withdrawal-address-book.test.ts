@@ -13,6 +13,8 @@ import {
 } from './helpers/console-context.ts';
 
 const HOUR = 60 * 60 * 1000;
+/** A console key that may withdraw: the console's default is read + trade. */
+const FULL_ACCESS = ['read', 'trade', 'withdraw'];
 const ETH_ADDRESS = '0x0ad42b8e602c2d3d475ae52d678cf63d84ab2749';
 const SOL_ADDRESS = '9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM';
 const WITHDRAW = '/wapi/v1/capital/withdrawals';
@@ -38,7 +40,7 @@ afterAll(() => ctx.close());
 /** A fresh user with 1000 USDC on the main account and a full key (made before 2FA, if any, is turned on). */
 async function person(): Promise<{ agent: ConsoleAgent; key: Key }> {
   const { agent } = await ctx.signedUpAgent();
-  const created = await ctx.createKey(agent);
+  const created = await ctx.createKey(agent, { permissions: FULL_ACCESS });
   expect(created.response.statusCode, created.response.body).toBe(201);
   const funded = await agent.request('POST', '/exchange/deposits', {
     body: { symbol: 'USDC', quantity: '1000' },
@@ -132,7 +134,18 @@ describe('POST /wapi/v1/capital/withdrawals with the address book on', () => {
     const other = await withdraw(key, { blockchain: 'Base' });
     expect(other.json()).toMatchObject({ code: 'WITHDRAWAL_ADDRESS_NOT_ALLOWED' });
 
-    const removed = await agent.request('DELETE', `/withdrawal-addresses/${entry.id}`);
+    // Removing an active entry takes the same proof as adding it (regression: Remove acted at once).
+    const unproven = await agent.request('DELETE', `/withdrawal-addresses/${entry.id}`);
+    expect(unproven.statusCode).toBe(403);
+    expect(unproven.json()).toMatchObject({ detail: 'PASSWORD_REQUIRED' });
+    const wrong = await agent.request('DELETE', `/withdrawal-addresses/${entry.id}`, {
+      body: { password: 'not the password' },
+    });
+    expect(wrong.json()).toMatchObject({ detail: 'PASSWORD_WRONG' });
+    expect((await withdraw(key)).statusCode).toBe(200);
+    const removed = await agent.request('DELETE', `/withdrawal-addresses/${entry.id}`, {
+      body: { password: PASSWORD },
+    });
     expect(removed.statusCode).toBe(204);
     const after = await withdraw(key);
     expect(after.statusCode).toBe(403);
@@ -178,6 +191,14 @@ describe('POST /wapi/v1/capital/withdrawals with the address book on', () => {
 });
 
 describe('changing the address book from the console', () => {
+  it('removes a pending entry without a proof: it never took effect', async () => {
+    const { agent } = await person();
+    const entry = (await addAddress(agent, { password: PASSWORD })).json<Entry>();
+    expect(entry.status).toBe('pending');
+    expect((await agent.request('DELETE', `/withdrawal-addresses/${entry.id}`)).statusCode).toBe(204);
+    expect((await agent.request('GET', '/withdrawal-addresses')).json()).toMatchObject({ addresses: [] });
+  });
+
   it('needs a valid, unused TOTP code when the account has 2FA, and records the change without the code', async () => {
     const { agent } = await person();
     const secret = await ctx.enableTwoFactor(agent);
@@ -327,7 +348,7 @@ describe('SIGNET_WITHDRAWAL_ADDRESSES=any', () => {
     const open = await createConsoleTestContext({ withdrawalAddresses: { mode: 'any', coolingOffMs: HOUR } });
     try {
       const { agent } = await open.signedUpAgent();
-      const key = await open.createKey(agent);
+      const key = await open.createKey(agent, { permissions: FULL_ACCESS });
       await agent.request('POST', '/exchange/deposits', { body: { symbol: 'USDC', quantity: '100' } });
       const res = await open.signed(key, {
         method: 'POST',

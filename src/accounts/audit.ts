@@ -7,24 +7,28 @@ import type { Kysely, Transaction } from 'kysely';
 import { createId } from '../ids.ts';
 import type { Database } from '../store/schema.ts';
 
-export type AuditEventType =
-  | 'user.created'
-  | 'login.succeeded'
-  | 'login.failed'
-  | 'logout'
-  | 'totp.enabled'
-  | 'totp.disabled'
-  | 'subaccount.created'
-  | 'api_key.created'
-  | 'api_key.revoked'
-  | 'withdrawal_address.added'
-  | 'withdrawal_address.api_allowed'
-  | 'withdrawal_address.two_factor_required'
-  | 'withdrawal_address.cancelled'
-  | 'withdrawal_address.removed'
-  | 'api_key.updated'
-  | 'api_key.rotated'
-  | 'api_key.revoked_all';
+/** Every event type written; the console has a label for each in both languages (a test checks it). */
+export const AUDIT_EVENT_TYPES = [
+  'user.created',
+  'login.succeeded',
+  'login.failed',
+  'logout',
+  'totp.enabled',
+  'totp.disabled',
+  'subaccount.created',
+  'api_key.created',
+  'api_key.revoked',
+  'withdrawal_address.added',
+  'withdrawal_address.api_allowed',
+  'withdrawal_address.two_factor_required',
+  'withdrawal_address.cancelled',
+  'withdrawal_address.removed',
+  'api_key.updated',
+  'api_key.rotated',
+  'api_key.revoked_all',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 export interface AuditContext {
   ip?: string | null;

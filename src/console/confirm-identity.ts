@@ -32,7 +32,7 @@ export async function confirmIdentity(
     .select(['password_hash', 'totp_enabled'])
     .where('id', '=', input.userId)
     .executeTakeFirst();
-  if (!user) throw new AppError('UNAUTHORIZED', 'Sign in to continue');
+  if (!user) throw AppError.of('SESSION_REQUIRED', 'Sign in to continue');
   if (user.totp_enabled === 1) {
     await verifyTwoFactorCode(db, { userId: input.userId, code: input.proof.totpCode, now: input.now });
     return { method: 'totp' };

@@ -1,6 +1,5 @@
 /**
  * Operator settings for the console, read once at start: SIGNET_REQUIRE_2FA_FOR_KEYS=true,
- * SIGNET_WITHDRAWALS_OPT_IN=true (new keys get withdraw only when asked),
  * SIGNET_SECURE_COOKIES=auto|always (auto: Secure when the request came over TLS, directly or through a trusted
  * proxy's X-Forwarded-Proto; always: Secure whatever the transport, for TLS proxies that are not trusted),
  * SIGNET_SANDBOX_DEPOSITS and its caps (exchange/capital/sandbox-funding.ts).
@@ -14,16 +13,10 @@ export interface ConsoleConfig {
   secureCookies?: 'auto' | 'always';
   /** Whether and how much people may fund themselves from the console; DEFAULT_SANDBOX_FUNDING when absent. */
   sandboxDeposits?: SandboxFundingPolicy;
-  /**
-   * When true, a new console key that is not read-only gets read + trade unless the person ticks "Allow
-   * withdrawals"; by default it gets withdraw too, as Backpack's full keys do.
-   */
-  withdrawalsOptIn?: boolean;
 }
 
 export const DEFAULT_CONSOLE_CONFIG: ConsoleConfig = {
   requireTwoFactorForKeys: false,
-  withdrawalsOptIn: false,
 };
 
 function isTrue(value: string | undefined): boolean {
@@ -34,7 +27,6 @@ function isTrue(value: string | undefined): boolean {
 export function consoleConfigFromEnv(env: NodeJS.ProcessEnv): ConsoleConfig {
   const config: ConsoleConfig = {
     requireTwoFactorForKeys: isTrue(env.SIGNET_REQUIRE_2FA_FOR_KEYS),
-    withdrawalsOptIn: isTrue(env.SIGNET_WITHDRAWALS_OPT_IN),
   };
   const secure = env.SIGNET_SECURE_COOKIES?.trim().toLowerCase();
   if (secure !== undefined && secure !== '') {

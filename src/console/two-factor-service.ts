@@ -36,7 +36,7 @@ async function readTotpState(
     .select(['email', 'totp_secret', 'totp_enabled', 'totp_last_step'])
     .where('id', '=', userId)
     .executeTakeFirst();
-  if (!row) throw new AppError('UNAUTHORIZED', 'Sign in to continue');
+  if (!row) throw AppError.of('SESSION_REQUIRED', 'Sign in to continue');
   return {
     email: row.email,
     secret: row.totp_secret,
@@ -85,7 +85,7 @@ async function spendCode(
 /** Starts (or restarts) enrolment: a new pending secret replaces any earlier pending one. */
 export async function beginTwoFactorSetup(db: Kysely<Database>, userId: string): Promise<TwoFactorSetup> {
   const state = await readTotpState(db, userId);
-  if (state.enabled) throw new AppError('CONFLICT', 'Two-factor authentication is already on');
+  if (state.enabled) throw AppError.of('TWO_FACTOR_ALREADY_ON', 'Two-factor authentication is already on');
   const secret = createTotpSecret();
   await db
     .updateTable('users')
@@ -102,9 +102,9 @@ export async function enableTwoFactor(
   input: { userId: string; code: string; context?: AuditContext; now: number },
 ): Promise<void> {
   const state = await readTotpState(db, input.userId);
-  if (state.enabled) throw new AppError('CONFLICT', 'Two-factor authentication is already on');
+  if (state.enabled) throw AppError.of('TWO_FACTOR_ALREADY_ON', 'Two-factor authentication is already on');
   if (state.secret === null)
-    throw new AppError('INVALID_CLIENT_REQUEST', 'Start two-factor setup first to get a secret');
+    throw AppError.of('TWO_FACTOR_SETUP_FIRST', 'Start two-factor setup first to get a secret');
   await spendCode(db, {
     userId: input.userId,
     secret: state.secret,
@@ -130,7 +130,7 @@ export async function disableTwoFactor(
 ): Promise<void> {
   const state = await readTotpState(db, input.userId);
   if (!state.enabled || state.secret === null)
-    throw new AppError('CONFLICT', 'Two-factor authentication is not on');
+    throw AppError.of('TWO_FACTOR_NOT_ON', 'Two-factor authentication is not on');
   await spendCode(db, {
     userId: input.userId,
     secret: state.secret,

@@ -31,20 +31,23 @@ export interface ApiKey {
   revokedAt: number | null;
   lastUsedAt: number | null;
   lastUsedIp: string | null;
+  /** The id of the key that replaced this one by rotation; null when it was never rotated. */
+  replacedBy: string | null;
 }
 
 export const MAX_KEY_NAME_LENGTH = 64;
 
 /** Names are 1-64 printable characters (no control or format characters), trimmed. */
 export function validateKeyName(name: unknown): string {
-  if (typeof name !== 'string') throw new AppError('INVALID_CLIENT_REQUEST', 'Key name is required');
+  const limit = { max: MAX_KEY_NAME_LENGTH };
+  if (typeof name !== 'string') throw AppError.of('KEY_NAME_INVALID', 'Key name is required', limit);
   const trimmed = name.trim();
   const length = [...trimmed].length;
   if (length < 1 || length > MAX_KEY_NAME_LENGTH) {
-    throw new AppError('INVALID_CLIENT_REQUEST', `Key name must be 1-${MAX_KEY_NAME_LENGTH} characters`);
+    throw AppError.of('KEY_NAME_INVALID', `Key name must be 1-${MAX_KEY_NAME_LENGTH} characters`, limit);
   }
   if (/[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\u2028\u2029]/u.test(trimmed)) {
-    throw new AppError('INVALID_CLIENT_REQUEST', 'Key name must contain printable characters only');
+    throw AppError.of('KEY_NAME_INVALID', 'Key name must contain printable characters only', limit);
   }
   return trimmed;
 }
@@ -66,12 +69,34 @@ export function toApiKey(row: ApiKeysTable): ApiKey {
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
     lastUsedIp: row.last_used_ip,
+    replacedBy: row.replaced_by ?? null,
   };
 }
 
 /** Whether the key works at `now`: not revoked and not past its expiry. */
 export function isKeyActive(key: Pick<ApiKey, 'revokedAt' | 'expiresAt'>, now: number): boolean {
   return key.revokedAt === null && (key.expiresAt === null || now < key.expiresAt);
+}
+
+/** How soon an expiry counts as "expiring" in the console. */
+export const EXPIRING_SOON_MS = 7 * 24 * 3600_000;
+
+/**
+ * A key's state at `now`, as the console shows it: `revoked`; `retired` (its rotation grace has ended) or
+ * `expired`; in rotation `grace` (replaced, still working until its expiry); `expiring` within a week; `active`.
+ * The signed API never tells these apart (all dead keys get `Invalid API key`); only the owner sees them.
+ */
+export type KeyStatus = 'active' | 'expiring' | 'grace' | 'expired' | 'retired' | 'revoked';
+
+export function keyStatus(
+  key: Pick<ApiKey, 'revokedAt' | 'expiresAt' | 'replacedBy'>,
+  now: number,
+): KeyStatus {
+  if (key.revokedAt !== null) return 'revoked';
+  if (key.expiresAt !== null && now >= key.expiresAt) return key.replacedBy ? 'retired' : 'expired';
+  if (key.replacedBy) return 'grace';
+  if (key.expiresAt !== null && key.expiresAt - now < EXPIRING_SOON_MS) return 'expiring';
+  return 'active';
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -89,14 +114,14 @@ export function parseExpiry(input: string | number | null | undefined, now: numb
   else {
     const text = input.trim();
     if (!ISO_DATE.test(text) && !ISO_DATE_TIME.test(text)) {
-      throw new AppError(
-        'INVALID_CLIENT_REQUEST',
+      throw AppError.of(
+        'EXPIRY_INVALID',
         'Expiry must be "never" or an ISO-8601 date or date-time with a zone, e.g. 2026-12-01T13:30:00Z',
       );
     }
     at = Date.parse(text);
   }
-  if (!Number.isSafeInteger(at)) throw new AppError('INVALID_CLIENT_REQUEST', 'Expiry is not a valid date');
-  if (at <= now) throw new AppError('INVALID_CLIENT_REQUEST', 'Expiry must be in the future');
+  if (!Number.isSafeInteger(at)) throw AppError.of('EXPIRY_INVALID', 'Expiry is not a valid date');
+  if (at <= now) throw AppError.of('EXPIRY_PAST', 'Expiry must be in the future');
   return at;
 }

@@ -34,13 +34,21 @@ describe('decideKey()', () => {
 
   it('refuses an unknown or revoked key', () => {
     expect(decideKey(undefined, T)).toEqual(refused);
-    expect(decideKey(key({ revokedAt: T - 1 }), T)).toEqual(refused);
+    expect(decideKey(key({ revokedAt: T - 1 }), T)).toEqual({ ...refused, keyState: 'revoked' });
   });
 
   it('refuses a key expiring at t from t on, exactly like a revoked key', () => {
     expect(decideKey(key({ expiresAt: T }), T - 1)).toEqual({ ok: true });
-    expect(decideKey(key({ expiresAt: T }), T)).toEqual(refused);
-    expect(decideKey(key({ expiresAt: T }), T + 1)).toEqual(refused);
+    expect(decideKey(key({ expiresAt: T }), T)).toEqual({ ...refused, keyState: 'expired' });
+    expect(decideKey(key({ expiresAt: T }), T + 1)).toEqual({ ...refused, keyState: 'expired' });
+  });
+
+  it('names a rotated-out key "retired" for its owner, with the same code and message for the caller', () => {
+    expect(decideKey(key({ expiresAt: T, replacedBy: 'key_NEW' }), T - 1)).toEqual({ ok: true });
+    const retired = decideKey(key({ expiresAt: T, replacedBy: 'key_NEW' }), T);
+    expect(retired).toEqual({ ...refused, keyState: 'retired' });
+    const { keyState: _owner, ...answer } = retired as typeof refused & { keyState: string };
+    expect(answer).toEqual(refused);
   });
 
   it('accepts a key that never expires', () => {

@@ -3,7 +3,9 @@
  * one function; `signed-request-verifier.ts` calls them in this fixed order, which is part of the security model:
  *   1. malformed headers (400) and the time window (401) need no lookup, so replays and junk cost no I/O;
  *   2. an unknown, revoked or expired key is 401 UNAUTHORIZED `Invalid API key`, one answer for all three, so
- *      neither revocation nor expiry is observable (a key expiring at `t` is refused from `t` on) — `decideKey`;
+ *      neither revocation nor expiry is observable (a key expiring at `t` is refused from `t` on) — `decideKey`.
+ *      The refusal also carries the key's state (revoked, expired, retired by rotation) for the owner's usage
+ *      view only; it never reaches the caller;
  *   3. a bad signature is 401 INVALID_SIGNATURE and shows the string the server rebuilt (nothing secret in it) —
  *      `decideSignature`;
  *   4. the key's IP allowlist: a client address not on it is 401 UNAUTHORIZED saying so — `decideAddress`. It
@@ -36,25 +38,45 @@ export interface KeyForDecision {
   /** The first instant at which the key no longer works; null for never. */
   expiresAt: number | null;
   revokedAt: number | null;
+  /** The key that replaced this one by rotation, if any: tells "retired" from "expired" for the owner. */
+  replacedBy?: string | null;
 }
 
 export type DenyCode = 'UNAUTHORIZED' | 'INVALID_SIGNATURE' | 'FORBIDDEN' | 'INVALID_CLIENT_REQUEST';
 
 /** Why a request that named a key was refused, as the usage counters count it. */
 export type RefusalReason =
-  'invalid_key' | 'expired_window' | 'bad_signature' | 'ip_not_allowed' | 'permission';
+  'invalid_key' | 'expired_window' | 'bad_signature' | 'ip_not_allowed' | 'permission' | 'subaccount';
 
-export type Denial = { ok: false; code: DenyCode; message: string; reason: RefusalReason };
+/** Why a known key was refused at step 2, for its owner's eyes only (the caller is told `Invalid API key`). */
+export type KeyState = 'revoked' | 'expired' | 'retired';
+
+export type Denial = {
+  ok: false;
+  code: DenyCode;
+  message: string;
+  reason: RefusalReason;
+  /** Step 2 only, when the key exists: which of the uniformly answered states it is in. */
+  keyState?: KeyState;
+};
 export type Decision = { ok: true } | Denial;
 
 const OK: Decision = { ok: true };
 
 export const INVALID_KEY_MESSAGE = 'Invalid API key';
 
-/** Step 2: unknown, revoked and expired keys get the same answer. */
+/** Step 2: unknown, revoked and expired keys get the same answer; only `keyState` (never sent) differs. */
 export function decideKey(key: KeyForDecision | undefined, now: number): Decision {
-  if (!key || key.revokedAt !== null || (key.expiresAt !== null && now >= key.expiresAt)) {
-    return { ok: false, code: 'UNAUTHORIZED', message: INVALID_KEY_MESSAGE, reason: 'invalid_key' };
+  const refused = {
+    ok: false,
+    code: 'UNAUTHORIZED',
+    message: INVALID_KEY_MESSAGE,
+    reason: 'invalid_key',
+  } as const;
+  if (!key) return refused;
+  if (key.revokedAt !== null) return { ...refused, keyState: 'revoked' };
+  if (key.expiresAt !== null && now >= key.expiresAt) {
+    return { ...refused, keyState: key.replacedBy ? 'retired' : 'expired' };
   }
   return OK;
 }
@@ -114,7 +136,7 @@ export function decideSubaccount(
       ok: false,
       code: 'FORBIDDEN',
       message: 'This API key is bound to another subaccount',
-      reason: 'permission',
+      reason: 'subaccount',
     };
   }
   return OK;

@@ -3,7 +3,7 @@
  * the key cache and the replay guard. Anything not exported here is the area's own (lint refuses a deep import
  * from outside src/keys/, see eslint.config.js).
  */
-export { parseExpiry, validateKeyName, type ApiKey } from './api-key.ts';
+export { keyStatus, parseExpiry, validateKeyName, type ApiKey, type KeyStatus } from './api-key.ts';
 export { createApiKey, findApiKey, listApiKeys, revokeApiKey } from './keys-service.ts';
 export { revokeAllApiKeys, rotateApiKey, updateApiKey } from './key-controls-service.ts';
 export { GRACE_PERIODS, parseGracePeriod, resolveAllowlist, resolvePermissions } from './key-controls.ts';
@@ -19,7 +19,7 @@ export {
   permissionsOf,
 } from './permissions.ts';
 export { parseAllowlistEntry } from './ip-allowlist.ts';
-export { getKeyUsage } from './key-usage-query.ts';
+export { getKeyUsage, parseUsageRange, USAGE_COUNT_FIELDS, type UsageRange } from './key-usage-query.ts';
 export type { KeyForDecision } from './decide-request.ts';
 export { SignedRequestVerifier, type Caller } from './signed-request-verifier.ts';
 export { openKeyCache, type KeyCacheCounters } from './key-cache.ts';

@@ -112,11 +112,12 @@ function mask32(bits: number): number {
   return bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
 }
 
-function invalid(entry: string, why: string): AppError {
-  return new AppError(
-    'INVALID_CLIENT_REQUEST',
-    `IP allowlist entry ${JSON.stringify(entry.slice(0, 64))} ${why}`,
-  );
+function invalid(entry: string, why: string, suggestion?: string): AppError {
+  const quoted = entry.slice(0, 64);
+  const message = `IP allowlist entry ${JSON.stringify(quoted)} ${why}`;
+  return suggestion === undefined
+    ? AppError.of('ALLOWLIST_ENTRY_INVALID', message, { entry: quoted })
+    : AppError.of('ALLOWLIST_HOST_BITS', message, { entry: quoted, suggestion });
 }
 
 function formatIpv4(value: number): string {
@@ -177,7 +178,10 @@ export function parseAllowlistEntry(raw: string): { entry: Entry; canonical: str
     const value = v4 as number;
     const mask = mask32(prefix);
     const net = (value & mask) >>> 0;
-    if (net !== value) throw invalid(raw, `has host bits set; did you mean ${formatIpv4(net)}/${prefix}?`);
+    if (net !== value) {
+      const suggestion = `${formatIpv4(net)}/${prefix}`;
+      throw invalid(raw, `has host bits set; did you mean ${suggestion}?`, suggestion);
+    }
     const canonical = prefix === 32 ? formatIpv4(net) : `${formatIpv4(net)}/${prefix}`;
     return { entry: { v6: false, net, mask }, canonical, matchesAll: prefix === 0 };
   }
@@ -185,7 +189,8 @@ export function parseAllowlistEntry(raw: string): { entry: Entry; canonical: str
   const mask: [number, number, number, number] = [0, 1, 2, 3].map((i) => mask32(prefix - 32 * i)) as never;
   const net: [number, number, number, number] = words.map((w, i) => (w & (mask[i] as number)) >>> 0) as never;
   if (net.some((w, i) => w !== words[i])) {
-    throw invalid(raw, `has host bits set; did you mean ${formatIpv6(net)}/${prefix}?`);
+    const suggestion = `${formatIpv6(net)}/${prefix}`;
+    throw invalid(raw, `has host bits set; did you mean ${suggestion}?`, suggestion);
   }
   const canonical = prefix === 128 ? formatIpv6(net) : `${formatIpv6(net)}/${prefix}`;
   return { entry: { v6: true, net, mask }, canonical, matchesAll: prefix === 0 };
@@ -206,9 +211,10 @@ export function parseAllowlist(
     if (typeof raw !== 'string' || raw.trim() === '') continue;
     const parsed = parseAllowlistEntry(raw);
     if (parsed.matchesAll && !options.allowAnyAddress) {
-      throw new AppError(
-        'INVALID_CLIENT_REQUEST',
+      throw AppError.of(
+        'ALLOWLIST_ANY_ADDRESS',
         `IP allowlist entry ${parsed.canonical} allows every address; confirm that you mean it, or leave the list empty`,
+        { entry: parsed.canonical },
       );
     }
     if (canonical.includes(parsed.canonical)) continue;
@@ -217,9 +223,10 @@ export function parseAllowlist(
     else v4.push(parsed.entry);
   }
   if (canonical.length > MAX_ALLOWLIST_ENTRIES) {
-    throw new AppError(
-      'INVALID_CLIENT_REQUEST',
+    throw AppError.of(
+      'ALLOWLIST_TOO_LONG',
       `An IP allowlist holds at most ${MAX_ALLOWLIST_ENTRIES} entries (got ${canonical.length})`,
+      { max: MAX_ALLOWLIST_ENTRIES, count: canonical.length },
     );
   }
   return canonical.length === 0 ? null : { entries: canonical, v4, v6 };

@@ -44,7 +44,7 @@ async function findKeyRow(
     .where((eb) => eb.or([eb('api_key', '=', key), eb('id', '=', key)]));
   if (userId !== undefined) query = query.where('user_id', '=', userId);
   const row = await query.executeTakeFirst();
-  if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'API key not found');
+  if (!row) throw AppError.of('KEY_NOT_FOUND', 'API key not found');
   return row;
 }
 
@@ -106,7 +106,7 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
 
   const row = await findKeyRow(db, input.key, input.userId);
   if (row.revoked_at !== null)
-    throw new AppError('CONFLICT', 'This API key is revoked and cannot be changed');
+    throw AppError.of('KEY_NOT_ACTIVE', 'This API key is revoked and cannot be changed');
   const before = controlsOf(row);
   const after: KeyControls = {
     permissions: permissions?.permissions ?? before.permissions,
@@ -140,7 +140,7 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
       .where('expires_at', before.expiresAt === null ? 'is' : '=', before.expiresAt)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) {
-      throw new AppError('CONFLICT', 'The key changed meanwhile; reload and try again');
+      throw AppError.of('KEY_CHANGED', 'The key changed meanwhile; reload and try again');
     }
     await recordAuditEvent(trx, {
       userId: row.user_id,
@@ -188,7 +188,9 @@ export interface RotatedApiKey {
 
 /**
  * A new key with the old one's name, subaccount, permissions, allowlist and expiry; the old key's expiry becomes
- * `now + grace` (or stays, if that is earlier). Both work during the grace period.
+ * `now + grace` (or stays, if that is earlier) and it records the new key's id (`replaced_by`), so the console can
+ * say which key replaced which and tell a key retired by rotation from one that simply expired. Both work during
+ * the grace period.
  */
 export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInput): Promise<RotatedApiKey> {
   const now = input.now ?? Date.now();
@@ -197,7 +199,7 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
   let source: KeySource;
   if (input.publicKey !== undefined && input.publicKey.trim() !== '') {
     const parsed = parsePublicKey(input.publicKey);
-    if (!parsed.ok) throw new AppError('INVALID_CLIENT_REQUEST', parsed.message);
+    if (!parsed.ok) throw AppError.of(parsed.detail, parsed.message);
     apiKey = encodeBase64(parsed.bytes);
     source = input.publicKeySource ?? 'user';
   } else {
@@ -206,7 +208,7 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
   }
   const row = await findKeyRow(db, input.key, input.userId);
   const old = toApiKey(row);
-  if (!isKeyActive(old, now)) throw new AppError('CONFLICT', 'This API key is revoked or expired');
+  if (!isKeyActive(old, now)) throw AppError.of('KEY_NOT_ACTIVE', 'This API key is revoked or expired');
   const oldExpiry = Math.min(old.expiresAt ?? Number.MAX_SAFE_INTEGER, now + input.graceMs);
   const newRow: ApiKeysTable = {
     ...row,
@@ -217,18 +219,19 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
     revoked_at: null,
     last_used_at: null,
     last_used_ip: null,
+    replaced_by: null,
   };
   try {
     await db.transaction().execute(async (trx) => {
       const result = await trx
         .updateTable('api_keys')
-        .set({ expires_at: oldExpiry })
+        .set({ expires_at: oldExpiry, replaced_by: newRow.id })
         .where('id', '=', row.id)
         .where('revoked_at', 'is', null)
         .where('expires_at', row.expires_at === null ? 'is' : '=', row.expires_at)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) {
-        throw new AppError('CONFLICT', 'The key changed meanwhile; reload and try again');
+        throw AppError.of('KEY_CHANGED', 'The key changed meanwhile; reload and try again');
       }
       await trx.insertInto('api_keys').values(newRow).execute();
       await recordAuditEvent(trx, {
@@ -236,6 +239,7 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
         type: 'api_key.rotated',
         details: {
           keyId: row.id,
+          name: row.name,
           apiKey: row.api_key,
           newKeyId: newRow.id,
           newApiKey: apiKey,
@@ -249,10 +253,11 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
       });
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'This public key is already registered');
+    if (isUniqueViolation(error))
+      throw AppError.of('PUBLIC_KEY_TAKEN', 'This public key is already registered');
     throw error;
   }
-  const rotated = { old: { ...old, expiresAt: oldExpiry }, key: toApiKey(newRow) };
+  const rotated = { old: { ...old, expiresAt: oldExpiry, replacedBy: newRow.id }, key: toApiKey(newRow) };
   return secret === undefined ? rotated : { ...rotated, secret };
 }
 
@@ -273,6 +278,15 @@ export async function revokeAllApiKeys(
       .where('revoked_at', 'is', null);
     if (input.subaccountId !== undefined) query = query.where('subaccount_id', '=', input.subaccountId);
     const rows = await query.execute();
+    // The scope by name too, so the account's activity can say "keys of Bot" without another lookup.
+    const scope =
+      input.subaccountId === undefined
+        ? undefined
+        : await trx
+            .selectFrom('subaccounts')
+            .select('name')
+            .where('id', '=', input.subaccountId)
+            .executeTakeFirst();
     if (rows.length > 0) {
       await trx
         .updateTable('api_keys')
@@ -290,6 +304,7 @@ export async function revokeAllApiKeys(
       type: 'api_key.revoked_all',
       details: {
         subaccountId: input.subaccountId ?? null,
+        subaccount: scope?.name ?? null,
         count: rows.length,
         keys: rows.map((r) => ({ keyId: r.id, name: r.name, apiKey: r.api_key })),
       },

@@ -56,7 +56,7 @@ export function resolvePermissions(input: {
   }
   const { mask, custom } = parsePermissionList(input.permissions, input.declaredPermissions);
   if (input.readOnly && (mask !== READ_ONLY_MASK || custom.length > 0)) {
-    throw new AppError('INVALID_CLIENT_REQUEST', 'A read-only key has the read permission only');
+    throw AppError.of('PERMISSIONS_INVALID', 'A read-only key has the read permission only');
   }
   return { permissions: mask, customPermissions: formatStoredCustomPermissions(custom) };
 }
@@ -102,7 +102,7 @@ export const GRACE_PERIODS: Readonly<Record<string, number>> = {
 /** A rotation's grace period: `0`, `1h`, `24h` or `7d`. */
 export function parseGracePeriod(text: string): number {
   if (!Object.hasOwn(GRACE_PERIODS, text)) {
-    throw new AppError('INVALID_CLIENT_REQUEST', 'Grace period must be one of 0, 1h, 24h, 7d');
+    throw AppError.of('GRACE_INVALID', 'Grace period must be one of 0, 1h, 24h, 7d');
   }
   return GRACE_PERIODS[text] as number;
 }

@@ -25,23 +25,41 @@ const MAX_KEYS_PER_MINUTE = 10_000;
 const MINUTE_MS = 60_000;
 const CHUNK = 200;
 
-export type UsageOutcome = 'ok' | RefusalReason;
-export const USAGE_OUTCOMES: readonly UsageOutcome[] = [
+/**
+ * A refusal as the owner's usage view counts it: the reason the verifier gave, with step 2's uniform
+ * `invalid_key` split by the key's state (revoked, expired, retired by rotation). Unknown keys have no owner and
+ * no row, so `invalid_key` is counted only in rows written before migration 0030.
+ */
+export type UsageRefusal = RefusalReason | 'key_revoked' | 'key_expired' | 'key_retired';
+export type UsageOutcome = 'ok' | UsageRefusal;
+/** The counter columns of `api_key_usage`, in this order in memory. */
+export const USAGE_OUTCOMES = [
   'ok',
   'invalid_key',
   'expired_window',
   'bad_signature',
   'ip_not_allowed',
   'permission',
-];
-const INDEX: Readonly<Record<UsageOutcome, number>> = Object.fromEntries(
-  USAGE_OUTCOMES.map((outcome, i) => [outcome, i]),
-) as Record<UsageOutcome, number>;
+  'key_revoked',
+  'key_expired',
+  'key_retired',
+] as const satisfies readonly UsageOutcome[];
+/**
+ * Where each outcome is counted: a subaccount-binding refusal is a permission refusal (both 403) in the counts,
+ * and keeps its own reason in the samples.
+ */
+const INDEX: Readonly<Record<UsageOutcome, number>> = {
+  ...(Object.fromEntries(USAGE_OUTCOMES.map((outcome, i) => [outcome, i])) as Record<
+    (typeof USAGE_OUTCOMES)[number],
+    number
+  >),
+  subaccount: USAGE_OUTCOMES.indexOf('permission'),
+};
 
 interface RefusalSample {
   apiKey: string;
   at: number;
-  reason: RefusalReason;
+  reason: UsageRefusal;
   ip: string;
   instruction: string | null;
   message: string;
@@ -79,7 +97,7 @@ export class KeyUsageRecorder {
     let counts = bucket.counts.get(apiKey);
     if (counts === undefined) {
       if (bucket.counts.size >= MAX_KEYS_PER_MINUTE) return;
-      counts = [0, 0, 0, 0, 0, 0];
+      counts = USAGE_OUTCOMES.map(() => 0);
       bucket.counts.set(apiKey, counts);
     }
     (counts[INDEX[outcome]] as number)++;
@@ -88,7 +106,7 @@ export class KeyUsageRecorder {
   /** Counts a refusal and keeps it as a sample (at most one per key, reason and minute). */
   noteRefusal(
     apiKey: string,
-    refusal: { reason: RefusalReason; ip: string; instruction: string | null; message: string },
+    refusal: { reason: UsageRefusal; ip: string; instruction: string | null; message: string },
     now: number,
   ): void {
     this.note(apiKey, refusal.reason, now);
@@ -139,16 +157,9 @@ export class KeyUsageRecorder {
       for (const [name, c] of bucket.counts) {
         const keyId = ids.get(name);
         if (keyId === undefined) continue;
-        rows.push({
-          key_id: keyId,
-          minute: bucket.minute,
-          ok: c[0] as number,
-          invalid_key: c[1] as number,
-          expired_window: c[2] as number,
-          bad_signature: c[3] as number,
-          ip_not_allowed: c[4] as number,
-          permission: c[5] as number,
-        });
+        const row = { key_id: keyId, minute: bucket.minute } as ApiKeyUsageTable;
+        USAGE_OUTCOMES.forEach((outcome, i) => (row[outcome] = c[i] as number));
+        rows.push(row);
       }
     }
     for (let i = 0; i < rows.length; i += CHUNK) {
@@ -156,14 +167,16 @@ export class KeyUsageRecorder {
         .insertInto('api_key_usage')
         .values(rows.slice(i, i + CHUNK))
         .onConflict((oc) =>
-          oc.columns(['key_id', 'minute']).doUpdateSet((eb) => ({
-            ok: eb('api_key_usage.ok', '+', eb.ref('excluded.ok')),
-            invalid_key: eb('api_key_usage.invalid_key', '+', eb.ref('excluded.invalid_key')),
-            expired_window: eb('api_key_usage.expired_window', '+', eb.ref('excluded.expired_window')),
-            bad_signature: eb('api_key_usage.bad_signature', '+', eb.ref('excluded.bad_signature')),
-            ip_not_allowed: eb('api_key_usage.ip_not_allowed', '+', eb.ref('excluded.ip_not_allowed')),
-            permission: eb('api_key_usage.permission', '+', eb.ref('excluded.permission')),
-          })),
+          oc
+            .columns(['key_id', 'minute'])
+            .doUpdateSet((eb) =>
+              Object.fromEntries(
+                USAGE_OUTCOMES.map((outcome) => [
+                  outcome,
+                  eb(`api_key_usage.${outcome}`, '+', eb.ref(`excluded.${outcome}`)),
+                ]),
+              ),
+            ),
         )
         .execute();
     }

@@ -81,6 +81,7 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
     revoked_at: null,
     last_used_at: null,
     last_used_ip: null,
+    replaced_by: null,
   };
   try {
     await db.transaction().execute(async (trx) => {
@@ -139,7 +140,7 @@ export async function revokeApiKey(
       .where((eb) => eb.or([eb('api_key', '=', input.key), eb('id', '=', input.key)]));
     if (input.userId !== undefined) query = query.where('user_id', '=', input.userId);
     const row = await query.executeTakeFirst();
-    if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'API key not found');
+    if (!row) throw AppError.of('KEY_NOT_FOUND', 'API key not found');
     if (row.revoked_at !== null) return toApiKey(row);
     await trx
       .updateTable('api_keys')
@@ -169,6 +170,6 @@ export async function findApiKey(
     .where((eb) => eb.or([eb('api_key', '=', input.key), eb('id', '=', input.key)]));
   if (input.userId !== undefined) query = query.where('user_id', '=', input.userId);
   const row = await query.executeTakeFirst();
-  if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'API key not found');
+  if (!row) throw AppError.of('KEY_NOT_FOUND', 'API key not found');
   return toApiKey(row);
 }

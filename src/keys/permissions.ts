@@ -152,7 +152,7 @@ export function parsePermissionList(
   const names = (typeof input === 'string' ? input.split(',') : input).map((p) => p.trim()).filter(Boolean);
   const allowed = [...PERMISSIONS, ...declared].join(', ');
   if (names.length === 0) {
-    throw new AppError('INVALID_CLIENT_REQUEST', `Permissions must list at least read (${allowed})`);
+    throw AppError.of('PERMISSIONS_INVALID', `Permissions must list at least read (${allowed})`);
   }
   let mask = 0;
   const custom = new Set<string>();
@@ -160,14 +160,14 @@ export function parsePermissionList(
     if (isBuiltInPermission(name)) mask |= PERMISSION_BITS[name];
     else if (declared.includes(name)) custom.add(name);
     else {
-      throw new AppError(
-        'INVALID_CLIENT_REQUEST',
+      throw AppError.of(
+        'PERMISSIONS_INVALID',
         `Unknown permission ${JSON.stringify(name.slice(0, 32))}; use ${allowed}`,
       );
     }
   }
   if (!hasPermission(mask, 'read')) {
-    throw new AppError('INVALID_CLIENT_REQUEST', 'Every key has the read permission; add read to the list');
+    throw AppError.of('PERMISSIONS_INVALID', 'Every key has the read permission; add read to the list');
   }
   return { mask, custom: [...custom].sort() };
 }

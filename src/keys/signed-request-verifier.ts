@@ -93,6 +93,7 @@ function compileKeyLookup(db: Kysely<Database>) {
       'api_keys.allowed_ips',
       'api_keys.expires_at',
       'api_keys.revoked_at',
+      'api_keys.replaced_by',
       'subaccounts.number',
     ])
     .where('api_keys.api_key', '=', '')
@@ -165,6 +166,7 @@ export class SignedRequestVerifier {
       allowedIps: row.allowed_ips,
       expiresAt: row.expires_at === null ? null : Number(row.expires_at),
       revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+      replacedBy: row.replaced_by,
     };
   }
 
@@ -178,9 +180,11 @@ export class SignedRequestVerifier {
   }
 
   private refuse(request: SignedRequest, denial: Denial, ip: string, now: number): VerifyOutcome {
+    // The owner's usage view counts a dead key by its state; the caller gets the uniform answer below.
+    const outcome = denial.keyState === undefined ? denial.reason : (`key_${denial.keyState}` as const);
     this.usage.noteRefusal(
       request.apiKey,
-      { reason: denial.reason, ip, instruction: request.route.instruction, message: denial.message },
+      { reason: outcome, ip, instruction: request.route.instruction, message: denial.message },
       now,
     );
     return { ok: false, code: denial.code, message: denial.message };

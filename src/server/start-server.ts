@@ -77,6 +77,11 @@ export interface ServerConfig {
   gateway?: GatewayConfig;
   /** Opens `/gateway/v1/keys` to embedded verifiers holding it (SIGNET_VERIFY_TOKEN); closed when absent. */
   verifyToken?: string;
+  /**
+   * Tests only: the clock of the signed-request path (its time window and the minute a request is counted in);
+   * `Date.now` when absent. Lets a test send real signed requests "minutes apart" without waiting minutes.
+   */
+  signedRequestClock?: () => number;
 }
 
 export const DEFAULT_MARKETS_FILE = join(import.meta.dirname, '..', '..', 'config', 'markets.json');
@@ -184,6 +189,7 @@ export async function startServer(
     },
     keyCache,
     replayGuard,
+    now: config.signedRequestClock,
   });
   metricsSources.keyCache = keyCache;
   const exchangeEnabled = config.exchange !== false;

@@ -47,6 +47,8 @@ export interface ApiKeysTable {
   revoked_at: number | null;
   last_used_at: number | null;
   last_used_ip: string | null;
+  /** The id of the key that replaced this one by rotation (migration 0030); null = never rotated. */
+  replaced_by: string | null;
 }
 
 /** Requests per key per minute by outcome (written in batches, kept 7 days). */
@@ -60,6 +62,10 @@ export interface ApiKeyUsageTable {
   bad_signature: number;
   ip_not_allowed: number;
   permission: number;
+  /** Requests that named a revoked, expired or rotated-out key (migration 0030; before it, all in invalid_key). */
+  key_revoked: number;
+  key_expired: number;
+  key_retired: number;
 }
 
 /** A sample of recent refused requests per key, for the console (kept 7 days). */

@@ -151,14 +151,20 @@ describe.skipIf(!CHROMIUM.available)('the console, as a new user', () => {
         await form.getByRole('combobox', { name: 'Subaccount' }).locator('option:checked').innerText(),
       ).toBe('Main');
       // Public Key sits in the form itself (as on Backpack), with the advice to leave it empty and a real link
-      // to the signing guide; permissions beyond Read Only, allowlist and expiry wait under Advanced.
+      // to the signing guide; Read Only and Allow withdrawals (unticked) too; allowlist and expiry wait under
+      // Advanced.
       await form.getByText('Recommended: leave this empty').waitFor();
       expect(await form.getByRole('link', { name: 'signing guide' }).getAttribute('href')).toBe(
         '/docs/protocol',
       );
-      await form.getByText('Advanced').click();
-      await form.getByRole('switch', { name: 'Allow withdrawals' }).waitFor();
-      expect(await form.getByText('Restricts this key to view-only access.').isVisible()).toBe(true);
+      expect(await form.getByRole('switch', { name: 'Allow withdrawals' }).isChecked()).toBe(false);
+      expect(
+        await form
+          .getByText('Read alone: balances, orders and history, no trading or withdrawals.')
+          .isVisible(),
+      ).toBe(true);
+      await form.getByText('Advanced: IP allowlist and expiry').click();
+      await form.getByLabel('IP allowlist').waitFor();
       await screenshot('new-api-key-dialog');
       await page.keyboard.press('Escape');
       await form.waitFor({ state: 'detached' });
@@ -194,7 +200,8 @@ describe.skipIf(!CHROMIUM.available)('the console, as a new user', () => {
 
       await readAndCloseCreated(created, 'trading bot');
       const row = page.getByRole('row', { name: /trading bot/ });
-      expect(await row.innerText()).toMatch(/trading bot\s+Bot\s+\S+…\S+[\s\S]*Read\s+Trade\s+Withdraw/);
+      expect(await row.innerText()).toMatch(/trading bot\s+Bot\s+\S+…\S+[\s\S]*Read\s+Trade/);
+      expect(await row.innerText()).not.toContain('Withdraw');
 
       const signet = await client(secret);
       expect(await signet.getBalances()).toEqual({});
@@ -262,13 +269,15 @@ describe.skipIf(!CHROMIUM.available)('the console, as a new user', () => {
     'revokes a key after confirmation; its next request is refused with 401',
     async () => {
       const row = page.getByRole('row', { name: /trading bot/ });
-      await row.getByRole('button', { name: 'Revoke trading bot' }).click();
+      await row.getByRole('button', { name: 'Actions for trading bot' }).click();
+      await page.getByRole('menuitem', { name: 'Revoke trading bot' }).click();
       const confirm = dialog('Revoke API key?');
       await confirm.getByText('“trading bot” will stop working').waitFor();
       await screenshot('revoke-dialog');
       await confirm.getByRole('button', { name: 'Revoke key' }).click();
       await confirm.waitFor({ state: 'detached' });
-      await row.waitFor({ state: 'detached' });
+      // The key stays listed, with its state and when it stopped.
+      await page.locator('tr[data-status="revoked"]', { hasText: 'trading bot' }).waitFor();
       // A visible, announced notice takes the focus (the button that opened the dialog is gone).
       const notice = page.getByRole('status').filter({ hasText: 'Key revoked' });
       expect(await notice.innerText()).toBe('Key revoked: “trading bot” no longer works.');

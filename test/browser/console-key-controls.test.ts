@@ -31,6 +31,12 @@ let lastStep = 0;
 const secrets: Record<string, { apiKey: string; secret: string }> = {};
 
 const dialog = (name: string): Locator => page.getByRole('dialog', { name });
+
+/** Picks an action from a key row's actions menu ("Actions for market maker" → "Edit market maker"). */
+async function keyAction(row: Locator, action: string, name = 'market maker'): Promise<void> {
+  await row.getByRole('button', { name: new RegExp(`^(Actions for|Действия:) ${name}$`) }).click();
+  await page.getByRole('menuitem', { name: `${action} ${name}` }).click();
+}
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** A code from a TOTP step not used yet (each code works once). */
@@ -104,11 +110,12 @@ describe('key controls in the console', () => {
       await form.getByText('This looks like hex; paste the base64 form (44 characters).').waitFor();
       await form.getByLabel(/^Public Key/).fill('');
 
-      await form.getByText('Advanced').click();
-      await form.getByRole('switch', { name: 'Allow withdrawals' }).uncheck();
+      // Withdraw is a visible choice in the main form, and starts unticked.
+      expect(await form.getByRole('switch', { name: 'Allow withdrawals' }).isChecked()).toBe(false);
+      await form.getByText('Advanced: IP allowlist and expiry').click();
       await form.getByLabel('IP allowlist').fill('127.0.0.1\n10.0.0.0/8');
-      await form.getByLabel('Never expires').uncheck();
-      await form.getByLabel('Expires', { exact: true }).fill('2030-06-01T12:00');
+      await form.getByRole('radio', { name: 'Date and time' }).check();
+      await form.getByLabel(/^Expires at/).fill('2030-06-01 12:00');
       await browser.screenshot('keys-new-advanced-1280');
       await form.getByRole('button', { name: 'Create' }).click();
       secrets['market maker'] = await readCreated();
@@ -117,8 +124,8 @@ describe('key controls in the console', () => {
       const text = await row.innerText();
       expect(text).toMatch(/Maker[\s\S]*Read\s+Trade/);
       expect(text).not.toContain('Withdraw');
-      expect(text).toContain('127.0.0.1, 10.0.0.0/8');
-      expect(text).toContain('1 Jun 2030, 12:00');
+      expect(text).toMatch(/127\.0\.0\.1\s+10\.0\.0\.0\/8/);
+      expect(await row.locator('time').first().getAttribute('title')).toBe('1 Jun 2030, 12:00');
 
       const signet = await client(secrets['market maker'].secret);
       expect((await signet.send({ method: 'GET', path: '/api/v1/capital' })).status).toBe(200);
@@ -142,7 +149,7 @@ describe('key controls in the console', () => {
       await page.reload();
 
       const row = page.getByRole('row', { name: /market maker/ });
-      await row.getByRole('button', { name: 'Edit market maker' }).click();
+      await keyAction(row, 'Edit');
       const form = dialog('Edit API key');
       await form.getByRole('switch', { name: 'Allow withdrawals' }).check();
       const code = await freshCode();
@@ -154,17 +161,20 @@ describe('key controls in the console', () => {
       await expect.poll(() => row.innerText()).toMatch(/Read\s+Trade\s+Withdraw/);
 
       // The same code again, for another widening: told apart from a wrong code.
-      await row.getByRole('button', { name: 'Edit market maker' }).click();
+      await keyAction(row, 'Edit');
       await form.getByLabel('IP allowlist').fill('127.0.0.1\n10.0.0.0/8\n192.0.2.0/24');
       await form.getByLabel('Two-factor code').fill(code);
       await form.getByRole('button', { name: 'Save' }).click();
       await form.getByText('This code was already used; wait for the next one.').waitFor();
       await form.getByRole('button', { name: 'Cancel' }).click();
+      await form.getByRole('button', { name: 'Discard' }).click();
 
       // The same in Russian, where dates read «1 июн. 2030 г., 12:00» and names sit in «» quotes.
       await page.getByRole('button', { name: 'RU', exact: true }).click();
-      await expect.poll(() => row.innerText()).toContain('1 июн. 2030 г., 12:00');
-      await row.getByRole('button', { name: 'Изменить market maker' }).click();
+      await expect
+        .poll(() => row.locator('time').first().getAttribute('title'))
+        .toBe('1 июн. 2030 г., 12:00');
+      await keyAction(row, 'Изменить');
       const ru = dialog('Изменить API-ключ');
       await ru.getByLabel('Разрешённые IP-адреса').fill('127.0.0.1\n10.0.0.0/8\n192.0.2.0/24');
       await ru.getByLabel('Код двухфакторной аутентификации').fill(code);
@@ -172,6 +182,7 @@ describe('key controls in the console', () => {
       await ru.getByText('Этот код уже использован; дождитесь следующего.').waitFor();
       await browser.screenshot('keys-edit-reused-code-ru-1280');
       await ru.getByRole('button', { name: 'Отмена' }).click();
+      await ru.getByRole('button', { name: 'Закрыть без сохранения' }).click();
       await page.getByRole('button', { name: 'EN', exact: true }).click();
     },
     STEP_TIMEOUT,
@@ -181,7 +192,7 @@ describe('key controls in the console', () => {
     'rotates the key: the new secret and, during the grace, the old one both sign',
     async () => {
       const row = page.getByRole('row', { name: /market maker/ });
-      await row.getByRole('button', { name: 'Rotate market maker' }).click();
+      await keyAction(row, 'Rotate');
       const form = dialog('Rotate API key');
       await form.getByLabel('Grace period').selectOption('1h');
       await form.getByLabel('Two-factor code').fill(await freshCode());
@@ -194,6 +205,12 @@ describe('key controls in the console', () => {
       expect((await newClient.send({ method: 'GET', path: '/api/v1/capital' })).status).toBe(200);
       secrets['rotated'] = fresh;
       expect(await page.getByRole('row', { name: /market maker/ }).count()).toBe(2);
+      // Which replaced which, and when the old one stops (regression: two rows, one name, no link).
+      const old = page.locator('tr[data-status="grace"]');
+      expect(await old.innerText()).toMatch(/Replaced[\s\S]*replaced by [\s\S]*works until/);
+      expect(await page.locator('tr[data-status="active"]', { hasText: 'market maker' }).innerText()).toMatch(
+        /replaces /,
+      );
     },
     STEP_TIMEOUT,
   );
@@ -203,7 +220,7 @@ describe('key controls in the console', () => {
     async () => {
       const signet = await client(secrets['rotated']?.secret as string);
       for (let i = 0; i < 25; i++) await signet.send({ method: 'GET', path: '/api/v1/capital' });
-      // Bound to the Maker subaccount: naming the main one is refused (a permission refusal in the chart).
+      // Bound to the Maker subaccount: naming the main one is refused (its own reason in the refusal list).
       const refused = await signet.send({
         method: 'GET',
         path: '/api/v1/capital',
@@ -211,13 +228,17 @@ describe('key controls in the console', () => {
       });
       expect(refused.status).toBe(403);
       await server.verifier.usage.flush();
-      const row = page.getByRole('row', {
-        name: new RegExp(escape((secrets['rotated']?.apiKey ?? '').slice(0, 6))),
+      // The new key's row (the old one is in its grace, and names the new key as its replacement).
+      const row = page.locator('tr[data-status="active"]', {
+        hasText: new RegExp(escape((secrets['rotated']?.apiKey ?? '').slice(0, 6))),
       });
-      await row.getByRole('button', { name: 'Usage market maker' }).click();
+      await keyAction(row, 'Usage');
       const usage = dialog('Usage of “market maker”');
-      await usage.getByRole('img', { name: /Requests per minute, last 24 hours: 2\d succeeded/ }).waitFor();
+      await usage.getByRole('img', { name: /Requests per minute, last hour: 2\d succeeded/ }).waitFor();
       expect(Number(await usage.getByTestId('usage-ok').innerText())).toBeGreaterThanOrEqual(25);
+      expect(await usage.locator('.refusal-list li[data-reason="subaccount"]').innerText()).toContain(
+        "The request named another subaccount than the key's.",
+      );
       await browser.screenshot('keys-usage-1280');
       await usage.getByRole('button', { name: 'Close' }).last().click();
       await browser.screenshot('keys-list-1280');
@@ -246,8 +267,7 @@ describe('key controls in the console', () => {
         card.getByRole('rowheader'),
         card.getByText('Read', { exact: true }),
         card.getByText('from 127.0.0.1'),
-        card.getByRole('button', { name: 'Revoke market maker' }),
-        card.getByRole('button', { name: 'Usage market maker' }),
+        card.getByRole('button', { name: 'Actions for market maker' }),
       ];
       for (const part of visibleParts) {
         const b = await part.first().boundingBox();
@@ -265,7 +285,7 @@ describe('key controls in the console', () => {
       await page.getByRole('button', { name: 'Revoke all keys' }).click();
       const form = dialog('Revoke all API keys?');
       await form.getByLabel('Two-factor code').fill(await freshCode());
-      await form.getByRole('button', { name: 'Revoke all' }).click();
+      await form.getByRole('button', { name: /^Revoke \d+ keys?$/ }).click();
       const notice = page.getByRole('status').filter({ hasText: 'keys revoked' });
       await notice.waitFor();
       expect(await notice.evaluate((el) => el === document.activeElement)).toBe(true);

@@ -25,12 +25,18 @@ export interface ConsoleBrowser {
   page: Page;
   /** Script errors and CSP violations seen in the page (failed HTTP answers a test expects are not errors). */
   browserErrors: string[];
-  screenshot: (name: string) => Promise<void>;
+  /** The whole page, or (`fullPage: false`) what is on screen: a modal dialog over the page. */
+  screenshot: (name: string, options?: { fullPage?: boolean }) => Promise<void>;
   close: () => Promise<void>;
 }
 
 export async function openConsoleBrowser(
-  options: { withdrawalAddresses?: WithdrawalAddressSettings; console?: ConsoleConfig } = {},
+  options: {
+    withdrawalAddresses?: WithdrawalAddressSettings;
+    console?: ConsoleConfig;
+    /** The signed path's clock (start-server.ts `signedRequestClock`): traffic "minutes apart" without waiting. */
+    signedRequestClock?: () => number;
+  } = {},
 ): Promise<ConsoleBrowser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
@@ -48,6 +54,7 @@ export async function openConsoleBrowser(
       console: options.console ?? { requireTwoFactorForKeys: false },
       // The address book as shipped (24 h cooling-off), whatever the environment says, unless a test asks.
       withdrawalAddresses: options.withdrawalAddresses ?? { mode: 'book', coolingOffMs: 24 * 60 * 60 * 1000 },
+      signedRequestClock: options.signedRequestClock,
     },
     { logger: false },
   );
@@ -83,8 +90,11 @@ export async function openConsoleBrowser(
     context,
     page,
     browserErrors,
-    screenshot: async (name) => {
-      await page.screenshot({ path: join(SCREENSHOTS, `console-${name}.png`), fullPage: true });
+    screenshot: async (name, options) => {
+      await page.screenshot({
+        path: join(SCREENSHOTS, `console-${name}.png`),
+        fullPage: options?.fullPage ?? true,
+      });
     },
     close: async () => {
       await context.close();

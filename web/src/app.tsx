@@ -1,6 +1,8 @@
 /**
  * The console shell: asks the server who is signed in, then shows the sign-in / sign-up pages or the signed-in
  * layout (header, navigation, page). A 401 from any private request ends the session in the UI as well.
+ * A signed-out visit to a page goes to `/sign-in?next=<page>`, and signing in returns there (only to a path of
+ * this console: `safeNext` refuses anything else, so the link cannot send people to another site).
  */
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
@@ -9,6 +11,7 @@ import { LanguageSwitch } from './components/language-switch.tsx';
 import { useI18n } from './i18n/i18n.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { SignUpPage } from './pages/sign-up-page.tsx';
+import { safeNext } from './next-path.ts';
 import { navigate, usePathname } from './router.ts';
 import { EXCHANGE_ROUTES, HOME_PATH, SETTINGS_ROUTES, findRoute, type PageRoute } from './routes.ts';
 import { SessionProvider } from './session.tsx';
@@ -27,7 +30,6 @@ export function App(): ReactNode {
   const [session, setSession] = useState<SessionState>({ status: 'loading' });
   const [requireTwoFactorForKeys, setRequireTwoFactorForKeys] = useState(false);
   const [sandboxDeposits, setSandboxDeposits] = useState(true);
-  const [withdrawalsOptIn, setWithdrawalsOptIn] = useState(false);
 
   const loadSession = useCallback(() => {
     consoleApi.getSession().then(
@@ -35,7 +37,6 @@ export function App(): ReactNode {
         setCsrfToken(info.csrfToken);
         setRequireTwoFactorForKeys(info.requireTwoFactorForKeys);
         setSandboxDeposits(info.sandboxDeposits !== false);
-        setWithdrawalsOptIn(info.withdrawalsOptIn === true);
         setSession(
           info.authenticated && info.user
             ? { status: 'signed_in', user: info.user, requireTwoFactorForKeys: info.requireTwoFactorForKeys }
@@ -56,19 +57,25 @@ export function App(): ReactNode {
     return () => setSessionEndedHandler(undefined);
   }, [t]);
 
-  // Keep the address bar consistent with the session.
+  // Keep the address bar consistent with the session; a page asked for while signed out is remembered.
   useEffect(() => {
-    if (session.status === 'anonymous' && !PUBLIC_PATHS.has(pathname))
-      navigate('/sign-in', { replace: true });
+    if (session.status === 'anonymous' && !PUBLIC_PATHS.has(pathname)) {
+      const asked = pathname === '/' ? '' : `?next=${encodeURIComponent(pathname + window.location.search)}`;
+      navigate(`/sign-in${asked}`, { replace: true });
+    }
     if (session.status === 'signed_in' && (PUBLIC_PATHS.has(pathname) || pathname === '/')) {
-      navigate(HOME_PATH, { replace: true });
+      navigate(safeNext(window.location.search, (path) => findRoute(path) !== undefined) ?? HOME_PATH, {
+        replace: true,
+      });
     }
   }, [session.status, pathname]);
 
   const signedIn = (user: User, csrfToken: string): void => {
     setCsrfToken(csrfToken);
     setSession({ status: 'signed_in', user, requireTwoFactorForKeys });
-    navigate(HOME_PATH, { replace: true });
+    navigate(safeNext(window.location.search, (path) => findRoute(path) !== undefined) ?? HOME_PATH, {
+      replace: true,
+    });
   };
 
   if (session.status === 'loading') {
@@ -113,7 +120,6 @@ export function App(): ReactNode {
         user: session.user,
         requireTwoFactorForKeys: session.requireTwoFactorForKeys,
         sandboxDeposits,
-        withdrawalsOptIn,
         setUser: (user) => setSession({ ...session, user }),
       }}
     >

@@ -8,8 +8,6 @@ export interface SessionContextValue {
   requireTwoFactorForKeys: boolean;
   /** Whether "Deposit test funds" is offered (the operator may turn sandbox deposits off). */
   sandboxDeposits: boolean;
-  /** Operator setting: "Allow withdrawals" starts unticked for new keys. */
-  withdrawalsOptIn: boolean;
   /** Updates the user after a change (2FA on/off). */
   setUser: (user: User) => void;
 }

@@ -6,7 +6,8 @@
  * Invariants: adding an address or allowing it for the API needs the owner's proof (TOTP code with 2FA on, the
  * password otherwise; operators on the CLI act without one), writes an audit event in the same transaction, and
  * takes effect only after the cooling-off. Removing an entry, cancelling a pending change and requiring 2FA
- * again are immediate (they only tighten). Every change is scoped by `user_id`, so one account can never see or
+ * again are immediate (they only tighten); removing an active entry from the console still needs the same proof
+ * as adding it, so a hijacked session cannot quietly clear the book the owner relies on. Every change is scoped by `user_id`, so one account can never see or
  * touch another's entries (404, not 403, for an id that is not the caller's). Checks read the database on every
  * withdrawal, so a removal is effective on the next request in every process.
  * Threat: a stolen API secret cannot send funds to an address of its choice (see withdrawal-addresses.ts).
@@ -89,9 +90,10 @@ export class AddressBook {
   ): Promise<AddressBookEntry> {
     const label = normalizeLabel(input.label);
     if (label === undefined) {
-      throw new AppError(
-        'INVALID_CLIENT_REQUEST',
+      throw AppError.of(
+        'ADDRESS_LABEL_INVALID',
         `Label must be 1-${MAX_LABEL_LENGTH} characters without control characters`,
+        { max: MAX_LABEL_LENGTH },
       );
     }
     const address = input.address.trim();
@@ -113,9 +115,10 @@ export class AddressBook {
       .where('user_id', '=', input.userId)
       .executeTakeFirstOrThrow();
     if (Number(count.n) >= MAX_ENTRIES_PER_ACCOUNT) {
-      throw new AppError(
-        'INVALID_CLIENT_REQUEST',
+      throw AppError.of(
+        'ADDRESS_BOOK_FULL',
         `An address book holds at most ${MAX_ENTRIES_PER_ACCOUNT} addresses; remove one first`,
+        { max: MAX_ENTRIES_PER_ACCOUNT },
       );
     }
     // Input checks first, then the proof: a typo in the address must not spend the one-time code.
@@ -203,7 +206,7 @@ export class AddressBook {
     const entry = await this.require(input.userId, input.id);
     const effect = cancelEffect(entry, input.now);
     if (effect === 'none') {
-      throw new AppError('CONFLICT', 'Nothing is pending for this address; remove it instead');
+      throw AppError.of('ADDRESS_NOTHING_PENDING', 'Nothing is pending for this address; remove it instead');
     }
     await this.db.transaction().execute(async (trx) => {
       if (effect === 'remove') {
@@ -225,16 +228,27 @@ export class AddressBook {
     return effect === 'remove' ? undefined : { ...entry, apiAllowedAt: null };
   }
 
-  /** Removes an entry at once. */
+  /**
+   * Removes an entry at once. An owner (`actor.proof`) removing an entry that is already active proves it is
+   * them, as when adding it; a pending entry goes without a proof (it never took effect).
+   */
   async remove(input: Omit<ChangeInput, 'actor'> & { actor?: ChangeActor; id: string }): Promise<void> {
     const entry = await this.require(input.userId, input.id);
+    const active = entry.activeAt <= input.now;
+    let confirmedBy: 'totp' | 'password' | undefined;
+    if (active && input.actor !== undefined && 'proof' in input.actor) {
+      confirmedBy = (await this.confirm({ ...input, actor: input.actor })) as 'totp' | 'password';
+    }
     await this.db.transaction().execute(async (trx) => {
       await trx
         .deleteFrom('withdrawal_addresses')
         .where('id', '=', entry.id)
         .where('user_id', '=', input.userId)
         .execute();
-      await audit(trx, input, 'withdrawal_address.removed', describe(entry));
+      await audit(trx, input, 'withdrawal_address.removed', {
+        ...describe(entry),
+        ...(confirmedBy === undefined ? {} : { confirmedBy }),
+      });
     });
   }
 
@@ -306,7 +320,7 @@ export class AddressBook {
       .where('id', '=', id)
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    if (!row) throw new AppError('RESOURCE_NOT_FOUND', ENTRY_NOT_FOUND_MESSAGE);
+    if (!row) throw AppError.of('ADDRESS_NOT_FOUND', ENTRY_NOT_FOUND_MESSAGE);
     return toEntry(row);
   }
 

@@ -53,7 +53,7 @@ declare module 'fastify' {
 
 /** The signed-in caller of a private console route (the onRequest hook guarantees there is one). */
 export function requireConsoleSession(request: FastifyRequest): ConsoleSession {
-  if (!request.consoleSession) throw new AppError('UNAUTHORIZED', 'Sign in to continue');
+  if (!request.consoleSession) throw AppError.of('SESSION_REQUIRED', 'Sign in to continue');
   return request.consoleSession;
 }
 

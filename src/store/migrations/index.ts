@@ -10,6 +10,7 @@ import * as m0006 from './0006-withdrawal-addresses.ts';
 import * as m0008 from './0008-key-epoch.ts';
 import * as m0009 from './0009-account-settings.ts';
 import * as m0010 from './0010-stream-outbox.ts';
+import * as m0030 from './0030-key-rotation-link.ts';
 import * as m0070 from './0070-custom-permissions.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -22,5 +23,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-key-epoch': m0008,
   '0009-account-settings': m0009,
   '0010-stream-outbox': m0010,
+  '0030-key-rotation-link': m0030,
   '0070-custom-permissions': m0070,
 };

@@ -18,8 +18,6 @@ export interface SessionInfo {
   requireTwoFactorForKeys: boolean;
   /** False when the operator turned sandbox deposits off (SIGNET_SANDBOX_DEPOSITS=off). */
   sandboxDeposits?: boolean;
-  /** New keys get `withdraw` only when the person ticks "Allow withdrawals". */
-  withdrawalsOptIn: boolean;
 }
 
 export interface Subaccount {
@@ -46,14 +44,22 @@ export interface ApiKey {
   revokedAt: number | null;
   lastUsedAt: number | null;
   lastUsedIp: string | null;
+  /** At the server's clock: expiring = within 7 days; grace = replaced by rotation, works until `expiresAt`. */
+  status: KeyStatus;
+  /** The key that replaced this one by rotation. */
+  replacedBy: string | null;
+  /** The key this one replaced by rotation. */
+  replaces: string | null;
 }
+
+export type KeyStatus = 'active' | 'expiring' | 'grace' | 'expired' | 'retired' | 'revoked';
 
 export interface AuditEvent {
   id: string;
   type: string;
   ip: string | null;
   userAgent: string | null;
-  details: Record<string, string | number | boolean | null>;
+  details: Record<string, unknown>;
   createdAt: number;
 }
 
@@ -94,20 +100,42 @@ export type GracePeriod = '0' | '1h' | '24h' | '7d';
 
 export interface UsageCounts {
   ok: number;
+  /** Rows from before the server told dead keys apart: a revoked or expired key. */
   invalidKey: number;
+  keyRevoked: number;
+  keyExpired: number;
+  keyRetired: number;
   expiredWindow: number;
   badSignature: number;
   ipNotAllowed: number;
   permission: number;
 }
 
+export type UsageRange = '1h' | '24h' | '7d';
+
+export interface UsageRefusal {
+  at: number;
+  /** `key_expired`, `key_retired`, `key_revoked`, `bad_signature`, `expired_window`, `ip_not_allowed`, ... */
+  reason: string;
+  ip: string;
+  instruction: string | null;
+  /** For a `permission` refusal: the permission the instruction needs. */
+  permission: Permission | null;
+  /** Exactly what the caller was answered. */
+  message: string;
+}
+
 export interface KeyUsage {
   keyId: string;
+  range: UsageRange;
+  bucketMs: number;
   from: number;
   to: number;
-  minutes: Array<UsageCounts & { minute: number }>;
+  buckets: Array<UsageCounts & { start: number }>;
   totals: UsageCounts;
-  refusals: Array<{ at: number; reason: string; ip: string; instruction: string | null; message: string }>;
+  refusals: UsageRefusal[];
+  /** The refusal list is a sample: at most `perReasonPerMinute` per reason and minute, the newest `limit`. */
+  refusalSample: { perReasonPerMinute: number; limit: number };
 }
 
 /** Amounts are exact decimal strings from the server: shown as they are, never turned into numbers. */
@@ -205,6 +233,10 @@ export interface WithdrawalAddress {
   /** Server time (ms) when the pending change takes effect. */
   pendingUntil: number | null;
   apiWithdrawals: boolean;
+  /** When the address itself takes effect. */
+  activeAt: number;
+  /** When API withdrawals to it take effect; null while it requires 2FA. */
+  apiAllowedAt: number | null;
   createdAt: number;
 }
 
@@ -250,6 +282,8 @@ export class ApiError extends Error {
     readonly detail?: string,
     /** From the Retry-After header of a 429. */
     readonly retryAfterSeconds?: number,
+    /** The values the detail's translation quotes (an allowlist entry, a limit). */
+    readonly params: Readonly<Record<string, string | number>> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -292,6 +326,7 @@ async function call<T>(
     code?: string;
     message?: string;
     detail?: string;
+    params?: Record<string, string | number>;
   } | null;
   if (!response.ok) {
     const retryAfter = Number(response.headers.get('Retry-After'));
@@ -301,6 +336,7 @@ async function call<T>(
       data?.message ?? response.statusText,
       data?.detail,
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      data?.params ?? {},
     );
     if (response.status === 401 && !path.startsWith('/auth/')) onSessionEnded?.();
     throw error;
@@ -332,7 +368,8 @@ export const consoleApi = {
   ): Promise<{ old: ApiKey; key: ApiKey }> => call('POST', `/keys/${encodeURIComponent(id)}/rotate`, input),
   revokeAllKeys: (input: { subaccountId?: string; totpCode?: string }): Promise<{ revoked: ApiKey[] }> =>
     call('POST', '/keys/revoke-all', input),
-  keyUsage: (id: string): Promise<KeyUsage> => call('GET', `/keys/${encodeURIComponent(id)}/usage`),
+  keyUsage: (id: string, range: UsageRange): Promise<KeyUsage> =>
+    call('GET', `/keys/${encodeURIComponent(id)}/usage?range=${range}`),
   listAuditEvents: (): Promise<AuditEvent[]> => call('GET', '/audit?limit=50'),
   listExchangeAssets: (): Promise<ExchangeAsset[]> => call('GET', '/exchange/assets'),
   listBalances: (subaccountId: string): Promise<Balance[]> =>
@@ -357,8 +394,9 @@ export const consoleApi = {
     call('POST', `/withdrawal-addresses/${encodeURIComponent(id)}/api-access`, input),
   cancelWithdrawalAddress: (id: string): Promise<{ address: WithdrawalAddress | null }> =>
     call('POST', `/withdrawal-addresses/${encodeURIComponent(id)}/cancel`),
-  removeWithdrawalAddress: (id: string): Promise<void> =>
-    call('DELETE', `/withdrawal-addresses/${encodeURIComponent(id)}`),
+  /** An active address needs the proof; a pending one goes without. */
+  removeWithdrawalAddress: (id: string, proof?: IdentityProof): Promise<void> =>
+    call('DELETE', `/withdrawal-addresses/${encodeURIComponent(id)}`, proof),
 };
 
 function subaccountQuery(subaccountId: string): string {

@@ -3,8 +3,12 @@
  * focus moved inside on open, trapped there (Tab wraps, the page behind is `inert`), and restored to the
  * element that opened it on close. Escape and the backdrop close it only when `onClose` is given, so a dialog
  * that must not be dismissed by accident (the one showing a secret) simply omits it until it is safe.
+ *
+ * Focus never falls to the page: when the focused element disappears or is disabled (a submit button while its
+ * request runs), focus comes back to the dialog. A `dirty` dialog (a filled form) asks before Escape, the
+ * backdrop, × or its own Cancel (the `footer` function's `close`) throw the input away.
  */
-import { useEffect, useId, useRef, type ReactNode, type RefObject } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { createPortal } from 'react-dom';
 
 import { useI18n } from '../i18n/i18n.tsx';
@@ -20,8 +24,11 @@ export interface DialogProps {
   /** Element to focus first (default: the first focusable element). */
   initialFocus?: RefObject<HTMLElement | null>;
   children: ReactNode;
-  footer?: ReactNode;
+  /** The footer; as a function it gets `close`, which asks first when the dialog is `dirty`. */
+  footer?: ReactNode | ((close: () => void) => ReactNode);
   wide?: boolean;
+  /** The person has typed something that closing would lose: closing asks first. */
+  dirty?: boolean;
 }
 
 export function Dialog({
@@ -32,13 +39,35 @@ export function Dialog({
   children,
   footer,
   wide,
+  dirty,
 }: DialogProps): ReactNode {
   const { t } = useI18n();
   const titleId = useId();
   const descriptionId = useId();
   const panel = useRef<HTMLDivElement>(null);
-  const closeRef = useRef(onClose);
-  closeRef.current = onClose;
+  const keepEditing = useRef<HTMLButtonElement>(null);
+  const [confirming, setConfirming] = useState(false);
+  const requestClose = onClose && (dirty ? () => setConfirming(true) : onClose);
+  const closeRef = useRef(requestClose);
+  closeRef.current = requestClose;
+
+  useEffect(() => {
+    if (confirming) keepEditing.current?.focus();
+  }, [confirming]);
+
+  // Focus that would fall to <body> (its element removed or disabled) comes back to the dialog.
+  useEffect(() => {
+    const element = panel.current;
+    if (!element) return;
+    const onFocusOut = (): void => {
+      window.setTimeout(() => {
+        const active = document.activeElement;
+        if (panel.current && (active === null || active === document.body)) panel.current.focus();
+      }, 0);
+    };
+    element.addEventListener('focusout', onFocusOut);
+    return () => element.removeEventListener('focusout', onFocusOut);
+  }, []);
 
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
@@ -54,6 +83,11 @@ export function Dialog({
   }, []);
 
   const onKeyDown = (event: React.KeyboardEvent): void => {
+    if (event.key === 'Escape' && confirming) {
+      event.stopPropagation();
+      setConfirming(false);
+      return;
+    }
     if (event.key === 'Escape' && closeRef.current) {
       event.stopPropagation();
       closeRef.current();
@@ -94,8 +128,13 @@ export function Dialog({
       >
         <header className="dialog-header">
           <h2 id={titleId}>{title}</h2>
-          {onClose && (
-            <button type="button" className="icon-button" aria-label={t('common.close')} onClick={onClose}>
+          {requestClose && (
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={t('common.close')}
+              onClick={requestClose}
+            >
               ×
             </button>
           )}
@@ -106,7 +145,30 @@ export function Dialog({
           </div>
         )}
         <div className="dialog-body">{children}</div>
-        {footer && <footer className="dialog-footer">{footer}</footer>}
+        {confirming && onClose ? (
+          <footer className="dialog-footer dialog-confirm" role="alert">
+            <p>{t('dialog.discardQuestion')}</p>
+            <div className="dialog-confirm-actions">
+              <button
+                ref={keepEditing}
+                type="button"
+                className="button button-secondary"
+                onClick={() => setConfirming(false)}
+              >
+                {t('dialog.keepEditing')}
+              </button>
+              <button type="button" className="button button-danger" onClick={onClose}>
+                {t('dialog.discard')}
+              </button>
+            </div>
+          </footer>
+        ) : (
+          footer && (
+            <footer className="dialog-footer">
+              {typeof footer === 'function' ? footer(requestClose ?? (() => undefined)) : footer}
+            </footer>
+          )
+        )}
       </div>
     </div>,
     document.body,

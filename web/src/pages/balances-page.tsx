@@ -6,6 +6,7 @@ import { LoadState } from '../components/load-state.tsx';
 import { DataCard } from '../features/exchange/data-card.tsx';
 import { DepositTestFundsDialog } from '../features/exchange/deposit-test-funds-dialog.tsx';
 import { ExchangeToolbar } from '../features/exchange/exchange-toolbar.tsx';
+import { subaccountLabel } from '../features/exchange/subaccount-label.ts';
 import { useSubaccountChoice } from '../features/exchange/subaccount-picker.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
@@ -76,7 +77,7 @@ export function BalancesPage(): ReactNode {
               t('deposit.done', {
                 quantity: deposit.quantity,
                 asset: deposit.symbol,
-                subaccount: subaccount.name,
+                subaccount: subaccountLabel(subaccount, t),
               }),
             );
             select(subaccount.id);
@@ -92,7 +93,7 @@ function BalancesCard({ subaccount }: { subaccount: Subaccount }): ReactNode {
   const { t } = useI18n();
   return (
     <DataCard<Balance>
-      title={t('balances.cardTitle', { subaccount: subaccount.name })}
+      title={t('balances.cardTitle', { subaccount: subaccountLabel(subaccount, t) })}
       tableLabel={t('balances.tableLabel')}
       load={() => consoleApi.listBalances(subaccount.id)}
       empty={t('balances.empty')}

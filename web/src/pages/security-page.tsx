@@ -1,5 +1,10 @@
-/** Settings → Security: two-factor authentication (enrol with QR + secret, confirm; disable) and recent activity. */
-import { useState, type FormEvent, type ReactNode } from 'react';
+/**
+ * Settings → Security: two-factor authentication (enrol with a QR code, the secret, or an `otpauth://` link for an
+ * authenticator on the same phone; confirm; disable) and the account's recent activity: every event with a label
+ * and details in the console's language (never a raw event code), as a table on wide screens and one card per
+ * event on a phone. After a failed action the focus goes to the code field, never to the page.
+ */
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 
 import { consoleApi, type AuditEvent, type TwoFactorSetup } from '../api/console-api.ts';
 import { describeError } from '../api/error-message.ts';
@@ -8,6 +13,7 @@ import { Field, FormError } from '../components/field.tsx';
 import { LoadState } from '../components/load-state.tsx';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n, type Translate } from '../i18n/i18n.tsx';
+import { keySubaccountLabel } from '../features/exchange/subaccount-label.ts';
 import { useSession } from '../session.tsx';
 import { useResource } from '../use-resource.ts';
 
@@ -35,17 +41,22 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  const codeInput = useRef<HTMLInputElement>(null);
+  const startButton = useRef<HTMLButtonElement>(null);
 
   const run = async (action: () => Promise<void>): Promise<void> => {
+    if (busy) return;
     setBusy(true);
     setError(undefined);
     setNotice(undefined);
     try {
       await action();
+      setBusy(false);
     } catch (caught) {
       setError(describeError(caught, language, t));
-    } finally {
       setBusy(false);
+      // Back to where the person can fix it (the code), never to the page.
+      window.setTimeout(() => (codeInput.current ?? startButton.current)?.focus(), 0);
     }
   };
 
@@ -53,6 +64,11 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
 
   const enable = (event: FormEvent): Promise<void> => {
     event.preventDefault();
+    if (code.length !== 6) {
+      setError(t('security.codeSixDigits'));
+      codeInput.current?.focus();
+      return Promise.resolve();
+    }
     return run(async () => {
       const result = await consoleApi.enableTwoFactor(code);
       setUser(result.user);
@@ -65,6 +81,11 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
 
   const disable = (event: FormEvent): Promise<void> => {
     event.preventDefault();
+    if (code.length !== 6) {
+      setError(t('security.codeSixDigits'));
+      codeInput.current?.focus();
+      return Promise.resolve();
+    }
     return run(async () => {
       const result = await consoleApi.disableTwoFactor(code);
       setUser(result.user);
@@ -82,6 +103,7 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
       autoComplete="one-time-code"
       maxLength={6}
       required
+      inputRef={codeInput}
       value={code}
       error={error}
       onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
@@ -106,13 +128,23 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
       {user.twoFactorEnabled ? (
         <form className="form narrow" onSubmit={disable}>
           {codeField(t('security.disableCode'))}
-          <button type="submit" className="button button-danger" disabled={busy || code.length !== 6}>
+          <button
+            type="submit"
+            className="button button-danger"
+            aria-disabled={busy || code.length !== 6 ? true : undefined}
+          >
             {busy ? t('security.disabling') : t('security.disable')}
           </button>
         </form>
       ) : setup ? (
         <div className="enrol">
           <p>{t('security.scan')}</p>
+          <div className="otpauth">
+            <a className="button button-secondary button-small" href={setup.otpauthUrl}>
+              {t('security.openInApp')}
+            </a>
+            <p className="hint">{t('security.openInAppHint')}</p>
+          </div>
           <div className="enrol-grid">
             <img className="qr" src={setup.qrCode} alt={t('security.qrAlt')} width="200" height="200" />
             <div>
@@ -125,7 +157,11 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
               </div>
               <form className="form" onSubmit={enable}>
                 {codeField(t('security.confirmCode'))}
-                <button type="submit" className="button button-primary" disabled={busy || code.length !== 6}>
+                <button
+                  type="submit"
+                  className="button button-primary"
+                  aria-disabled={busy || code.length !== 6 ? true : undefined}
+                >
                   {busy ? t('security.confirming') : t('security.confirm')}
                 </button>
               </form>
@@ -135,7 +171,13 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
       ) : (
         <>
           <FormError message={error} />
-          <button type="button" className="button button-primary" onClick={start} disabled={busy}>
+          <button
+            ref={startButton}
+            type="button"
+            className="button button-primary"
+            onClick={start}
+            aria-disabled={busy ? true : undefined}
+          >
             {busy ? t('security.starting') : t('security.enable')}
           </button>
         </>
@@ -144,18 +186,120 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
   );
 }
 
-function describeEvent(event: AuditEvent, t: Translate): string {
+const short = (value: unknown): string =>
+  typeof value === 'string' && value.length > 14
+    ? `${value.slice(0, 6)}…${value.slice(-4)}`
+    : String(value ?? '');
+
+type KeyState = { name?: unknown; permissions?: unknown; allowedIps?: unknown; expiresAt?: unknown };
+
+/** What changed in an `api_key.updated` event, in words: "permissions: Read, Trade → Read, Trade, Withdraw". */
+function describeKeyChange(
+  before: KeyState,
+  after: KeyState,
+  t: Translate,
+  formatTime: (ms: number) => string,
+): string[] {
+  const perms = (value: unknown): string =>
+    Array.isArray(value) ? value.map((p) => t(`keys.perm.${p as 'read'}`)).join(', ') : '—';
+  const ips = (value: unknown): string =>
+    Array.isArray(value) && value.length > 0 ? value.join(', ') : t('keys.anyAddress');
+  const expiry = (value: unknown): string =>
+    typeof value === 'number' ? formatTime(value) : t('common.never');
+  const changes: string[] = [];
+  if (before.name !== after.name)
+    changes.push(t('event.change.name', { from: String(before.name), to: String(after.name) }));
+  if (perms(before.permissions) !== perms(after.permissions)) {
+    changes.push(
+      t('event.change.permissions', { from: perms(before.permissions), to: perms(after.permissions) }),
+    );
+  }
+  if (ips(before.allowedIps) !== ips(after.allowedIps)) {
+    changes.push(t('event.change.allowedIps', { from: ips(before.allowedIps), to: ips(after.allowedIps) }));
+  }
+  if (expiry(before.expiresAt) !== expiry(after.expiresAt)) {
+    changes.push(t('event.change.expiry', { from: expiry(before.expiresAt), to: expiry(after.expiresAt) }));
+  }
+  return changes.length > 0 ? changes : [t('event.change.none')];
+}
+
+/** The details of an event in the console's language; every event type the server writes has its own. */
+export function describeEvent(
+  event: AuditEvent,
+  t: Translate,
+  formatTime: (ms: number) => string,
+  formatDuration: (ms: number) => string,
+): string {
   const d = event.details;
   const parts: string[] = [];
-  if (typeof d.name === 'string') parts.push(`“${d.name}”`);
-  if (typeof d.label === 'string') parts.push(`“${d.label}”`);
-  if (typeof d.blockchain === 'string' && typeof d.address === 'string') {
-    parts.push(`${d.blockchain} ${d.address.slice(0, 6)}…${d.address.slice(-4)}`);
+  const quoted = (value: unknown): string => t('common.quoted', { text: String(value) });
+  switch (event.type) {
+    case 'login.succeeded':
+      if (d.twoFactor === true) parts.push(t('event.withTwoFactor'));
+      break;
+    case 'login.failed':
+      if (d.reason === 'password' || d.reason === 'two_factor') parts.push(t(`event.reason.${d.reason}`));
+      break;
+    case 'subaccount.created':
+      parts.push(quoted(d.subaccount));
+      break;
+    case 'api_key.created':
+      parts.push(quoted(d.name), short(d.apiKey));
+      if (typeof d.subaccount === 'string')
+        parts.push(keySubaccountLabel({ subaccountName: d.subaccount }, t));
+      if (Array.isArray(d.permissions)) {
+        parts.push(d.permissions.map((p) => t(`keys.perm.${p as 'read'}`)).join(', '));
+      } else if (d.readOnly === true) parts.push(t('event.readOnly'));
+      break;
+    case 'api_key.revoked':
+      parts.push(quoted(d.name), short(d.apiKey));
+      break;
+    case 'api_key.updated': {
+      const before = (d.before ?? {}) as KeyState;
+      const after = (d.after ?? {}) as KeyState;
+      parts.push(quoted(after.name ?? before.name), short(d.apiKey));
+      parts.push(...describeKeyChange(before, after, t, formatTime));
+      break;
+    }
+    case 'api_key.rotated':
+      if (d.name !== undefined) parts.push(quoted(d.name));
+      parts.push(t('event.rotatedTo', { from: short(d.apiKey), to: short(d.newApiKey) }));
+      parts.push(
+        typeof d.graceMs === 'number' && d.graceMs > 0
+          ? t('event.graceFor', { time: formatDuration(d.graceMs) })
+          : t('event.noGrace'),
+      );
+      break;
+    case 'api_key.revoked_all': {
+      const count = typeof d.count === 'number' ? d.count : 0;
+      parts.push(
+        d.subaccountId === null || d.subaccountId === undefined
+          ? t('event.scope.all')
+          : t('event.scope.subaccount', {
+              name:
+                typeof d.subaccount === 'string'
+                  ? keySubaccountLabel({ subaccountName: d.subaccount }, t)
+                  : short(d.subaccountId),
+            }),
+      );
+      parts.push(t('event.keysCount', { count }));
+      if (Array.isArray(d.keys) && d.keys.length > 0) {
+        parts.push((d.keys as Array<{ name?: unknown }>).map((k) => quoted(k.name)).join(', '));
+      }
+      break;
+    }
+    case 'withdrawal_address.added':
+    case 'withdrawal_address.api_allowed':
+    case 'withdrawal_address.two_factor_required':
+    case 'withdrawal_address.cancelled':
+    case 'withdrawal_address.removed':
+      if (typeof d.label === 'string') parts.push(quoted(d.label));
+      if (typeof d.blockchain === 'string' && typeof d.address === 'string') {
+        parts.push(`${d.blockchain} ${short(d.address)}`);
+      }
+      if (d.by === 'operator') parts.push(t('event.byOperator'));
+      break;
   }
-  if (typeof d.subaccount === 'string') parts.push(d.subaccount);
-  if (d.readOnly === true) parts.push(t('event.readOnly'));
-  if (typeof d.apiKey === 'string') parts.push(`${d.apiKey.slice(0, 6)}…${d.apiKey.slice(-4)}`);
-  if (d.reason === 'password' || d.reason === 'two_factor') parts.push(t(`event.reason.${d.reason}`));
   return parts.join(' · ');
 }
 
@@ -177,7 +321,7 @@ function ActivityCard({
   error?: string;
   onRetry: () => void;
 }): ReactNode {
-  const { t, formatTime } = useI18n();
+  const { t, formatTime, formatDuration } = useI18n();
   return (
     <div className="card" aria-labelledby="activity-title">
       <div className="card-header">
@@ -188,7 +332,7 @@ function ActivityCard({
       {events && events.length === 0 && <p className="empty">{t('security.activityEmpty')}</p>}
       {events && events.length > 0 && (
         <div className="table-scroll">
-          <table className="table" aria-label={t('security.activityLabel')}>
+          <table className="table table-cards" aria-label={t('security.activityLabel')}>
             <thead>
               <tr>
                 <th scope="col">{t('security.col.event')}</th>
@@ -207,14 +351,20 @@ function ActivityCard({
                       scope="row"
                       className={event.type === 'login.failed' ? 'nowrap text-danger' : 'nowrap'}
                     >
-                      {key in EVENT_KEYS ? t(key) : event.type}
+                      {key in EVENT_KEYS ? t(key) : t('event.other')}
                     </th>
-                    <td>{describeEvent(event, t)}</td>
-                    <td className="nowrap">
+                    <td data-label={t('security.col.details')} className="event-details">
+                      {describeEvent(event, t, formatTime, formatDuration) || '—'}
+                    </td>
+                    <td data-label={t('security.col.ip')} className="nowrap">
                       <code>{event.ip ?? '—'}</code>
                     </td>
-                    <td title={event.userAgent ?? undefined}>{shortUserAgent(event.userAgent)}</td>
-                    <td className="nowrap">{formatTime(event.createdAt)}</td>
+                    <td data-label={t('security.col.device')} title={event.userAgent ?? undefined}>
+                      {shortUserAgent(event.userAgent)}
+                    </td>
+                    <td data-label={t('security.col.time')} className="nowrap">
+                      {formatTime(event.createdAt)}
+                    </td>
                   </tr>
                 );
               })}
@@ -236,6 +386,9 @@ const EVENT_KEYS: Partial<Record<MessageKey, true>> = {
   'event.subaccount.created': true,
   'event.api_key.created': true,
   'event.api_key.revoked': true,
+  'event.api_key.updated': true,
+  'event.api_key.rotated': true,
+  'event.api_key.revoked_all': true,
   'event.withdrawal_address.added': true,
   'event.withdrawal_address.api_allowed': true,
   'event.withdrawal_address.two_factor_required': true,

@@ -1,5 +1,8 @@
-/** Sign in: email + password, then the 2FA code when the account has it. */
-import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+/**
+ * Sign in: email + password, then the 2FA code when the account has it (the code field takes the focus once it
+ * is shown, on every screen size). After a failure the focus returns to the field to fix.
+ */
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 
 import { consoleApi, type User } from '../api/console-api.ts';
 import { describeError } from '../api/error-message.ts';
@@ -23,21 +26,28 @@ export function SignInPage({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const codeInput = useRef<HTMLInputElement>(null);
+  const passwordInput = useRef<HTMLInputElement>(null);
+
+  // Runs after the field is in the page (a timer could fire before React has rendered it).
+  useEffect(() => {
+    if (needsCode) codeInput.current?.focus();
+  }, [needsCode]);
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     setError(undefined);
     try {
       const result = await consoleApi.logIn(email, password, needsCode ? code : undefined);
       if (result.status === 'two_factor_required') {
         setNeedsCode(true);
-        window.setTimeout(() => codeInput.current?.focus(), 0);
       } else {
         onSignedIn(result.user, result.csrfToken);
       }
     } catch (caught) {
       setError(describeError(caught, language, t));
+      window.setTimeout(() => (needsCode ? codeInput : passwordInput).current?.focus(), 0);
     } finally {
       setBusy(false);
     }
@@ -67,6 +77,7 @@ export function SignInPage({
           name="password"
           autoComplete="current-password"
           required
+          inputRef={passwordInput}
           value={password}
           onChange={(event) => setPassword(event.target.value)}
         />
@@ -85,7 +96,11 @@ export function SignInPage({
             onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
           />
         )}
-        <button type="submit" className="button button-primary button-block" disabled={busy}>
+        <button
+          type="submit"
+          className="button button-primary button-block"
+          aria-disabled={busy ? true : undefined}
+        >
           {busy ? t('auth.signingIn') : t('auth.signIn')}
         </button>
       </form>

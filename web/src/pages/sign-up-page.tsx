@@ -1,5 +1,5 @@
-/** Sign up: email, password twice; signs the new account in. */
-import { useState, type FormEvent, type ReactNode } from 'react';
+/** Sign up: email, password twice; signs the new account in. After a failure the focus returns to the email. */
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 
 import { consoleApi, type User } from '../api/console-api.ts';
 import { describeError } from '../api/error-message.ts';
@@ -20,10 +20,11 @@ export function SignUpPage({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const mismatch = confirm !== '' && confirm !== password;
+  const emailInput = useRef<HTMLInputElement>(null);
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    if (mismatch) return;
+    if (mismatch || busy) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -31,6 +32,7 @@ export function SignUpPage({
       onSignedIn(result.user, result.csrfToken);
     } catch (caught) {
       setError(describeError(caught, language, t));
+      window.setTimeout(() => emailInput.current?.focus(), 0);
     } finally {
       setBusy(false);
     }
@@ -46,6 +48,7 @@ export function SignUpPage({
           name="email"
           autoComplete="username"
           required
+          inputRef={emailInput}
           value={email}
           onChange={(event) => setEmail(event.target.value)}
         />
@@ -70,7 +73,11 @@ export function SignUpPage({
           error={mismatch ? t('auth.passwordsDiffer') : undefined}
           onChange={(event) => setConfirm(event.target.value)}
         />
-        <button type="submit" className="button button-primary button-block" disabled={busy || mismatch}>
+        <button
+          type="submit"
+          className="button button-primary button-block"
+          aria-disabled={busy || mismatch ? true : undefined}
+        >
           {busy ? t('auth.signingUp') : t('auth.signUp')}
         </button>
       </form>

@@ -1,10 +1,11 @@
 /** Settings → Subaccounts: the list, and a form to create one by name. */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 
 import { consoleApi } from '../api/console-api.ts';
 import { describeError } from '../api/error-message.ts';
 import { Field } from '../components/field.tsx';
 import { LoadState } from '../components/load-state.tsx';
+import { subaccountLabel } from '../features/exchange/subaccount-label.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useResource } from '../use-resource.ts';
 
@@ -16,8 +17,16 @@ export function SubaccountsPage(): ReactNode {
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
 
+  const nameInput = useRef<HTMLInputElement>(null);
+
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
+    if (busy) return;
+    if (name.trim() === '') {
+      setError(t('subs.nameRequired'));
+      nameInput.current?.focus();
+      return;
+    }
     setBusy(true);
     setError(undefined);
     setNotice(undefined);
@@ -28,6 +37,7 @@ export function SubaccountsPage(): ReactNode {
       subaccounts.reload();
     } catch (caught) {
       setError(describeError(caught, language, t));
+      window.setTimeout(() => nameInput.current?.focus(), 0);
     } finally {
       setBusy(false);
     }
@@ -50,11 +60,12 @@ export function SubaccountsPage(): ReactNode {
           maxLength={32}
           autoComplete="off"
           hint={t('subs.nameHint')}
+          inputRef={nameInput}
           value={name}
           error={error}
           onChange={(event) => setName(event.target.value)}
         />
-        <button type="submit" className="button button-primary" disabled={busy || name.trim() === ''}>
+        <button type="submit" className="button button-primary" aria-disabled={busy ? true : undefined}>
           {busy ? t('subs.creating') : t('subs.create')}
         </button>
       </form>
@@ -84,7 +95,7 @@ export function SubaccountsPage(): ReactNode {
                 {subaccounts.data.map((subaccount) => (
                   <tr key={subaccount.id}>
                     <th scope="row">
-                      {subaccount.name}
+                      {subaccountLabel(subaccount, t)}
                       {subaccount.isMain && <span className="badge badge-neutral">{t('subs.main')}</span>}
                     </th>
                     <td>

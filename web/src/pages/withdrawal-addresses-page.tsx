@@ -1,10 +1,12 @@
 /**
  * Settings → Withdrawal addresses: the address book. Add (with the 2FA code, or the password on an account
- * without 2FA), see pending entries with the time left, cancel a pending change, allow an address for API
- * withdrawals (a proof again) or require 2FA again, remove. Entries are a list of cards, so the page works on a
- * phone without sideways scrolling. Time left is counted from the server's clock, not this device's.
+ * without 2FA), see pending entries with the time left and the moment they take effect, cancel a pending change,
+ * allow an address for API withdrawals (a proof again) or stop them, remove (confirmed; an active address takes
+ * the same proof as adding it). Each state offers one clear action: a pending address can only be cancelled.
+ * Entries are a list of cards, so the page works on a phone without sideways scrolling. Time left is counted from
+ * the server's clock, not this device's.
  */
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 
 import {
   consoleApi,
@@ -14,18 +16,12 @@ import {
 } from '../api/console-api.ts';
 import { describeError } from '../api/error-message.ts';
 import { CopyButton } from '../components/copy-button.tsx';
+import { DangerFooter, Dialog } from '../components/dialog.tsx';
 import { Field, FormError } from '../components/field.tsx';
 import { LoadState } from '../components/load-state.tsx';
-import { useI18n, type Translate } from '../i18n/i18n.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
 import { useResource } from '../use-resource.ts';
-
-export function formatDuration(ms: number, t: Translate): string {
-  const minutes = Math.ceil(ms / 60_000);
-  if (ms < 60_000) return t('duration.s');
-  if (minutes < 60) return t('duration.m', { m: minutes });
-  return t('duration.hm', { h: Math.floor(minutes / 60), m: minutes % 60 });
-}
 
 /** The server's clock now: its answer's `now` plus the time since the answer arrived. */
 function useServerClock(book: WithdrawalAddressBook | undefined): number {
@@ -44,11 +40,13 @@ function ProofField({
   onChange,
   error,
   hint,
+  inputRef,
 }: {
   value: string;
   onChange: (value: string) => void;
   error?: string;
   hint?: string;
+  inputRef?: React.Ref<HTMLInputElement>;
 }): ReactNode {
   const { t } = useI18n();
   const { user } = useSession();
@@ -61,6 +59,7 @@ function ProofField({
       maxLength={6}
       required
       hint={hint}
+      inputRef={inputRef}
       value={value}
       error={error}
       onChange={(event) => onChange(event.target.value.replace(/\D/g, ''))}
@@ -73,6 +72,7 @@ function ProofField({
       autoComplete="current-password"
       required
       hint={hint}
+      inputRef={inputRef}
       value={value}
       error={error}
       onChange={(event) => onChange(event.target.value)}
@@ -86,7 +86,7 @@ function useProof(): (value: string) => IdentityProof {
 }
 
 export function WithdrawalAddressesPage(): ReactNode {
-  const { t } = useI18n();
+  const { t, formatDuration } = useI18n();
   const book = useResource(consoleApi.getWithdrawalAddresses);
   const [notice, setNotice] = useState<string>();
   const now = useServerClock(book.data);
@@ -114,7 +114,7 @@ export function WithdrawalAddressesPage(): ReactNode {
           )}
           <p className="muted">
             {book.data.coolingOffMs > 0
-              ? t('addresses.coolingOff', { time: formatDuration(book.data.coolingOffMs, t) })
+              ? t('addresses.coolingOff', { time: formatDuration(book.data.coolingOffMs) })
               : t('addresses.noCoolingOff')}
           </p>
           <AddAddressForm
@@ -149,17 +149,36 @@ function AddAddressForm({
   onAdded: (entry: WithdrawalAddress) => void;
 }): ReactNode {
   const { t, language } = useI18n();
+  const { user } = useSession();
   const toProof = useProof();
   const [label, setLabel] = useState('');
   const [blockchain, setBlockchain] = useState(blockchains[0] ?? '');
   const [address, setAddress] = useState('');
-  const [requireTwoFactor, setRequireTwoFactor] = useState(true);
+  const [allowApi, setAllowApi] = useState(false);
   const [proof, setProof] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [missing, setMissing] = useState<{ label?: string; address?: string; proof?: string }>({});
+  const labelInput = useRef<HTMLInputElement>(null);
+  const addressInput = useRef<HTMLInputElement>(null);
+  const proofInput = useRef<HTMLInputElement>(null);
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
+    if (busy) return;
+    // Everything that is missing, at once, each on its field; the focus on the first.
+    const found = {
+      ...(label.trim() === '' ? { label: t('addresses.labelRequired') } : {}),
+      ...(address.trim() === '' ? { address: t('addresses.addressRequired') } : {}),
+      ...(proof === ''
+        ? { proof: t(user.twoFactorEnabled ? 'addresses.codeRequired' : 'error.passwordRequired') }
+        : {}),
+    };
+    setMissing(found);
+    if (Object.keys(found).length > 0) {
+      (found.label ? labelInput : found.address ? addressInput : proofInput).current?.focus();
+      return;
+    }
     setBusy(true);
     setError(undefined);
     try {
@@ -167,17 +186,18 @@ function AddAddressForm({
         label,
         blockchain,
         address: address.trim(),
-        twoFactorRequired: requireTwoFactor,
+        twoFactorRequired: !allowApi,
         ...toProof(proof),
       });
       setLabel('');
       setAddress('');
       setProof('');
-      setRequireTwoFactor(true);
+      setAllowApi(false);
       onAdded(entry);
     } catch (caught) {
       setError(describeError(caught, language, t));
       setProof('');
+      window.setTimeout(() => proofInput.current?.focus(), 0);
     } finally {
       setBusy(false);
     }
@@ -196,6 +216,8 @@ function AddAddressForm({
           required
           maxLength={64}
           autoComplete="off"
+          inputRef={labelInput}
+          error={missing.label}
           value={label}
           onChange={(event) => setLabel(event.target.value)}
         />
@@ -223,32 +245,45 @@ function AddAddressForm({
         autoComplete="off"
         spellCheck={false}
         className="field-mono"
+        inputRef={addressInput}
+        error={missing.address}
         value={address}
         onChange={(event) => setAddress(event.target.value)}
       />
       <div className="checkbox-field">
         <input
-          id="address-require-2fa"
+          id="address-allow-api"
           type="checkbox"
-          checked={requireTwoFactor}
-          aria-describedby="address-require-2fa-hint"
-          onChange={(event) => setRequireTwoFactor(event.target.checked)}
+          checked={allowApi}
+          aria-describedby="address-allow-api-hint"
+          onChange={(event) => setAllowApi(event.target.checked)}
         />
-        <label htmlFor="address-require-2fa">{t('addresses.requireTwoFactor')}</label>
-        <p id="address-require-2fa-hint" className="hint">
-          {t('addresses.requireTwoFactorHint')}
+        <label htmlFor="address-allow-api">{t('addresses.allowApiToggle')}</label>
+        <p id="address-allow-api-hint" className="hint">
+          {t('addresses.allowApiToggleHint')}
         </p>
       </div>
-      <ProofField value={proof} onChange={setProof} hint={t('addresses.proofHint')} />
-      <button
-        type="submit"
-        className="button button-primary"
-        disabled={busy || label.trim() === '' || address.trim() === '' || proof === ''}
-      >
+      <ProofField
+        value={proof}
+        onChange={setProof}
+        hint={t('addresses.proofHint')}
+        inputRef={proofInput}
+        error={missing.proof}
+      />
+      <button type="submit" className="button button-primary" aria-disabled={busy ? true : undefined}>
         {busy ? t('addresses.submitting') : t('addresses.submit')}
       </button>
     </form>
   );
+}
+
+type Stage = 'adding' | 'api-pending' | 'two-factor' | 'api-allowed';
+
+/** Where an entry stands, at the server's clock: one state, one main action. */
+function stageOf(entry: WithdrawalAddress, now: number): Stage {
+  if (entry.activeAt > now) return 'adding';
+  if (entry.apiAllowedAt === null) return 'two-factor';
+  return entry.apiAllowedAt > now ? 'api-pending' : 'api-allowed';
 }
 
 function AddressCard({
@@ -260,15 +295,21 @@ function AddressCard({
   now: number;
   onChanged: (message: string) => void;
 }): ReactNode {
-  const { t, language } = useI18n();
+  const { t, language, formatTime, formatDuration } = useI18n();
   const toProof = useProof();
   const [allowing, setAllowing] = useState(false);
+  const [removing, setRemoving] = useState(false);
   const [proof, setProof] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const pending = entry.status === 'pending' && entry.pendingUntil !== null && entry.pendingUntil > now;
+  const proofInput = useRef<HTMLInputElement>(null);
+  const errorBox = useRef<HTMLDivElement>(null);
+  const stage = stageOf(entry, now);
+  const pendingUntil =
+    stage === 'adding' ? entry.activeAt : stage === 'api-pending' ? entry.apiAllowedAt : null;
 
   const act = async (work: () => Promise<unknown>, message: string): Promise<void> => {
+    if (busy) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -279,60 +320,85 @@ function AddressCard({
     } catch (caught) {
       setError(describeError(caught, language, t));
       setProof('');
+      window.setTimeout(() => (proofInput.current ?? errorBox.current)?.focus(), 0);
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <li className="card address-card" data-address-id={entry.id} aria-label={entry.label}>
+    <li className="card address-card" data-address-id={entry.id} data-stage={stage} aria-label={entry.label}>
       <div className="address-card-head">
         <strong>{entry.label}</strong>
         <span className="badge badge-neutral">{entry.blockchain}</span>
-        {pending ? (
-          <span className="badge badge-accent">
-            {t('addresses.pending', { time: formatDuration((entry.pendingUntil as number) - now, t) })}
-          </span>
-        ) : (
-          <span className="badge badge-success">{t('addresses.active')}</span>
-        )}
-        <span className={entry.twoFactorRequired ? 'badge badge-neutral' : 'badge badge-success'}>
-          {entry.twoFactorRequired
-            ? t('addresses.twoFactorRequired')
-            : entry.apiWithdrawals
-              ? t('addresses.apiAllowed')
-              : t('addresses.apiPending')}
+        <span className={stage === 'adding' ? 'badge badge-warning' : 'badge badge-success'}>
+          {stage === 'adding' ? t('addresses.pendingBadge') : t('addresses.active')}
+        </span>
+        <span
+          className={
+            stage === 'api-allowed'
+              ? 'badge badge-success'
+              : stage === 'api-pending'
+                ? 'badge badge-warning'
+                : 'badge badge-neutral'
+          }
+        >
+          {stage === 'api-allowed'
+            ? t('addresses.apiAllowed')
+            : stage === 'api-pending' || (stage === 'adding' && entry.apiAllowedAt !== null)
+              ? t('addresses.apiPending')
+              : t('addresses.consoleOnly')}
         </span>
       </div>
       <div className="key-cell address-value">
         <code>{entry.address}</code>
         <CopyButton value={entry.address} what={entry.label} compact />
       </div>
-      <FormError message={error} />
+      <p className="small muted address-times">
+        {pendingUntil !== null && (
+          <span className="warning-text">
+            {t(stage === 'adding' ? 'addresses.takesEffect' : 'addresses.apiTakesEffect', {
+              time: formatDuration(pendingUntil - now),
+              at: formatTime(pendingUntil),
+            })}
+          </span>
+        )}
+        <span>{t('addresses.addedOn', { time: formatTime(entry.createdAt) })}</span>
+      </p>
+      <div ref={errorBox} tabIndex={-1} className="form-error-anchor">
+        <FormError message={error} />
+      </div>
       {allowing && (
         <form
           className="inline-form"
           onSubmit={(event) => {
             event.preventDefault();
+            if (proof === '') {
+              proofInput.current?.focus();
+              return;
+            }
             void act(
               () => consoleApi.setWithdrawalAddressApiAccess(entry.id, { allowApi: true, ...toProof(proof) }),
               t('addresses.updated', { label: entry.label }),
             );
           }}
         >
-          <ProofField value={proof} onChange={setProof} />
-          <button type="submit" className="button button-primary" disabled={busy || proof === ''}>
+          <ProofField value={proof} onChange={setProof} inputRef={proofInput} />
+          <button type="submit" className="button button-primary" aria-disabled={busy ? true : undefined}>
             {t('addresses.confirm')}
+          </button>
+          <button type="button" className="button button-secondary" onClick={() => setAllowing(false)}>
+            {t('common.cancel')}
           </button>
         </form>
       )}
       <div className="address-actions">
-        {pending && (
+        {stage === 'adding' && (
           <button
             type="button"
             className="button button-secondary button-small"
             aria-label={t('addresses.cancelLabel', { label: entry.label })}
-            disabled={busy}
+            aria-disabled={busy ? true : undefined}
             onClick={() =>
               void act(
                 () => consoleApi.cancelWithdrawalAddress(entry.id),
@@ -340,24 +406,42 @@ function AddressCard({
               )
             }
           >
-            {t('addresses.cancel')}
+            {t('addresses.cancelAdding')}
           </button>
         )}
-        {entry.twoFactorRequired && !allowing && (
+        {stage === 'two-factor' && !allowing && (
           <button
             type="button"
             className="button button-secondary button-small"
-            disabled={busy}
-            onClick={() => setAllowing(true)}
+            onClick={() => {
+              setAllowing(true);
+              window.setTimeout(() => proofInput.current?.focus(), 0);
+            }}
           >
             {t('addresses.allowApi')}
           </button>
         )}
-        {!entry.twoFactorRequired && !pending && (
+        {stage === 'api-pending' && (
           <button
             type="button"
             className="button button-secondary button-small"
-            disabled={busy}
+            aria-label={t('addresses.cancelApiLabel', { label: entry.label })}
+            aria-disabled={busy ? true : undefined}
+            onClick={() =>
+              void act(
+                () => consoleApi.cancelWithdrawalAddress(entry.id),
+                t('addresses.cancelledApi', { label: entry.label }),
+              )
+            }
+          >
+            {t('addresses.cancelApi')}
+          </button>
+        )}
+        {stage === 'api-allowed' && (
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            aria-disabled={busy ? true : undefined}
             onClick={() =>
               void act(
                 () => consoleApi.setWithdrawalAddressApiAccess(entry.id, { allowApi: false }),
@@ -365,24 +449,107 @@ function AddressCard({
               )
             }
           >
-            {t('addresses.requireAgain')}
+            {t('addresses.stopApi')}
           </button>
         )}
-        <button
-          type="button"
-          className="button button-danger button-small"
-          aria-label={t('addresses.removeLabel', { label: entry.label })}
-          disabled={busy}
-          onClick={() =>
-            void act(
-              () => consoleApi.removeWithdrawalAddress(entry.id),
-              t('addresses.removed', { label: entry.label }),
-            )
-          }
-        >
-          {t('addresses.remove')}
-        </button>
+        {stage !== 'adding' && (
+          <button
+            type="button"
+            className="button button-danger-ghost button-small"
+            aria-label={t('addresses.removeLabel', { label: entry.label })}
+            onClick={() => setRemoving(true)}
+          >
+            {t('addresses.remove')}
+          </button>
+        )}
       </div>
+      {removing && (
+        <RemoveAddressDialog
+          entry={entry}
+          onClose={() => setRemoving(false)}
+          onRemoved={() => {
+            setRemoving(false);
+            onChanged(t('addresses.removed', { label: entry.label }));
+          }}
+        />
+      )}
     </li>
+  );
+}
+
+/** Removing an active address: confirmed, with the same proof as adding it. */
+function RemoveAddressDialog({
+  entry,
+  onClose,
+  onRemoved,
+}: {
+  entry: WithdrawalAddress;
+  onClose: () => void;
+  onRemoved: () => void;
+}): ReactNode {
+  const { t, language } = useI18n();
+  const toProof = useProof();
+  const [proof, setProof] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const cancel = useRef<HTMLButtonElement>(null);
+  const proofInput = useRef<HTMLInputElement>(null);
+
+  const remove = async (): Promise<void> => {
+    if (busy) return;
+    if (proof === '') {
+      setError(t('addresses.proofNeeded'));
+      proofInput.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await consoleApi.removeWithdrawalAddress(entry.id, toProof(proof));
+      onRemoved();
+    } catch (caught) {
+      setError(describeError(caught, language, t));
+      setProof('');
+      setBusy(false);
+      window.setTimeout(() => proofInput.current?.focus(), 0);
+    }
+  };
+
+  return (
+    <Dialog
+      title={t('addresses.removeTitle', { label: entry.label })}
+      onClose={busy ? undefined : onClose}
+      initialFocus={proofInput}
+      description={<p>{t('addresses.removeBody')}</p>}
+      footer={
+        <DangerFooter
+          cancelRef={cancel}
+          onCancel={onClose}
+          onConfirm={() => void remove()}
+          busy={busy}
+          confirmLabel={t('addresses.removeConfirm')}
+          busyLabel={t('addresses.removing')}
+        />
+      }
+    >
+      <p className="small">
+        <span className="badge badge-neutral">{entry.blockchain}</span>{' '}
+        <code className="break">{entry.address}</code>
+      </p>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void remove();
+        }}
+      >
+        <ProofField
+          value={proof}
+          onChange={setProof}
+          error={error}
+          inputRef={proofInput}
+          hint={t('addresses.proofHint')}
+        />
+      </form>
+    </Dialog>
   );
 }

@@ -45,7 +45,7 @@ export function deleteApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteO
         now: at,
       });
       const subaccount = await resolveSubaccount(db, user.id, { id: key.subaccountId });
-      return toApiKeyView(key, subaccount.name);
+      return toApiKeyView(key, subaccount.name, { now: at });
     },
   };
 }

@@ -1,6 +1,8 @@
 /**
  * `DELETE /console/api/withdrawal-addresses/:id`: removes an entry at once (effective on the next withdrawal in
- * every process: withdrawals read the book from the database). No proof needed: removing only tightens. Audited.
+ * every process: withdrawals read the book from the database). An active entry needs the same proof as adding it
+ * (the TOTP code, or the password without 2FA); a pending one goes without (the console offers Cancel for it).
+ * Audited.
  */
 import type { RouteOptions } from 'fastify';
 
@@ -10,7 +12,7 @@ import {
   type ConsoleExchangeDeps,
 } from '../../plugins/console-session.ts';
 import { errorResponses } from './schemas.ts';
-import { withdrawalAddressIdParams } from './withdrawal-address-view.ts';
+import { identityProofProperties, withdrawalAddressIdParams } from './withdrawal-address-view.ts';
 
 export function deleteWithdrawalAddressRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
   return {
@@ -20,12 +22,24 @@ export function deleteWithdrawalAddressRoute({ now, addressBook }: ConsoleExchan
       summary: 'Remove a withdrawal address',
       tags: ['Console'],
       params: withdrawalAddressIdParams,
+      body: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        properties: { ...identityProofProperties },
+      },
       response: { 204: { type: 'null' }, ...errorResponses },
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
       const { id } = request.params as { id: string };
-      await addressBook.remove({ userId: user.id, id, context: auditContextOf(request), now: now() });
+      const proof = (request.body ?? {}) as { totpCode?: string; password?: string };
+      await addressBook.remove({
+        userId: user.id,
+        id,
+        actor: { proof: { totpCode: proof.totpCode, password: proof.password } },
+        context: auditContextOf(request),
+        now: now(),
+      });
       return reply.code(204).send();
     },
   };

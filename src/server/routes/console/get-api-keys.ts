@@ -1,13 +1,16 @@
-/** `GET /console/api/keys`: the caller's API keys, newest first, revoked ones included (`revokedAt` set). */
+/**
+ * `GET /console/api/keys`: the caller's API keys, newest first, dead ones included (revoked, expired, retired by
+ * rotation), each with its state at the server's clock and its rotation links.
+ */
 import type { RouteOptions } from 'fastify';
 
 import { listSubaccounts } from '../../../accounts/index.ts';
 import { listApiKeys } from '../../../keys/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { apiKeySchema, errorResponses } from './schemas.ts';
-import { toApiKeyView } from './api-key-view.ts';
+import { toApiKeyViews } from './api-key-view.ts';
 
-export function getApiKeysRoute({ db }: ConsoleRouteDeps): RouteOptions {
+export function getApiKeysRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
   return {
     method: 'GET',
     url: '/keys',
@@ -19,8 +22,7 @@ export function getApiKeysRoute({ db }: ConsoleRouteDeps): RouteOptions {
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
       const [keys, subaccounts] = await Promise.all([listApiKeys(db, user.id), listSubaccounts(db, user.id)]);
-      const names = new Map(subaccounts.map((s) => [s.id, s.name]));
-      return keys.map((key) => toApiKeyView(key, names.get(key.subaccountId) ?? ''));
+      return toApiKeyViews(keys, new Map(subaccounts.map((s) => [s.id, s.name])), now());
     },
   };
 }

@@ -25,13 +25,7 @@ export function getSessionRoute({
       response: {
         200: {
           type: 'object',
-          required: [
-            'authenticated',
-            'requireTwoFactorForKeys',
-            'withdrawalsOptIn',
-            'exchange',
-            'customPermissions',
-          ],
+          required: ['authenticated', 'requireTwoFactorForKeys', 'exchange', 'customPermissions'],
           additionalProperties: false,
           properties: {
             authenticated: { type: 'boolean' },
@@ -39,10 +33,6 @@ export function getSessionRoute({
             csrfToken: csrfTokenSchema,
             requireTwoFactorForKeys: { type: 'boolean' },
             sandboxDeposits: { type: 'boolean', description: 'Whether Deposit test funds is available' },
-            withdrawalsOptIn: {
-              type: 'boolean',
-              description: 'New keys get the withdraw permission only when the person asks for it',
-            },
             exchange: {
               type: 'boolean',
               description:
@@ -63,7 +53,6 @@ export function getSessionRoute({
       const settings = {
         requireTwoFactorForKeys: config.requireTwoFactorForKeys,
         sandboxDeposits: exchangeEnabled && (config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING).enabled,
-        withdrawalsOptIn: config.withdrawalsOptIn === true,
         exchange: exchangeEnabled,
         customPermissions: declaredPermissions,
       };

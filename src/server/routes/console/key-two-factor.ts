@@ -15,7 +15,7 @@ export async function confirmKeyAction(
   input: { user: User; code: string | undefined; now: number; grantsAccess: boolean },
 ): Promise<void> {
   if (input.grantsAccess && deps.config.requireTwoFactorForKeys && !input.user.totpEnabled) {
-    throw new AppError('FORBIDDEN', TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE);
+    throw AppError.of('TWO_FACTOR_REQUIRED', TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE);
   }
   await verifyTwoFactorCode(deps.db, { userId: input.user.id, code: input.code, now: input.now });
 }

@@ -71,7 +71,7 @@ export function patchApiKeyRoute({ db, now, config, declaredPermissions }: Conso
         now: at,
       });
       const subaccount = await resolveSubaccount(db, user.id, { id: key.subaccountId });
-      return toApiKeyView(key, subaccount.name);
+      return toApiKeyView(key, subaccount.name, { now: at });
     },
   };
 }

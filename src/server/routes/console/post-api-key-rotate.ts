@@ -61,7 +61,7 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
       const at = now();
       const graceMs = parseGracePeriod(body.grace);
       const parsed = parsePublicKey(body.publicKey);
-      if (!parsed.ok) throw new AppError('INVALID_CLIENT_REQUEST', parsed.message);
+      if (!parsed.ok) throw AppError.of(parsed.detail, parsed.message);
       await confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: true });
       const rotated = await rotateApiKey(db, {
         key: id,
@@ -74,8 +74,8 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
       });
       const subaccount = await resolveSubaccount(db, user.id, { id: rotated.key.subaccountId });
       return reply.code(201).send({
-        old: toApiKeyView(rotated.old, subaccount.name),
-        key: toApiKeyView(rotated.key, subaccount.name),
+        old: toApiKeyView(rotated.old, subaccount.name, { now: at }),
+        key: toApiKeyView(rotated.key, subaccount.name, { now: at, replaces: rotated.old.id }),
       });
     },
   };

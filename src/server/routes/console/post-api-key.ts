@@ -7,8 +7,10 @@
  *
  * Order of checks: cheap input checks first (name, public key, permissions, allowlist, expiry, subaccount
  * ownership), then the 2FA code, so a typo in the public key does not spend the user's one-time code.
- * Permissions: `readOnly` means read alone; otherwise `permissions`, or by default read + trade + withdraw
- * (read + trade when the operator made withdrawals opt-in); custom ones must be declared for gateway routes. With 2FA on, a current code is required; with
+ * Permissions: `readOnly` means read alone; otherwise `permissions`, or by default read + trade: a key made in the
+ * console can withdraw only when the person ticked "Allow withdrawals" (the dialog then sends the permissions).
+ * Custom permissions must be ones the operator declares for gateway routes (SIGNET_ROUTES).
+ * The operator CLI keeps Backpack's default of all three. With 2FA on, a current code is required; with
  * the operator setting `requireTwoFactorForKeys`, a user without 2FA is refused until they turn it on.
  */
 import type { RouteOptions } from 'fastify';
@@ -19,7 +21,6 @@ import { AppError } from '../../../errors.ts';
 import {
   createApiKey,
   customPermissionsOfStored,
-  FULL_ACCESS_MASK,
   parseExpiry,
   PERMISSION_BITS,
   permissionNames,
@@ -48,6 +49,9 @@ interface CreateKeyBody {
   publicKeySource?: 'browser' | 'user';
   totpCode?: string;
 }
+
+/** A console key without explicit permissions: read + trade, never withdraw unless asked for. */
+export const CONSOLE_DEFAULT_PERMISSIONS = PERMISSION_BITS.read | PERMISSION_BITS.trade;
 
 export const TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE =
   'This server requires two-factor authentication for API keys. Turn it on under Security, then create the key.';
@@ -86,20 +90,17 @@ export function postApiKeyRoute({ db, now, config, declaredPermissions }: Consol
 
       const name = validateKeyName(body.name);
       if (body.publicKey.trim() === '') {
-        throw new AppError(
-          'INVALID_CLIENT_REQUEST',
+        throw AppError.of(
+          'PUBLIC_KEY_REQUIRED',
           'Public key is required (the console makes one in your browser)',
         );
       }
       const parsed = parsePublicKey(body.publicKey);
       if (!parsed.ok) throw AppError.of(parsed.detail, parsed.message);
-      const defaultPermissions = config.withdrawalsOptIn
-        ? PERMISSION_BITS.read | PERMISSION_BITS.trade
-        : FULL_ACCESS_MASK;
       const permissions = resolvePermissions({
         readOnly: body.readOnly,
         permissions: body.permissions,
-        defaultPermissions,
+        defaultPermissions: CONSOLE_DEFAULT_PERMISSIONS,
         declaredPermissions,
       });
       resolveAllowlist(body.allowedIps, body.allowAnyAddress);
@@ -128,7 +129,7 @@ export function postApiKeyRoute({ db, now, config, declaredPermissions }: Consol
         context: auditContextOf(request),
         now: at,
       });
-      return reply.code(201).send(toApiKeyView(created.key, subaccount.name));
+      return reply.code(201).send(toApiKeyView(created.key, subaccount.name, { now: at }));
     },
   };
 }

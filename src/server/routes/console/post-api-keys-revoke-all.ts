@@ -56,7 +56,9 @@ export function postApiKeysRevokeAllRoute({ db, now, config }: ConsoleRouteDeps)
         now: at,
       });
       const names = new Map((await listSubaccounts(db, user.id)).map((s) => [s.id, s.name]));
-      return { revoked: revoked.map((key) => toApiKeyView(key, names.get(key.subaccountId) ?? '')) };
+      return {
+        revoked: revoked.map((key) => toApiKeyView(key, names.get(key.subaccountId) ?? '', { now: at })),
+      };
     },
   };
 }

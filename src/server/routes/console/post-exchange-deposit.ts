@@ -67,7 +67,8 @@ export function postExchangeDepositRoute({ exchange, db, config, now }: ConsoleE
       const { user } = requireConsoleSession(request);
       const body = request.body as DepositBody;
       // The operator's switch and caps (sandbox-funding.ts) before anything is credited.
-      if (!policy.enabled) throw new AppError('FORBIDDEN', 'Sandbox deposits are turned off on this server');
+      if (!policy.enabled)
+        throw AppError.of('SANDBOX_DEPOSITS_OFF', 'Sandbox deposits are turned off on this server');
       const asset = requireAsset(exchange.config, body.symbol);
       await assertSandboxDepositAllowed(db, policy, {
         userId: user.id,

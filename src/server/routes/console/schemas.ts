@@ -13,6 +13,8 @@ export const errorSchema = {
     message: { type: 'string' },
     /** Signet's stable name of the situation (docs/ERRORS.md), for translations. */
     detail: { type: 'string' },
+    /** The values the detail's translation quotes (an allowlist entry, a limit). */
+    params: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
   },
 } as const;
 
@@ -84,6 +86,9 @@ export const apiKeySchema = {
     'revokedAt',
     'lastUsedAt',
     'lastUsedIp',
+    'status',
+    'replacedBy',
+    'replaces',
   ],
   additionalProperties: false,
   properties: {
@@ -109,6 +114,14 @@ export const apiKeySchema = {
     revokedAt: { type: ['integer', 'null'] },
     lastUsedAt: { type: ['integer', 'null'] },
     lastUsedIp: { type: ['string', 'null'] },
+    status: {
+      type: 'string',
+      enum: ['active', 'expiring', 'grace', 'expired', 'retired', 'revoked'],
+      description:
+        'At the server clock: expiring = within 7 days; grace = replaced by rotation, still working until expiresAt; retired = its rotation grace has ended',
+    },
+    replacedBy: { type: ['string', 'null'], description: 'Id of the key that replaced this one by rotation' },
+    replaces: { type: ['string', 'null'], description: 'Id of the key this one replaced by rotation' },
   },
 } as const;
 
@@ -149,7 +162,7 @@ export const keyControlsProperties = {
     maxItems: 3 + MAX_CUSTOM_PERMISSIONS,
     items: { type: 'string', maxLength: 32 },
     description:
-      "Must include read; read, trade, withdraw and the operator's custom permissions (gateway routes). Default: read + trade + withdraw (read + trade when withdrawals are opt-in)",
+      "Must include read; read, trade, withdraw and the operator's custom permissions (gateway routes). Default for a new console key: read + trade (withdraw only when listed)",
   },
   allowedIps: {
     type: 'array',

@@ -17,6 +17,10 @@ export interface WithdrawalAddressView {
   pendingUntil: number | null;
   /** True when an API key may withdraw to it now. */
   apiWithdrawals: boolean;
+  /** When the address itself takes effect (its addition's cooling-off ends). */
+  activeAt: number;
+  /** When API withdrawals to it take effect; null while it requires 2FA. */
+  apiAllowedAt: number | null;
   createdAt: number;
 }
 
@@ -30,6 +34,8 @@ export function toWithdrawalAddressView(entry: AddressBookEntry, now: number): W
     status: entryStatus(entry, now),
     pendingUntil: pendingUntil(entry, now),
     apiWithdrawals: entry.apiAllowedAt !== null && entryStatus(entry, now) === 'active',
+    activeAt: entry.activeAt,
+    apiAllowedAt: entry.apiAllowedAt,
     createdAt: entry.createdAt,
   };
 }
@@ -45,6 +51,8 @@ export const withdrawalAddressSchema = {
     'status',
     'pendingUntil',
     'apiWithdrawals',
+    'activeAt',
+    'apiAllowedAt',
     'createdAt',
   ],
   additionalProperties: false,
@@ -57,6 +65,11 @@ export const withdrawalAddressSchema = {
     status: { type: 'string', enum: ['pending', 'active'] },
     pendingUntil: { type: ['integer', 'null'] },
     apiWithdrawals: { type: 'boolean' },
+    activeAt: { type: 'integer', description: 'When the address takes effect (ms)' },
+    apiAllowedAt: {
+      type: ['integer', 'null'],
+      description: 'When API withdrawals to it take effect (ms); null while it requires 2FA',
+    },
     createdAt: { type: 'integer' },
   },
 } as const;

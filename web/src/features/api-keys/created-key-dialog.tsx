@@ -1,7 +1,8 @@
 /**
- * Shown once after a key is created: the API key and (when generated in this browser) the API secret in full,
- * selectable, with copy buttons and a `.env` download. The secret lives only in this component's props; once
- * the dialog closes it is gone for good, so closing needs an explicit "I have saved my secret".
+ * Shown once after a key is created: what the key may do (permissions, and what it may not, its subaccount,
+ * allowlist and expiry), the API key and (when generated in this browser) the API secret in full, selectable,
+ * with copy buttons and a `.env` download. The secret lives only in this component's props; once the dialog
+ * closes it is gone for good, so closing needs an explicit "I have saved my secret".
  */
 import { useRef, useState, type ReactNode } from 'react';
 
@@ -9,6 +10,8 @@ import type { ApiKey } from '../../api/console-api.ts';
 import { CopyButton } from '../../components/copy-button.tsx';
 import { Dialog } from '../../components/dialog.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { keySubaccountLabel } from '../exchange/subaccount-label.ts';
+import { AddressList, PermissionBadges } from './key-badges.tsx';
 
 export interface CreatedKey {
   key: ApiKey;
@@ -45,7 +48,7 @@ export function CreatedKeyDialog({
   created: CreatedKey;
   onClose: () => void;
 }): ReactNode {
-  const { t } = useI18n();
+  const { t, formatTime } = useI18n();
   const hasSecret = created.secret !== undefined;
   const [saved, setSaved] = useState(!hasSecret);
   const keyField = useRef<HTMLTextAreaElement>(null);
@@ -60,6 +63,38 @@ export function CreatedKeyDialog({
     link.remove();
     window.setTimeout(() => URL.revokeObjectURL(url), 1000);
   };
+
+  const key = created.key;
+  const cannot = (['trade', 'withdraw'] as const).filter((p) => !key.permissions.includes(p));
+  const summary = (
+    <dl className="key-summary" aria-label={t('created.summary')}>
+      <dt>{t('created.canDo')}</dt>
+      <dd data-testid="created-permissions">
+        <PermissionBadges permissions={key.permissions} />
+        {cannot.length > 0 && (
+          <span className="muted small">
+            {' '}
+            {t('created.cannot', { list: cannot.map((p) => t(`keys.perm.${p}`)).join(', ') })}
+          </span>
+        )}
+      </dd>
+      <dt>{t('keys.col.subaccount')}</dt>
+      <dd>{keySubaccountLabel(key, t)}</dd>
+      <dt>{t('keys.col.allowedIps')}</dt>
+      <dd>
+        {key.allowedIps.length === 0 ? (
+          <span className={key.permissions.includes('withdraw') ? 'warning-text' : undefined}>
+            {t('keys.anyAddress')}
+            {key.permissions.includes('withdraw') && ` — ${t('keys.withdrawAnyAddressNote')}`}
+          </span>
+        ) : (
+          <AddressList entries={key.allowedIps} />
+        )}
+      </dd>
+      <dt>{t('keys.col.expires')}</dt>
+      <dd>{key.expiresAt === null ? t('common.never') : formatTime(key.expiresAt)}</dd>
+    </dl>
+  );
 
   const footer = (
     <button type="button" className="button button-primary" disabled={!saved} onClick={onClose}>
@@ -83,6 +118,7 @@ export function CreatedKeyDialog({
       }
       footer={footer}
     >
+      {summary}
       <div className="secret-field">
         <div className="secret-label">
           <label htmlFor="created-api-key">{t('created.apiKey')}</label>

@@ -1,31 +1,43 @@
 /**
- * The fields that set a key's controls, shared by the New API Key and Edit dialogs: "Allow withdrawals", the IP
- * allowlist (one entry per line, with a confirmation for 0.0.0.0/0 and ::/0) and the expiry (a local date-time or
- * never). The server validates everything again; this only shapes what is sent.
+ * The fields that set a key's controls, shared by the New API Key and Edit dialogs: the permissions (Read Only, and
+ * Allow withdrawals as a visible choice that starts unticked), the IP allowlist (one entry per line, a confirmation
+ * for 0.0.0.0/0 and ::/0) and the expiry (Never, 30, 90 or 365 days from now, or a date and time typed as
+ * `2026-12-01 13:30` in the browser's time zone, which is named beside it, with the result shown in the console's
+ * format). `validateKeyControls` checks all of them at once before anything is sent; the server validates
+ * everything again.
  */
 import { useId, type ReactNode } from 'react';
 
-import type { ApiKey } from '../../api/console-api.ts';
-import { useI18n } from '../../i18n/i18n.tsx';
+import type { ApiKey, Permission } from '../../api/console-api.ts';
+import type { MessageKey } from '../../i18n/en.ts';
+import { useI18n, type Translate } from '../../i18n/i18n.tsx';
+
+const DAY_MS = 86_400_000;
+export const EXPIRY_PRESETS = ['never', '30', '90', '365', 'custom'] as const;
+export type ExpiryChoice = (typeof EXPIRY_PRESETS)[number] | 'keep';
 
 export interface KeyControlsState {
-  allowWithdrawals: boolean;
+  readOnly: boolean;
+  withdraw: boolean;
   /** One entry per line. */
   allowedIps: string;
   allowAnyAddress: boolean;
-  neverExpires: boolean;
-  /** `YYYY-MM-DDTHH:mm`, local time (what <input type="datetime-local"> holds). */
-  expiresLocal: string;
+  expiry: ExpiryChoice;
+  /** `YYYY-MM-DD HH:MM` in the browser's time zone, for `custom`. */
+  expiresText: string;
+  /** The key's current expiry, for `keep` (editing). */
+  currentExpiry: number | null;
 }
 
-export function initialControls(options: { key?: ApiKey; allowWithdrawals: boolean }): KeyControlsState {
-  const key = options.key;
+export function initialControls(key?: ApiKey): KeyControlsState {
   return {
-    allowWithdrawals: key ? key.permissions.includes('withdraw') : options.allowWithdrawals,
+    readOnly: key ? key.readOnly : false,
+    withdraw: key ? key.permissions.includes('withdraw') : false,
     allowedIps: key ? key.allowedIps.join('\n') : '',
     allowAnyAddress: key ? key.allowedIps.some(matchesAll) : false,
-    neverExpires: key ? key.expiresAt === null : true,
-    expiresLocal: key?.expiresAt ? toLocalInput(key.expiresAt) : toLocalInput(Date.now() + 30 * 86_400_000),
+    expiry: key?.expiresAt ? 'keep' : 'never',
+    expiresText: key?.expiresAt ? toLocalText(key.expiresAt) : '',
+    currentExpiry: key?.expiresAt ?? null,
   };
 }
 
@@ -33,10 +45,33 @@ function matchesAll(entry: string): boolean {
   return /^(0\.0\.0\.0|::)\/0$/.test(entry.trim());
 }
 
-function toLocalInput(ms: number): string {
+/** `2026-12-01 13:30` in the browser's time zone. */
+export function toLocalText(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** `2026-12-01 13:30` (or with a T) in the browser's time zone to ms; undefined when it is not a real time. */
+export function parseLocalText(text: string): number | undefined {
+  const match = /^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})\s*$/.exec(text);
+  if (!match) return undefined;
+  const [y, mo, d, h, mi] = match.slice(1).map(Number) as [number, number, number, number, number];
+  const date = new Date(y, mo - 1, d, h, mi);
+  if (
+    date.getFullYear() !== y ||
+    date.getMonth() !== mo - 1 ||
+    date.getDate() !== d ||
+    date.getHours() !== h
+  ) {
+    return undefined;
+  }
+  return date.getTime();
+}
+
+export function permissionsOf(state: KeyControlsState): Permission[] {
+  if (state.readOnly) return ['read'];
+  return state.withdraw ? ['read', 'trade', 'withdraw'] : ['read', 'trade'];
 }
 
 export function allowlistEntries(state: KeyControlsState): string[] {
@@ -46,54 +81,148 @@ export function allowlistEntries(state: KeyControlsState): string[] {
     .filter(Boolean);
 }
 
-/** The expiry to send: ISO-8601 in UTC (the browser's local input converted), or null for never. */
-export function expiryToSend(state: KeyControlsState): string | null {
-  if (state.neverExpires || state.expiresLocal === '') return null;
-  const ms = new Date(state.expiresLocal).getTime();
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : state.expiresLocal;
+/** The expiry the state means, in ms (null = never; undefined = not a valid time). */
+export function expiryOf(state: KeyControlsState, now: number): number | null | undefined {
+  switch (state.expiry) {
+    case 'never':
+      return null;
+    case 'keep':
+      return state.currentExpiry;
+    case 'custom':
+      return parseLocalText(state.expiresText);
+    default:
+      return now + Number(state.expiry) * DAY_MS;
+  }
 }
 
-export function KeyControlsFields({
+/** The expiry to send: ISO-8601 in UTC, or null for never. */
+export function expiryToSend(state: KeyControlsState, now: number): string | null {
+  const at = expiryOf(state, now);
+  return at === null || at === undefined ? null : new Date(at).toISOString();
+}
+
+export interface ControlErrors {
+  allowedIps?: string;
+  expiresAt?: string;
+}
+
+const LOOKS_LIKE_ADDRESS = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
+
+/** Every problem the page can see before sending, at once. */
+export function validateKeyControls(state: KeyControlsState, now: number, t: Translate): ControlErrors {
+  const errors: ControlErrors = {};
+  const entries = allowlistEntries(state);
+  const bad = entries.find((entry) => !LOOKS_LIKE_ADDRESS.test(entry));
+  if (bad !== undefined) errors.allowedIps = t('error.allowlistEntry', { entry: bad });
+  else if (entries.length > 30)
+    errors.allowedIps = t('error.allowlistTooLong', { max: 30, count: entries.length });
+  else if (entries.some(matchesAll) && !state.allowAnyAddress) {
+    errors.allowedIps = t('error.allowlistAnyAddress', { entry: entries.find(matchesAll) as string });
+  }
+  if (state.expiry === 'custom') {
+    const at = parseLocalText(state.expiresText);
+    if (at === undefined) errors.expiresAt = t('newKey.expiresFormat');
+    else if (at <= now) errors.expiresAt = t('error.expiryPast');
+  }
+  return errors;
+}
+
+const PRESET_LABELS: Record<Exclude<ExpiryChoice, 'keep'>, MessageKey> = {
+  never: 'newKey.expiresNever',
+  '30': 'newKey.expires30',
+  '90': 'newKey.expires90',
+  '365': 'newKey.expires365',
+  custom: 'newKey.expiresCustom',
+};
+
+/** Read Only and Allow withdrawals: the permission choices, shown in the main form. */
+export function PermissionFields({
   state,
   onChange,
-  readOnly,
-  errors,
 }: {
   state: KeyControlsState;
   onChange: (state: KeyControlsState) => void;
-  readOnly: boolean;
-  errors: { allowedIps?: string; expiresAt?: string };
 }): ReactNode {
   const { t } = useI18n();
   const id = useId();
   const set = (patch: Partial<KeyControlsState>) => onChange({ ...state, ...patch });
+  return (
+    <fieldset className="field fieldset-plain permissions-fieldset">
+      <legend>{t('newKey.permissions')}</legend>
+      <p className="hint" id={`${id}-summary`}>
+        {t('newKey.permissionsSummary', {
+          list: permissionsOf(state)
+            .map((p) => t(`keys.perm.${p}`))
+            .join(', '),
+        })}
+      </p>
+      <label className="switch">
+        <input
+          type="checkbox"
+          role="switch"
+          name="readOnly"
+          aria-describedby={`${id}-read-only-hint`}
+          checked={state.readOnly}
+          onChange={(event) => set({ readOnly: event.target.checked })}
+        />
+        <span className="switch-track" aria-hidden="true" />
+        <span>{t('newKey.readOnly')}</span>
+      </label>
+      <p id={`${id}-read-only-hint`} className="hint switch-hint">
+        {t('newKey.readOnlyHint')}
+      </p>
+      <label className={state.readOnly ? 'switch switch-disabled' : 'switch'}>
+        <input
+          type="checkbox"
+          role="switch"
+          name="allowWithdrawals"
+          aria-describedby={`${id}-withdraw-hint`}
+          checked={state.withdraw && !state.readOnly}
+          disabled={state.readOnly}
+          onChange={(event) => set({ withdraw: event.target.checked })}
+        />
+        <span className="switch-track" aria-hidden="true" />
+        <span>{t('newKey.allowWithdrawals')}</span>
+      </label>
+      <p id={`${id}-withdraw-hint`} className="hint switch-hint">
+        {t('newKey.allowWithdrawalsHint')}
+      </p>
+    </fieldset>
+  );
+}
+
+/** The IP allowlist and the expiry (under "Advanced" when creating). */
+export function KeyControlsFields({
+  state,
+  onChange,
+  errors,
+  now,
+  expiryRef,
+  allowlistRef,
+}: {
+  state: KeyControlsState;
+  onChange: (state: KeyControlsState) => void;
+  errors: ControlErrors;
+  now: number;
+  expiryRef?: React.Ref<HTMLInputElement>;
+  allowlistRef?: React.Ref<HTMLTextAreaElement>;
+}): ReactNode {
+  const { t, formatTime, timeZoneLabel } = useI18n();
+  const id = useId();
+  const set = (patch: Partial<KeyControlsState>) => onChange({ ...state, ...patch });
   const needsConfirmation = allowlistEntries(state).some(matchesAll);
+  const withdrawsAnywhere = state.withdraw && !state.readOnly && allowlistEntries(state).length === 0;
+  const at = expiryOf(state, now);
+  const choices: ExpiryChoice[] =
+    state.currentExpiry === null ? [...EXPIRY_PRESETS] : ['keep', ...EXPIRY_PRESETS];
 
   return (
     <>
-      {!readOnly && (
-        <div className="field">
-          <label className="switch">
-            <input
-              type="checkbox"
-              role="switch"
-              name="allowWithdrawals"
-              aria-describedby={`${id}-withdraw-hint`}
-              checked={state.allowWithdrawals}
-              onChange={(event) => set({ allowWithdrawals: event.target.checked })}
-            />
-            <span className="switch-track" aria-hidden="true" />
-            <span>{t('newKey.allowWithdrawals')}</span>
-          </label>
-          <p id={`${id}-withdraw-hint`} className="hint">
-            {t('newKey.allowWithdrawalsHint')}
-          </p>
-        </div>
-      )}
       <div className="field">
         <label htmlFor={`${id}-ips`}>{t('newKey.allowedIps')}</label>
         <textarea
           id={`${id}-ips`}
+          ref={allowlistRef}
           name="allowedIps"
           rows={3}
           spellCheck={false}
@@ -107,6 +236,7 @@ export function KeyControlsFields({
         <p id={`${id}-ips-hint`} className="hint">
           {t('newKey.allowedIpsHint')}
         </p>
+        {withdrawsAnywhere && <p className="hint warning-text">{t('newKey.withdrawAnyAddress')}</p>}
         {errors.allowedIps && (
           <p id={`${id}-ips-error`} className="field-error" role="alert">
             {errors.allowedIps}
@@ -126,31 +256,55 @@ export function KeyControlsFields({
       </div>
       <fieldset className="field fieldset-plain">
         <legend>{t('newKey.expires')}</legend>
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            name="neverExpires"
-            checked={state.neverExpires}
-            onChange={(event) => set({ neverExpires: event.target.checked })}
-          />
-          {t('newKey.expiresNever')}
-        </label>
-        {!state.neverExpires && (
-          <input
-            type="datetime-local"
-            name="expiresAt"
-            aria-label={t('newKey.expires')}
-            aria-describedby={`${id}-expires-hint`}
-            aria-invalid={errors.expiresAt ? true : undefined}
-            value={state.expiresLocal}
-            onChange={(event) => set({ expiresLocal: event.target.value })}
-          />
+        <div className="segmented">
+          {choices.map((choice) => (
+            <label key={choice} className="segment">
+              <input
+                type="radio"
+                name={`${id}-expiry`}
+                value={choice}
+                checked={state.expiry === choice}
+                onChange={() =>
+                  set({
+                    expiry: choice,
+                    ...(choice === 'custom' && state.expiresText === ''
+                      ? { expiresText: toLocalText(now + 30 * DAY_MS) }
+                      : {}),
+                  })
+                }
+              />
+              <span>{choice === 'keep' ? t('newKey.expiresKeep') : t(PRESET_LABELS[choice])}</span>
+            </label>
+          ))}
+        </div>
+        {state.expiry === 'custom' && (
+          <div className="field">
+            <label htmlFor={`${id}-expires-at`}>{t('newKey.expiresAt', { zone: timeZoneLabel })}</label>
+            <input
+              id={`${id}-expires-at`}
+              ref={expiryRef}
+              name="expiresAt"
+              inputMode="numeric"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="2026-12-01 13:30"
+              className="mono"
+              aria-describedby={`${id}-expires-hint${errors.expiresAt ? ` ${id}-expires-error` : ''}`}
+              aria-invalid={errors.expiresAt ? true : undefined}
+              value={state.expiresText}
+              onChange={(event) => set({ expiresText: event.target.value })}
+            />
+          </div>
         )}
-        <p id={`${id}-expires-hint`} className="hint">
-          {t('newKey.expiresHint')}
+        <p id={`${id}-expires-hint`} className="hint" data-testid="expiry-summary">
+          {at === null
+            ? t('newKey.expiresNeverHint')
+            : at === undefined
+              ? t('newKey.expiresFormat')
+              : t('newKey.expiresOn', { time: formatTime(at), zone: timeZoneLabel })}
         </p>
         {errors.expiresAt && (
-          <p className="field-error" role="alert">
+          <p id={`${id}-expires-error`} className="field-error" role="alert">
             {errors.expiresAt}
           </p>
         )}

@@ -1,97 +1,72 @@
 /**
- * A key's usage: requests per minute over the last 24 hours as a small bar chart (10-minute bars, successes and
- * refusals stacked), the totals by outcome, and the recent refusals with their reasons and messages, so a person
- * can see that their bot is failing and why.
+ * A key's usage: its requests over the last hour (per minute), 24 hours (per 15 minutes) or 7 days (per 2 hours)
+ * as a stacked bar chart with a time axis, a scale and tooltips (usage-chart.tsx), the totals by outcome, the same
+ * numbers as a table, and a sample of recent refusals with their reasons, so a person can see that their bot is
+ * failing and why.
+ *
+ * Refusals are told apart for the owner (expired, retired by rotation, revoked, bad signature, ...) even where the
+ * caller was answered the uniform `Invalid API key`; the caller's exact answer is quoted below the explanation,
+ * which is in the console's language. The list says that it is a sample.
  */
-import { useCallback, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 
-import { consoleApi, type ApiKey, type KeyUsage, type UsageCounts } from '../../api/console-api.ts';
+import {
+  consoleApi,
+  type ApiKey,
+  type KeyUsage,
+  type UsageRange,
+  type UsageRefusal,
+} from '../../api/console-api.ts';
 import { Dialog } from '../../components/dialog.tsx';
 import { LoadState } from '../../components/load-state.tsx';
-import { useI18n } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/en.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
 import { useResource } from '../../use-resource.ts';
+import { refusedOf, USAGE_LAYERS } from './usage-layers.ts';
 
-const BAR_MS = 10 * 60_000;
-const BARS = 144;
-const REFUSALS: Array<[keyof UsageCounts, string]> = [
-  ['badSignature', 'bad_signature'],
-  ['expiredWindow', 'expired_window'],
-  ['ipNotAllowed', 'ip_not_allowed'],
-  ['permission', 'permission'],
-  ['invalidKey', 'invalid_key'],
-];
+// The chart library is loaded with the first chart, not with every page of the console.
+const UsageChart = lazy(() => import('./usage-chart.tsx').then((module) => ({ default: module.UsageChart })));
 
-const refusedOf = (c: UsageCounts): number =>
-  c.badSignature + c.expiredWindow + c.ipNotAllowed + c.permission + c.invalidKey;
+const RANGES: UsageRange[] = ['1h', '24h', '7d'];
 
-function bars(usage: KeyUsage): Array<{ ok: number; refused: number }> {
-  const out = Array.from({ length: BARS }, () => ({ ok: 0, refused: 0 }));
-  const start = usage.to - BARS * BAR_MS;
-  for (const m of usage.minutes) {
-    const index = Math.min(BARS - 1, Math.max(0, Math.floor((m.minute - start) / BAR_MS)));
-    const bar = out[index] as { ok: number; refused: number };
-    bar.ok += m.ok;
-    bar.refused += refusedOf(m);
-  }
-  return out;
-}
+const REASONS: Record<string, MessageKey> = {
+  key_expired: 'usage.reason.key_expired',
+  key_retired: 'usage.reason.key_retired',
+  key_revoked: 'usage.reason.key_revoked',
+  invalid_key: 'usage.reason.invalid_key',
+  expired_window: 'usage.reason.expired_window',
+  bad_signature: 'usage.reason.bad_signature',
+  ip_not_allowed: 'usage.reason.ip_not_allowed',
+  permission: 'usage.reason.permission',
+  subaccount: 'usage.reason.subaccount',
+};
 
-export function UsageChart({ usage }: { usage: KeyUsage }): ReactNode {
-  const { t } = useI18n();
-  const data = bars(usage);
-  const max = Math.max(1, ...data.map((b) => b.ok + b.refused));
-  const refused = refusedOf(usage.totals);
-  return (
-    <figure className="usage-chart">
-      <svg
-        viewBox={`0 0 ${BARS * 2} 60`}
-        preserveAspectRatio="none"
-        role="img"
-        aria-label={t('usage.chartLabel', { ok: usage.totals.ok, refused })}
-      >
-        {data.map((bar, i) => {
-          const okHeight = (bar.ok / max) * 58;
-          const refusedHeight = (bar.refused / max) * 58;
-          return (
-            <g key={i}>
-              {bar.ok > 0 && (
-                <rect className="bar-ok" x={i * 2} width={1.6} y={60 - okHeight} height={okHeight} />
-              )}
-              {bar.refused > 0 && (
-                <rect
-                  className="bar-refused"
-                  x={i * 2}
-                  width={1.6}
-                  y={60 - okHeight - refusedHeight}
-                  height={refusedHeight}
-                />
-              )}
-            </g>
-          );
-        })}
-      </svg>
-      <figcaption className="usage-legend">
-        <span className="legend-ok">
-          {t('usage.ok')}: <strong data-testid="usage-ok">{usage.totals.ok}</strong>
-        </span>
-        <span className="legend-refused">
-          {t('usage.refused')}: <strong data-testid="usage-refused">{refused}</strong>
-        </span>
-        {REFUSALS.filter(([field]) => usage.totals[field] > 0).map(([field, reason]) => (
-          <span key={field} className="muted">
-            {t(`usage.reason.${reason}` as MessageKey)}: {usage.totals[field]}
-          </span>
-        ))}
-      </figcaption>
-    </figure>
-  );
-}
+const EXPLANATIONS: Record<string, MessageKey> = {
+  key_expired: 'usage.explain.key_expired',
+  key_retired: 'usage.explain.key_retired',
+  key_revoked: 'usage.explain.key_revoked',
+  invalid_key: 'usage.explain.invalid_key',
+  expired_window: 'usage.explain.expired_window',
+  bad_signature: 'usage.explain.bad_signature',
+  ip_not_allowed: 'usage.explain.ip_not_allowed',
+  permission: 'usage.explain.permission',
+  subaccount: 'usage.explain.subaccount',
+};
 
 export function KeyUsageDialog({ apiKey, onClose }: { apiKey: ApiKey; onClose: () => void }): ReactNode {
-  const { t, formatTime } = useI18n();
-  const load = useCallback(() => consoleApi.keyUsage(apiKey.id), [apiKey.id]);
+  const { t } = useI18n();
+  const [range, setRange] = useState<UsageRange>('1h');
+  const load = useCallback(() => consoleApi.keyUsage(apiKey.id, range), [apiKey.id, range]);
   const usage = useResource(load);
+  const { reload } = usage;
+  const data = usage.data?.range === range ? usage.data : undefined;
+  // A new range is a new request (the first one is made by useResource itself).
+  const [loadedRange, setLoadedRange] = useState(range);
+  useEffect(() => {
+    if (range === loadedRange) return;
+    setLoadedRange(range);
+    reload();
+  }, [range, loadedRange, reload]);
   return (
     <Dialog
       title={t('usage.title', { name: apiKey.name })}
@@ -99,44 +74,138 @@ export function KeyUsageDialog({ apiKey, onClose }: { apiKey: ApiKey; onClose: (
       wide
       description={<p className="muted">{t('usage.description')}</p>}
       footer={
-        <button type="button" className="button button-secondary" onClick={onClose}>
-          {t('common.close')}
-        </button>
+        <>
+          <button type="button" className="button button-secondary" onClick={usage.reload}>
+            {t('exchange.refresh')}
+          </button>
+          <button type="button" className="button button-secondary" onClick={onClose}>
+            {t('common.close')}
+          </button>
+        </>
       }
     >
-      <LoadState loading={usage.loading && !usage.data} error={usage.error} onRetry={usage.reload} />
-      {usage.data &&
-        (usage.data.minutes.length === 0 ? (
-          <p className="empty">{t('usage.empty')}</p>
-        ) : (
-          <UsageChart usage={usage.data} />
+      <div className="segmented" role="group" aria-label={t('usage.range')}>
+        {RANGES.map((value) => (
+          <button
+            key={value}
+            type="button"
+            className="segment-button"
+            aria-pressed={range === value}
+            onClick={() => setRange(value)}
+          >
+            {t(`usage.range.${value}`)}
+          </button>
         ))}
-      {usage.data && (
-        <section aria-labelledby="usage-refusals-title">
-          <h3 id="usage-refusals-title" className="subheading">
-            {t('usage.refusals')}
-          </h3>
-          {usage.data.refusals.length === 0 ? (
-            <p className="muted">{t('usage.noRefusals')}</p>
-          ) : (
+      </div>
+      <LoadState loading={usage.loading && !data} error={usage.error} onRetry={usage.reload} />
+      {data && <UsageView usage={data} />}
+    </Dialog>
+  );
+}
+
+function UsageView({ usage }: { usage: KeyUsage }): ReactNode {
+  const { t, formatClock, formatNumber } = useI18n();
+  const total = usage.totals.ok + refusedOf(usage.totals);
+  const shown = usage.buckets.filter((bucket) => bucket.ok + refusedOf(bucket) > 0);
+  const columns = USAGE_LAYERS.filter(({ field }) => field === 'ok' || usage.totals[field] > 0);
+  const multiDay = usage.bucketMs >= 3600_000;
+  return (
+    <>
+      <p className="small muted">{t(`usage.bucket.${usage.range}`)}</p>
+      {total === 0 ? (
+        <p className="empty">{t(`usage.empty.${usage.range}`)}</p>
+      ) : (
+        <>
+          <Suspense fallback={<div className="usage-chart-box" aria-busy="true" />}>
+            <UsageChart usage={usage} />
+          </Suspense>
+          <details className="advanced usage-table">
+            <summary>{t('usage.showTable')}</summary>
+            <div className="table-scroll">
+              <table className="table" aria-label={t('usage.tableLabel')} data-testid="usage-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('usage.col.time')}</th>
+                    {columns.map(({ field, label }) => (
+                      <th key={field} scope="col" className="num">
+                        {t(label)}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((bucket) => (
+                    <tr key={bucket.start}>
+                      <th scope="row" className="nowrap">
+                        {formatClock(bucket.start, { withDay: multiDay })}–
+                        {formatClock(bucket.start + usage.bucketMs)}
+                      </th>
+                      {columns.map(({ field }) => (
+                        <td key={field} className="num">
+                          {formatNumber(bucket[field])}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </details>
+        </>
+      )}
+      <section aria-labelledby="usage-refusals-title">
+        <h3 id="usage-refusals-title" className="subheading">
+          {t('usage.refusals')}
+        </h3>
+        {usage.refusals.length === 0 ? (
+          <p className="muted">{t('usage.noRefusals')}</p>
+        ) : (
+          <>
+            <p className="small muted" data-testid="refusal-sample-note">
+              {t('usage.sampleNote', {
+                shown: usage.refusals.length,
+                total: formatNumber(refusedOf(usage.totals)),
+                limit: usage.refusalSample.limit,
+              })}
+            </p>
             <ul className="refusal-list">
-              {usage.data.refusals.map((r, i) => (
-                <li key={i}>
-                  <span className="badge badge-danger">{t(`usage.reason.${r.reason}` as MessageKey)}</span>{' '}
-                  <span className="nowrap">{formatTime(r.at)}</span> · {r.ip}
-                  {r.instruction && (
-                    <>
-                      {' '}
-                      · <code>{r.instruction}</code>
-                    </>
-                  )}
-                  <div className="secondary-line break">{r.message}</div>
-                </li>
+              {usage.refusals.map((refusal, i) => (
+                <RefusalItem key={i} refusal={refusal} />
               ))}
             </ul>
-          )}
-        </section>
+          </>
+        )}
+      </section>
+    </>
+  );
+}
+
+function RefusalItem({ refusal }: { refusal: UsageRefusal }): ReactNode {
+  const { t, formatTime } = useI18n();
+  const reason = REASONS[refusal.reason];
+  const explanation = EXPLANATIONS[refusal.reason];
+  return (
+    <li data-reason={refusal.reason}>
+      <span className="badge badge-danger">{reason ? t(reason) : refusal.reason}</span>{' '}
+      <span className="nowrap">{formatTime(refusal.at)}</span> · {refusal.ip}
+      {refusal.instruction && (
+        <>
+          {' '}
+          · <code>{refusal.instruction}</code>
+        </>
       )}
-    </Dialog>
+      {explanation && (
+        <div className="secondary-line">
+          {t(explanation, {
+            ip: refusal.ip,
+            instruction: refusal.instruction ?? '—',
+            permission: refusal.permission ? t(`keys.perm.${refusal.permission}`) : '—',
+          })}
+        </div>
+      )}
+      <div className="secondary-line">
+        {t('usage.answered')} <code>{refusal.message}</code>
+      </div>
+    </li>
   );
 }

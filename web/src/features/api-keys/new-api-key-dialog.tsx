@@ -1,45 +1,58 @@
 /**
  * The New API Key dialog. With Public Key left empty (what most people do, and what the hint recommends) the key
  * pair is generated here, in the browser (WebCrypto Ed25519, pure-JS fallback: src/client/signer.ts), and only the
- * public key is sent; the secret goes straight to the "created" dialog and nowhere else. The seed's flow stays as
- * simple as it was (name, subaccount, public key, Read Only, Create); permissions beyond Read Only, the IP
- * allowlist and the expiry wait under "Advanced". A subaccount can be added without leaving the dialog. Server
- * errors land next to the field they concern (public key, 2FA code, name, allowlist, expiry) or at the top.
+ * public key is sent; the secret goes straight to the "created" dialog and nowhere else.
+ *
+ * The main form holds what decides what a key can do: name, subaccount, public key, and the permissions (Read
+ * Only; Allow withdrawals, visible and unticked: a console key is read + trade unless the person asks for more).
+ * The IP allowlist and the expiry wait under "Advanced". A subaccount can be added without leaving the dialog.
+ *
+ * Errors: everything the page can check is checked at once and shown on its field; a server error lands on the
+ * field its detail names (error-message.ts `errorField`), never chosen by its English text. After a failure the
+ * focus goes to the first field in error (or the alert), so it never falls to the page. Closing a filled form
+ * asks first (dialog.tsx `dirty`).
  */
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 
 import { generateKeyPair } from '../../../../src/client/signer.ts';
 import { ApiError, consoleApi } from '../../api/console-api.ts';
-import { describeError } from '../../api/error-message.ts';
+import { describeError, errorField, type ErrorField } from '../../api/error-message.ts';
 import { Dialog } from '../../components/dialog.tsx';
 import { Field, FormError } from '../../components/field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { navigate } from '../../router.ts';
 import { useSession } from '../../session.tsx';
 import { useResource } from '../../use-resource.ts';
+import { subaccountLabel } from '../exchange/subaccount-label.ts';
 import type { CreatedKey } from './created-key-dialog.tsx';
 import {
   allowlistEntries,
   expiryToSend,
   initialControls,
   KeyControlsFields,
+  PermissionFields,
+  permissionsOf,
+  validateKeyControls,
 } from './key-controls-fields.tsx';
 
-type FieldName = 'name' | 'publicKey' | 'totpCode' | 'allowedIps' | 'expiresAt' | 'subaccount' | 'form';
-
-function fieldOf(error: ApiError): FieldName {
-  if (error.code === 'INVALID_TWO_FACTOR_CODE') return 'totpCode';
-  if (/public key/i.test(error.message)) return 'publicKey';
-  if (/key name/i.test(error.message)) return 'name';
-  if (/allowlist/i.test(error.message)) return 'allowedIps';
-  if (/expiry/i.test(error.message)) return 'expiresAt';
-  return 'form';
-}
+type Errors = Partial<Record<ErrorField, string>>;
 
 /** 64 hex digits: a raw public key someone copied as hex (a common mistake); Signet wants base64. */
 export function looksLikeHex(value: string): boolean {
   return /^(0x)?[0-9a-fA-F]{64}$/.test(value.trim());
 }
+
+/** The order fields are checked and focused in: top to bottom. */
+const FIELD_ORDER: ErrorField[] = [
+  'form',
+  'name',
+  'subaccount',
+  'publicKey',
+  'permissions',
+  'allowedIps',
+  'expiresAt',
+  'totpCode',
+];
 
 export function NewApiKeyDialog({
   onClose,
@@ -49,37 +62,59 @@ export function NewApiKeyDialog({
   onCreated: (created: CreatedKey) => void;
 }): ReactNode {
   const { t, language } = useI18n();
-  const { user, requireTwoFactorForKeys, withdrawalsOptIn } = useSession();
+  const { user, requireTwoFactorForKeys } = useSession();
   const subaccounts = useResource(consoleApi.listSubaccounts);
-  const [controls, setControls] = useState(() => initialControls({ allowWithdrawals: !withdrawalsOptIn }));
+  const [controls, setControls] = useState(() => initialControls());
   const [addingSubaccount, setAddingSubaccount] = useState(false);
   const [newSubaccountName, setNewSubaccountName] = useState('');
   const [name, setName] = useState('');
   const [subaccountId, setSubaccountId] = useState('');
   const [publicKey, setPublicKey] = useState('');
   const [advancedOpen, setAdvancedOpen] = useState(false);
-  const [readOnly, setReadOnly] = useState(false);
   const [totpCode, setTotpCode] = useState('');
   const [busy, setBusy] = useState<'generating' | 'creating'>();
-  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
-  const nameInput = useRef<HTMLInputElement>(null);
+  const [errors, setErrors] = useState<Errors>({});
+  const refs = {
+    form: useRef<HTMLDivElement>(null),
+    name: useRef<HTMLInputElement>(null),
+    subaccount: useRef<HTMLSelectElement>(null),
+    publicKey: useRef<HTMLInputElement>(null),
+    allowedIps: useRef<HTMLTextAreaElement>(null),
+    expiresAt: useRef<HTMLInputElement>(null),
+    totpCode: useRef<HTMLInputElement>(null),
+  };
 
   const blocked = requireTwoFactorForKeys && !user.twoFactorEnabled;
   const mainId = subaccounts.data?.find((s) => s.isMain)?.id ?? '';
+  const dirty =
+    name.trim() !== '' ||
+    publicKey.trim() !== '' ||
+    controls.withdraw ||
+    controls.readOnly ||
+    controls.allowedIps.trim() !== '' ||
+    controls.expiry !== 'never';
+
+  /** Shows the errors and puts the focus on the first of them (opening "Advanced" when it is in there). */
+  const fail = (found: Errors): void => {
+    setErrors(found);
+    const first = FIELD_ORDER.find((field) => found[field] !== undefined);
+    if (first === 'allowedIps' || first === 'expiresAt') setAdvancedOpen(true);
+    window.setTimeout(() => {
+      const target = first && first in refs ? refs[first as keyof typeof refs].current : null;
+      (target ?? refs.form.current)?.focus();
+    }, 0);
+  };
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     if (busy || blocked) return;
+    const now = Date.now();
+    const found: Errors = { ...validateKeyControls(controls, now, t) };
+    if (name.trim() === '') found.name = t('newKey.nameRequired');
+    if (looksLikeHex(publicKey)) found.publicKey = t('newKey.publicKeyHex');
+    if (user.twoFactorEnabled && !/^\d{6}$/.test(totpCode)) found.totpCode = t('newKey.totpRequired');
+    if (Object.keys(found).length > 0) return fail(found);
     setErrors({});
-    if (name.trim() === '') {
-      setErrors({ name: `${t('newKey.name')}: ${t('common.required')}` });
-      nameInput.current?.focus();
-      return;
-    }
-    if (looksLikeHex(publicKey)) {
-      setErrors({ publicKey: t('newKey.publicKeyHex') });
-      return;
-    }
     try {
       let pair: { apiKey: string; secret?: string };
       const supplied = publicKey.trim();
@@ -90,17 +125,14 @@ export function NewApiKeyDialog({
         pair = { apiKey: supplied };
       }
       setBusy('creating');
+      const entries = allowlistEntries(controls);
       const key = await consoleApi.createKey({
         name: name.trim(),
         subaccountId: subaccountId || mainId,
-        readOnly,
-        ...(readOnly
-          ? {}
-          : { permissions: controls.allowWithdrawals ? ['read', 'trade', 'withdraw'] : ['read', 'trade'] }),
-        ...(allowlistEntries(controls).length > 0
-          ? { allowedIps: allowlistEntries(controls), allowAnyAddress: controls.allowAnyAddress }
-          : {}),
-        expiresAt: expiryToSend(controls),
+        readOnly: controls.readOnly,
+        permissions: permissionsOf(controls),
+        ...(entries.length > 0 ? { allowedIps: entries, allowAnyAddress: controls.allowAnyAddress } : {}),
+        expiresAt: expiryToSend(controls, now),
         publicKey: pair.apiKey,
         publicKeySource: pair.secret === undefined ? 'user' : 'browser',
         ...(user.twoFactorEnabled ? { totpCode } : {}),
@@ -109,10 +141,9 @@ export function NewApiKeyDialog({
     } catch (caught) {
       const error =
         caught instanceof ApiError ? caught : new ApiError(0, 'CLIENT_ERROR', (caught as Error).message);
-      const field = fieldOf(error);
-      if (field === 'allowedIps' || field === 'expiresAt') setAdvancedOpen(true);
-      setErrors({ [field]: describeError(error, language, t) });
       setBusy(undefined);
+      const field = errorField(error);
+      fail({ [field === 'password' ? 'form' : field]: describeError(error, language, t) });
     }
   };
 
@@ -124,37 +155,42 @@ export function NewApiKeyDialog({
       setAddingSubaccount(false);
       setNewSubaccountName('');
       setErrors({});
+      window.setTimeout(() => refs.subaccount.current?.focus(), 0);
     } catch (caught) {
       setErrors({ subaccount: describeError(caught, language, t) });
     }
   };
 
-  const footer = (
-    <>
-      <button type="button" className="button button-secondary" onClick={onClose}>
-        {t('common.cancel')}
-      </button>
-      <button
-        type="submit"
-        form="new-api-key-form"
-        className="button button-primary"
-        disabled={busy !== undefined || blocked}
-      >
-        {busy === 'generating'
-          ? t('newKey.generating')
-          : busy === 'creating'
-            ? t('newKey.creating')
-            : t('newKey.create')}
-      </button>
-    </>
-  );
-
   return (
     <Dialog
       title={t('newKey.title')}
       onClose={busy ? undefined : onClose}
-      initialFocus={nameInput}
-      footer={footer}
+      dirty={dirty}
+      initialFocus={refs.name}
+      footer={(close) => (
+        <>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={close}
+            disabled={busy !== undefined}
+          >
+            {t('common.cancel')}
+          </button>
+          <button
+            type="submit"
+            form="new-api-key-form"
+            className="button button-primary"
+            aria-disabled={busy !== undefined || blocked ? true : undefined}
+          >
+            {busy === 'generating'
+              ? t('newKey.generating')
+              : busy === 'creating'
+                ? t('newKey.creating')
+                : t('newKey.create')}
+          </button>
+        </>
+      )}
     >
       <form id="new-api-key-form" className="form" onSubmit={submit} noValidate>
         {blocked && (
@@ -172,7 +208,9 @@ export function NewApiKeyDialog({
             </button>
           </div>
         )}
-        <FormError message={errors.form} />
+        <div ref={refs.form} tabIndex={-1} className="form-error-anchor">
+          <FormError message={errors.form ?? errors.permissions} />
+        </div>
         <Field
           label={t('newKey.name')}
           name="name"
@@ -180,7 +218,7 @@ export function NewApiKeyDialog({
           maxLength={64}
           autoComplete="off"
           placeholder={t('newKey.namePlaceholder')}
-          inputRef={nameInput}
+          inputRef={refs.name}
           value={name}
           error={errors.name}
           onChange={(event) => setName(event.target.value)}
@@ -189,14 +227,16 @@ export function NewApiKeyDialog({
           <label htmlFor="new-key-subaccount">{t('newKey.subaccount')}</label>
           <select
             id="new-key-subaccount"
+            ref={refs.subaccount}
             name="subaccountId"
             value={subaccountId || mainId}
             disabled={!subaccounts.data}
+            aria-invalid={errors.subaccount ? true : undefined}
             onChange={(event) => setSubaccountId(event.target.value)}
           >
             {(subaccounts.data ?? []).map((subaccount) => (
               <option key={subaccount.id} value={subaccount.id}>
-                {subaccount.name}
+                {subaccountLabel(subaccount, t)}
               </option>
             ))}
           </select>
@@ -245,6 +285,7 @@ export function NewApiKeyDialog({
           autoComplete="off"
           spellCheck={false}
           className="field-mono"
+          inputRef={refs.publicKey}
           hint={
             <>
               {t('newKey.publicKeyHintBefore')}
@@ -258,23 +299,7 @@ export function NewApiKeyDialog({
           error={errors.publicKey ?? (looksLikeHex(publicKey) ? t('newKey.publicKeyHex') : undefined)}
           onChange={(event) => setPublicKey(event.target.value)}
         />
-        <div className="field">
-          <label className="switch">
-            <input
-              type="checkbox"
-              role="switch"
-              name="readOnly"
-              aria-describedby="read-only-hint"
-              checked={readOnly}
-              onChange={(event) => setReadOnly(event.target.checked)}
-            />
-            <span className="switch-track" aria-hidden="true" />
-            <span>{t('newKey.readOnly')}</span>
-          </label>
-          <p id="read-only-hint" className="hint">
-            {t('newKey.readOnlyHint')}
-          </p>
-        </div>
+        <PermissionFields state={controls} onChange={setControls} />
         <details
           className="advanced"
           open={advancedOpen}
@@ -284,7 +309,9 @@ export function NewApiKeyDialog({
           <KeyControlsFields
             state={controls}
             onChange={setControls}
-            readOnly={readOnly}
+            now={Date.now()}
+            allowlistRef={refs.allowedIps}
+            expiryRef={refs.expiresAt}
             errors={{ allowedIps: errors.allowedIps, expiresAt: errors.expiresAt }}
           />
         </details>
@@ -297,6 +324,7 @@ export function NewApiKeyDialog({
             autoComplete="one-time-code"
             maxLength={6}
             required
+            inputRef={refs.totpCode}
             value={totpCode}
             error={errors.totpCode}
             onChange={(event) => setTotpCode(event.target.value.replace(/\D/g, ''))}

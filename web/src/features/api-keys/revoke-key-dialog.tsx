@@ -2,7 +2,7 @@
 import { useRef, useState, type ReactNode } from 'react';
 
 import { consoleApi, type ApiKey } from '../../api/console-api.ts';
-import { describeError } from '../../api/error-message.ts';
+import { describeError, errorField } from '../../api/error-message.ts';
 import { DangerFooter, Dialog } from '../../components/dialog.tsx';
 import { FormError } from '../../components/field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -23,17 +23,30 @@ export function RevokeKeyDialog({
   const [totpCode, setTotpCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [codeError, setCodeError] = useState<string>();
   const cancel = useRef<HTMLButtonElement>(null);
+  const codeInput = useRef<HTMLInputElement>(null);
+  const errorBox = useRef<HTMLDivElement>(null);
 
   const revoke = async (): Promise<void> => {
+    if (busy) return;
     setBusy(true);
     setError(undefined);
+    setCodeError(undefined);
     try {
       await consoleApi.revokeKey(apiKey.id, user.twoFactorEnabled ? totpCode : undefined);
       onRevoked();
     } catch (caught) {
-      setError(describeError(caught, language, t));
+      const message = describeError(caught, language, t);
       setBusy(false);
+      // The focus goes where the problem is, never to the page behind.
+      if (errorField(caught) === 'totpCode' && user.twoFactorEnabled) {
+        setCodeError(message);
+        window.setTimeout(() => codeInput.current?.focus(), 0);
+      } else {
+        setError(message);
+        window.setTimeout(() => errorBox.current?.focus(), 0);
+      }
     }
   };
 
@@ -54,9 +67,13 @@ export function RevokeKeyDialog({
         />
       }
     >
-      <FormError message={error} />
+      <div ref={errorBox} tabIndex={-1} className="form-error-anchor">
+        <FormError message={error} />
+      </div>
       <p className="mono small break">{apiKey.apiKey}</p>
-      {user.twoFactorEnabled && <TotpField value={totpCode} onChange={setTotpCode} />}
+      {user.twoFactorEnabled && (
+        <TotpField value={totpCode} onChange={setTotpCode} error={codeError} inputRef={codeInput} />
+      )}
     </Dialog>
   );
 }

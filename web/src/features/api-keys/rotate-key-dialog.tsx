@@ -7,7 +7,7 @@ import { useRef, useState, type ReactNode } from 'react';
 
 import { generateKeyPair } from '../../../../src/client/signer.ts';
 import { consoleApi, type ApiKey, type GracePeriod } from '../../api/console-api.ts';
-import { describeError } from '../../api/error-message.ts';
+import { describeError, errorField } from '../../api/error-message.ts';
 import { Dialog } from '../../components/dialog.tsx';
 import { FormError } from '../../components/field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -34,8 +34,11 @@ export function RotateKeyDialog({
   const [error, setError] = useState<string>();
   const [codeError, setCodeError] = useState<string>();
   const select = useRef<HTMLSelectElement>(null);
+  const codeInput = useRef<HTMLInputElement>(null);
+  const errorBox = useRef<HTMLDivElement>(null);
 
   const rotate = async (): Promise<void> => {
+    if (busy) return;
     setBusy(true);
     setError(undefined);
     setCodeError(undefined);
@@ -50,9 +53,14 @@ export function RotateKeyDialog({
       onRotated({ key: result.key, secret: pair.secret });
     } catch (caught) {
       const message = describeError(caught, language, t);
-      if ((caught as { code?: string }).code === 'INVALID_TWO_FACTOR_CODE') setCodeError(message);
-      else setError(message);
       setBusy(false);
+      if (errorField(caught) === 'totpCode' && user.twoFactorEnabled) {
+        setCodeError(message);
+        window.setTimeout(() => codeInput.current?.focus(), 0);
+      } else {
+        setError(message);
+        window.setTimeout(() => errorBox.current?.focus(), 0);
+      }
     }
   };
 
@@ -73,9 +81,11 @@ export function RotateKeyDialog({
         </>
       }
     >
-      <FormError message={error} />
+      <div ref={errorBox} tabIndex={-1} className="form-error-anchor">
+        <FormError message={error} />
+      </div>
       <p className="small">
-        <strong>{apiKey.name}</strong> <span className="mono">{apiKey.apiKey}</span>
+        <strong>{apiKey.name}</strong> <span className="mono break">{apiKey.apiKey}</span>
       </p>
       <div className="field">
         <label htmlFor="rotate-grace">{t('rotate.grace')}</label>
@@ -93,7 +103,9 @@ export function RotateKeyDialog({
           ))}
         </select>
       </div>
-      {user.twoFactorEnabled && <TotpField value={totpCode} onChange={setTotpCode} error={codeError} />}
+      {user.twoFactorEnabled && (
+        <TotpField value={totpCode} onChange={setTotpCode} error={codeError} inputRef={codeInput} />
+      )}
     </Dialog>
   );
 }

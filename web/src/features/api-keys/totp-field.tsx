@@ -9,11 +9,13 @@ export function TotpField({
   onChange,
   error,
   hint,
+  inputRef,
 }: {
   value: string;
   onChange: (value: string) => void;
   error?: string;
   hint?: string;
+  inputRef?: React.Ref<HTMLInputElement>;
 }): ReactNode {
   const { t } = useI18n();
   return (
@@ -26,6 +28,7 @@ export function TotpField({
       maxLength={6}
       value={value}
       error={error}
+      inputRef={inputRef}
       onChange={(event) => onChange(event.target.value.replace(/\D/g, ''))}
     />
   );

@@ -14,6 +14,7 @@ import type { MessageKey } from '../../i18n/en.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useResource } from '../../use-resource.ts';
 import { checkQuantity, type QuantityProblem } from './quantity-input.ts';
+import { subaccountLabel } from './subaccount-label.ts';
 
 type FieldName = 'symbol' | 'quantity' | 'form';
 
@@ -129,7 +130,7 @@ export function DepositTestFundsDialog({
           >
             {subaccounts.map((subaccount) => (
               <option key={subaccount.id} value={subaccount.id}>
-                {subaccount.name}
+                {subaccountLabel(subaccount, t)}
               </option>
             ))}
           </select>

@@ -7,6 +7,7 @@ import { useCallback, useId, useState, type ReactNode } from 'react';
 import { consoleApi, type Subaccount } from '../../api/console-api.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useResource, type Resource } from '../../use-resource.ts';
+import { subaccountLabel } from './subaccount-label.ts';
 
 const STORAGE_KEY = 'signet.subaccount';
 
@@ -58,7 +59,7 @@ export function SubaccountSelect({
       <select id={id} name="subaccount" value={value} onChange={(event) => onChange(event.target.value)}>
         {subaccounts.map((subaccount) => (
           <option key={subaccount.id} value={subaccount.id}>
-            {subaccount.name}
+            {subaccountLabel(subaccount, t)}
           </option>
         ))}
       </select>
