@@ -134,7 +134,8 @@ export class SignedRequestVerifier {
     }
     this.lastUse = db === undefined ? NOT_RECORDED.lastUse : new LastUseRecorder(db, options.onError);
     this.replayGuard = options.replayGuard ?? new ReplayGuard();
-    this.usage = db === undefined ? NOT_RECORDED.usage : new KeyUsageRecorder(db, { onError: options.onError });
+    this.usage =
+      db === undefined ? NOT_RECORDED.usage : new KeyUsageRecorder(db, { onError: options.onError });
     this.keyLookup = db === undefined ? undefined : compileKeyLookup(db);
     this.keys = options.keyCache ?? uncachedKeys();
   }
