@@ -509,7 +509,12 @@ describe('everything keys have applies to gateway routes', () => {
       usage = await getKeyUsage(db, { keyId: key.id, userId: user.id, now: Date.now() });
     }
     expect(usage.totals).toMatchObject({ ok: 1, permission: 1 });
-    expect(usage.refusals[0]).toMatchObject({ reason: 'permission', instruction: 'transferExecute' });
+    // The sample names the route's own permission (it was worked out from Backpack's table: "withdraw").
+    expect(usage.refusals[0]).toMatchObject({
+      reason: 'permission',
+      instruction: 'transferExecute',
+      permission: 'transfers',
+    });
     const row = await db
       .selectFrom('api_keys')
       .select(['last_used_at', 'last_used_ip'])

@@ -58,6 +58,8 @@ export type Denial = {
   reason: RefusalReason;
   /** Step 2 only, when the key exists: which of the uniformly answered states it is in. */
   keyState?: KeyState;
+  /** Step 5 only: the permission the key lacks (a gateway route's may be the operator's own). */
+  permission?: string;
 };
 export type Decision = { ok: true } | Denial;
 
@@ -123,6 +125,7 @@ export function decidePermission(
       key.readOnly ? ' (it is read-only)' : ''
     }`,
     reason: 'permission',
+    permission: needed,
   };
 }
 

@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 
 import { AppError } from '../errors.ts';
 import type { Database } from '../store/schema.ts';
-import { requiredPermission, type Permission } from './permissions.ts';
+import { requiredPermission } from './permissions.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3600_000;
@@ -68,8 +68,11 @@ export interface RefusalView {
   reason: string;
   ip: string;
   instruction: string | null;
-  /** For a `permission` refusal: the permission the instruction needs (so a page can say it in any language). */
-  permission: Permission | null;
+  /**
+   * For a `permission` refusal: the permission the instruction needs (so a page can say it in any language); a
+   * gateway route's may be one of the operator's own.
+   */
+  permission: string | null;
   /** Exactly what the caller was answered (for a dead key, the uniform `Invalid API key`). */
   message: string;
 }
@@ -163,7 +166,7 @@ export async function getKeyUsage(
   const { from, buckets, totals } = bucketUsage(minutes, { now: input.now, range });
   const refusals = await db
     .selectFrom('api_key_refusals')
-    .select(['at', 'reason', 'ip', 'instruction', 'message'])
+    .select(['at', 'reason', 'ip', 'instruction', 'permission', 'message'])
     .where('key_id', '=', input.keyId)
     .where('at', '>=', from)
     .orderBy('at', 'desc')
@@ -180,8 +183,10 @@ export async function getKeyUsage(
     refusals: refusals.map((r) => ({
       ...r,
       at: Number(r.at),
+      // Rows from before migration 0071 (Backpack's instructions only) work the permission out as they did.
       permission:
-        r.reason === 'permission' && r.instruction !== null ? requiredPermission(r.instruction) : null,
+        r.permission ??
+        (r.reason === 'permission' && r.instruction !== null ? requiredPermission(r.instruction) : null),
     })),
     refusalSample: {
       perReasonPerMinute: REFUSALS_SAMPLED_PER_REASON_PER_MINUTE,

@@ -62,6 +62,7 @@ interface RefusalSample {
   reason: UsageRefusal;
   ip: string;
   instruction: string | null;
+  permission: string | null;
   message: string;
 }
 
@@ -106,14 +107,27 @@ export class KeyUsageRecorder {
   /** Counts a refusal and keeps it as a sample (at most one per key, reason and minute). */
   noteRefusal(
     apiKey: string,
-    refusal: { reason: UsageRefusal; ip: string; instruction: string | null; message: string },
+    refusal: {
+      reason: UsageRefusal;
+      ip: string;
+      instruction: string | null;
+      /** A permission refusal: the permission that was missing. */
+      permission?: string | null;
+      message: string;
+    },
     now: number,
   ): void {
     this.note(apiKey, refusal.reason, now);
     const marker = `${apiKey} ${refusal.reason}`;
     if (!this.bucket.counts.has(apiKey) || this.bucket.sampled.has(marker)) return;
     this.bucket.sampled.add(marker);
-    this.samples.push({ apiKey, at: now, ...refusal, message: refusal.message.slice(0, 300) });
+    this.samples.push({
+      apiKey,
+      at: now,
+      ...refusal,
+      permission: refusal.permission ?? null,
+      message: refusal.message.slice(0, 300),
+    });
   }
 
   private startTimer(): NodeJS.Timeout {
@@ -192,6 +206,7 @@ export class KeyUsageRecorder {
               reason: s.reason,
               ip: s.ip,
               instruction: s.instruction,
+              permission: s.permission,
               message: s.message,
             },
           ];

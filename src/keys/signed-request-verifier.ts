@@ -185,7 +185,13 @@ export class SignedRequestVerifier {
     const outcome = denial.keyState === undefined ? denial.reason : (`key_${denial.keyState}` as const);
     this.usage.noteRefusal(
       request.apiKey,
-      { reason: outcome, ip, instruction: request.route.instruction, message: denial.message },
+      {
+        reason: outcome,
+        ip,
+        instruction: request.route.instruction,
+        permission: denial.permission ?? null,
+        message: denial.message,
+      },
       now,
     );
     return { ok: false, code: denial.code, message: denial.message };

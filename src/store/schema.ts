@@ -76,6 +76,8 @@ export interface ApiKeyRefusalsTable {
   reason: string;
   ip: string;
   instruction: string | null;
+  /** A permission refusal: the permission that was missing (null on older rows and other refusals). */
+  permission: string | null;
   message: string;
 }
 
