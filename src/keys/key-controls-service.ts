@@ -90,14 +90,6 @@ export interface UpdateApiKeyInput {
 export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInput): Promise<ApiKey> {
   const now = input.now ?? Date.now();
   const name = input.name === undefined ? undefined : validateKeyName(input.name);
-  const permissions =
-    input.permissions === undefined && input.readOnly === undefined
-      ? undefined
-      : resolvePermissions({
-          readOnly: input.readOnly,
-          permissions: input.permissions,
-          declaredPermissions: input.declaredPermissions,
-        });
   const allowedIps =
     input.allowedIps === undefined
       ? undefined
@@ -108,6 +100,19 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
   if (row.revoked_at !== null)
     throw AppError.of('KEY_NOT_ACTIVE', 'This API key is revoked and cannot be changed');
   const before = controlsOf(row);
+  // A custom permission the key holds may be kept after the operator stopped declaring it (keeping it widens
+  // nothing); only declared ones may be added.
+  const permissions =
+    input.permissions === undefined && input.readOnly === undefined
+      ? undefined
+      : resolvePermissions({
+          readOnly: input.readOnly,
+          permissions: input.permissions,
+          declaredPermissions: [
+            ...(input.declaredPermissions ?? []),
+            ...customPermissionsOfStored(before.customPermissions),
+          ],
+        });
   const after: KeyControls = {
     permissions: permissions?.permissions ?? before.permissions,
     customPermissions: permissions === undefined ? before.customPermissions : permissions.customPermissions,
