@@ -72,6 +72,8 @@ describe('session cookie', () => {
       authenticated: false,
       requireTwoFactorForKeys: false,
       sandboxDeposits: true,
+      exchange: true,
+      customPermissions: [],
     });
   });
 

@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 import type { WithdrawalAddressSettings } from '../../src/exchange/capital/withdrawal-addresses.ts';
 import type { ConsoleConfig } from '../../src/console/console-config.ts';
+import type { GatewayConfig } from '../../src/gateway/index.ts';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import { CHROMIUM_PATH as CHROMIUM } from './requirements.ts';
 import { ensureWebBuilt } from './web-build.ts';
@@ -36,6 +37,10 @@ export async function openConsoleBrowser(
     console?: ConsoleConfig;
     /** The signed path's clock (start-server.ts `signedRequestClock`): traffic "minutes apart" without waiting. */
     signedRequestClock?: () => number;
+    /** The operator's own API behind the gateway (its custom permissions appear in the key dialogs). */
+    gateway?: GatewayConfig;
+    /** false: SIGNET_EXCHANGE=off, a gateway-only console. */
+    exchange?: boolean;
   } = {},
 ): Promise<ConsoleBrowser> {
   if (!existsSync(CHROMIUM)) {
@@ -55,6 +60,8 @@ export async function openConsoleBrowser(
       // The address book as shipped (24 h cooling-off), whatever the environment says, unless a test asks.
       withdrawalAddresses: options.withdrawalAddresses ?? { mode: 'book', coolingOffMs: 24 * 60 * 60 * 1000 },
       signedRequestClock: options.signedRequestClock,
+      gateway: options.gateway,
+      exchange: options.exchange,
     },
     { logger: false },
   );

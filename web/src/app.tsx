@@ -13,7 +13,7 @@ import { SignInPage } from './pages/sign-in-page.tsx';
 import { SignUpPage } from './pages/sign-up-page.tsx';
 import { safeNext } from './next-path.ts';
 import { navigate, usePathname } from './router.ts';
-import { EXCHANGE_ROUTES, HOME_PATH, SETTINGS_ROUTES, findRoute, type PageRoute } from './routes.ts';
+import { HOME_PATH, findRoute, visibleRoutes, type PageRoute } from './routes.ts';
 import { SessionProvider } from './session.tsx';
 
 type SessionState =
@@ -30,6 +30,9 @@ export function App(): ReactNode {
   const [session, setSession] = useState<SessionState>({ status: 'loading' });
   const [requireTwoFactorForKeys, setRequireTwoFactorForKeys] = useState(false);
   const [sandboxDeposits, setSandboxDeposits] = useState(true);
+  const [exchange, setExchange] = useState(true);
+  const [customPermissions, setCustomPermissions] = useState<string[]>([]);
+  const pageOf = (path: string) => findRoute(path, { exchange });
 
   const loadSession = useCallback(() => {
     consoleApi.getSession().then(
@@ -37,6 +40,8 @@ export function App(): ReactNode {
         setCsrfToken(info.csrfToken);
         setRequireTwoFactorForKeys(info.requireTwoFactorForKeys);
         setSandboxDeposits(info.sandboxDeposits !== false);
+        setExchange(info.exchange !== false);
+        setCustomPermissions(info.customPermissions ?? []);
         setSession(
           info.authenticated && info.user
             ? { status: 'signed_in', user: info.user, requireTwoFactorForKeys: info.requireTwoFactorForKeys }
@@ -64,16 +69,16 @@ export function App(): ReactNode {
       navigate(`/sign-in${asked}`, { replace: true });
     }
     if (session.status === 'signed_in' && (PUBLIC_PATHS.has(pathname) || pathname === '/')) {
-      navigate(safeNext(window.location.search, (path) => findRoute(path) !== undefined) ?? HOME_PATH, {
+      navigate(safeNext(window.location.search, (path) => pageOf(path) !== undefined) ?? HOME_PATH, {
         replace: true,
       });
     }
-  }, [session.status, pathname]);
+  }, [session.status, pathname, exchange]);
 
   const signedIn = (user: User, csrfToken: string): void => {
     setCsrfToken(csrfToken);
     setSession({ status: 'signed_in', user, requireTwoFactorForKeys });
-    navigate(safeNext(window.location.search, (path) => findRoute(path) !== undefined) ?? HOME_PATH, {
+    navigate(safeNext(window.location.search, (path) => pageOf(path) !== undefined) ?? HOME_PATH, {
       replace: true,
     });
   };
@@ -105,7 +110,8 @@ export function App(): ReactNode {
     );
   }
 
-  const route = findRoute(pathname);
+  const route = pageOf(pathname);
+  const routes = visibleRoutes({ exchange });
   const signOut = (): void => {
     consoleApi.logOut().finally(() => {
       setCsrfToken(undefined);
@@ -120,6 +126,8 @@ export function App(): ReactNode {
         user: session.user,
         requireTwoFactorForKeys: session.requireTwoFactorForKeys,
         sandboxDeposits,
+        customPermissions,
+        exchange,
         setUser: (user) => setSession({ ...session, user }),
       }}
     >
@@ -150,10 +158,10 @@ export function App(): ReactNode {
       </header>
       <div className="layout">
         <nav className="sidebar" aria-label={t('nav.main')}>
-          {EXCHANGE_ROUTES.length > 0 && (
-            <NavSection title={t('nav.exchange')} routes={EXCHANGE_ROUTES} current={route} />
+          {routes.exchange.length > 0 && (
+            <NavSection title={t('nav.exchange')} routes={routes.exchange} current={route} />
           )}
-          <NavSection title={t('nav.settings')} routes={SETTINGS_ROUTES} current={route} />
+          <NavSection title={t('nav.settings')} routes={routes.settings} current={route} />
         </nav>
         <main id="content" className="content" tabIndex={-1}>
           {route ? <route.component key={route.path} /> : <NotFound />}

@@ -1,6 +1,7 @@
 /**
  * The console's pages and the navigation built from them: the Exchange section (Balances, Orders, Deposits &
- * Withdrawals) above Settings. A page is an entry with a component from `pages/` and a label in both
+ * Withdrawals) above Settings. Without the exchange (SIGNET_EXCHANGE=off) its pages and the withdrawal address book
+ * are not offered. A page is an entry with a component from `pages/` and a label in both
  * dictionaries.
  */
 import type { ComponentType } from 'react';
@@ -39,7 +40,23 @@ export const SETTINGS_ROUTES: PageRoute[] = [
 
 export const HOME_PATH = '/settings/api-keys';
 
-export function findRoute(pathname: string): PageRoute | undefined {
+/** The pages of the exchange: hidden, with the exchange, when the operator runs Signet without it. */
+const NEEDS_EXCHANGE = new Set(['/settings/withdrawal-addresses']);
+
+export function visibleRoutes(options: { exchange: boolean }): {
+  exchange: PageRoute[];
+  settings: PageRoute[];
+} {
+  return options.exchange
+    ? { exchange: EXCHANGE_ROUTES, settings: SETTINGS_ROUTES }
+    : { exchange: [], settings: SETTINGS_ROUTES.filter((route) => !NEEDS_EXCHANGE.has(route.path)) };
+}
+
+export function findRoute(
+  pathname: string,
+  options: { exchange: boolean } = { exchange: true },
+): PageRoute | undefined {
   const path = pathname.replace(/\/+$/, '') || '/';
-  return [...EXCHANGE_ROUTES, ...SETTINGS_ROUTES].find((route) => route.path === path);
+  const { exchange, settings } = visibleRoutes(options);
+  return [...exchange, ...settings].find((route) => route.path === path);
 }

@@ -8,6 +8,10 @@ export interface SessionContextValue {
   requireTwoFactorForKeys: boolean;
   /** Whether "Deposit test funds" is offered (the operator may turn sandbox deposits off). */
   sandboxDeposits: boolean;
+  /** The operator's own permissions for their API behind the gateway (SIGNET_ROUTES), offered for keys. */
+  customPermissions: readonly string[];
+  /** Whether the built-in exchange runs (SIGNET_EXCHANGE); its pages and wording are left out when not. */
+  exchange: boolean;
   /** Updates the user after a change (2FA on/off). */
   setUser: (user: User) => void;
 }

@@ -18,6 +18,10 @@ export interface SessionInfo {
   requireTwoFactorForKeys: boolean;
   /** False when the operator turned sandbox deposits off (SIGNET_SANDBOX_DEPOSITS=off). */
   sandboxDeposits?: boolean;
+  /** False when the operator runs Signet without its exchange (SIGNET_EXCHANGE=off): no exchange pages. */
+  exchange?: boolean;
+  /** The operator's own permissions for their API behind Signet's gateway (SIGNET_ROUTES). */
+  customPermissions?: string[];
 }
 
 export interface Subaccount {
@@ -35,7 +39,8 @@ export interface ApiKey {
   subaccountId: string;
   subaccountName: string;
   readOnly: boolean;
-  permissions: Permission[];
+  /** Built-in permissions (read, trade, withdraw) first, then the operator's custom ones. */
+  permissions: string[];
   /** Empty = any address. */
   allowedIps: string[];
   expiresAt: number | null;
@@ -72,10 +77,17 @@ export interface TwoFactorSetup {
 export type LoginResult =
   { status: 'signed_in'; user: User; csrfToken: string } | { status: 'two_factor_required' };
 
+/** The built-in permissions; an operator may declare more for their own API (`SessionInfo.customPermissions`). */
 export type Permission = 'read' | 'trade' | 'withdraw';
 
+export const BUILT_IN_PERMISSIONS: readonly Permission[] = ['read', 'trade', 'withdraw'];
+
+export function isBuiltInPermission(name: string): name is Permission {
+  return (BUILT_IN_PERMISSIONS as readonly string[]).includes(name);
+}
+
 export interface KeyControlsInput {
-  permissions?: Permission[];
+  permissions?: string[];
   allowedIps?: string[] | null;
   allowAnyAddress?: boolean;
   /** ISO-8601 with a zone, or null for never. */
@@ -119,8 +131,8 @@ export interface UsageRefusal {
   reason: string;
   ip: string;
   instruction: string | null;
-  /** For a `permission` refusal: the permission the instruction needs. */
-  permission: Permission | null;
+  /** For a `permission` refusal: the permission the instruction needs (a custom one on the operator's routes). */
+  permission: string | null;
   /** Exactly what the caller was answered. */
   message: string;
 }

@@ -432,6 +432,13 @@ export const en = {
   'newKey.totpRequired': 'Enter the 6-digit code from your authenticator app.',
   'newKey.permissions': 'Permissions',
   'newKey.permissionsSummary': 'This key will be able to: {list}.',
+  'newKey.customPermissions': 'Permissions of this server’s own API',
+  'newKey.readOnlyHintGateway':
+    'Read alone: no trade or withdraw. Your operator’s own permissions are chosen below.',
+  'newKey.allowWithdrawalsHintGateway':
+    'Off by default. Opens the routes of this server that need the withdraw permission. Turn it on only for a program that must withdraw.',
+  'newKey.customPermissionsHint':
+    'Declared by the operator for their API behind Signet; each one opens only the routes that name it.',
   'newKey.withdrawAnyAddress':
     "This key can withdraw and has no allowlist: anyone with its secret could withdraw from anywhere. Add your server's address.",
   'newKey.expires30': '30 days',

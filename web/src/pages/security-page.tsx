@@ -13,6 +13,7 @@ import { Field, FormError } from '../components/field.tsx';
 import { LoadState } from '../components/load-state.tsx';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n, type Translate } from '../i18n/i18n.tsx';
+import { permissionLabel } from '../features/api-keys/key-badges.tsx';
 import { keySubaccountLabel } from '../features/exchange/subaccount-label.ts';
 import { useSession } from '../session.tsx';
 import { useResource } from '../use-resource.ts';
@@ -201,7 +202,7 @@ function describeKeyChange(
   formatTime: (ms: number) => string,
 ): string[] {
   const perms = (value: unknown): string =>
-    Array.isArray(value) ? value.map((p) => t(`keys.perm.${p as 'read'}`)).join(', ') : '—';
+    Array.isArray(value) ? value.map((p) => permissionLabel(t, String(p))).join(', ') : '—';
   const ips = (value: unknown): string =>
     Array.isArray(value) && value.length > 0 ? value.join(', ') : t('keys.anyAddress');
   const expiry = (value: unknown): string =>
@@ -248,7 +249,7 @@ export function describeEvent(
       if (typeof d.subaccount === 'string')
         parts.push(keySubaccountLabel({ subaccountName: d.subaccount }, t));
       if (Array.isArray(d.permissions)) {
-        parts.push(d.permissions.map((p) => t(`keys.perm.${p as 'read'}`)).join(', '));
+        parts.push(d.permissions.map((p) => permissionLabel(t, String(p))).join(', '));
       } else if (d.readOnly === true) parts.push(t('event.readOnly'));
       break;
     case 'api_key.revoked':

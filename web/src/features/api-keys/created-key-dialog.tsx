@@ -11,7 +11,7 @@ import { CopyButton } from '../../components/copy-button.tsx';
 import { Dialog } from '../../components/dialog.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { keySubaccountLabel } from '../exchange/subaccount-label.ts';
-import { AddressList, PermissionBadges } from './key-badges.tsx';
+import { AddressList, PermissionBadges, permissionLabel } from './key-badges.tsx';
 
 export interface CreatedKey {
   key: ApiKey;
@@ -74,7 +74,7 @@ export function CreatedKeyDialog({
         {cannot.length > 0 && (
           <span className="muted small">
             {' '}
-            {t('created.cannot', { list: cannot.map((p) => t(`keys.perm.${p}`)).join(', ') })}
+            {t('created.cannot', { list: cannot.map((p) => permissionLabel(t, p)).join(', ') })}
           </span>
         )}
       </dd>

@@ -38,7 +38,7 @@ export function EditKeyDialog({
   onSaved: (key: ApiKey) => void;
 }): ReactNode {
   const { t, language } = useI18n();
-  const { user } = useSession();
+  const { user, customPermissions } = useSession();
   const [name, setName] = useState(apiKey.name);
   const [initial] = useState(() => initialControls(apiKey));
   const [controls, setControls] = useState(initial);
@@ -131,7 +131,7 @@ export function EditKeyDialog({
           error={errors.name}
           onChange={(event) => setName(event.target.value)}
         />
-        <PermissionFields state={controls} onChange={setControls} />
+        <PermissionFields state={controls} onChange={setControls} available={customPermissions} />
         <KeyControlsFields
           state={controls}
           onChange={setControls}

@@ -5,16 +5,21 @@
  */
 import type { ReactNode } from 'react';
 
-import type { ApiKey, Permission } from '../../api/console-api.ts';
-import { useI18n } from '../../i18n/i18n.tsx';
+import { isBuiltInPermission, type ApiKey } from '../../api/console-api.ts';
+import { useI18n, type Translate } from '../../i18n/i18n.tsx';
 
-export function PermissionBadges({ permissions }: { permissions: readonly Permission[] }): ReactNode {
+/** A permission's name for people: the built-ins translated, the operator's own as the operator spelt them. */
+export function permissionLabel(t: Translate, permission: string): string {
+  return isBuiltInPermission(permission) ? t(`keys.perm.${permission}`) : permission;
+}
+
+export function PermissionBadges({ permissions }: { permissions: readonly string[] }): ReactNode {
   const { t } = useI18n();
   return (
     <span className="badges">
       {permissions.map((p) => (
-        <span key={p} className={`badge badge-perm-${p}`}>
-          {t(`keys.perm.${p}`)}
+        <span key={p} className={`badge ${isBuiltInPermission(p) ? `badge-perm-${p}` : 'badge-perm-custom'}`}>
+          {permissionLabel(t, p)}
         </span>
       ))}
     </span>

@@ -10,6 +10,7 @@ import { formatMessage, type Translate } from '../../i18n/i18n.tsx';
 import {
   expiryOf,
   initialControls,
+  isReadOnlyChoice,
   parseLocalText,
   permissionsOf,
   toLocalText,
@@ -26,6 +27,23 @@ describe('the key controls', () => {
     expect(permissionsOf({ ...state, withdraw: true })).toEqual(['read', 'trade', 'withdraw']);
     expect(permissionsOf({ ...state, withdraw: true, readOnly: true })).toEqual(['read']);
     expect(expiryOf(state, NOW)).toBeNull();
+  });
+
+  it("send the operator's custom permissions that are ticked, none when Read Only, and start from the key's", () => {
+    const state = { ...initialControls(), custom: ['transfers'] };
+    expect(permissionsOf(state)).toEqual(['read', 'trade', 'transfers']);
+    // Read Only takes the exchange's trade and withdraw away, not the operator's own permissions.
+    expect(permissionsOf({ ...state, readOnly: true })).toEqual(['read', 'transfers']);
+    expect(isReadOnlyChoice({ ...state, readOnly: true })).toBe(false);
+    expect(isReadOnlyChoice({ ...state, readOnly: true, custom: [] })).toBe(true);
+    const held = initialControls({
+      permissions: ['read', 'transfers'],
+      readOnly: false,
+      allowedIps: [],
+      expiresAt: null,
+    } as unknown as Parameters<typeof initialControls>[0]);
+    expect(held).toMatchObject({ custom: ['transfers'], readOnly: true });
+    expect(permissionsOf(held)).toEqual(['read', 'transfers']);
   });
 
   it('reads a typed expiry in the local time zone and refuses what is not a real time', () => {

@@ -1,6 +1,7 @@
 /**
- * The fields that set a key's controls, shared by the New API Key and Edit dialogs: the permissions (Read Only, and
- * Allow withdrawals as a visible choice that starts unticked), the IP allowlist (one entry per line, a confirmation
+ * The fields that set a key's controls, shared by the New API Key and Edit dialogs: the permissions (Read Only,
+ * Allow withdrawals as a visible choice that starts unticked, and a checkbox per permission the operator declared
+ * for their own API behind the gateway, also unticked), the IP allowlist (one entry per line, a confirmation
  * for 0.0.0.0/0 and ::/0) and the expiry (Never, 30, 90 or 365 days from now, or a date and time typed as
  * `2026-12-01 13:30` in the browser's time zone, which is named beside it, with the result shown in the console's
  * format). `validateKeyControls` checks all of them at once before anything is sent; the server validates
@@ -8,9 +9,11 @@
  */
 import { useId, type ReactNode } from 'react';
 
-import type { ApiKey, Permission } from '../../api/console-api.ts';
+import { isBuiltInPermission, type ApiKey } from '../../api/console-api.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { useI18n, type Translate } from '../../i18n/i18n.tsx';
+import { useSession } from '../../session.tsx';
+import { permissionLabel } from './key-badges.tsx';
 
 const DAY_MS = 86_400_000;
 export const EXPIRY_PRESETS = ['never', '30', '90', '365', 'custom'] as const;
@@ -19,6 +22,8 @@ export type ExpiryChoice = (typeof EXPIRY_PRESETS)[number] | 'keep';
 export interface KeyControlsState {
   readOnly: boolean;
   withdraw: boolean;
+  /** The operator's custom permissions ticked (gateway routes). */
+  custom: string[];
   /** One entry per line. */
   allowedIps: string;
   allowAnyAddress: boolean;
@@ -31,8 +36,10 @@ export interface KeyControlsState {
 
 export function initialControls(key?: ApiKey): KeyControlsState {
   return {
-    readOnly: key ? key.readOnly : false,
+    // Read Only is about the built-ins (no trade, no withdraw); the operator's own permissions stand beside it.
+    readOnly: key ? !key.permissions.includes('trade') : false,
     withdraw: key ? key.permissions.includes('withdraw') : false,
+    custom: key ? key.permissions.filter((p) => !isBuiltInPermission(p)) : [],
     allowedIps: key ? key.allowedIps.join('\n') : '',
     allowAnyAddress: key ? key.allowedIps.some(matchesAll) : false,
     expiry: key?.expiresAt ? 'keep' : 'never',
@@ -69,9 +76,22 @@ export function parseLocalText(text: string): number | undefined {
   return date.getTime();
 }
 
-export function permissionsOf(state: KeyControlsState): Permission[] {
-  if (state.readOnly) return ['read'];
-  return state.withdraw ? ['read', 'trade', 'withdraw'] : ['read', 'trade'];
+/**
+ * The permissions to send: Read Only takes trade and withdraw away; the operator's own permissions are ticked
+ * on their own (a key for a transfers API may need `transfers` and nothing of the exchange).
+ */
+export function permissionsOf(state: KeyControlsState): string[] {
+  const builtIn = state.readOnly
+    ? ['read']
+    : state.withdraw
+      ? ['read', 'trade', 'withdraw']
+      : ['read', 'trade'];
+  return [...builtIn, ...state.custom];
+}
+
+/** What the server calls read-only: read alone, no custom permission either. */
+export function isReadOnlyChoice(state: KeyControlsState): boolean {
+  return state.readOnly && state.custom.length === 0;
 }
 
 export function allowlistEntries(state: KeyControlsState): string[] {
@@ -135,24 +155,34 @@ const PRESET_LABELS: Record<Exclude<ExpiryChoice, 'keep'>, MessageKey> = {
   custom: 'newKey.expiresCustom',
 };
 
-/** Read Only and Allow withdrawals: the permission choices, shown in the main form. */
+/**
+ * Read Only, Allow withdrawals and the operator's own permissions: the permission choices, shown in the main form.
+ * `available` is what the operator declares; a permission the key holds that is no longer declared is still shown,
+ * so it can be taken away.
+ */
 export function PermissionFields({
   state,
   onChange,
+  available,
 }: {
   state: KeyControlsState;
   onChange: (state: KeyControlsState) => void;
+  available: readonly string[];
 }): ReactNode {
   const { t } = useI18n();
+  const { exchange } = useSession();
   const id = useId();
   const set = (patch: Partial<KeyControlsState>) => onChange({ ...state, ...patch });
+  const custom = [...available, ...state.custom.filter((p) => !available.includes(p))];
+  const toggle = (permission: string, on: boolean) =>
+    set({ custom: on ? [...state.custom, permission].sort() : state.custom.filter((p) => p !== permission) });
   return (
     <fieldset className="field fieldset-plain permissions-fieldset">
       <legend>{t('newKey.permissions')}</legend>
       <p className="hint" id={`${id}-summary`}>
         {t('newKey.permissionsSummary', {
           list: permissionsOf(state)
-            .map((p) => t(`keys.perm.${p}`))
+            .map((p) => permissionLabel(t, p))
             .join(', '),
         })}
       </p>
@@ -169,7 +199,7 @@ export function PermissionFields({
         <span>{t('newKey.readOnly')}</span>
       </label>
       <p id={`${id}-read-only-hint`} className="hint switch-hint">
-        {t('newKey.readOnlyHint')}
+        {t(exchange ? 'newKey.readOnlyHint' : 'newKey.readOnlyHintGateway')}
       </p>
       <label className={state.readOnly ? 'switch switch-disabled' : 'switch'}>
         <input
@@ -185,8 +215,32 @@ export function PermissionFields({
         <span>{t('newKey.allowWithdrawals')}</span>
       </label>
       <p id={`${id}-withdraw-hint`} className="hint switch-hint">
-        {t('newKey.allowWithdrawalsHint')}
+        {t(exchange ? 'newKey.allowWithdrawalsHint' : 'newKey.allowWithdrawalsHintGateway')}
       </p>
+      {custom.length > 0 && (
+        <div className="custom-permissions" role="group" aria-labelledby={`${id}-custom`}>
+          <p className="custom-permissions-title" id={`${id}-custom`}>
+            {t('newKey.customPermissions')}
+          </p>
+          {custom.map((permission) => (
+            <label key={permission} className="switch">
+              <input
+                type="checkbox"
+                role="switch"
+                name={`permission-${permission}`}
+                aria-describedby={`${id}-custom-hint`}
+                checked={state.custom.includes(permission)}
+                onChange={(event) => toggle(permission, event.target.checked)}
+              />
+              <span className="switch-track" aria-hidden="true" />
+              <span className="mono">{permission}</span>
+            </label>
+          ))}
+          <p id={`${id}-custom-hint`} className="hint switch-hint">
+            {t('newKey.customPermissionsHint')}
+          </p>
+        </div>
+      )}
     </fieldset>
   );
 }

@@ -22,6 +22,7 @@ import { LoadState } from '../../components/load-state.tsx';
 import type { MessageKey } from '../../i18n/en.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useResource } from '../../use-resource.ts';
+import { permissionLabel } from './key-badges.tsx';
 import { refusedOf, USAGE_LAYERS } from './usage-layers.ts';
 
 // The chart library is loaded with the first chart, not with every page of the console.
@@ -199,7 +200,7 @@ function RefusalItem({ refusal }: { refusal: UsageRefusal }): ReactNode {
           {t(explanation, {
             ip: refusal.ip,
             instruction: refusal.instruction ?? '—',
-            permission: refusal.permission ? t(`keys.perm.${refusal.permission}`) : '—',
+            permission: refusal.permission ? permissionLabel(t, refusal.permission) : '—',
           })}
         </div>
       )}

@@ -31,6 +31,7 @@ import {
   initialControls,
   KeyControlsFields,
   PermissionFields,
+  isReadOnlyChoice,
   permissionsOf,
   validateKeyControls,
 } from './key-controls-fields.tsx';
@@ -62,7 +63,7 @@ export function NewApiKeyDialog({
   onCreated: (created: CreatedKey) => void;
 }): ReactNode {
   const { t, language } = useI18n();
-  const { user, requireTwoFactorForKeys } = useSession();
+  const { user, requireTwoFactorForKeys, customPermissions } = useSession();
   const subaccounts = useResource(consoleApi.listSubaccounts);
   const [controls, setControls] = useState(() => initialControls());
   const [addingSubaccount, setAddingSubaccount] = useState(false);
@@ -91,6 +92,7 @@ export function NewApiKeyDialog({
     publicKey.trim() !== '' ||
     controls.withdraw ||
     controls.readOnly ||
+    controls.custom.length > 0 ||
     controls.allowedIps.trim() !== '' ||
     controls.expiry !== 'never';
 
@@ -129,7 +131,7 @@ export function NewApiKeyDialog({
       const key = await consoleApi.createKey({
         name: name.trim(),
         subaccountId: subaccountId || mainId,
-        readOnly: controls.readOnly,
+        readOnly: isReadOnlyChoice(controls),
         permissions: permissionsOf(controls),
         ...(entries.length > 0 ? { allowedIps: entries, allowAnyAddress: controls.allowAnyAddress } : {}),
         expiresAt: expiryToSend(controls, now),
@@ -299,7 +301,7 @@ export function NewApiKeyDialog({
           error={errors.publicKey ?? (looksLikeHex(publicKey) ? t('newKey.publicKeyHex') : undefined)}
           onChange={(event) => setPublicKey(event.target.value)}
         />
-        <PermissionFields state={controls} onChange={setControls} />
+        <PermissionFields state={controls} onChange={setControls} available={customPermissions} />
         <details
           className="advanced"
           open={advancedOpen}
