@@ -4,9 +4,10 @@
  * console and the CLI accept exactly the custom permissions the route file declares; a bad route file stops
  * `signet serve` with every problem listed.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +21,7 @@ import { EXCHANGE_PATH_SEGMENTS, SIGNET_PATH_SEGMENTS } from '../src/gateway/ind
 import { INSTRUCTION_ROUTES } from '../src/protocol/instructions.ts';
 import { configFromEnv, startServer, type RunningServer } from '../src/server/start-server.ts';
 import { ConsoleAgent } from './helpers/console-context.ts';
+import { OPENSSL } from './helpers/requirements.ts';
 import { SIGNET_BIN } from './helpers/signed-fetch.ts';
 import { generateKeyPair } from '../src/protocol/ed25519-node.ts';
 
@@ -236,6 +238,73 @@ describe('rate-limit classes', () => {
     }
     expect(statuses).toEqual([200, 200, 429]);
     expect(seen.length - before).toBe(2);
+  });
+});
+
+describe.skipIf(!OPENSSL.available)('an https upstream', () => {
+  it('is refused (502) when its certificate does not verify: reply-from would otherwise skip the check', async () => {
+    const certDir = mkdtempSync(join(tmpdir(), 'signet-gateway-tls-'));
+    execFileSync(
+      OPENSSL.where,
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(certDir, 'key.pem'),
+        '-out',
+        join(certDir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    let handled = 0;
+    const tls = createHttpsServer(
+      { key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) },
+      (_req, res) => {
+        handled += 1;
+        res.end('{}');
+      },
+    );
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    const address = tls.address();
+    const routes = writeRoutes('tls.json', {
+      routes: [{ method: 'GET', path: '/v1/secure', instruction: 'secureQuery', permission: 'read' }],
+    });
+    const config = configFromEnv({
+      SIGNET_ROUTES: routes,
+      SIGNET_UPSTREAM: `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      SIGNET_RATE_LIMITS: 'off',
+    });
+    const server = await startServer({ ...config, port: 0, databaseUrl: join(dir, 'tls.db') });
+    try {
+      const agent = new ConsoleAgent(server.app, '127.0.0.1');
+      await agent.signUp('tls@example.com');
+      const pair = generateKeyPair();
+      await agent.request('POST', '/keys', {
+        body: { name: 'tls', publicKey: pair.apiKey, permissions: ['read'] },
+      });
+      const response = await signedFetch(server, pair.secret, {
+        method: 'GET',
+        path: '/v1/secure',
+        instruction: 'secureQuery',
+      });
+      expect(response.status).toBe(502);
+      expect(((await response.json()) as { code: string }).code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(handled).toBe(0);
+    } finally {
+      await server.close();
+      await new Promise<void>((resolve) => tls.close(() => resolve()));
+    }
   });
 });
 
