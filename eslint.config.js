@@ -62,7 +62,7 @@ const GATEWAY_DEPENDENCIES = {
   regex:
     '(^|/)(exchange|console|accounts|events|cli|client)/|(^|/)server/(?!plugins/(error-handler|signed-auth)\\.ts$)',
   message:
-    'gateway/ verifies and forwards: it imports keys, protocol, the store and the server\'s signed-request step (server/plugins/signed-auth.ts, error-handler.ts) only.',
+    "gateway/ verifies and forwards: it imports keys, protocol, the store and the server's signed-request step (server/plugins/signed-auth.ts, error-handler.ts) only.",
 };
 
 export default tseslint.config(
