@@ -345,8 +345,10 @@ describe.skipIf(!CHROMIUM.available)('revoke all, address book, security, sign-i
       await page.getByText('Two-factor authentication is on.').waitFor();
 
       // Signed out, a visit to a page goes to sign-in and comes back there; on a phone the code field takes focus.
-      const context = await browser.context.browser()?.newContext({ viewport: { width: 390, height: 844 } });
-      const phone = context ? await context.newPage() : await browser.context.newPage();
+      // A browser without the session (the persistent test profile has one context: its cookies are cleared).
+      await browser.context.clearCookies();
+      const phone = await browser.context.newPage();
+      await phone.setViewportSize({ width: 390, height: 844 });
       await phone.goto(`${browser.server.url}/settings/security`);
       await phone.waitForURL(/\/sign-in\?next=%2Fsettings%2Fsecurity$/);
       await phone.getByLabel('Email').fill(EMAIL);

@@ -112,28 +112,29 @@ describe.skipIf(!CHROMIUM.available)(
     }
 
     it('signs out, and the sign-in and sign-up pages pass the same checks', async () => {
-      const context = await browser.context.browser()?.newContext();
-      const fresh = context ? await context.newPage() : await browser.context.newPage();
-      const previous = page;
-      page = fresh;
-      try {
-        for (const width of WIDTHS) {
-          for (const language of LANGUAGES) {
-            await page.setViewportSize({ width, height: 844 });
-            await page.goto(`${browser.server.url}/sign-in`);
-            await setLanguage(language);
-            for (const path of ['/sign-in', '/sign-up']) {
-              await page.goto(`${browser.server.url}${path}`);
-              await page.locator('main h1').waitFor();
-              await browser.screenshot(`page-${path.slice(1)}-${language}-${width}`);
-              expect(await problems(language)).toEqual([]);
-            }
+      await page.setViewportSize({ width: 1280, height: 860 });
+      await page.goto(`${browser.server.url}/settings/api-keys`);
+      await page.getByRole('button', { name: /^(Sign out|Выйти)$/ }).click();
+      await page.getByRole('heading', { level: 1, name: /^(Sign in to Signet|Вход в Signet)$/ }).waitFor();
+      for (const width of WIDTHS) {
+        for (const language of LANGUAGES) {
+          await page.setViewportSize({ width, height: 844 });
+          await setLanguage(language);
+          for (const path of ['/sign-in', '/sign-up']) {
+            await page.goto(`${browser.server.url}${path}`);
+            await page.locator('main h1').waitFor();
+            expect(new URL(page.url()).pathname).toBe(path);
+            await browser.screenshot(`page-${path.slice(1)}-${language}-${width}`);
+            expect(await problems(language)).toEqual([]);
           }
         }
-      } finally {
-        page = previous;
-        await fresh.close();
       }
+      await setLanguage('en');
+      await page.goto(`${browser.server.url}/sign-in`);
+      await page.getByLabel('Email').fill(EMAIL);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { level: 1, name: 'API Keys' }).waitFor();
     }, 90_000);
 
     it('follows every link the console and the docs render: none leads to a missing page', async () => {
