@@ -162,6 +162,8 @@ describe('accepted requests are forwarded byte for byte', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('x-upstream')).toBe('yes');
       expect(response.headers.get('set-cookie')).toBe('upstream=1; Path=/');
+      // Hop-by-hop headers stay on the upstream's connection.
+      expect(response.headers.get('x-hop')).toBeNull();
       const body = (await response.json()) as { echo: ReceivedRequest };
       expect(body.echo.url).toBe('/v1/things?b=2&a=1%20x');
     });
@@ -197,6 +199,17 @@ describe('accepted requests are forwarded byte for byte', () => {
     expect(seen?.headers['x-signet-permissions']).toBe('read,transfers');
     expect(seen?.headers['x-signet-instruction']).toBe('transferExecute');
     expect(seen?.hmac).toBe('ok');
+  });
+
+  it('forwards a body sent without Content-Type without inventing one', async () => {
+    const key = await makeKey({ permissions: 'read,transfers' });
+    const prepared = await sign(key, { method: 'POST', path: '/v1/transfers', body: { amount: '3' } });
+    const { 'Content-Type': _type, ...headers } = prepared.headers;
+    const [seen] = await arrivals(async () => {
+      expect((await rawRequest('POST', '/v1/transfers', headers, prepared.body)).status).toBe(201);
+    });
+    expect(seen?.headers['content-type']).toBeUndefined();
+    expect(Buffer.from(seen?.body ?? '', 'base64').toString()).toBe('{"amount":"3"}');
   });
 
   it('signs path parameters: a DELETE for thing 42 is forwarded, its signature is refused for thing 43', async () => {

@@ -127,6 +127,25 @@ function splitTarget(request: FastifyRequest): { path: string; query: string } {
   return index === -1 ? { path: url, query: '' } : { path: url.slice(0, index), query: url.slice(index) };
 }
 
+/** Headers of one connection (RFC 9110 7.6.1): the upstream's to Signet are not the client's to Signet. */
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+];
+
+function endToEndHeaders<H extends Record<string, unknown>>(headers: H): H {
+  const out: Record<string, unknown> = { ...headers };
+  const listed = typeof out.connection === 'string' ? out.connection.toLowerCase().split(',') : [];
+  for (const name of HOP_BY_HOP) delete out[name];
+  for (const name of listed) delete out[name.trim()];
+  return out as H;
+}
+
 function hasBody(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
@@ -237,6 +256,9 @@ function forward(
       if (body === undefined) {
         delete out['content-length'];
         delete out['transfer-encoding'];
+      } else if (request.headers['content-type'] === undefined) {
+        // reply-from needs a type to send the bytes as they are; the upstream gets none, as the client sent none.
+        delete out['content-type'];
       }
       const identity = identityHeaders({
         user: caller.userId,
@@ -263,6 +285,7 @@ function forward(
       }
       return out as typeof headers;
     },
+    rewriteHeaders: (headers) => endToEndHeaders(headers),
     onResponse: (_request, reply, response) => {
       metrics?.observe(route.path, (performance.now() - started) / 1000);
       void reply.send(response.stream);
