@@ -166,6 +166,27 @@ describe('SIGNET_EXCHANGE=off: a gateway-only deployment', () => {
     expect(balance.status).toBe(200);
     expect(seen.slice(-2)).toEqual(['POST /v1/transfers', 'GET /api/v1/capital']);
 
+    // The CLI signs gateway routes too, given the instruction.
+    const cli = await run(process.execPath, [
+      SIGNET_BIN,
+      'request',
+      'POST',
+      '/v1/transfers',
+      '--instruction',
+      'transferExecute',
+      '--body',
+      '{"amount":"2"}',
+      '--api-key',
+      pair.apiKey,
+      '--secret',
+      pair.secret,
+      '--url',
+      server.url,
+      '--json',
+    ]);
+    expect(JSON.parse(cli.stdout)).toEqual({ ok: true });
+    expect(seen.at(-1)).toBe('POST /v1/transfers');
+
     // Narrowing in the console takes effect on the next request.
     const id = created.json().id as string;
     expect(
