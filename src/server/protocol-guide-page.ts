@@ -1,6 +1,6 @@
 /**
  * The documentation pages people read next to the console: the signing guide (docs/PROTOCOL.md), the error table
- * (docs/ERRORS.md) and the vectors' provenance (test/vectors/README.md), rendered once at start (`marked`) into
+ * (docs/ERRORS.md), the gateway (docs/GATEWAY.md), deployment (docs/DEPLOY.md) and the vectors' provenance (test/vectors/README.md), rendered once at start (`marked`) into
  * one page shell in the console's dark style, with a bar back to the console and to the other pages.
  *
  * Links: the markdown files link to each other by repository path (so they work on a code host); `DOC_LINKS`
@@ -18,6 +18,8 @@ export const DOC_LINKS: Readonly<Record<string, string>> = {
   'PROTOCOL.md': '/docs/protocol',
   'ERRORS.md': '/docs/errors',
   'STREAMS.md': '/docs/protocol',
+  'GATEWAY.md': '/docs/gateway',
+  'DEPLOY.md': '/docs/deploy',
   '../test/vectors/vectors.json': '/docs/vectors.json',
   '../test/vectors/README.md': '/docs/vectors',
   'vectors.json': '/docs/vectors.json',
@@ -33,6 +35,8 @@ export interface DocPage {
 const NAV: Array<{ path: string; label: string }> = [
   { path: '/docs/protocol', label: 'Signing guide' },
   { path: '/docs/errors', label: 'Errors' },
+  { path: '/docs/gateway', label: 'Gateway' },
+  { path: '/docs/deploy', label: 'Deploying' },
   { path: '/docs', label: 'API reference' },
 ];
 

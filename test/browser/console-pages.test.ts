@@ -159,7 +159,14 @@ describe.skipIf(!CHROMIUM.available)(
       await page.getByRole('button', { name: 'New API Key' }).click();
       await collect();
       await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
-      for (const path of ['/docs/protocol', '/docs/errors', '/docs/vectors', '/docs']) {
+      for (const path of [
+        '/docs/protocol',
+        '/docs/errors',
+        '/docs/gateway',
+        '/docs/deploy',
+        '/docs/vectors',
+        '/docs',
+      ]) {
         await page.goto(`${origin}${path}`);
         await page.waitForLoadState('networkidle');
         await collect();
@@ -188,7 +195,14 @@ describe.skipIf(!CHROMIUM.available)(
     it('lays the docs out for a phone: no sideways scroll on any docs page, a way back to the console', async () => {
       for (const width of WIDTHS) {
         await page.setViewportSize({ width, height: 844 });
-        for (const path of ['/docs/protocol', '/docs/errors', '/docs/vectors', '/docs']) {
+        for (const path of [
+          '/docs/protocol',
+          '/docs/errors',
+          '/docs/gateway',
+          '/docs/deploy',
+          '/docs/vectors',
+          '/docs',
+        ]) {
           await page.goto(`${browser.server.url}${path}`);
           await page.waitForLoadState('networkidle');
           if (path === '/docs') await page.locator('.swagger-ui .info').waitFor();

@@ -17,6 +17,11 @@ import { PROTOCOL_GUIDE_CSP, renderDocPage, renderProtocolGuide } from '../proto
 const repoFile = (path: string): string => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 const PROTOCOL_GUIDE = repoFile('docs/PROTOCOL.md');
 const ERROR_TABLE = repoFile('docs/ERRORS.md');
+/** More pages of docs/ the served pages link to: path served, title, file. */
+const GUIDES: ReadonlyArray<[string, string, string]> = [
+  ['/docs/gateway', 'Gateway', 'docs/GATEWAY.md'],
+  ['/docs/deploy', 'Deploying', 'docs/DEPLOY.md'],
+];
 const VECTORS = repoFile('test/vectors/vectors.json');
 const VECTORS_README = repoFile('test/vectors/README.md');
 
@@ -46,7 +51,7 @@ const SWAGGER_THEME_JS = `
   bar.className = 'signet-bar';
   bar.setAttribute('aria-label', 'Documentation');
   [['/', '\u2190 Signet console', 'home'], ['/docs/protocol', 'Signing guide'], ['/docs/errors', 'Errors'],
-   ['/docs', 'API reference', '', true]].forEach(function (item) {
+   ['/docs/gateway', 'Gateway'], ['/docs/deploy', 'Deploying'], ['/docs', 'API reference', '', true]].forEach(function (item) {
     var link = document.createElement('a');
     link.href = item[0];
     link.textContent = item[1];
@@ -132,6 +137,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     markdown: await readFile(ERROR_TABLE, 'utf8'),
   });
   app.get('/docs/errors', { schema: { hide: true } }, html(errorsPage));
+  for (const [path, title, file] of GUIDES) {
+    const page = renderDocPage({ path, title, markdown: await readFile(repoFile(file), 'utf8') });
+    app.get(path, { schema: { hide: true } }, html(page));
+  }
   const vectors = await readFile(VECTORS, 'utf8').catch(() => undefined);
   const vectorsReadme = await readFile(VECTORS_README, 'utf8').catch(() => undefined);
   if (vectors !== undefined && vectorsReadme !== undefined) {
