@@ -66,12 +66,21 @@ function openSqliteReader(path: string): SQLite.Database {
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
 /**
+ * How every transaction of the writer connection starts. Kysely's SQLite driver opens them with a plain (deferred)
+ * `begin`: the transaction reads first and asks for the write lock at its first write, and when another process
+ * committed in between, SQLite cannot wait (the snapshot the transaction read is gone) and fails at once with
+ * SQLITE_BUSY, whatever the busy timeout; with two workers a third of the key revocations failed so. `begin
+ * immediate` takes the write lock before the first read, and waiting for it honours busy_timeout.
+ */
+const IMMEDIATE = 'begin immediate';
+
+/**
  * Kysely's SQLite driver calls `prepare()` for every query, and preparing costs more than running a simple indexed
  * lookup. Statements are reusable, so hand Kysely a database whose `prepare()` remembers them (bounded).
  */
 function withStatementCache(
   db: SQLite.Database,
-  options: { max?: number; alsoClose?: SQLite.Database } = {},
+  options: { max?: number; alsoClose?: SQLite.Database; beginImmediate?: boolean } = {},
 ): SQLite.Database {
   const max = options.max ?? 500;
   const statements = new Map<string, SQLite.Statement>();
@@ -91,7 +100,7 @@ function withStatementCache(
       return (sql: string): SQLite.Statement => {
         let statement = statements.get(sql);
         if (!statement) {
-          statement = target.prepare(sql);
+          statement = target.prepare(options.beginImmediate === true && sql === 'begin' ? IMMEDIATE : sql);
           if (statements.size >= max) statements.delete(statements.keys().next().value as string);
           statements.set(sql, statement);
         }
@@ -118,7 +127,7 @@ export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
   // A file gets a second, read-only connection for prepared reads outside transactions (prepared-query.ts),
   // closed with the first.
   const reader = writer.memory ? undefined : openSqliteReader(writer.name);
-  const connection = withStatementCache(writer, { alsoClose: reader });
+  const connection = withStatementCache(writer, { alsoClose: reader, beginImmediate: true });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
   registerSqliteConnection(db.getExecutor().adapter, connection);
   if (reader !== undefined) registerSqliteReader(db.getExecutor().adapter, withStatementCache(reader));
