@@ -189,6 +189,11 @@ export const ERROR_DETAILS = {
   ADDRESS_NOT_FOUND: { code: 'RESOURCE_NOT_FOUND', meaning: 'No such address in the caller’s address book.' },
   ADDRESS_NOTHING_PENDING: { code: 'CONFLICT', meaning: 'Cancel on an address with no pending change.' },
   SANDBOX_DEPOSITS_OFF: { code: 'FORBIDDEN', meaning: 'The operator turned sandbox deposits off.' },
+  DATABASE_UNAVAILABLE: {
+    code: 'MAINTENANCE',
+    meaning:
+      'The database cannot be reached or written right now (a lost connection, a failover, a locked file); nothing was done. Retry after `Retry-After` seconds.',
+  },
 } as const satisfies Record<string, { code: ErrorCode; meaning: string }>;
 
 export type ErrorDetail = keyof typeof ERROR_DETAILS;

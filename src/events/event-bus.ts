@@ -10,14 +10,15 @@
  *   channel; every node LISTENs and passes the other nodes' events on. A NOTIFY payload is limited to 8000 bytes,
  *   so an event is split into numbered chunks (one session's notifications arrive in the order sent). The
  *   sequencer (event-sequencer.ts) restores per-market order across paths.
- * A lost listener connection is reopened; what was missed shows as a sequence gap (clients resync from REST).
+ * A lost connection is reopened (store/pg-listener.ts); what was missed shows as a sequence gap (clients resync
+ * from REST).
  * Threat: the channel carries order events of every subaccount; it is inside the database's trust boundary.
  */
 import { randomUUID } from 'node:crypto';
 
 import type { Kysely } from 'kysely';
-import pg from 'pg';
 
+import { PgListener } from '../store/pg-listener.ts';
 import type { Database } from '../store/schema.ts';
 import type { MarketEvent } from './market-events.ts';
 
@@ -52,27 +53,48 @@ const CHUNK = 7600;
 
 export class PostgresEventBus implements DatabasePath {
   readonly node = randomUUID();
-  private sender: pg.Client | null = null;
-  private listener: pg.Client | null = null;
   private messageNumber = 0;
   private readonly partial = new Map<string, { count: number; chunks: string[] }>();
-  private closed = false;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+
+  private readonly listener: PgListener;
 
   private constructor(
-    private readonly url: string,
+    url: string,
     private readonly receive: (event: MarketEvent) => void,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.listener = PgListener.start({
+      url,
+      channel: EVENT_CHANNEL,
+      applicationName: 'signet-events',
+      onNotification: (payload) => this.onNotification(payload),
+      // Chunks of a message cut by the outage never complete.
+      onLost: () => this.partial.clear(),
+      onDown: onError,
+    });
+  }
 
+  /**
+   * One connection listens and sends (store/pg-listener.ts keeps it subscribed). Events sent while it is down
+   * do not reach the other nodes: their sequencers see the gap and their clients resync from REST.
+   */
   static async open(options: {
     url: string;
     receive: (event: MarketEvent) => void;
     onError: (error: unknown) => void;
   }): Promise<PostgresEventBus> {
     const bus = new PostgresEventBus(options.url, options.receive, options.onError);
-    bus.sender = await bus.connect();
-    await bus.listen();
+    const listener = bus.listener;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), 10_000)),
+    );
+    const outcome = await Promise.race([listener.ready, gaveUp]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      await listener.close();
+      throw new Error(`could not listen on ${EVENT_CHANNEL} within 10 s`);
+    }
     return bus;
   }
 
@@ -82,52 +104,20 @@ export class PostgresEventBus implements DatabasePath {
   }
 
   send(event: MarketEvent): void {
-    const sender = this.sender;
-    if (sender === null) return;
+    if (!this.listener.listening) return;
     const json = JSON.stringify(event);
     const count = Math.max(1, Math.ceil(json.length / CHUNK));
     const id = `${this.node}:${++this.messageNumber}`;
     for (let index = 0; index < count; index++) {
       const payload = `${id}:${index}:${count}:${json.slice(index * CHUNK, (index + 1) * CHUNK)}`;
-      // pg queues queries per client: this node's notifications leave in publish order.
-      sender.query('select pg_notify($1, $2)', [EVENT_CHANNEL, payload]).catch(this.onError);
+      // pg queues queries per client: this node's notifications leave in publish order. A failure here is the
+      // connection's, which the listener reports and reopens.
+      this.listener.query('select pg_notify($1, $2)', [EVENT_CHANNEL, payload]).catch(() => {});
     }
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    await Promise.allSettled([this.sender?.end(), this.listener?.end()]);
-  }
-
-  private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.url });
-    client.on('error', (error) => this.onError(error));
-    await client.connect();
-    return client;
-  }
-
-  private async listen(): Promise<void> {
-    const listener = await this.connect();
-    listener.on('notification', (message) => {
-      if (message.channel === EVENT_CHANNEL && message.payload) this.onNotification(message.payload);
-    });
-    listener.on('end', () => {
-      if (!this.closed) this.scheduleReconnect();
-    });
-    await listener.query(`listen ${EVENT_CHANNEL}`);
-    this.listener = listener;
-  }
-
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer || this.closed) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.listen().catch((error: unknown) => {
-        this.onError(error);
-        this.scheduleReconnect();
-      });
-    }, 500);
+    await this.listener.close();
   }
 
   private onNotification(payload: string): void {

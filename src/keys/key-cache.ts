@@ -21,9 +21,9 @@
  * happened while it ran.
  */
 import type { Kysely } from 'kysely';
-import pg from 'pg';
 
 import { isPostgresUrl } from '../store/create-database.ts';
+import { PgListener } from '../store/pg-listener.ts';
 import { sqliteConnectionOf } from '../store/prepared-query.ts';
 import type { Database } from '../store/schema.ts';
 
@@ -118,7 +118,7 @@ export interface PostgresKeyCacheOptions {
 }
 
 export interface PostgresKeyCache<K> extends KeyCache<K> {
-  /** Resolves once the listener is subscribed and the cache in use. */
+  /** Resolves once the listener is subscribed and the cache in use (store/pg-listener.ts reconnects it). */
   ready(): Promise<void>;
   /** The backend pid of the LISTEN connection (tests terminate it); undefined while disconnected. */
   listenerPid(): number | undefined;
@@ -131,16 +131,8 @@ export function createPostgresKeyCache<K>(
 ): PostgresKeyCache<K> {
   const cache = new RecordCache<K>();
   const onError = options.onError ?? (() => {});
-  let listening = false;
-  let closed = false;
   let known = 0;
   let schema = '';
-  let client: pg.Client | undefined;
-  let pid: number | undefined;
-  let retryDelay = 50;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let signalReady: () => void = () => {};
-  const readyPromise = new Promise<void>((resolve) => (signalReady = resolve));
 
   const readEpoch = async (): Promise<number> => {
     const row = await db
@@ -151,9 +143,8 @@ export function createPostgresKeyCache<K>(
     return Number(row.epoch);
   };
 
-  const onNotification = (message: pg.Notification): void => {
-    if (message.channel !== KEY_CHANNEL || message.payload === undefined) return;
-    const [from, epochText, apiKey] = message.payload.split(' ');
+  const onNotification = (payload: string): void => {
+    const [from, epochText, apiKey] = payload.split(' ');
     if (from !== schema || apiKey === undefined) return;
     const epoch = Number(epochText);
     if (epoch > known + 1) {
@@ -164,60 +155,27 @@ export function createPostgresKeyCache<K>(
     if (epoch > known) known = epoch;
   };
 
-  const disconnected = (error?: unknown): void => {
-    if (error !== undefined && !closed) onError(error);
-    if (client === undefined) return;
-    const old = client;
-    client = undefined;
-    listening = false;
-    pid = undefined;
-    old.removeAllListeners();
-    old.on('error', () => {});
-    old.end().catch(() => {});
-    if (!closed) scheduleConnect();
-  };
-
-  const scheduleConnect = (): void => {
-    retryTimer = setTimeout(() => void connect(), retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 2000);
-  };
-
-  const connect = async (): Promise<void> => {
-    retryTimer = undefined;
-    if (closed) return;
-    const next = new pg.Client({
-      connectionString: options.url,
-      application_name: 'signet-key-listener',
-      keepAlive: true,
-    });
-    client = next;
-    next.on('error', (error) => disconnected(error));
-    next.on('end', () => disconnected());
-    next.on('notification', onNotification);
-    try {
-      await next.connect();
-      const info = await next.query<{ schema: string; pid: number }>(
-        'select current_schema() as schema, pg_backend_pid() as pid',
-      );
-      schema = info.rows[0]?.schema ?? '';
-      await next.query(`listen ${KEY_CHANNEL}`);
-      // Subscribed first, epoch second: a change committed after this read is notified, one before is in the
-      // epoch and in the rows the empty cache will load.
+  const listener = PgListener.start({
+    url: options.url,
+    channel: KEY_CHANNEL,
+    applicationName: 'signet-key-listener',
+    onNotification,
+    // Subscribed first, epoch second: a change committed after this read is notified, one before is in the epoch
+    // and in the rows the empty cache will load. Whatever changed while the connection was down is forgotten.
+    onSubscribed: async (connection) => {
+      schema = connection.schema;
       const epoch = await readEpoch();
-      if (client !== next) return;
       cache.flush();
       known = epoch;
-      pid = info.rows[0]?.pid;
-      listening = true;
-      retryDelay = 50;
-      signalReady();
-    } catch (error) {
-      if (client === next) disconnected(error);
-    }
-  };
+    },
+    onLost: () => cache.flush(),
+    onDown: onError,
+  });
 
+  // A failed poll means this node cannot read the database, so it may also have lost notifications without the
+  // listening connection noticing yet: subscribe again (lookups bypass the cache until then).
   const poll = setInterval(() => {
-    if (!listening) return;
+    if (!listener.listening) return;
     readEpoch().then(
       (epoch) => {
         if (epoch > known) {
@@ -225,30 +183,19 @@ export function createPostgresKeyCache<K>(
           known = epoch;
         }
       },
-      (error: unknown) => onError(error),
+      (error: unknown) => listener.reconnect(error),
     );
   }, options.checkIntervalMs ?? 250);
   poll.unref();
 
-  void connect();
-
   return {
     counters: cache.counters,
-    lookup: (apiKey, load) => cache.lookup(apiKey, load, { usable: listening }),
-    ready: () => readyPromise,
-    listenerPid: () => pid,
+    lookup: (apiKey, load) => cache.lookup(apiKey, load, { usable: listener.listening }),
+    ready: () => listener.ready,
+    listenerPid: () => listener.pid,
     close: async () => {
-      closed = true;
       clearInterval(poll);
-      if (retryTimer !== undefined) clearTimeout(retryTimer);
-      const current = client;
-      client = undefined;
-      listening = false;
-      if (current !== undefined) {
-        current.removeAllListeners();
-        current.on('error', () => {});
-        await current.end().catch(() => {});
-      }
+      await listener.close();
     },
   };
 }

@@ -26,6 +26,7 @@ import { registerFiniteNumbers } from './plugins/finite-numbers.ts';
 import { registerJsonBodyParser } from './plugins/json-body.ts';
 import { registerRateLimits, type SharedCounters, type SignedLimits } from './plugins/rate-limits.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate-limit-config.ts';
+import { databaseOutageOf } from '../store/database-outage.ts';
 import type { RedisLink } from '../store/redis-link.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { getAccountRoute } from './routes/account/get-account.ts';
@@ -104,7 +105,9 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     genReqId: requestId,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
-  registerErrorHandling(app);
+  // A lost database answers 503 with Retry-After, and its outage is logged once (database-outage.ts).
+  const databaseOutage = databaseOutageOf(deps.db);
+  registerErrorHandling(app, { databaseUnavailable: (error) => databaseOutage.failed(error) });
   // Every answer names its request id, so a client's report can be found in the logs (and across a proxy that
   // set X-Request-Id, under the proxy's id).
   app.addHook('onRequest', (request, reply, done) => {

@@ -1,12 +1,11 @@
 /**
- * Readiness: whether this process can serve, as `/readyz` reports it. Ready means the database answers, every
+ * Readiness: whether this process can serve, as `/readyz` reports it. Ready means the database can be written, every
  * migration this version ships has been applied (and none it does not know), and Redis answers when `REDIS_URL`
  * is configured. Each check has a short timeout so a hung dependency gives a prompt 503, never a hung probe.
  */
 import { Redis } from 'ioredis';
-import { sql } from 'kysely';
-
 import { readSchemaStatus, type Store } from '../store/create-database.ts';
+import { databaseOutageOf, probeWritable } from '../store/database-outage.ts';
 
 export interface ReadinessCheck {
   name: 'database' | 'migrations' | 'redis';
@@ -58,10 +57,14 @@ export function createReadinessProbe(db: Store, options: { redisUrl?: string } =
         });
   redis?.on('error', () => {});
 
+  const outage = databaseOutageOf(db);
   const checkDatabase = async (): Promise<ReadinessCheck[]> => {
     try {
-      await withTimeout(sql`select 1`.execute(db), 'the database');
+      // Writable, not just answering: a read-only standby or a locked file is not ready either.
+      await withTimeout(probeWritable(db), 'the database');
+      outage.succeeded();
     } catch (error) {
+      outage.failed(error);
       return [
         { name: 'database', ok: false, detail: reason(error) },
         { name: 'migrations', ok: false, detail: 'database unreachable' },

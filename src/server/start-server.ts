@@ -31,6 +31,7 @@ import {
   type WithdrawalAddressSettings,
 } from '../exchange/index.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
+import { databaseOutageOf, describeDatabaseError } from '../store/database-outage.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { RedisLink } from '../store/redis-link.ts';
 import { ClusterSharedClient } from './cluster-shared.ts';
@@ -168,7 +169,20 @@ export async function startServer(
   const withdrawalAddresses = config.withdrawalAddresses ?? withdrawalAddressSettingsFromEnv(process.env);
   const markets = await readMarketConfigFile(config.marketsFile ?? DEFAULT_MARKETS_FILE);
   const db = await openStore(config.databaseUrl);
-  const log = { warn: (m: string) => app.log.warn(m), info: (m: string) => app.log.info(m) };
+  // The app's logger once it exists; listeners and probes may speak before (their errors must not throw).
+  const started: { app?: FastifyInstance } = {};
+  const logger = (): Pick<FastifyInstance['log'], 'error' | 'warn' | 'info'> =>
+    started.app?.log ?? fallbackLogger;
+  const log = { warn: (m: string) => logger().warn(m), info: (m: string) => logger().info(m) };
+  const outage = databaseOutageOf(db);
+  const stopWatchingOutage = outage.watch({
+    down: (error) =>
+      logger().error(
+        { err: describeDatabaseError(error) },
+        'database unavailable: answering 503 with Retry-After until it can be written again',
+      ),
+    up: ({ downMs }) => logger().warn(`database available again after ${downMs} ms`),
+  });
   const redis = config.redisUrl === undefined ? undefined : new RedisLink(config.redisUrl, log);
   const shared = config.clusterShared === true ? new ClusterSharedClient() : undefined;
   const replayGuard = new ReplayGuard({ ...config.replay, redis, shared, log });
@@ -179,13 +193,16 @@ export async function startServer(
     enabled: config.keyCache ?? true,
     onError: (error) => {
       metrics.error('database', 'key-listener');
-      app.log.warn({ err: error }, 'key-change listener: reconnecting');
+      logger().warn(
+        { err: describeDatabaseError(error) },
+        'key-change listener lost: keys are read from the database until it is back',
+      );
     },
   });
   const verifier = new SignedRequestVerifier(db, {
     onError: (error) => {
       metrics.error('database', 'last-use');
-      app.log.error({ err: error }, 'last-use write failed');
+      if (!outage.failed(error)) logger().error({ err: error }, 'last-use write failed');
     },
     keyCache,
     replayGuard,
@@ -195,7 +212,7 @@ export async function startServer(
   const exchangeEnabled = config.exchange !== false;
   const exchange = exchangeEnabled ? await createExchange({ db, config: markets, now: Date.now }) : undefined;
   const readiness = createReadinessProbe(db, { redisUrl: config.redisUrl });
-  const app = await buildApp(
+  const built = await buildApp(
     {
       db,
       verifier,
@@ -219,15 +236,18 @@ export async function startServer(
       trustProxy: options.trustProxy ?? config.trustedProxies,
     },
   );
+  started.app = built;
   // Pending withdrawals are confirmed by this settlement step (any process may run it: it is idempotent).
   const stopSettlement =
     exchange?.startWithdrawalSettlement({
       intervalMs: 1000,
-      onError: (error) => app.log.error({ err: error }, 'withdrawal settlement failed'),
+      onError: (error) => {
+        if (!outage.failed(error)) built.log.error({ err: error }, 'withdrawal settlement failed');
+      },
     }) ?? (() => {});
   if (withdrawalAddresses.mode === 'any') {
     // A sandbox setting: said loudly at every start, so it is never left on by accident.
-    app.log.warn(WITHDRAWAL_ADDRESSES_ANY_WARNING);
+    built.log.warn(WITHDRAWAL_ADDRESSES_ANY_WARNING);
   }
   const droppedConsumers = new Counter({
     name: 'signet_stream_consumers_dropped_total',
@@ -239,7 +259,7 @@ export async function startServer(
     exchange === undefined
       ? undefined
       : await startStreamServer({
-          app,
+          app: built,
           db,
           exchange,
           verifier,
@@ -256,12 +276,12 @@ export async function startServer(
       this.set(streams?.connections.size ?? 0);
     },
   });
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
+  await built.listen({ port: config.port, host: config.host });
+  const address = built.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
-    app,
+    app: built,
     metrics,
     db,
     get exchange(): Exchange {
@@ -282,21 +302,30 @@ export async function startServer(
         // Node's server.close() closes idle keep-alive sockets at once, racing a client that is sending on one
         // right now (it would see a reset, not an answer). Give such clients a moment instead; every answer sent
         // while closing carries `Connection: close`, so busy connections end by themselves.
-        const server = app.server;
+        const server = built.server;
         const closeIdle = server.closeIdleConnections.bind(server);
         server.closeIdleConnections = () => {};
         timers.push(setTimeout(closeIdle, Math.min(1000, graceMs / 2)));
         timers.push(setTimeout(() => server.closeAllConnections(), graceMs));
       }
       await streams?.close();
-      await app.close();
+      await built.close();
       for (const timer of timers) clearTimeout(timer);
       await verifier.close();
       await keyCache.close();
       await readiness.close();
       await redis?.close();
       shared?.close();
+      stopWatchingOutage();
+      outage.close();
       await db.destroy();
     },
   };
 }
+
+/** Where start-up speaks before the app (and its logger) exists. */
+const fallbackLogger: Pick<FastifyInstance['log'], 'error' | 'warn' | 'info'> = {
+  error: (...args: unknown[]) => console.error(...args),
+  warn: (...args: unknown[]) => console.warn(...args),
+  info: () => {},
+} as unknown as Pick<FastifyInstance['log'], 'error' | 'warn' | 'info'>;

@@ -19,6 +19,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 
+import { databaseOutageOf, DatabaseUnavailableError } from './database-outage.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { registerPostgresPool, registerSqliteConnection, registerSqliteReader } from './prepared-query.ts';
 import type { Database } from './schema.ts';
@@ -118,9 +119,28 @@ function postgresPoolSize(env: NodeJS.ProcessEnv = process.env): number {
 
 export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
   if (isPostgresUrl(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: postgresPoolSize() });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: postgresPoolSize(),
+      application_name: 'signet',
+      // A server that does not answer at all (a dropped route, a hung failover) fails a request within seconds
+      // (503) instead of holding it; dead idle connections are found by TCP keep-alive.
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     registerPostgresPool(db.getExecutor().adapter, pool);
+    const outage = databaseOutageOf(db);
+    // An idle connection the server ended (pg_terminate_backend, a restart, a failover, an idle timeout): the pool
+    // drops it and opens another when needed. Without this handler the error would end the process.
+    const connectionLost = (error: Error): void => {
+      if (!outage.failed(error)) outage.failed(new DatabaseUnavailableError(error.message));
+    };
+    pool.on('error', connectionLost);
+    // The pool listens for errors of idle connections only; one in use (inside a transaction, between two of its
+    // statements) that the server ends emits 'error' too, and unheard that also ends the process. Its query
+    // fails by itself; the pool discards the connection when it is released.
+    pool.on('connect', (client) => client.on('error', connectionLost));
     return db;
   }
   const writer = openSqlite(url);

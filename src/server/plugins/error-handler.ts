@@ -52,11 +52,29 @@ export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   return reply.code(error.status).type('application/json; charset=utf-8').send(body);
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** Seconds a client is told to wait when the database is away (the outage probe's back-off starts well below). */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+export interface ErrorHandlingOptions {
+  /**
+   * Told of every error; true when it means the database is unavailable (database-outage.ts), which is answered
+   * 503 MAINTENANCE with Retry-After instead of a 500, and logged once per outage by the caller, not per request.
+   */
+  databaseUnavailable?: (error: unknown) => boolean;
+}
+
+export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.decorateRequest('sendsErrorDetail', false);
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = error instanceof AppError ? error : mapFastifyError(error);
     if (known) return sendError(reply, known);
+    if (options.databaseUnavailable?.(error) === true) {
+      reply.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendError(
+        reply,
+        AppError.of('DATABASE_UNAVAILABLE', 'The database is unavailable; nothing was done. Retry shortly.'),
+      );
+    }
     request.log.error({ err: error, reqId: request.id }, 'unhandled error');
     return sendError(reply, new AppError('SERVER_ERROR', `Internal server error (request ${request.id})`));
   });

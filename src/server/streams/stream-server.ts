@@ -21,6 +21,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 
 import type { Exchange } from '../../exchange/index.ts';
 import type { SignedRequestVerifier } from '../../keys/index.ts';
+import { databaseOutageOf } from '../../store/database-outage.ts';
 import type { RedisLink } from '../../store/redis-link.ts';
 import type { Database } from '../../store/schema.ts';
 import { openMarketEventFeed } from '../../events/index.ts';
@@ -80,7 +81,11 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
   const { app, exchange, db } = options;
   const limits: StreamLimits = { ...DEFAULT_STREAM_LIMITS, ...options.limits };
   const now = options.now ?? Date.now;
-  const onError = (error: unknown): void => app.log.error({ err: error }, 'stream error');
+  // A lost database is logged once per outage (database-outage.ts), not once per stream error it causes.
+  const outage = databaseOutageOf(db);
+  const onError = (error: unknown): void => {
+    if (!outage.failed(error)) app.log.error({ err: error }, 'stream error');
+  };
 
   const hub = new StreamHub({ config: exchange.config, exchange, onError });
   const feed = await openMarketEventFeed({
