@@ -19,7 +19,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 
-import { databaseOutageOf, DatabaseUnavailableError } from './database-outage.ts';
+import { databaseOutageOf, DatabaseUnavailableError, SQLITE_BUSY_TIMEOUT_MS } from './database-outage.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { registerPostgresPool, registerSqliteConnection, registerSqliteReader } from './prepared-query.ts';
 import type { Database } from './schema.ts';
@@ -47,7 +47,7 @@ function openSqlite(url: string): SQLite.Database {
   // Checkpoint less often (every ~40 MB of WAL instead of ~4 MB): each checkpoint syncs the database file, and
   // on the order path that was a fifth of the time. Readers are unaffected; the WAL is reset after each one.
   db.pragma('wal_autocheckpoint = 10000');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   db.pragma('foreign_keys = ON');
   // Statement journals (the undo copy of the pages one statement changes, kept so that it can fail alone inside a
   // transaction) and savepoint journals in memory: as temporary files every multi-row insert or guarded update
@@ -58,7 +58,7 @@ function openSqlite(url: string): SQLite.Database {
 
 function openSqliteReader(path: string): SQLite.Database {
   const db = new SQLite(path, { readonly: true, fileMustExist: true });
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   return db;
 }
 

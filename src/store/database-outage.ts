@@ -64,6 +64,10 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** How long SQLite connections wait for a lock (create-database.ts), and how long the write probe does. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+const PROBE_BUSY_TIMEOUT_MS = 250;
+
 /** Proves the store can be written now: a transaction id on PostgreSQL, the write lock on SQLite. */
 export async function probeWritable(db: Kysely<Database>): Promise<void> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
@@ -71,9 +75,17 @@ export async function probeWritable(db: Kysely<Database>): Promise<void> {
     if (rows[0]?.standby === true) throw new DatabaseUnavailableError('the database is a read-only standby');
     return;
   }
+  // A short wait of its own: better-sqlite3 waits for a lock synchronously, and a probe that waited the whole
+  // busy timeout would stop the process for that long each time the file is locked; a commit of another worker
+  // holds the lock for milliseconds.
   await db.connection().execute(async (connection) => {
-    await sql`begin immediate`.execute(connection);
-    await sql`rollback`.execute(connection);
+    await sql.raw(`pragma busy_timeout = ${PROBE_BUSY_TIMEOUT_MS}`).execute(connection);
+    try {
+      await sql`begin immediate`.execute(connection);
+      await sql`rollback`.execute(connection);
+    } finally {
+      await sql.raw(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).execute(connection);
+    }
   });
 }
 

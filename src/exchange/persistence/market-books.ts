@@ -313,8 +313,13 @@ export class MarketBooks {
 /** A write of a group failed after changing something: run the group again with a savepoint per write. */
 class IsolateWrites extends Error {}
 
-/** PostgreSQL deadlock / serialization failure, SQLite busy: safe to run the whole transaction again. */
+/**
+ * PostgreSQL deadlock / serialization failure: safe to run the whole transaction again. Not SQLite's busy: its
+ * transactions start with the write lock (`begin immediate`, store/create-database.ts) after waiting the whole
+ * busy timeout for it, so SQLITE_BUSY means the file stays locked; it is answered 503 at once rather than after
+ * two more waits (store/database-outage.ts).
+ */
 export function isRetryableTransactionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
+  return code === '40P01' || code === '40001';
 }
