@@ -16,7 +16,6 @@ worker CPU per signed order (a claim plus a count) under load, small beside a si
  * plugin's skipOnError). Never a refusal because of this channel.
  */
 import cluster from 'node:cluster';
-import { createRequire } from 'node:module';
 
 import {
   REPLAY_STORE_FULL,
@@ -25,8 +24,14 @@ import {
   type ReplayOutcome,
   type SharedReplayStore,
 } from '../keys/index.ts';
+import {
+  createLocalCounterStore,
+  type CounterStore as PluginStore,
+  type StoreCallback,
+} from './rate-limit-stores.ts';
 
-const require = createRequire(import.meta.url);
+/** The part of a counter store the workers use (incr and read, like the plugin's own stores). */
+type CounterStore = Pick<PluginStore, 'incr' | 'read'>;
 
 /** A call: [id, 'replay', signature, expiresAt] or [id, 'incr' | 'read', key, timeWindow, max]. */
 type SharedCall = [number, 'replay', string, number] | [number, 'incr' | 'read', string, number, number];
@@ -36,13 +41,6 @@ type SharedAnswer = [number, 0 | 1 | 2 | [number, number]];
 /** Messages between workers and their primary about shared state. */
 export type SharedMessage =
   { type: 'signet:shared'; calls: SharedCall[] } | { type: 'signet:shared-answers'; answers: SharedAnswer[] };
-
-type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
-
-interface CounterStore {
-  incr(key: string, callback: StoreCallback, timeWindow: number, max: number): void;
-  read(key: string, callback: StoreCallback, timeWindow: number, max: number): void;
-}
 
 interface PendingCall {
   resolve: (answer: SharedAnswer[1]) => void;
@@ -59,13 +57,8 @@ export function hostClusterShared(options: {
   log: { warn: (message: string) => void };
 }): { replay: ReplayStore } {
   const replay = new ReplayStore({ maxEntries: options.maxReplayEntries, log: options.log });
-  const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as new (
-    continueExceeding: boolean,
-    exponentialBackoff: boolean,
-    cache: number,
-  ) => CounterStore;
   // The same settings as a single process's store (plugins/rate-limits.ts); keys carry the limit's prefix.
-  const counters = new LocalStore(false, false, 100_000);
+  const counters = createLocalCounterStore();
   cluster.on('message', (worker, message: SharedMessage) => {
     if (message?.type !== 'signet:shared') return;
     const now = Date.now();

@@ -39,6 +39,7 @@ import { rateLimitsFromEnv, type RateLimitConfig } from './rate-limit-config.ts'
 import { trustedProxiesFromEnv } from './trusted-proxies.ts';
 import { createReadinessProbe } from './readiness.ts';
 import { createMetrics, type Metrics, type MetricsSources } from './metrics.ts';
+import { Resources } from './resources.ts';
 import { startStreamServer, type StreamLimits, type StreamServer } from './streams/stream-server.ts';
 
 export interface ServerConfig {
@@ -162,57 +163,102 @@ function streamLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<StreamLimits> {
   return limits;
 }
 
+/**
+ * The composition root: opens each resource once, in dependency order, registering its closer as it goes
+ * (resources.ts); closing runs them backwards. A start that fails half-way closes what it had opened.
+ */
 export async function startServer(
   config: ServerConfig,
   options: BuildAppOptions = {},
 ): Promise<RunningServer> {
-  const withdrawalAddresses = config.withdrawalAddresses ?? withdrawalAddressSettingsFromEnv(process.env);
-  const markets = await readMarketConfigFile(config.marketsFile ?? DEFAULT_MARKETS_FILE);
-  const db = await openStore(config.databaseUrl);
   // The app's logger once it exists; listeners and probes may speak before (their errors must not throw).
   const started: { app?: FastifyInstance } = {};
   const logger = (): Pick<FastifyInstance['log'], 'error' | 'warn' | 'info'> =>
     started.app?.log ?? fallbackLogger;
+  const resources = new Resources((name, error) => logger().error({ err: error }, `closing ${name} failed`));
+  try {
+    return await openServer(config, options, resources, started, logger);
+  } catch (error) {
+    await resources.closeAll();
+    throw error;
+  }
+}
+
+type Logger = () => Pick<FastifyInstance['log'], 'error' | 'warn' | 'info'>;
+
+async function openServer(
+  config: ServerConfig,
+  options: BuildAppOptions,
+  resources: Resources,
+  started: { app?: FastifyInstance },
+  logger: Logger,
+): Promise<RunningServer> {
+  const withdrawalAddresses = config.withdrawalAddresses ?? withdrawalAddressSettingsFromEnv(process.env);
+  const markets = await readMarketConfigFile(config.marketsFile ?? DEFAULT_MARKETS_FILE);
   const log = { warn: (m: string) => logger().warn(m), info: (m: string) => logger().info(m) };
-  const outage = databaseOutageOf(db);
-  const stopWatchingOutage = outage.watch({
-    down: (error) =>
-      logger().error(
-        { err: describeDatabaseError(error) },
-        'database unavailable: answering 503 with Retry-After until it can be written again',
-      ),
-    up: ({ downMs }) => logger().warn(`database available again after ${downMs} ms`),
-  });
-  const redis = config.redisUrl === undefined ? undefined : new RedisLink(config.redisUrl, log);
-  const shared = config.clusterShared === true ? new ClusterSharedClient() : undefined;
+  const db = resources.add('database', await openStore(config.databaseUrl), (store) => store.destroy());
+  const outage = resources.add('database outage watch', databaseOutageOf(db), (watched) => watched.close());
+  resources.add(
+    'database outage log',
+    outage.watch({
+      down: (error) =>
+        logger().error(
+          { err: describeDatabaseError(error) },
+          'database unavailable: answering 503 with Retry-After until it can be written again',
+        ),
+      up: ({ downMs }) => logger().warn(`database available again after ${downMs} ms`),
+    }),
+    (stopWatching) => stopWatching(),
+  );
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : resources.add('redis', new RedisLink(config.redisUrl, log), (link) => link.close());
+  const shared =
+    config.clusterShared === true
+      ? resources.add('cluster shared state', new ClusterSharedClient(), (client) => client.close())
+      : undefined;
   const replayGuard = new ReplayGuard({ ...config.replay, redis, shared, log });
   const metricsSources: MetricsSources = { db, replay: replayGuard };
   const metrics = createMetrics(metricsSources);
-  const keyCache = await openKeyCache<KeyForDecision>(db, {
-    databaseUrl: config.databaseUrl,
-    enabled: config.keyCache ?? true,
-    onError: (error) => {
-      metrics.error('database', 'key-listener');
-      logger().warn(
-        { err: describeDatabaseError(error) },
-        'key-change listener lost: keys are read from the database until it is back',
-      );
-    },
-  });
-  const verifier = new SignedRequestVerifier(db, {
-    onError: (error) => {
-      metrics.error('database', 'last-use');
-      if (!outage.failed(error)) logger().error({ err: error }, 'last-use write failed');
-    },
-    keyCache,
-    replayGuard,
-    now: config.signedRequestClock,
-  });
+  const keyCache = resources.add(
+    'key cache',
+    await openKeyCache<KeyForDecision>(db, {
+      databaseUrl: config.databaseUrl,
+      enabled: config.keyCache ?? true,
+      onError: (error) => {
+        metrics.error('database', 'key-listener');
+        logger().warn(
+          { err: describeDatabaseError(error) },
+          'key-change listener lost: keys are read from the database until it is back',
+        );
+      },
+    }),
+    (cache) => cache.close(),
+  );
   metricsSources.keyCache = keyCache;
+  // Closed before the key cache and the database: closing flushes pending last-use writes and usage counters.
+  const verifier = resources.add(
+    'signed-request verifier',
+    new SignedRequestVerifier(db, {
+      onError: (error) => {
+        metrics.error('database', 'last-use');
+        if (!outage.failed(error)) logger().error({ err: error }, 'last-use write failed');
+      },
+      keyCache,
+      replayGuard,
+      now: config.signedRequestClock,
+    }),
+    (opened) => opened.close(),
+  );
   const exchangeEnabled = config.exchange !== false;
   const exchange = exchangeEnabled ? await createExchange({ db, config: markets, now: Date.now }) : undefined;
-  const readiness = createReadinessProbe(db, { redisUrl: config.redisUrl });
-  const built = await buildApp(
+  const readiness = resources.add(
+    'readiness probe',
+    createReadinessProbe(db, { redisUrl: config.redisUrl }),
+    (probe) => probe.close(),
+  );
+  const app = await buildApp(
     {
       db,
       verifier,
@@ -236,18 +282,24 @@ export async function startServer(
       trustProxy: options.trustProxy ?? config.trustedProxies,
     },
   );
-  started.app = built;
-  // Pending withdrawals are confirmed by this settlement step (any process may run it: it is idempotent).
-  const stopSettlement =
-    exchange?.startWithdrawalSettlement({
-      intervalMs: 1000,
-      onError: (error) => {
-        if (!outage.failed(error)) built.log.error({ err: error }, 'withdrawal settlement failed');
-      },
-    }) ?? (() => {});
+  started.app = app;
+  resources.add('http server', app, (opened) => opened.close());
+  if (exchange !== undefined) {
+    // Pending withdrawals are confirmed by this settlement step (any process may run it: it is idempotent).
+    resources.add(
+      'withdrawal settlement',
+      exchange.startWithdrawalSettlement({
+        intervalMs: 1000,
+        onError: (error) => {
+          if (!outage.failed(error)) app.log.error({ err: error }, 'withdrawal settlement failed');
+        },
+      }),
+      (stop) => stop(),
+    );
+  }
   if (withdrawalAddresses.mode === 'any') {
     // A sandbox setting: said loudly at every start, so it is never left on by accident.
-    built.log.warn(WITHDRAWAL_ADDRESSES_ANY_WARNING);
+    app.log.warn(WITHDRAWAL_ADDRESSES_ANY_WARNING);
   }
   const droppedConsumers = new Counter({
     name: 'signet_stream_consumers_dropped_total',
@@ -258,16 +310,20 @@ export async function startServer(
   const streams =
     exchange === undefined
       ? undefined
-      : await startStreamServer({
-          app: built,
-          db,
-          exchange,
-          verifier,
-          databaseUrl: config.databaseUrl,
-          redis,
-          ...(config.streams ? { limits: config.streams } : {}),
-          onConsumerDropped: () => droppedConsumers.inc(),
-        });
+      : resources.add(
+          'streams',
+          await startStreamServer({
+            app,
+            db,
+            exchange,
+            verifier,
+            databaseUrl: config.databaseUrl,
+            redis,
+            ...(config.streams ? { limits: config.streams } : {}),
+            onConsumerDropped: () => droppedConsumers.inc(),
+          }),
+          (server) => server.close(),
+        );
   new Gauge({
     name: 'signet_stream_connections',
     help: 'Open WebSocket connections',
@@ -276,12 +332,12 @@ export async function startServer(
       this.set(streams?.connections.size ?? 0);
     },
   });
-  await built.listen({ port: config.port, host: config.host });
-  const address = built.server.address();
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
-    app: built,
+    app,
     metrics,
     db,
     get exchange(): Exchange {
@@ -296,31 +352,26 @@ export async function startServer(
     },
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     close: async ({ graceMs }: { graceMs?: number } = {}) => {
-      stopSettlement();
-      const timers: NodeJS.Timeout[] = [];
-      if (graceMs !== undefined) {
-        // Node's server.close() closes idle keep-alive sockets at once, racing a client that is sending on one
-        // right now (it would see a reset, not an answer). Give such clients a moment instead; every answer sent
-        // while closing carries `Connection: close`, so busy connections end by themselves.
-        const server = built.server;
-        const closeIdle = server.closeIdleConnections.bind(server);
-        server.closeIdleConnections = () => {};
-        timers.push(setTimeout(closeIdle, Math.min(1000, graceMs / 2)));
-        timers.push(setTimeout(() => server.closeAllConnections(), graceMs));
-      }
-      await streams?.close();
-      await built.close();
+      const timers = graceMs === undefined ? [] : drainConnections(app, graceMs);
+      await resources.closeAll({ graceMs });
       for (const timer of timers) clearTimeout(timer);
-      await verifier.close();
-      await keyCache.close();
-      await readiness.close();
-      await redis?.close();
-      shared?.close();
-      stopWatchingOutage();
-      outage.close();
-      await db.destroy();
     },
   };
+}
+
+/**
+ * Node's server.close() closes idle keep-alive sockets at once, racing a client that is sending on one right now
+ * (it would see a reset, not an answer). Give such clients a moment instead; every answer sent while closing
+ * carries `Connection: close`, so busy connections end by themselves; whatever is open when the grace ends is cut.
+ */
+function drainConnections(app: FastifyInstance, graceMs: number): NodeJS.Timeout[] {
+  const server = app.server;
+  const closeIdle = server.closeIdleConnections.bind(server);
+  server.closeIdleConnections = () => {};
+  return [
+    setTimeout(closeIdle, Math.min(1000, graceMs / 2)),
+    setTimeout(() => server.closeAllConnections(), graceMs),
+  ];
 }
 
 /** Where start-up speaks before the app (and its logger) exists. */

@@ -10,8 +10,6 @@
  * place, exactly); otherwise in this process. Redis is optional and never a single point of failure: while it is
  * down the store counts in the primary or this process (redis-link.ts logs the switch once each way).
  */
-import { createRequire } from 'node:module';
-
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -19,43 +17,28 @@ import { AppError } from '../../errors.ts';
 import { findInstructionRoute } from '../../protocol/instructions.ts';
 import type { RedisLink } from '../../store/redis-link.ts';
 import type { RateLimitConfig } from '../rate-limit-config.ts';
+import {
+  countNow,
+  createLocalCounterStore,
+  createRedisCounterStore,
+  type CounterStore,
+  type StoreCallback,
+} from '../rate-limit-stores.ts';
 import { sendError } from './error-handler.ts';
 
 const MINUTE = 60_000;
-const require = createRequire(import.meta.url);
-
-type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
-
-interface CounterStore {
-  incr(key: string, callback: StoreCallback, timeWindow: number, max: number): void;
-  read(key: string, callback: StoreCallback, timeWindow: number, max: number): void;
-  child(options: unknown): CounterStore;
-}
 
 /**
  * A store class for @fastify/rate-limit that counts in Redis while the link is up and in `fallback` otherwise (the
  * cluster primary's counters, or a store in this process). Built from the plugin's own stores, so the counting
  * rules are the library's.
  */
-type LocalStoreClass = new (
-  continueExceeding: boolean,
-  exponentialBackoff: boolean,
-  cache: number,
-) => CounterStore;
-
 function fallbackStoreClass(
   redis: RedisLink | undefined,
   fallback: SharedCounters | undefined,
 ): new (options: unknown) => CounterStore {
-  const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as LocalStoreClass;
-  const RedisStore = require('@fastify/rate-limit/store/RedisStore.js') as new (
-    continueExceeding: boolean,
-    exponentialBackoff: boolean,
-    client: unknown,
-    prefix: string,
-  ) => CounterStore;
-  const local: SharedCounters = fallback ?? new LocalStore(false, false, 100_000);
-  const shared = redis === undefined ? undefined : new RedisStore(false, false, redis.client, 'signet:rl:');
+  const local: SharedCounters = fallback ?? createLocalCounterStore();
+  const shared = redis === undefined ? undefined : createRedisCounterStore(redis.client, 'signet:rl:');
   const run = (
     method: 'incr' | 'read',
     key: string,
@@ -162,25 +145,10 @@ export async function registerRateLimits(
   // shared counter before every signed request would cost a Redis or IPC round trip on the hot path (measured:
   // bench/abuse-controls.ts), and the limit only needs to be in the right order of magnitude (N workers let an
   // address fail at most N times the limit before each refuses it).
-  const failures = new (require('@fastify/rate-limit/store/LocalStore.js') as LocalStoreClass)(
-    false,
-    false,
-    100_000,
-  );
+  const failures = createLocalCounterStore();
   // The local store answers synchronously: no promise on the signed path.
-  const failureCount = (
-    request: FastifyRequest,
-    method: 'incr' | 'read',
-  ): { current: number; ttl: number } => {
-    let count = { current: 0, ttl: 0 };
-    failures[method](
-      `auth-failures:${request.ip}`,
-      (_error, result) => (count = result ?? count),
-      MINUTE,
-      config.authFailuresPerMinute,
-    );
-    return count;
-  };
+  const failureCount = (request: FastifyRequest, method: 'incr' | 'read'): { current: number; ttl: number } =>
+    countNow(failures, method, `auth-failures:${request.ip}`, MINUTE, config.authFailuresPerMinute);
   // The signed API's per-subaccount counters go straight to the plugin's store (same counting rules, same Redis
   // script): the plugin's request wrapper cost ~20 us per signed request, 14 % of a signed read
   // (bench/abuse-controls.ts), for options (allow lists, hooks, headers) these limits do not use.
