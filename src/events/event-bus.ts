@@ -98,6 +98,11 @@ export class PostgresEventBus implements DatabasePath {
     return bus;
   }
 
+  /** The backend pid of the bus's connection while it listens (tests end it); undefined while reconnecting. */
+  get connectionPid(): number | undefined {
+    return this.listener.pid;
+  }
+
   publish(event: MarketEvent): void {
     this.receive(event);
     this.send(event);
