@@ -75,12 +75,14 @@ describe('PostgreSQL connections lost under load, two nodes', () => {
       [0, 1].map(() => TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) })),
     );
     cleanups.push(() => Promise.all(proxies.map((proxy) => proxy.close())));
-    const nodes: SignetProcess[] = [];
-    for (const proxy of proxies) {
-      const node = await startSignetProcess({ databaseUrl: through(database.url, proxy), workers: 1 });
-      cleanups.push(() => node.stop());
-      nodes.push(node);
-    }
+    const starts = await Promise.allSettled(
+      proxies.map((proxy) => startSignetProcess({ databaseUrl: through(database.url, proxy), workers: 1 })),
+    );
+    for (const start of starts) if (start.status === 'fulfilled') cleanups.push(() => start.value.stop());
+    const nodes: SignetProcess[] = starts.map((start) => {
+      if (start.status === 'rejected') throw start.reason;
+      return start.value;
+    });
     const admin = new pg.Client({ connectionString: PG_TEST_URL });
     await admin.connect();
     cleanups.push(() => admin.end());
