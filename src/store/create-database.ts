@@ -8,7 +8,10 @@ import { dirname } from 'node:path';
 
 import SQLite from 'better-sqlite3';
 import {
+  CompiledQuery,
   DEFAULT_MIGRATION_TABLE,
+  type DatabaseConnection,
+  type Driver,
   Kysely,
   Migrator,
   PostgresAdapter,
@@ -16,6 +19,7 @@ import {
   SqliteDialect,
   sql,
   type MigrationProvider,
+  type TransactionSettings,
 } from 'kysely';
 import pg from 'pg';
 
@@ -67,13 +71,31 @@ function openSqliteReader(path: string): SQLite.Database {
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
 /**
- * How every transaction of the writer connection starts. Kysely's SQLite driver opens them with a plain (deferred)
- * `begin`: the transaction reads first and asks for the write lock at its first write, and when another process
- * committed in between, SQLite cannot wait (the snapshot the transaction read is gone) and fails at once with
- * SQLITE_BUSY, whatever the busy timeout; with two workers a third of the key revocations failed so. `begin
- * immediate` takes the write lock before the first read, and waiting for it honours busy_timeout.
+ * SQLite with write transactions that take the write lock when they begin. Kysely's SQLite driver opens every
+ * transaction with a plain (deferred) `begin`: the transaction reads first and asks for the write lock at its
+ * first write, and when another process committed in between, SQLite cannot wait (the snapshot the transaction
+ * read is gone) and fails at once with SQLITE_BUSY, whatever the busy timeout; with two workers a third of the key
+ * revocations failed so. `begin immediate` takes the lock before the first read, and waiting for it honours
+ * busy_timeout. Transactions that only read say so (`setAccessMode('read only')`: the audit's snapshot) and stay
+ * deferred, so they never hold the write lock.
  */
-const IMMEDIATE = 'begin immediate';
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const begin = (connection: DatabaseConnection, settings: TransactionSettings): Promise<void> =>
+      connection
+        .executeQuery(CompiledQuery.raw(settings.accessMode === 'read only' ? 'begin' : 'begin immediate'))
+        .then(() => undefined);
+    // The driver keeps its state in private fields: every other method is called on the driver itself.
+    return new Proxy(driver, {
+      get(target, property) {
+        if (property === 'beginTransaction') return begin;
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+}
 
 /**
  * Kysely's SQLite driver calls `prepare()` for every query, and preparing costs more than running a simple indexed
@@ -81,7 +103,7 @@ const IMMEDIATE = 'begin immediate';
  */
 function withStatementCache(
   db: SQLite.Database,
-  options: { max?: number; alsoClose?: SQLite.Database; beginImmediate?: boolean } = {},
+  options: { max?: number; alsoClose?: SQLite.Database } = {},
 ): SQLite.Database {
   const max = options.max ?? 500;
   const statements = new Map<string, SQLite.Statement>();
@@ -101,7 +123,7 @@ function withStatementCache(
       return (sql: string): SQLite.Statement => {
         let statement = statements.get(sql);
         if (!statement) {
-          statement = target.prepare(options.beginImmediate === true && sql === 'begin' ? IMMEDIATE : sql);
+          statement = target.prepare(sql);
           if (statements.size >= max) statements.delete(statements.keys().next().value as string);
           statements.set(sql, statement);
         }
@@ -147,8 +169,8 @@ export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
   // A file gets a second, read-only connection for prepared reads outside transactions (prepared-query.ts),
   // closed with the first.
   const reader = writer.memory ? undefined : openSqliteReader(writer.name);
-  const connection = withStatementCache(writer, { alsoClose: reader, beginImmediate: true });
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const connection = withStatementCache(writer, { alsoClose: reader });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: connection }) });
   registerSqliteConnection(db.getExecutor().adapter, connection);
   if (reader !== undefined) registerSqliteReader(db.getExecutor().adapter, withStatementCache(reader));
   return db;

@@ -41,10 +41,11 @@ export interface LedgerAudit {
 
 export async function auditLedger(db: Kysely<Database>, config: ExchangeConfig): Promise<LedgerAudit> {
   // One snapshot for every read (SQLite: one read transaction; PostgreSQL: repeatable read), so the audit is
-  // exact even while orders are being placed.
+  // exact even while orders are being placed. Read only: on SQLite it then never holds the write lock.
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
     .execute((trx) => auditSnapshot(trx, config));
 }
 
