@@ -2,6 +2,8 @@
  * Readiness: whether this process can serve, as `/readyz` reports it. Ready means the database answers, every
  * migration this version ships has been applied (and none it does not know), and Redis answers when `REDIS_URL`
  * is configured. Each check has a short timeout so a hung dependency gives a prompt 503, never a hung probe.
+ * In a worker of `signet serve --workers N`, the primary's word on the cluster is one more check (`workers`):
+ * replacements that keep failing to start make the node not ready (serve-process.ts).
  */
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -9,7 +11,7 @@ import { sql } from 'kysely';
 import { readSchemaStatus, type Store } from '../store/create-database.ts';
 
 export interface ReadinessCheck {
-  name: 'database' | 'migrations' | 'redis';
+  name: 'database' | 'migrations' | 'redis' | 'workers';
   ok: boolean;
   /** Why not, when not ok. Never holds a secret (no URLs, no passwords). */
   detail?: string;
@@ -37,6 +39,13 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
 
 function reason(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+}
+
+let clusterCheck: ReadinessCheck | undefined;
+
+/** The cluster's state as the primary reports it to this worker; `undefined` when there is nothing to report. */
+export function reportClusterHealth(check: ReadinessCheck | undefined): void {
+  clusterCheck = check;
 }
 
 export interface ReadinessProbe {
@@ -104,6 +113,7 @@ export function createReadinessProbe(db: Store, options: { redisUrl?: string } =
   return {
     check: async () => {
       const checks = (await Promise.all([checkDatabase(), checkRedis()])).flat();
+      if (clusterCheck !== undefined) checks.push(clusterCheck);
       return { ready: checks.every((c) => c.ok), checks };
     },
     close: async () => {

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 
 import {
@@ -71,6 +71,11 @@ export interface ServerConfig {
    * when Redis is absent or down (serve-process.ts, cluster-shared.ts). Absent: this process keeps its own.
    */
   clusterShared?: boolean;
+  /**
+   * In a worker of `signet serve --workers N`: listen on a socket of its own (host:port, usually 127.0.0.1:0)
+   * instead of the cluster's; the primary hands it connections (cluster-connections.ts).
+   */
+  listenExclusive?: boolean;
   /** The built-in exchange (SIGNET_EXCHANGE=off turns it off: console, keys and gateway only); on when absent. */
   exchange?: boolean;
   /** The operator's own API behind Signet (SIGNET_ROUTES, SIGNET_UPSTREAM...); no gateway routes when absent. */
@@ -138,6 +143,27 @@ export function configFromEnv(
   };
 }
 
+/** A logger for the moments before the app's own exists: one JSON line per message on stderr, like pino's. */
+function startupLogger(): Pick<FastifyBaseLogger, 'warn' | 'info' | 'error'> {
+  const write =
+    (level: number) =>
+    (first: unknown, message?: string): void => {
+      const fields =
+        typeof first === 'string'
+          ? { msg: first }
+          : { ...(first as object), msg: message, err: errorText((first as { err?: unknown })?.err) };
+      process.stderr.write(`${JSON.stringify({ level, time: Date.now(), pid: process.pid, ...fields })}\n`);
+    };
+  return { warn: write(40), info: write(30), error: write(50) } as Pick<
+    FastifyBaseLogger,
+    'warn' | 'info' | 'error'
+  >;
+}
+
+function errorText(error: unknown): string | undefined {
+  return error === undefined ? undefined : error instanceof Error ? error.message : String(error);
+}
+
 /**
  * SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS, SIGNET_WS_MAX_SUBSCRIPTIONS: positive integers; SIGNET_WS_FLUSH_MS:
  * milliseconds, 0 or more (docs/STREAMS.md).
@@ -168,7 +194,10 @@ export async function startServer(
   const withdrawalAddresses = config.withdrawalAddresses ?? withdrawalAddressSettingsFromEnv(process.env);
   const markets = await readMarketConfigFile(config.marketsFile ?? DEFAULT_MARKETS_FILE);
   const db = await openStore(config.databaseUrl);
-  const log = { warn: (m: string) => app.log.warn(m), info: (m: string) => app.log.info(m) };
+  // Until the app (and its logger) exists, a failing listener logs to stderr: using `app` here threw a
+  // ReferenceError that killed the worker when the key listener failed during start-up (issue 17).
+  let appLog: Pick<FastifyBaseLogger, 'warn' | 'info' | 'error'> = startupLogger();
+  const log = { warn: (m: string) => appLog.warn(m), info: (m: string) => appLog.info(m) };
   const redis = config.redisUrl === undefined ? undefined : new RedisLink(config.redisUrl, log);
   const shared = config.clusterShared === true ? new ClusterSharedClient() : undefined;
   const replayGuard = new ReplayGuard({ ...config.replay, redis, shared, log });
@@ -179,13 +208,13 @@ export async function startServer(
     enabled: config.keyCache ?? true,
     onError: (error) => {
       metrics.error('database', 'key-listener');
-      app.log.warn({ err: error }, 'key-change listener: reconnecting');
+      appLog.warn({ err: error }, 'key-change listener: reconnecting');
     },
   });
   const verifier = new SignedRequestVerifier(db, {
     onError: (error) => {
       metrics.error('database', 'last-use');
-      app.log.error({ err: error }, 'last-use write failed');
+      appLog.error({ err: error }, 'last-use write failed');
     },
     keyCache,
     replayGuard,
@@ -219,6 +248,7 @@ export async function startServer(
       trustProxy: options.trustProxy ?? config.trustedProxies,
     },
   );
+  appLog = app.log;
   // Pending withdrawals are confirmed by this settlement step (any process may run it: it is idempotent).
   const stopSettlement =
     exchange?.startWithdrawalSettlement({
@@ -256,7 +286,7 @@ export async function startServer(
       this.set(streams?.connections.size ?? 0);
     },
   });
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host, exclusive: config.listenExclusive === true });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
