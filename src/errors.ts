@@ -189,6 +189,10 @@ export const ERROR_DETAILS = {
   ADDRESS_NOT_FOUND: { code: 'RESOURCE_NOT_FOUND', meaning: 'No such address in the caller’s address book.' },
   ADDRESS_NOTHING_PENDING: { code: 'CONFLICT', meaning: 'Cancel on an address with no pending change.' },
   SANDBOX_DEPOSITS_OFF: { code: 'FORBIDDEN', meaning: 'The operator turned sandbox deposits off.' },
+  INSUFFICIENT_STORAGE: {
+    code: 'MAINTENANCE',
+    meaning: 'The server’s disk is full: nothing was stored; try again after Retry-After.',
+  },
 } as const satisfies Record<string, { code: ErrorCode; meaning: string }>;
 
 export type ErrorDetail = keyof typeof ERROR_DETAILS;

@@ -1,7 +1,7 @@
 /**
  * Readiness: whether this process can serve, as `/readyz` reports it. Ready means the database answers, every
  * migration this version ships has been applied (and none it does not know), and Redis answers when `REDIS_URL`
- * is configured. Each check has a short timeout so a hung dependency gives a prompt 503, never a hung probe.
+ * is configured, and the disk holding the database has room (storage-health.ts). Each check has a short timeout so a hung dependency gives a prompt 503, never a hung probe.
  * In a worker of `signet serve --workers N`, the primary's word on the cluster is one more check (`workers`):
  * replacements that keep failing to start make the node not ready (serve-process.ts).
  */
@@ -9,9 +9,10 @@ import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 
 import { readSchemaStatus, type Store } from '../store/create-database.ts';
+import { checkStorage } from './storage-health.ts';
 
 export interface ReadinessCheck {
-  name: 'database' | 'migrations' | 'redis' | 'workers';
+  name: 'database' | 'migrations' | 'redis' | 'workers' | 'storage';
   ok: boolean;
   /** Why not, when not ok. Never holds a secret (no URLs, no passwords). */
   detail?: string;
@@ -53,7 +54,10 @@ export interface ReadinessProbe {
   close(): Promise<void>;
 }
 
-export function createReadinessProbe(db: Store, options: { redisUrl?: string } = {}): ReadinessProbe {
+export function createReadinessProbe(
+  db: Store,
+  options: { redisUrl?: string; databaseUrl?: string } = {},
+): ReadinessProbe {
   // One client for the probes, connected lazily, failing fast instead of queueing while Redis is down.
   const redis =
     options.redisUrl === undefined || options.redisUrl === ''
@@ -112,7 +116,8 @@ export function createReadinessProbe(db: Store, options: { redisUrl?: string } =
 
   return {
     check: async () => {
-      const checks = (await Promise.all([checkDatabase(), checkRedis()])).flat();
+      const storage = options.databaseUrl === undefined ? [] : [checkStorage(options.databaseUrl)];
+      const checks = (await Promise.all([checkDatabase(), checkRedis(), ...storage])).flat();
       if (clusterCheck !== undefined) checks.push(clusterCheck);
       return { ready: checks.every((c) => c.ok), checks };
     },

@@ -223,7 +223,7 @@ export async function startServer(
   metricsSources.keyCache = keyCache;
   const exchangeEnabled = config.exchange !== false;
   const exchange = exchangeEnabled ? await createExchange({ db, config: markets, now: Date.now }) : undefined;
-  const readiness = createReadinessProbe(db, { redisUrl: config.redisUrl });
+  const readiness = createReadinessProbe(db, { redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
   const app = await buildApp(
     {
       db,

@@ -29,11 +29,12 @@ export interface Outcome {
   path: string;
 }
 
-/** A SQLite database in a fresh directory with `traders` funded subaccounts, each with an API key. */
+/** A SQLite database in a fresh directory (or `inDir`) with `traders` funded subaccounts, each with an API key. */
 export async function seedTraders(
   traders: number,
+  inDir?: string,
 ): Promise<{ dir: string; databaseUrl: string; signers: Signer[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'signet-faults-'));
+  const dir = inDir ?? mkdtempSync(join(tmpdir(), 'signet-faults-'));
   const databaseUrl = join(dir, 'faults.db');
   const db = await openStore(databaseUrl);
   const config = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
@@ -106,7 +107,7 @@ export interface Load {
 }
 
 /**
- * `loops` clients, half on fresh connections and half on kept-alive ones, alternating a signed order (crossing
+ * `loops` clients (at most one per signer), half on fresh connections and half on kept-alive ones, alternating a signed order (crossing
  * prices, so trades happen) and a signed balance read.
  */
 export function startLoad(
@@ -117,39 +118,44 @@ export function startLoad(
   const outcomes: Outcome[] = [];
   const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
   let running = true;
-  const loops = Array.from({ length: options.loops ?? 12 }, async (_, i) => {
-    const signer = signers[i % signers.length]!;
-    for (let n = 0; running; n++) {
-      const order = n % 2 === 0;
-      const prepared = await createSignedRequest(
-        order
-          ? {
-              method: 'POST',
-              path: '/api/v1/order',
-              body: {
-                symbol: 'SOL_USDC',
-                side: (i + n) % 4 < 2 ? 'Bid' : 'Ask',
-                orderType: 'Limit',
-                price: String(99 + ((i + n) % 3)),
-                quantity: '0.01',
-              },
-              window: 60_000,
-            }
-          : { method: 'GET', path: '/api/v1/capital', window: 60_000 },
-        signer,
-      );
-      const outcome = await send(url(), {
-        agent: i % 2 === 0 ? false : keepAlive,
-        method: order ? 'POST' : 'GET',
-        path: prepared.pathWithQuery,
-        headers: order ? { ...prepared.headers, 'content-type': 'application/json' } : prepared.headers,
-        body: prepared.body,
-        hangMs: options.hangMs ?? 4000,
-      });
-      outcomes.push(outcome);
-      if (outcome.kind !== 'answer') await new Promise((r) => setTimeout(r, 10));
-    }
-  });
+  // One signer per loop: two loops signing the same balance read in the same millisecond would send one
+  // signature twice, and replay refusal would rightly refuse the second.
+  const loops = Array.from(
+    { length: Math.min(options.loops ?? signers.length, signers.length) },
+    async (_, i) => {
+      const signer = signers[i % signers.length]!;
+      for (let n = 0; running; n++) {
+        const order = n % 2 === 0;
+        const prepared = await createSignedRequest(
+          order
+            ? {
+                method: 'POST',
+                path: '/api/v1/order',
+                body: {
+                  symbol: 'SOL_USDC',
+                  side: (i + n) % 4 < 2 ? 'Bid' : 'Ask',
+                  orderType: 'Limit',
+                  price: String(99 + ((i + n) % 3)),
+                  quantity: '0.01',
+                },
+                window: 60_000,
+              }
+            : { method: 'GET', path: '/api/v1/capital', window: 60_000 },
+          signer,
+        );
+        const outcome = await send(url(), {
+          agent: i % 2 === 0 ? false : keepAlive,
+          method: order ? 'POST' : 'GET',
+          path: prepared.pathWithQuery,
+          headers: order ? { ...prepared.headers, 'content-type': 'application/json' } : prepared.headers,
+          body: prepared.body,
+          hangMs: options.hangMs ?? 4000,
+        });
+        outcomes.push(outcome);
+        if (outcome.kind !== 'answer') await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+  );
   return {
     outcomes,
     stop: async () => {

@@ -26,7 +26,7 @@ afterEach(async () => {
 
 describe('SIGTERM under load, signet serve --workers 2', () => {
   it('answers every accepted request, closes idle connections and streams first, exits within the grace', async () => {
-    const seeded = await seedTraders(4);
+    const seeded = await seedTraders(8);
     dir = seeded.dir;
     const graceMs = 4000;
     server = await startSignetProcess({

@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 async function start(): Promise<{ signers: Signer[] }> {
-  const seeded = await seedTraders(4);
+  const seeded = await seedTraders(8);
   dir = seeded.dir;
   server = await startSignetProcess({
     databaseUrl: seeded.databaseUrl,
