@@ -194,6 +194,10 @@ export const ERROR_DETAILS = {
     meaning:
       'The database cannot be reached or written right now (a lost connection, a failover, a locked file); nothing was done. Retry after `Retry-After` seconds.',
   },
+  INSUFFICIENT_STORAGE: {
+    code: 'MAINTENANCE',
+    meaning: 'The server’s disk is full: nothing was stored; try again after Retry-After.',
+  },
 } as const satisfies Record<string, { code: ErrorCode; meaning: string }>;
 
 export type ErrorDetail = keyof typeof ERROR_DETAILS;

@@ -78,13 +78,14 @@ describe.skipIf(!REDIS_SERVER.available)('/healthz and /readyz', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
-  it('is ready with the database, every migration and Redis; 503 naming Redis while Redis is down', async () => {
+  it('is ready with the database, every migration, Redis and room on disk; 503 naming Redis while Redis is down', async () => {
     const up = await readyz();
     expect(up.status).toBe(200);
     expect(up.body.checks).toEqual([
       { name: 'database', ok: true },
       { name: 'migrations', ok: true },
       { name: 'redis', ok: true },
+      { name: 'storage', ok: true },
     ]);
 
     await stopProcess(redis);

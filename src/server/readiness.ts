@@ -1,14 +1,17 @@
 /**
  * Readiness: whether this process can serve, as `/readyz` reports it. Ready means the database can be written, every
  * migration this version ships has been applied (and none it does not know), and Redis answers when `REDIS_URL`
- * is configured. Each check has a short timeout so a hung dependency gives a prompt 503, never a hung probe.
+ * is configured, and the disk holding the database has room (storage-health.ts). Each check has a short timeout so a hung dependency gives a prompt 503, never a hung probe.
+ * In a worker of `signet serve --workers N`, the primary's word on the cluster is one more check (`workers`):
+ * replacements that keep failing to start make the node not ready (serve-process.ts).
  */
 import { Redis } from 'ioredis';
 import { readSchemaStatus, type Store } from '../store/create-database.ts';
 import { databaseOutageOf, probeWritable } from '../store/database-outage.ts';
+import { checkStorage } from './storage-health.ts';
 
 export interface ReadinessCheck {
-  name: 'database' | 'migrations' | 'redis';
+  name: 'database' | 'migrations' | 'redis' | 'workers' | 'storage';
   ok: boolean;
   /** Why not, when not ok. Never holds a secret (no URLs, no passwords). */
   detail?: string;
@@ -38,12 +41,22 @@ function reason(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
 }
 
+let clusterCheck: ReadinessCheck | undefined;
+
+/** The cluster's state as the primary reports it to this worker; `undefined` when there is nothing to report. */
+export function reportClusterHealth(check: ReadinessCheck | undefined): void {
+  clusterCheck = check;
+}
+
 export interface ReadinessProbe {
   check(): Promise<Readiness>;
   close(): Promise<void>;
 }
 
-export function createReadinessProbe(db: Store, options: { redisUrl?: string } = {}): ReadinessProbe {
+export function createReadinessProbe(
+  db: Store,
+  options: { redisUrl?: string; databaseUrl?: string } = {},
+): ReadinessProbe {
   // One client for the probes, connected lazily, failing fast instead of queueing while Redis is down.
   const redis =
     options.redisUrl === undefined || options.redisUrl === ''
@@ -106,7 +119,9 @@ export function createReadinessProbe(db: Store, options: { redisUrl?: string } =
 
   return {
     check: async () => {
-      const checks = (await Promise.all([checkDatabase(), checkRedis()])).flat();
+      const storage = options.databaseUrl === undefined ? [] : [checkStorage(options.databaseUrl)];
+      const checks = (await Promise.all([checkDatabase(), checkRedis(), ...storage])).flat();
+      if (clusterCheck !== undefined) checks.push(clusterCheck);
       return { ready: checks.every((c) => c.ok), checks };
     },
     close: async () => {

@@ -73,6 +73,11 @@ export interface ServerConfig {
    * when Redis is absent or down (serve-process.ts, cluster-shared.ts). Absent: this process keeps its own.
    */
   clusterShared?: boolean;
+  /**
+   * In a worker of `signet serve --workers N`: listen on a socket of its own (host:port, usually 127.0.0.1:0)
+   * instead of the cluster's; the primary hands it connections (cluster-connections.ts).
+   */
+  listenExclusive?: boolean;
   /** The built-in exchange (SIGNET_EXCHANGE=off turns it off: console, keys and gateway only); on when absent. */
   exchange?: boolean;
   /** The operator's own API behind Signet (SIGNET_ROUTES, SIGNET_UPSTREAM...); no gateway routes when absent. */
@@ -255,7 +260,7 @@ async function openServer(
   const exchange = exchangeEnabled ? await createExchange({ db, config: markets, now: Date.now }) : undefined;
   const readiness = resources.add(
     'readiness probe',
-    createReadinessProbe(db, { redisUrl: config.redisUrl }),
+    createReadinessProbe(db, { redisUrl: config.redisUrl, databaseUrl: config.databaseUrl }),
     (probe) => probe.close(),
   );
   const app = await buildApp(
@@ -332,7 +337,7 @@ async function openServer(
       this.set(streams?.connections.size ?? 0);
     },
   });
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host, exclusive: config.listenExclusive === true });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

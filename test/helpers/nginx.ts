@@ -25,10 +25,14 @@ export async function startNginx(sites: { port: number; upstreams: string[] }[])
   upstream signet_${i} {
 ${site.upstreams.map((u) => `    server ${u};`).join('\n')}
     keepalive 32;
+    keepalive_timeout 4s;
   }
   server {
     listen 127.0.0.1:${site.port};
-    location / {
+    proxy_connect_timeout 2s;
+    proxy_send_timeout 30s;
+    proxy_read_timeout 35s;
+    location = / {
       proxy_pass http://signet_${i};
       proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;
@@ -37,6 +41,19 @@ ${site.upstreams.map((u) => `    server ${u};`).join('\n')}
       proxy_set_header X-Forwarded-For $remote_addr;
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Request-Id $request_id;
+      proxy_read_timeout 75s;
+      proxy_send_timeout 75s;
+    }
+    location / {
+      proxy_pass http://signet_${i};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Request-Id $request_id;
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_next_upstream_tries 2;
     }
   }`,
     )

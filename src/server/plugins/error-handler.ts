@@ -8,6 +8,12 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { AppError, type ErrorCode } from '../../errors.ts';
+import {
+  firstInEpisode,
+  isStorageFull,
+  STORAGE_RETRY_AFTER_SECONDS,
+  storageFullError,
+} from '../storage-health.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -68,6 +74,12 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = error instanceof AppError ? error : mapFastifyError(error);
     if (known) return sendError(reply, known);
+    if (isStorageFull(error)) {
+      // A full disk is an outage the client can wait out, said as such (storage-health.ts), logged once per episode.
+      if (firstInEpisode()) request.log.error({ err: error, reqId: request.id }, 'disk full: writes refused');
+      void reply.header('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
+      return sendError(reply, storageFullError());
+    }
     if (options.databaseUnavailable?.(error) === true) {
       reply.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
       return sendError(
