@@ -8,6 +8,7 @@ import type { RouteOptions } from 'fastify';
 import { deriveCsrfToken } from '../../../console/csrf.ts';
 import { DEFAULT_SANDBOX_FUNDING } from '../../../exchange/index.ts';
 import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { csrfTokenSchema, toUserView, userSchema } from './schemas.ts';
 
 export function getSessionRoute({
@@ -15,7 +16,7 @@ export function getSessionRoute({
   declaredPermissions,
   exchangeEnabled,
 }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/session',
     config: { consoleAccess: 'public' },
@@ -54,7 +55,7 @@ export function getSessionRoute({
         requireTwoFactorForKeys: config.requireTwoFactorForKeys,
         sandboxDeposits: exchangeEnabled && (config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING).enabled,
         exchange: exchangeEnabled,
-        customPermissions: declaredPermissions,
+        customPermissions: [...declaredPermissions],
       };
       if (!current) return { authenticated: false, ...settings };
       return {
@@ -64,5 +65,5 @@ export function getSessionRoute({
         ...settings,
       };
     },
-  };
+  });
 }

@@ -6,6 +6,7 @@
 import type { RouteOptions } from 'fastify';
 
 import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 import { toWithdrawalAddressView, withdrawalAddressSchema } from './withdrawal-address-view.ts';
 
@@ -21,7 +22,7 @@ export function getWithdrawalAddressesRoute({
       ),
     ),
   ].sort();
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/withdrawal-addresses',
     schema: {
@@ -55,5 +56,5 @@ export function getWithdrawalAddressesRoute({
         addresses: entries.map((entry) => toWithdrawalAddressView(entry, at)),
       };
     },
-  };
+  });
 }

@@ -14,19 +14,13 @@ import {
   requireConsoleSession,
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { confirmKeyAction } from './key-two-factor.ts';
 import { apiKeySchema, errorResponses, keyIdParamsSchema, totpCodeSchema } from './schemas.ts';
 
-interface RotateKeyBody {
-  publicKey: string;
-  publicKeySource?: 'browser' | 'user';
-  grace: string;
-  totpCode?: string;
-}
-
 export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/keys/:id/rotate',
     schema: {
@@ -56,8 +50,8 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
-      const { id } = request.params as { id: string };
-      const body = request.body as RotateKeyBody;
+      const { id } = request.params;
+      const { body } = request;
       const at = now();
       const graceMs = parseGracePeriod(body.grace);
       const parsed = parsePublicKey(body.publicKey);
@@ -78,5 +72,5 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
         key: toApiKeyView(rotated.key, subaccount.name, { now: at, replaces: rotated.old.id }),
       });
     },
-  };
+  });
 }

@@ -34,21 +34,9 @@ import {
   requireConsoleSession,
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { apiKeySchema, errorResponses, keyControlsProperties, totpCodeSchema } from './schemas.ts';
-
-interface CreateKeyBody {
-  name: string;
-  subaccountId?: string;
-  readOnly?: boolean;
-  permissions?: string[];
-  allowedIps?: string[];
-  allowAnyAddress?: boolean;
-  expiresAt?: string | null;
-  publicKey: string;
-  publicKeySource?: 'browser' | 'user';
-  totpCode?: string;
-}
 
 /** A console key without explicit permissions: read + trade, never withdraw unless asked for. */
 export const CONSOLE_DEFAULT_PERMISSIONS = PERMISSION_BITS.read | PERMISSION_BITS.trade;
@@ -57,7 +45,7 @@ export const TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE =
   'This server requires two-factor authentication for API keys. Turn it on under Security, then create the key.';
 
 export function postApiKeyRoute({ db, now, config, declaredPermissions }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/keys',
     schema: {
@@ -85,7 +73,7 @@ export function postApiKeyRoute({ db, now, config, declaredPermissions }: Consol
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
-      const body = request.body as CreateKeyBody;
+      const { body } = request;
       const at = now();
 
       const name = validateKeyName(body.name);
@@ -131,5 +119,5 @@ export function postApiKeyRoute({ db, now, config, declaredPermissions }: Consol
       });
       return reply.code(201).send(toApiKeyView(created.key, subaccount.name, { now: at }));
     },
-  };
+  });
 }

@@ -23,18 +23,12 @@ import {
 } from '../../../exchange/index.ts';
 import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
 import { depositSchema, toDepositView } from '../../views/console-exchange-views.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
-
-interface DepositBody {
-  subaccountId?: string;
-  symbol: string;
-  quantity: string;
-  blockchain?: string;
-}
 
 export function postExchangeDepositRoute({ exchange, db, config, now }: ConsoleExchangeDeps): RouteOptions {
   const policy = config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING;
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/exchange/deposits',
     schema: {
@@ -58,14 +52,20 @@ export function postExchangeDepositRoute({ exchange, db, config, now }: ConsoleE
       response: { 201: depositSchema, ...errorResponses },
     },
     preValidation: async (request) => {
-      const body = request.body as Record<string, unknown> | undefined;
-      if (body && typeof body === 'object' && 'quantity' in body && typeof body['quantity'] !== 'string') {
+      // Before validation the body is whatever was sent.
+      const body: unknown = request.body;
+      if (
+        typeof body === 'object' &&
+        body !== null &&
+        'quantity' in body &&
+        typeof body.quantity !== 'string'
+      ) {
         throw AppError.of('QUANTITY_NOT_DECIMAL', 'Quantity must be a decimal string, e.g. "1000"');
       }
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
-      const body = request.body as DepositBody;
+      const { body } = request;
       // The operator's switch and caps (sandbox-funding.ts) before anything is credited.
       if (!policy.enabled)
         throw AppError.of('SANDBOX_DEPOSITS_OFF', 'Sandbox deposits are turned off on this server');
@@ -86,5 +86,5 @@ export function postExchangeDepositRoute({ exchange, db, config, now }: ConsoleE
       });
       return reply.code(201).send(toDepositView(deposit, exchange.config));
     },
-  };
+  });
 }

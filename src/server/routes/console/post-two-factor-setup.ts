@@ -8,10 +8,11 @@ import QRCode from 'qrcode';
 
 import { beginTwoFactorSetup } from '../../../console/two-factor-service.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
 export function postTwoFactorSetupRoute({ db }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/2fa/setup',
     schema: {
@@ -41,5 +42,5 @@ export function postTwoFactorSetupRoute({ db }: ConsoleRouteDeps): RouteOptions 
       });
       return { ...setup, qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
     },
-  };
+  });
 }

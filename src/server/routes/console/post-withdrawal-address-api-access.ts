@@ -10,6 +10,7 @@ import {
   requireConsoleSession,
   type ConsoleExchangeDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 import {
   identityProofProperties,
@@ -19,7 +20,7 @@ import {
 } from './withdrawal-address-view.ts';
 
 export function postWithdrawalAddressApiAccessRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/withdrawal-addresses/:id/api-access',
     schema: {
@@ -36,8 +37,8 @@ export function postWithdrawalAddressApiAccessRoute({ now, addressBook }: Consol
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { id } = request.params as { id: string };
-      const body = request.body as { allowApi: boolean; totpCode?: string; password?: string };
+      const { id } = request.params;
+      const { body } = request;
       const at = now();
       const entry = await addressBook.setApiAccess({
         userId: user.id,
@@ -49,5 +50,5 @@ export function postWithdrawalAddressApiAccessRoute({ now, addressBook }: Consol
       });
       return toWithdrawalAddressView(entry, at);
     },
-  };
+  });
 }

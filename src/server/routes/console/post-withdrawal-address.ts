@@ -10,6 +10,7 @@ import {
   requireConsoleSession,
   type ConsoleExchangeDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 import {
   identityProofProperties,
@@ -17,17 +18,8 @@ import {
   withdrawalAddressSchema,
 } from './withdrawal-address-view.ts';
 
-interface AddAddressBody {
-  label: string;
-  blockchain: string;
-  address: string;
-  twoFactorRequired?: boolean;
-  totpCode?: string;
-  password?: string;
-}
-
 export function postWithdrawalAddressRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/withdrawal-addresses',
     schema: {
@@ -53,7 +45,7 @@ export function postWithdrawalAddressRoute({ now, addressBook }: ConsoleExchange
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
-      const body = request.body as AddAddressBody;
+      const { body } = request;
       const at = now();
       const entry = await addressBook.add({
         userId: user.id,
@@ -67,5 +59,5 @@ export function postWithdrawalAddressRoute({ now, addressBook }: ConsoleExchange
       });
       return reply.code(201).send(toWithdrawalAddressView(entry, at));
     },
-  };
+  });
 }
