@@ -6,7 +6,7 @@ import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/cons
 import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
-const auditEventSchema = {
+export const auditEventSchema = {
   type: 'object',
   required: ['id', 'type', 'ip', 'userAgent', 'details', 'createdAt'],
   additionalProperties: false,

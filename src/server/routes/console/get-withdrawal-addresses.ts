@@ -10,6 +10,20 @@ import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 import { toWithdrawalAddressView, withdrawalAddressSchema } from './withdrawal-address-view.ts';
 
+/** The address book with the settings it runs under, at the server clock. */
+export const withdrawalAddressBookSchema = {
+  type: 'object',
+  required: ['now', 'mode', 'coolingOffMs', 'blockchains', 'addresses'],
+  additionalProperties: false,
+  properties: {
+    now: { type: 'integer' },
+    mode: { type: 'string', enum: ['book', 'any'] },
+    coolingOffMs: { type: 'integer' },
+    blockchains: { type: 'array', items: { type: 'string' } },
+    addresses: { type: 'array', items: withdrawalAddressSchema },
+  },
+} as const;
+
 export function getWithdrawalAddressesRoute({
   now,
   exchange,
@@ -29,18 +43,7 @@ export function getWithdrawalAddressesRoute({
       summary: 'The withdrawal address book',
       tags: ['Console'],
       response: {
-        200: {
-          type: 'object',
-          required: ['now', 'mode', 'coolingOffMs', 'blockchains', 'addresses'],
-          additionalProperties: false,
-          properties: {
-            now: { type: 'integer' },
-            mode: { type: 'string', enum: ['book', 'any'] },
-            coolingOffMs: { type: 'integer' },
-            blockchains: { type: 'array', items: { type: 'string' } },
-            addresses: { type: 'array', items: withdrawalAddressSchema },
-          },
-        },
+        200: withdrawalAddressBookSchema,
         ...errorResponses,
       },
     },

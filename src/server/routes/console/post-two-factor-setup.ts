@@ -11,6 +11,18 @@ import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/cons
 import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
+/** The enrolment answer: the one response that carries the TOTP secret. */
+export const twoFactorSetupSchema = {
+  type: 'object',
+  required: ['secret', 'otpauthUrl', 'qrCode'],
+  additionalProperties: false,
+  properties: {
+    secret: { type: 'string', description: 'Base32 TOTP secret, for typing into an authenticator' },
+    otpauthUrl: { type: 'string' },
+    qrCode: { type: 'string', description: 'data:image/svg+xml;base64,... QR code of otpauthUrl' },
+  },
+} as const;
+
 export function postTwoFactorSetupRoute({ db }: ConsoleRouteDeps): RouteOptions {
   return schemaRoute({
     method: 'POST',
@@ -19,16 +31,7 @@ export function postTwoFactorSetupRoute({ db }: ConsoleRouteDeps): RouteOptions 
       summary: 'Start two-factor enrolment',
       tags: ['Console'],
       response: {
-        200: {
-          type: 'object',
-          required: ['secret', 'otpauthUrl', 'qrCode'],
-          additionalProperties: false,
-          properties: {
-            secret: { type: 'string', description: 'Base32 TOTP secret, for typing into an authenticator' },
-            otpauthUrl: { type: 'string' },
-            qrCode: { type: 'string', description: 'data:image/svg+xml;base64,... QR code of otpauthUrl' },
-          },
-        },
+        200: twoFactorSetupSchema,
         ...errorResponses,
       },
     },
