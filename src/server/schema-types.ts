@@ -28,6 +28,15 @@ export type SchemaTypes = JsonSchemaToTsProvider;
 /** The value a JSON schema describes (what passes validation, or what a response carries). */
 export type Wire<Schema extends JSONSchema> = FromSchema<Schema>;
 
+/**
+ * What a client may send for a request schema: like Wire, but a property with a `default` stays optional (the
+ * server's validator fills it in; inside the handler, Wire's type has it).
+ */
+export type WireInput<Schema extends JSONSchema> = FromSchema<
+  Schema,
+  { keepDefaultedPropertiesOptional: true }
+>;
+
 /** A request whose body, query and params are typed by `Schema`. */
 export type SchemaRequest<Schema extends FastifySchema> = FastifyRequest<
   RouteGenericInterface,

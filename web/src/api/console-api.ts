@@ -7,39 +7,49 @@
  * imported as types only, so no server code reaches the bundle); this file restates none of them.
  */
 import type {
+  AddWithdrawalAddressInput,
   ApiKey,
   AuditEvent,
   Balance,
   Deposit,
   ExchangeAsset,
   Fill,
+  IdentityProof,
   Order,
   SessionInfo,
   Subaccount,
+  TestDepositInput,
   TwoFactorSetup,
   User,
   Withdrawal,
   WithdrawalAddress,
+  WithdrawalAddressApiAccessInput,
   WithdrawalAddressBook,
+  WithdrawInput,
 } from '../../../src/server/routes/console/wire.ts';
 
 export type {
+  AddWithdrawalAddressInput,
   ApiKey,
   AuditEvent,
   Balance,
   Deposit,
   ExchangeAsset,
   Fill,
+  IdentityProof,
   KeyStatus,
   Order,
   SessionInfo,
   Side,
   Subaccount,
+  TestDepositInput,
   TwoFactorSetup,
   User,
   Withdrawal,
   WithdrawalAddress,
+  WithdrawalAddressApiAccessInput,
   WithdrawalAddressBook,
+  WithdrawInput,
 } from '../../../src/server/routes/console/wire.ts';
 
 export type LoginResult =
@@ -116,35 +126,6 @@ export interface KeyUsage {
   refusals: UsageRefusal[];
   /** The refusal list is a sample: at most `perReasonPerMinute` per reason and minute, the newest `limit`. */
   refusalSample: { perReasonPerMinute: number; limit: number };
-}
-
-export interface TestDepositInput {
-  subaccountId: string;
-  symbol: string;
-  /** Decimal string, sent as a string. */
-  quantity: string;
-  blockchain?: string;
-}
-
-/** The owner's proof for a loosening change: the 2FA code, or the password on an account without 2FA. */
-export interface IdentityProof {
-  totpCode?: string;
-  password?: string;
-}
-
-export interface AddWithdrawalAddressInput extends IdentityProof {
-  label: string;
-  blockchain: string;
-  address: string;
-  twoFactorRequired: boolean;
-}
-
-export interface WithdrawInput extends IdentityProof {
-  subaccountId: string;
-  symbol: string;
-  blockchain: string;
-  address: string;
-  quantity: string;
 }
 
 /** The code of a withdrawal refused because the address is not (yet) in the address book. Map by code only. */
@@ -266,7 +247,7 @@ export const consoleApi = {
     call('POST', '/withdrawal-addresses', input),
   setWithdrawalAddressApiAccess: (
     id: string,
-    input: IdentityProof & { allowApi: boolean },
+    input: WithdrawalAddressApiAccessInput,
   ): Promise<WithdrawalAddress> =>
     call('POST', `/withdrawal-addresses/${encodeURIComponent(id)}/api-access`, input),
   cancelWithdrawalAddress: (id: string): Promise<{ address: WithdrawalAddress | null }> =>

@@ -26,6 +26,23 @@ import { depositSchema, toDepositView } from '../../views/console-exchange-views
 import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
+/** A sandbox deposit as the console sends it (the SPA imports its type, wire.ts). */
+export const depositBodySchema = {
+  type: 'object',
+  required: ['symbol', 'quantity'],
+  additionalProperties: false,
+  properties: {
+    subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
+    symbol: { type: 'string', maxLength: 32, description: 'Asset, e.g. USDC' },
+    quantity: { type: 'string', maxLength: 64, description: 'Decimal string, e.g. "1000" or "0.5"' },
+    blockchain: {
+      type: 'string',
+      maxLength: 32,
+      description: "Backpack's spelling, e.g. Solana; defaults to the asset's first deposit network",
+    },
+  },
+} as const;
+
 export function postExchangeDepositRoute({ exchange, db, config, now }: ConsoleExchangeDeps): RouteOptions {
   const policy = config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING;
   return schemaRoute({
@@ -34,21 +51,7 @@ export function postExchangeDepositRoute({ exchange, db, config, now }: ConsoleE
     schema: {
       summary: 'Deposit test funds (sandbox)',
       tags: ['Console'],
-      body: {
-        type: 'object',
-        required: ['symbol', 'quantity'],
-        additionalProperties: false,
-        properties: {
-          subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
-          symbol: { type: 'string', maxLength: 32, description: 'Asset, e.g. USDC' },
-          quantity: { type: 'string', maxLength: 64, description: 'Decimal string, e.g. "1000" or "0.5"' },
-          blockchain: {
-            type: 'string',
-            maxLength: 32,
-            description: "Backpack's spelling, e.g. Solana; defaults to the asset's first deposit network",
-          },
-        },
-      },
+      body: depositBodySchema,
       response: { 201: depositSchema, ...errorResponses },
     },
     preValidation: async (request) => {

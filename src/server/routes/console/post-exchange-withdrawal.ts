@@ -20,6 +20,21 @@ import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 import { identityProofProperties } from './withdrawal-address-view.ts';
 
+/** A withdrawal as the console sends it, with the owner's proof (the SPA imports its type, wire.ts). */
+export const withdrawBodySchema = {
+  type: 'object',
+  required: ['symbol', 'blockchain', 'address', 'quantity'],
+  additionalProperties: false,
+  properties: {
+    subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
+    symbol: { type: 'string', maxLength: 32 },
+    blockchain: { type: 'string', maxLength: 32 },
+    address: { type: 'string', maxLength: 256 },
+    quantity: { type: 'string', maxLength: 64 },
+    ...identityProofProperties,
+  },
+} as const;
+
 export function postExchangeWithdrawalRoute({
   db,
   now,
@@ -32,19 +47,7 @@ export function postExchangeWithdrawalRoute({
     schema: {
       summary: 'Withdraw from a subaccount to an address-book entry',
       tags: ['Console'],
-      body: {
-        type: 'object',
-        required: ['symbol', 'blockchain', 'address', 'quantity'],
-        additionalProperties: false,
-        properties: {
-          subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
-          symbol: { type: 'string', maxLength: 32 },
-          blockchain: { type: 'string', maxLength: 32 },
-          address: { type: 'string', maxLength: 256 },
-          quantity: { type: 'string', maxLength: 64 },
-          ...identityProofProperties,
-        },
-      },
+      body: withdrawBodySchema,
       response: { 201: withdrawalSchema, ...errorResponses },
     },
     preValidation: async (request) => {

@@ -19,6 +19,14 @@ import {
   withdrawalAddressSchema,
 } from './withdrawal-address-view.ts';
 
+/** Allowing or refusing API withdrawals to an entry, with the owner's proof (the SPA imports its type). */
+export const apiAccessBodySchema = {
+  type: 'object',
+  required: ['allowApi'],
+  additionalProperties: false,
+  properties: { allowApi: { type: 'boolean' }, ...identityProofProperties },
+} as const;
+
 export function postWithdrawalAddressApiAccessRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
   return schemaRoute({
     method: 'POST',
@@ -27,12 +35,7 @@ export function postWithdrawalAddressApiAccessRoute({ now, addressBook }: Consol
       summary: 'Allow a withdrawal address for API withdrawals, or require 2FA for it again',
       tags: ['Console'],
       params: withdrawalAddressIdParams,
-      body: {
-        type: 'object',
-        required: ['allowApi'],
-        additionalProperties: false,
-        properties: { allowApi: { type: 'boolean' }, ...identityProofProperties },
-      },
+      body: apiAccessBodySchema,
       response: { 200: withdrawalAddressSchema, ...errorResponses },
     },
     handler: async (request) => {

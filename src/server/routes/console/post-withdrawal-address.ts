@@ -18,6 +18,24 @@ import {
   withdrawalAddressSchema,
 } from './withdrawal-address-view.ts';
 
+/** A new address-book entry, with the owner's proof (the SPA imports its type, wire.ts). */
+export const addWithdrawalAddressBodySchema = {
+  type: 'object',
+  required: ['label', 'blockchain', 'address'],
+  additionalProperties: false,
+  properties: {
+    label: { type: 'string', maxLength: 256 },
+    blockchain: { type: 'string', maxLength: 32, description: "Backpack's spelling, e.g. Solana" },
+    address: { type: 'string', maxLength: 256 },
+    twoFactorRequired: {
+      type: 'boolean',
+      default: true,
+      description: 'false: API keys may withdraw to it once the cooling-off has passed',
+    },
+    ...identityProofProperties,
+  },
+} as const;
+
 export function postWithdrawalAddressRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
   return schemaRoute({
     method: 'POST',
@@ -25,22 +43,7 @@ export function postWithdrawalAddressRoute({ now, addressBook }: ConsoleExchange
     schema: {
       summary: 'Add a withdrawal address (pending for the cooling-off)',
       tags: ['Console'],
-      body: {
-        type: 'object',
-        required: ['label', 'blockchain', 'address'],
-        additionalProperties: false,
-        properties: {
-          label: { type: 'string', maxLength: 256 },
-          blockchain: { type: 'string', maxLength: 32, description: "Backpack's spelling, e.g. Solana" },
-          address: { type: 'string', maxLength: 256 },
-          twoFactorRequired: {
-            type: 'boolean',
-            default: true,
-            description: 'false: API keys may withdraw to it once the cooling-off has passed',
-          },
-          ...identityProofProperties,
-        },
-      },
+      body: addWithdrawalAddressBodySchema,
       response: { 201: withdrawalAddressSchema, ...errorResponses },
     },
     handler: async (request, reply) => {
