@@ -11,15 +11,18 @@ import type {
   ApiKey,
   AuditEvent,
   Balance,
+  CreateKeyInput,
   Deposit,
   ExchangeAsset,
   Fill,
   IdentityProof,
   Order,
+  RotateKeyInput,
   SessionInfo,
   Subaccount,
   TestDepositInput,
   TwoFactorSetup,
+  UpdateKeyInput,
   User,
   Withdrawal,
   WithdrawalAddress,
@@ -33,6 +36,7 @@ export type {
   ApiKey,
   AuditEvent,
   Balance,
+  CreateKeyInput,
   Deposit,
   ExchangeAsset,
   Fill,
@@ -40,10 +44,12 @@ export type {
   KeyStatus,
   Order,
   SessionInfo,
+  RotateKeyInput,
   Side,
   Subaccount,
   TestDepositInput,
   TwoFactorSetup,
+  UpdateKeyInput,
   User,
   Withdrawal,
   WithdrawalAddress,
@@ -62,28 +68,6 @@ export const BUILT_IN_PERMISSIONS: readonly Permission[] = ['read', 'trade', 'wi
 
 export function isBuiltInPermission(name: string): name is Permission {
   return (BUILT_IN_PERMISSIONS as readonly string[]).includes(name);
-}
-
-export interface KeyControlsInput {
-  permissions?: string[];
-  allowedIps?: string[] | null;
-  allowAnyAddress?: boolean;
-  /** ISO-8601 with a zone, or null for never. */
-  expiresAt?: string | null;
-}
-
-export interface CreateKeyInput extends KeyControlsInput {
-  name: string;
-  subaccountId: string;
-  readOnly: boolean;
-  publicKey: string;
-  publicKeySource: 'browser' | 'user';
-  totpCode?: string;
-}
-
-export interface UpdateKeyInput extends KeyControlsInput {
-  name?: string;
-  totpCode?: string;
 }
 
 export type GracePeriod = '0' | '1h' | '24h' | '7d';
@@ -222,7 +206,7 @@ export const consoleApi = {
     call('PATCH', `/keys/${encodeURIComponent(id)}`, input),
   rotateKey: (
     id: string,
-    input: { publicKey: string; publicKeySource: 'browser' | 'user'; grace: GracePeriod; totpCode?: string },
+    input: RotateKeyInput & { grace: GracePeriod },
   ): Promise<{ old: ApiKey; key: ApiKey }> => call('POST', `/keys/${encodeURIComponent(id)}/rotate`, input),
   revokeAllKeys: (input: { subaccountId?: string; totpCode?: string }): Promise<{ revoked: ApiKey[] }> =>
     call('POST', '/keys/revoke-all', input),

@@ -23,6 +23,18 @@ import {
   totpCodeSchema,
 } from './schemas.ts';
 
+/** A key's edit: any of its name and controls (the SPA imports its type, wire.ts). */
+export const updateKeyBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', maxLength: 256 },
+    ...keyControlsProperties,
+    allowedIps: { ...keyControlsProperties.allowedIps, type: ['array', 'null'] },
+    totpCode: totpCodeSchema,
+  },
+} as const;
+
 export function patchApiKeyRoute({ db, now, config, declaredPermissions }: ConsoleRouteDeps): RouteOptions {
   return schemaRoute({
     method: 'PATCH',
@@ -31,16 +43,7 @@ export function patchApiKeyRoute({ db, now, config, declaredPermissions }: Conso
       summary: 'Edit an API key (name, permissions, allowlist, expiry)',
       tags: ['Console'],
       params: keyIdParamsSchema,
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string', maxLength: 256 },
-          ...keyControlsProperties,
-          allowedIps: { ...keyControlsProperties.allowedIps, type: ['array', 'null'] },
-          totpCode: totpCodeSchema,
-        },
-      },
+      body: updateKeyBodySchema,
       response: { 200: apiKeySchema, ...errorResponses },
     },
     handler: async (request) => {

@@ -19,6 +19,19 @@ import { toApiKeyView } from './api-key-view.ts';
 import { confirmKeyAction } from './key-two-factor.ts';
 import { apiKeySchema, errorResponses, keyIdParamsSchema, totpCodeSchema } from './schemas.ts';
 
+/** A rotation: the new public key and the old key's grace (the SPA imports its type, wire.ts). */
+export const rotateKeyBodySchema = {
+  type: 'object',
+  required: ['publicKey', 'grace'],
+  additionalProperties: false,
+  properties: {
+    publicKey: { type: 'string', maxLength: 256 },
+    publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'browser' },
+    grace: { type: 'string', enum: Object.keys(GRACE_PERIODS) },
+    totpCode: totpCodeSchema,
+  },
+} as const;
+
 export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
   return schemaRoute({
     method: 'POST',
@@ -27,17 +40,7 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
       summary: 'Rotate an API key: a new key now, the old one expires after a grace period',
       tags: ['Console'],
       params: keyIdParamsSchema,
-      body: {
-        type: 'object',
-        required: ['publicKey', 'grace'],
-        additionalProperties: false,
-        properties: {
-          publicKey: { type: 'string', maxLength: 256 },
-          publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'browser' },
-          grace: { type: 'string', enum: Object.keys(GRACE_PERIODS) },
-          totpCode: totpCodeSchema,
-        },
-      },
+      body: rotateKeyBodySchema,
       response: {
         201: {
           type: 'object',

@@ -44,6 +44,26 @@ export const CONSOLE_DEFAULT_PERMISSIONS = PERMISSION_BITS.read | PERMISSION_BIT
 export const TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE =
   'This server requires two-factor authentication for API keys. Turn it on under Security, then create the key.';
 
+/** A new key as the console sends it (the SPA imports its type, wire.ts). */
+export const createKeyBodySchema = {
+  type: 'object',
+  required: ['name', 'publicKey'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', maxLength: 256 },
+    subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
+    readOnly: { type: 'boolean', default: false },
+    publicKey: {
+      type: 'string',
+      maxLength: 256,
+      description: 'Base64 of the raw 32-byte ED25519 public key; the secret never leaves the browser',
+    },
+    publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'user' },
+    totpCode: totpCodeSchema,
+    ...keyControlsProperties,
+  },
+} as const;
+
 export function postApiKeyRoute({ db, now, config, declaredPermissions }: ConsoleRouteDeps): RouteOptions {
   return schemaRoute({
     method: 'POST',
@@ -51,24 +71,7 @@ export function postApiKeyRoute({ db, now, config, declaredPermissions }: Consol
     schema: {
       summary: 'Create an API key from a public key',
       tags: ['Console'],
-      body: {
-        type: 'object',
-        required: ['name', 'publicKey'],
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string', maxLength: 256 },
-          subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
-          readOnly: { type: 'boolean', default: false },
-          publicKey: {
-            type: 'string',
-            maxLength: 256,
-            description: 'Base64 of the raw 32-byte ED25519 public key; the secret never leaves the browser',
-          },
-          publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'user' },
-          totpCode: totpCodeSchema,
-          ...keyControlsProperties,
-        },
-      },
+      body: createKeyBodySchema,
       response: { 201: apiKeySchema, ...errorResponses },
     },
     handler: async (request, reply) => {

@@ -16,6 +16,9 @@ import type {
 import type { auditEventSchema } from './get-audit-events.ts';
 import type { sessionInfoSchema } from './get-session.ts';
 import type { withdrawalAddressBookSchema } from './get-withdrawal-addresses.ts';
+import type { updateKeyBodySchema } from './patch-api-key.ts';
+import type { createKeyBodySchema } from './post-api-key.ts';
+import type { rotateKeyBodySchema } from './post-api-key-rotate.ts';
 import type { depositBodySchema } from './post-exchange-deposit.ts';
 import type { withdrawBodySchema } from './post-exchange-withdrawal.ts';
 import type { addWithdrawalAddressBodySchema } from './post-withdrawal-address.ts';
@@ -47,3 +50,7 @@ export type AddWithdrawalAddressInput = WireInput<typeof addWithdrawalAddressBod
 export type WithdrawalAddressApiAccessInput = WireInput<typeof apiAccessBodySchema>;
 /** The owner's proof for a loosening change: the 2FA code, or the password on an account without 2FA. */
 export type IdentityProof = Omit<WithdrawalAddressApiAccessInput, 'allowApi'>;
+
+export type CreateKeyInput = WireInput<typeof createKeyBodySchema>;
+export type UpdateKeyInput = WireInput<typeof updateKeyBodySchema>;
+export type RotateKeyInput = WireInput<typeof rotateKeyBodySchema>;
