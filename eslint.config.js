@@ -7,7 +7,9 @@
 // may use the prepared-statement layer; keys/ and exchange/ never
 // import the console, the server or the gateway; events/ imports no fastify or ws; gateway/ imports keys, protocol,
 // the store and the server's signed-request step only; from outside an area (exchange, keys, accounts, events,
-// gateway) only its index.ts is imported. test/architecture.test.ts proves that each rule fires.
+// gateway) only its index.ts is imported. The schema is the type (src/server/schema-types.ts): no code of src/
+// casts a request's body, query or params, and no route restates its schema as a Body/Query/Params interface.
+// test/architecture.test.ts proves that each rule fires.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -65,6 +67,27 @@ const GATEWAY_DEPENDENCIES = {
     "gateway/ verifies and forwards: it imports keys, protocol, the store and the server's signed-request step (server/plugins/signed-auth.ts, error-handler.ts) only.",
 };
 
+/** A request's parts: their types come from the route's JSON schema, never from a cast (schema-types.ts). */
+const REQUEST_PART = 'MemberExpression[object.name=/^(request|req)$/][property.name=/^(body|query|params)$/]';
+const SCHEMA_IS_THE_TYPE = [
+  'error',
+  ...[
+    `TSAsExpression > ${REQUEST_PART}`,
+    `TSAsExpression > LogicalExpression > ${REQUEST_PART}`,
+    `TSTypeAssertion > ${REQUEST_PART}`,
+    `TSTypeAssertion > LogicalExpression > ${REQUEST_PART}`,
+  ].map((selector) => ({
+    selector,
+    message:
+      "Type a request's body, query and params by the route's schema (schemaRoute, signedRoute, withTypeProvider: src/server/schema-types.ts), not a cast.",
+  })),
+];
+const NO_RESTATED_SCHEMAS = {
+  selector: 'TSInterfaceDeclaration[id.name=/(Body|Query|Params)$/]',
+  message:
+    'A route schema is its type: use Wire<typeof schema> (src/server/schema-types.ts), not an interface.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules', 'web/dist', 'data', 'test-results'] },
   js.configs.recommended,
@@ -82,7 +105,12 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     ignores: ['src/**/*.test.ts'],
-    rules: { 'no-restricted-imports': restrictImports() },
+    rules: { 'no-restricted-imports': restrictImports(), 'no-restricted-syntax': SCHEMA_IS_THE_TYPE },
+  },
+  {
+    files: ['src/server/routes/**/*.ts', 'src/server/views/**/*.ts', 'src/gateway/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-syntax': [...SCHEMA_IS_THE_TYPE, NO_RESTATED_SCHEMAS] },
   },
   {
     files: ['src/**/*.ts'],

@@ -1,6 +1,8 @@
 /**
- * The layout's rules, checked on the code itself: no import cycles anywhere in src/, and the layering that
- * eslint.config.js enforces fires on a forbidden import (a deliberately bad file per rule, linted in memory).
+ * The layout's rules, checked on the code itself: no import cycles anywhere in src/, the layering that
+ * eslint.config.js enforces fires on a forbidden import (a deliberately bad file per rule, linted in memory), and
+ * the schema is the type: no request body, query or params is cast (the lint rule fires on each form, and no file
+ * of src/ has one).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -150,6 +152,58 @@ describe('the layering lint (eslint.config.js)', () => {
       filePath: join(ROOT, filePath),
     });
     expect(result!.messages.map((message) => message.ruleId)).not.toContain('no-restricted-imports');
+  });
+});
+
+describe('the schema is the type (src/server/schema-types.ts)', () => {
+  const eslint = new ESLint({ cwd: ROOT });
+  const restricted = async (filePath: string, source: string): Promise<boolean> => {
+    const [result] = await eslint.lintText(source, { filePath: join(ROOT, filePath) });
+    return result!.messages.some((message) => message.ruleId === 'no-restricted-syntax');
+  };
+
+  it.each([
+    [
+      'src/server/routes/orders/bad.ts',
+      'export const f = (request: { body: unknown }) => request.body as { a: 1 };',
+    ],
+    [
+      'src/server/routes/bad.ts',
+      'export const f = (req: { query: unknown }) => req.query as unknown as string;',
+    ],
+    [
+      'src/server/plugins/bad.ts',
+      'export const f = (request: { params: unknown }) => request.params as object;',
+    ],
+    [
+      'src/gateway/bad.ts',
+      'export const f = (request: { body: unknown }) => (request.body ?? {}) as object;',
+    ],
+    ['src/server/routes/console/bad.ts', 'export interface CreateThingBody {\n  name: string;\n}'],
+    ['src/server/routes/markets/bad.ts', 'export interface TickerQuery {\n  symbol: string;\n}'],
+  ])('refuses in %s: %s', async (filePath, source) => {
+    expect(await restricted(filePath, source)).toBe(true);
+  });
+
+  it.each([
+    ['src/server/routes/orders/ok.ts', 'export const f = (request: { body: { a: 1 } }) => request.body;'],
+    [
+      'src/server/routes/ok.ts',
+      'export const f = (request: { body: unknown }) => { const b: unknown = request.body; return b; };',
+    ],
+    ['src/keys/ok.ts', 'export const f = (input: { body: unknown }) => input.body as object;'],
+  ])('allows in %s: %s', async (filePath, source) => {
+    expect(await restricted(filePath, source)).toBe(false);
+  });
+
+  it('finds no cast of a request part in src/ (the text itself, whatever the lint config says)', () => {
+    const cast = /\b(?:request|req)\.(?:body|query|params)\)?\s+as\s/;
+    const offenders = sourceFiles(join(ROOT, 'src')).filter((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .some((line) => !/^\s*(\*|\/\/)/.test(line) && cast.test(line)),
+    );
+    expect(offenders.map((file) => relative(ROOT, file))).toEqual([]);
   });
 });
 

@@ -193,7 +193,8 @@ function registerRoute(
   };
   const upstreamPrefix = route.upstream.slice(new URL(route.upstream).origin.length);
 
-  app.route({
+  // A route's path parameters are strings by the router (find-my-way), named by the route file's path.
+  app.route<{ Params: Record<string, string> }>({
     method: route.method,
     url: route.path,
     schema: {
@@ -218,7 +219,7 @@ function registerRoute(
       }
     },
     preValidation: async (request, reply) => {
-      if (await authenticate(request, reply, target)) return reply;
+      if (await authenticate(request, reply, target, request.params)) return reply;
     },
     handler: (request, reply) => forward(request, reply, { route, config, upstreamPrefix, metrics }),
   });

@@ -11,7 +11,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
 
 import { AppError } from '../errors.ts';
 import { permissionNames, type SignedRequestVerifier } from '../keys/index.ts';
@@ -19,19 +21,6 @@ import { sendError } from '../server/plugins/error-handler.ts';
 
 export const KEY_ENDPOINT_PATH = '/gateway/v1/keys';
 export const MIN_VERIFY_TOKEN_LENGTH = 32;
-
-/** The wire form of a key record (the embedded verifier turns it back into the verifier's own). */
-export interface KeyRecordView {
-  apiKey: string;
-  id: string;
-  userId: string;
-  subaccountId: string;
-  subaccountNumber: number;
-  permissions: string[];
-  allowedIps: string | null;
-  expiresAt: number | null;
-  revokedAt: number | null;
-}
 
 const nullableInteger = { type: ['integer', 'null'] } as const;
 
@@ -62,6 +51,9 @@ const recordSchema = {
   },
 } as const;
 
+/** The wire form of a key record (the embedded verifier turns it back into the verifier's own): its schema's type. */
+export type KeyRecordView = FromSchema<typeof recordSchema>;
+
 /** SIGNET_VERIFY_TOKEN: opens the key endpoint; at least 32 characters. */
 export function verifyTokenFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   const token = env.SIGNET_VERIFY_TOKEN;
@@ -85,7 +77,8 @@ export async function keyEndpoint(
   options: { verifier: SignedRequestVerifier; token: string },
 ): Promise<void> {
   const { verifier, token } = options;
-  app.get(
+  // Typed by the route's schema (as src/server/schema-types.ts does for Signet's routes; gateway/ may not import it).
+  app.withTypeProvider<JsonSchemaToTsProvider>().get(
     KEY_ENDPOINT_PATH,
     {
       schema: {
@@ -105,7 +98,7 @@ export async function keyEndpoint(
       },
     },
     async (request): Promise<KeyRecordView> => {
-      const { apiKey } = request.query as { apiKey: string };
+      const { apiKey } = request.query;
       const key = await verifier.keys.lookup(apiKey, (name) => verifier.findKey(name));
       if (key === undefined) throw new AppError('RESOURCE_NOT_FOUND', 'No such API key');
       return {

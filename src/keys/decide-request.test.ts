@@ -7,6 +7,7 @@ import {
   decideKey,
   decidePermission,
   decideSubaccount,
+  decideWindow,
   INVALID_KEY_MESSAGE,
   type KeyForDecision,
 } from './decide-request.ts';
@@ -28,6 +29,27 @@ const key = (over: Partial<KeyForDecision> = {}): KeyForDecision => ({
 });
 const request = (method: string, path: string) =>
   ({ route: findInstructionRoute(method, path) }) as unknown as SignedRequest;
+
+describe('decideWindow()', () => {
+  const expired = (message: string) => ({
+    ok: false,
+    code: 'UNAUTHORIZED',
+    message,
+    reason: 'expired_window',
+  });
+
+  it('accepts a request while |now - timestamp| <= window, at both edges', () => {
+    expect(decideWindow({ timestamp: T, window: 5000 }, T + 5000)).toEqual({ ok: true });
+    expect(decideWindow({ timestamp: T, window: 5000 }, T - 5000)).toEqual({ ok: true });
+  });
+
+  it('refuses an expired and a future request with the reason the stream server maps by', () => {
+    expect(decideWindow({ timestamp: T, window: 5000 }, T + 5001)).toEqual(expired('Request has expired'));
+    expect(decideWindow({ timestamp: T, window: 5000 }, T - 5001)).toEqual(
+      expired('Request timestamp is in the future'),
+    );
+  });
+});
 
 describe('decideKey()', () => {
   const refused = { ok: false, code: 'UNAUTHORIZED', message: INVALID_KEY_MESSAGE, reason: 'invalid_key' };

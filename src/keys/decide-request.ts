@@ -1,7 +1,8 @@
 /**
  * The verification decision for a signed request, as pure functions over what the service looked up. Each step is
  * one function; `signed-request-verifier.ts` calls them in this fixed order, which is part of the security model:
- *   1. malformed headers (400) and the time window (401) need no lookup, so replays and junk cost no I/O;
+ *   1. malformed headers (400, protocol/signed-request.ts) and the time window (401, `decideWindow`) need no
+ *      lookup, so replays and junk cost no I/O;
  *   2. an unknown, revoked or expired key is 401 UNAUTHORIZED `Invalid API key`, one answer for all three, so
  *      neither revocation nor expiry is observable (a key expiring at `t` is refused from `t` on) — `decideKey`.
  *      The refusal also carries the key's state (revoked, expired, retired by rotation) for the owner's usage
@@ -15,9 +16,10 @@
  *      FORBIDDEN naming it — `decidePermission`;
  *   6. the key's subaccount binds the request: a `subaccountId` parameter naming another subaccount is 403 —
  *      `decideSubaccount`.
- * Each refusal carries a `reason` for the per-key usage counters (key-usage-recorder.ts).
+ * Each refusal carries a `reason`: the per-key usage counters (key-usage-recorder.ts) count by it, and callers that
+ * answer in another vocabulary (the stream server's error frames) map by it, never by the message's wording.
  */
-import type { SignedRequest } from '../protocol/signed-request.ts';
+import { checkTimeWindow, type SignedRequest } from '../protocol/signed-request.ts';
 import { allowlistFromStored, isAddressAllowed } from './ip-allowlist.ts';
 import { isBuiltInPermission, PERMISSION_BITS, requiredPermission } from './permissions.ts';
 
@@ -66,6 +68,13 @@ export type Decision = { ok: true } | Denial;
 const OK: Decision = { ok: true };
 
 export const INVALID_KEY_MESSAGE = 'Invalid API key';
+
+/** Step 1, after the headers parsed: a request is good while |now - timestamp| <= window (expired or future). */
+export function decideWindow(request: Pick<SignedRequest, 'timestamp' | 'window'>, now: number): Decision {
+  const window = checkTimeWindow(request.timestamp, request.window, now);
+  if (window.ok) return OK;
+  return { ok: false, code: 'UNAUTHORIZED', message: window.message, reason: 'expired_window' };
+}
 
 /** Step 2: unknown, revoked and expired keys get the same answer; only `keyState` (never sent) differs. */
 export function decideKey(key: KeyForDecision | undefined, now: number): Decision {

@@ -21,7 +21,13 @@ export {
 export { parseAllowlistEntry } from './ip-allowlist.ts';
 export { getKeyUsage, parseUsageRange, USAGE_COUNT_FIELDS, type UsageRange } from './key-usage-query.ts';
 export type { KeyForDecision } from './decide-request.ts';
-export { SignedRequestVerifier, type Caller } from './signed-request-verifier.ts';
+export {
+  SignedRequestVerifier,
+  type Caller,
+  type VerifyOutcome,
+  type VerifyRefusal,
+  type VerifyRefusalReason,
+} from './signed-request-verifier.ts';
 export { openKeyCache, type KeyCacheCounters } from './key-cache.ts';
 export {
   ReplayGuard,

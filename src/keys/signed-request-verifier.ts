@@ -25,8 +25,8 @@ import type { CompiledQuery, Kysely } from 'kysely';
 
 import { verifyEd25519Async } from '../protocol/ed25519-node.ts';
 import {
-  checkTimeWindow,
   parseSignedRequest,
+  type ParseRefusalReason,
   type SignedRequest,
   type SignedRequestInput,
 } from '../protocol/signed-request.ts';
@@ -37,13 +37,16 @@ import {
   decidePermission,
   decideSignature,
   decideSubaccount,
+  decideWindow,
   type Denial,
   type KeyForDecision,
+  type RefusalReason,
 } from './decide-request.ts';
 import { KeyUsageRecorder } from './key-usage-recorder.ts';
 import { uncachedKeys, type KeyCache } from './key-cache.ts';
 import { LastUseRecorder } from './last-use-recorder.ts';
 import { customPermissionsOfStored, isReadOnly } from './permissions.ts';
+import type { ReplayOutcome } from './replay-decision.ts';
 import { ReplayGuard } from './replay-guard.ts';
 
 export interface Caller extends KeyForDecision {
@@ -51,19 +54,38 @@ export interface Caller extends KeyForDecision {
   request: SignedRequest;
 }
 
-export type VerifyOutcome =
-  | { ok: true; caller: Caller }
-  | {
-      ok: false;
-      code:
-        | 'UNAUTHORIZED'
-        | 'INVALID_SIGNATURE'
-        | 'FORBIDDEN'
-        | 'INVALID_CLIENT_REQUEST'
-        | 'RESOURCE_NOT_FOUND'
-        | 'TOO_MANY_REQUESTS';
-      message: string;
-    };
+/**
+ * Why a request was refused, as the step that refused it decided: reading it (protocol/signed-request.ts), a
+ * `subaccountId` given twice, the decisions (decide-request.ts) or replay (replay-decision.ts). Callers that answer
+ * in another vocabulary map by it (the stream server), never by the message's wording.
+ */
+export type VerifyRefusalReason =
+  | ParseRefusalReason
+  | 'ambiguous_subaccount'
+  | RefusalReason
+  | Extract<ReplayOutcome, { ok: false }>['reason'];
+
+export type VerifyRefusal = {
+  ok: false;
+  code:
+    | 'UNAUTHORIZED'
+    | 'INVALID_SIGNATURE'
+    | 'FORBIDDEN'
+    | 'INVALID_CLIENT_REQUEST'
+    | 'RESOURCE_NOT_FOUND'
+    | 'TOO_MANY_REQUESTS';
+  message: string;
+  reason: VerifyRefusalReason;
+};
+
+export type VerifyOutcome = { ok: true; caller: Caller } | VerifyRefusal;
+
+const AMBIGUOUS_SUBACCOUNT: VerifyRefusal = {
+  ok: false,
+  code: 'INVALID_CLIENT_REQUEST',
+  message: 'subaccountId may be given only once',
+  reason: 'ambiguous_subaccount',
+};
 
 /**
  * Every `subaccountId` the request names, in the query and in the body. More than one is refused (400): with
@@ -194,7 +216,7 @@ export class SignedRequestVerifier {
       },
       now,
     );
-    return { ok: false, code: denial.code, message: denial.message };
+    return { ok: false, code: denial.code, message: denial.message, reason: denial.reason };
   }
 
   /**
@@ -209,19 +231,10 @@ export class SignedRequestVerifier {
     const { request } = parsed;
 
     const subaccountIds = subaccountParams(input);
-    if (subaccountIds.length > 1) {
-      return { ok: false, code: 'INVALID_CLIENT_REQUEST', message: 'subaccountId may be given only once' };
-    }
+    if (subaccountIds.length > 1) return AMBIGUOUS_SUBACCOUNT;
 
-    const window = checkTimeWindow(request.timestamp, request.window, now);
-    if (!window.ok) {
-      return this.refuse(
-        request,
-        { ok: false, code: 'UNAUTHORIZED', message: window.message, reason: 'expired_window' },
-        meta.ip,
-        now,
-      );
-    }
+    const window = decideWindow(request, now);
+    if (!window.ok) return this.refuse(request, window, meta.ip, now);
 
     // 2. The key: unknown, revoked and expired look the same.
     const key = await this.keys.lookup(request.apiKey, this.loadKey);

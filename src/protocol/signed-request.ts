@@ -57,10 +57,17 @@ export interface SignedRequest {
   alternativeSigningStrings: () => string[];
 }
 
+/**
+ * Why a request could not be read, for callers that answer by reason (the stream server): a missing auth header,
+ * a malformed header or body, or no signed endpoint at the method and path. Each goes with one code.
+ */
+export type ParseRefusalReason = 'missing_header' | 'malformed' | 'unknown_route';
+
 export type SignedRequestFailure = {
   ok: false;
   code: 'UNAUTHORIZED' | 'INVALID_CLIENT_REQUEST' | 'RESOURCE_NOT_FOUND';
   message: string;
+  reason: ParseRefusalReason;
 };
 
 export type ParseSignedRequestResult = { ok: true; request: SignedRequest } | SignedRequestFailure;
@@ -81,10 +88,17 @@ export function readHeader(headers: HeaderBag, name: string): string | undefined
   return typeof value === 'string' ? value : value.join(', ');
 }
 
+const REASON_OF_CODE = {
+  UNAUTHORIZED: 'missing_header',
+  INVALID_CLIENT_REQUEST: 'malformed',
+  RESOURCE_NOT_FOUND: 'unknown_route',
+} as const satisfies Record<SignedRequestFailure['code'], ParseRefusalReason>;
+
 const fail = (code: SignedRequestFailure['code'], message: string): SignedRequestFailure => ({
   ok: false,
   code,
   message,
+  reason: REASON_OF_CODE[code],
 });
 const DIGITS = /^\d{1,16}$/;
 /**

@@ -12,6 +12,7 @@ import { AppError } from '../../errors.ts';
 import type { Caller } from '../../keys/index.ts';
 import { INSTRUCTION_ROUTES } from '../../protocol/instructions.ts';
 import type { AppDeps } from '../deps.ts';
+import type { SchemaHandler } from '../schema-types.ts';
 import { sendError } from './error-handler.ts';
 import type { SignedLimits } from './rate-limits.ts';
 import { SIGNED_SECURITY, signedAuthentication } from './signed-auth.ts';
@@ -21,6 +22,22 @@ export interface SignedRoute {
   url: string;
   schema?: FastifySchema;
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+/** A signed route as written: its handler sees the body, query and params its schema lets through. */
+export interface SchemaSignedRoute<Schema extends FastifySchema> extends Omit<
+  SignedRoute,
+  'schema' | 'handler'
+> {
+  schema: Schema;
+  handler: SchemaHandler<Schema>;
+}
+
+/** Types a signed route's handler by its schema (schema-types.ts); the route list holds plain SignedRoutes. */
+export function signedRoute<const Schema extends FastifySchema>(
+  route: SchemaSignedRoute<Schema>,
+): SignedRoute {
+  return route as unknown as SignedRoute;
 }
 
 export async function signedApi(

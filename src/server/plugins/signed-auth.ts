@@ -48,6 +48,8 @@ export type AuthenticateSigned = (
   request: FastifyRequest,
   reply: FastifyReply,
   target?: SignedTarget,
+  /** The target's path parameters (`/v1/things/:id`), signed with the query and body. */
+  pathParams?: Readonly<Record<string, string>>,
 ) => Promise<boolean>;
 
 export function signedAuthentication(
@@ -55,7 +57,7 @@ export function signedAuthentication(
   limits: SignedLimits | undefined,
 ): AuthenticateSigned {
   const { verifier, metrics } = deps;
-  return async (request, reply, target) => {
+  return async (request, reply, target, pathParams) => {
     // An address that keeps failing authentication is refused before any signature is verified.
     if (limits && (await limits.refuseFailingAddress(request, reply))) return true;
     const started = metrics === undefined ? 0 : performance.now();
@@ -67,9 +69,7 @@ export function signedAuthentication(
         body: request.body,
         rawBody: request.rawBody,
         headers: request.headers,
-        ...(target === undefined
-          ? {}
-          : { route: target.route, pathParams: request.params as Record<string, string> }),
+        ...(target === undefined ? {} : { route: target.route, pathParams: pathParams ?? {} }),
       },
       { ip: request.ip, ...(target === undefined ? {} : { permission: target.permission }) },
     );

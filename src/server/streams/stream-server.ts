@@ -109,7 +109,6 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
       hub,
       verifier: options.verifier,
       maxSubscriptionsPerConnection: limits.maxSubscriptionsPerConnection,
-      now,
     }),
     onError,
     onConsumerDropped: options.onConsumerDropped,

@@ -5,12 +5,12 @@
  *
  * Private subscriptions are signed (`instruction=subscribe&timestamp=..&window=..`) and verified by the REST
  * verifier, so the window, the key lookup and revocation rules are the same; read-only keys may subscribe.
+ * A refusal is answered by the reason the verifier's decision gave (`STREAM_ERROR_BY_REASON`), never by its wording.
  * Threats: a connection is bound to the first key that signs on it (ANOTHER_KEY after that), so one socket never
  * mixes two subaccounts' events; a key's refusal never says which check failed beyond Backpack's codes.
  */
-import type { SignedRequestVerifier } from '../../keys/index.ts';
+import type { SignedRequestVerifier, VerifyRefusal, VerifyRefusalReason } from '../../keys/index.ts';
 import { STREAM_SUBSCRIBE_ROUTE } from '../../protocol/instructions.ts';
-import { checkTimeWindow } from '../../protocol/signed-request.ts';
 import {
   isPrivateStream,
   parseClientFrame,
@@ -26,7 +26,6 @@ export interface FrameHandlerOptions {
   readonly hub: StreamHub;
   readonly verifier: SignedRequestVerifier;
   readonly maxSubscriptionsPerConnection: number;
-  readonly now: () => number;
 }
 
 /** Returns the handler of one client text frame on one connection. */
@@ -73,10 +72,6 @@ async function bindKey(
   [apiKey, signature, timestamp, window]: SignatureItems,
 ): Promise<{ error: StreamErrorName; detail?: string } | null> {
   if (connection.key !== null && connection.key.apiKey !== apiKey) return { error: 'ANOTHER_KEY' };
-  if (/^\d{1,16}$/.test(timestamp) && /^\d{1,16}$/.test(window)) {
-    const fresh = checkTimeWindow(Number(timestamp), Number(window), options.now());
-    if (!fresh.ok) return { error: 'SIGNATURE_EXPIRED', detail: fresh.message };
-  }
   const outcome = await options.verifier.verify(
     {
       method: STREAM_SUBSCRIBE_ROUTE.method,
@@ -96,10 +91,36 @@ async function bindKey(
     connection.key = { id: outcome.caller.id, apiKey, subaccountId: outcome.caller.subaccountId };
     return null;
   }
-  if (outcome.code === 'INVALID_SIGNATURE') return { error: 'INVALID_SIGNATURE' };
-  if (outcome.code === 'UNAUTHORIZED' && /expired|future/i.test(outcome.message)) {
-    return { error: 'SIGNATURE_EXPIRED', detail: outcome.message };
-  }
-  if (outcome.code === 'UNAUTHORIZED' || outcome.code === 'FORBIDDEN') return { error: 'INVALID_API_KEY' };
-  return { error: 'INVALID_SIGNATURE', detail: outcome.message };
+  return streamErrorOf(outcome);
+}
+
+/**
+ * The error frame for each refusal reason, and whether it quotes the verifier's message. A key's own refusals
+ * (unknown, revoked, expired, address, permission, subaccount) all read INVALID_API_KEY, as a missing key does;
+ * a request that could not be read says why.
+ */
+export const STREAM_ERROR_BY_REASON: Readonly<
+  Record<VerifyRefusalReason, { error: StreamErrorName; quote: boolean }>
+> = {
+  bad_signature: { error: 'INVALID_SIGNATURE', quote: false },
+  expired_window: { error: 'SIGNATURE_EXPIRED', quote: true },
+  missing_header: { error: 'INVALID_API_KEY', quote: false },
+  invalid_key: { error: 'INVALID_API_KEY', quote: false },
+  ip_not_allowed: { error: 'INVALID_API_KEY', quote: false },
+  permission: { error: 'INVALID_API_KEY', quote: false },
+  subaccount: { error: 'INVALID_API_KEY', quote: false },
+  replayed: { error: 'INVALID_API_KEY', quote: false },
+  malformed: { error: 'INVALID_SIGNATURE', quote: true },
+  unknown_route: { error: 'INVALID_SIGNATURE', quote: true },
+  ambiguous_subaccount: { error: 'INVALID_SIGNATURE', quote: true },
+  full: { error: 'INVALID_SIGNATURE', quote: true },
+};
+
+/** The error frame (name and detail) that answers a refused subscription signature. */
+export function streamErrorOf(refusal: Pick<VerifyRefusal, 'reason' | 'message'>): {
+  error: StreamErrorName;
+  detail?: string;
+} {
+  const { error, quote } = STREAM_ERROR_BY_REASON[refusal.reason];
+  return quote ? { error, detail: refusal.message } : { error };
 }

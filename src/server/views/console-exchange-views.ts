@@ -20,6 +20,7 @@ import {
   type OrderRecord,
   type WithdrawalRecord,
 } from '../../exchange/index.ts';
+import type { Wire } from '../schema-types.ts';
 import { fillAmounts } from './backpack-wire.ts';
 
 const decimalString = { type: 'string', description: 'Exact decimal, e.g. "1000.5"' } as const;
@@ -44,11 +45,6 @@ export const subaccountListQuerySchema = {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
   },
 } as const;
-
-export interface SubaccountQuery {
-  subaccountId?: string;
-  limit: number;
-}
 
 export const exchangeAssetSchema = {
   type: 'object',
@@ -202,6 +198,13 @@ export const withdrawalSchema = {
   },
 } as const;
 
+export type ExchangeAssetView = Wire<typeof exchangeAssetSchema>;
+export type BalanceView = Wire<typeof balanceSchema>;
+export type OrderView = Wire<typeof orderSchema>;
+export type FillView = Wire<typeof fillSchema>;
+export type DepositView = Wire<typeof depositSchema>;
+export type WithdrawalView = Wire<typeof withdrawalSchema>;
+
 /** Chains an asset can be funded on: deposit-enabled and with an address family Signet can derive. */
 export function depositBlockchainsOf(asset: AssetConfig): string[] {
   return asset.tokens
@@ -209,7 +212,7 @@ export function depositBlockchainsOf(asset: AssetConfig): string[] {
     .map((token) => token.blockchain);
 }
 
-export function toExchangeAssetView(asset: AssetConfig): Record<string, unknown> {
+export function toExchangeAssetView(asset: AssetConfig): ExchangeAssetView {
   return {
     symbol: asset.symbol,
     displayName: asset.displayName,
@@ -223,7 +226,7 @@ export function toExchangeAssetView(asset: AssetConfig): Record<string, unknown>
 export function toBalanceViews(
   balances: ReadonlyMap<string, Balance>,
   config: ExchangeConfig,
-): Record<string, string>[] {
+): BalanceView[] {
   return config.assets.flatMap((asset) => {
     const balance = balances.get(asset.symbol);
     if (balance === undefined) return [];
@@ -240,7 +243,7 @@ export function toBalanceViews(
   });
 }
 
-export function toOrderView(order: OrderRecord, config: ExchangeConfig): Record<string, unknown> {
+export function toOrderView(order: OrderRecord, config: ExchangeConfig): OrderView {
   const market = requireMarket(config, order.symbol);
   const price = (units: bigint | null): string | null =>
     units === null ? null : formatDecimal(units, market.quoteDecimals);
@@ -257,14 +260,14 @@ export function toOrderView(order: OrderRecord, config: ExchangeConfig): Record<
     price: price(order.price),
     quantity: quantity(order.quantity),
     quoteQuantity: price(order.quoteQuantity),
-    executedQuantity: quantity(order.executedQuantity),
-    executedQuoteQuantity: price(order.executedQuoteQuantity),
+    executedQuantity: formatDecimal(order.executedQuantity, market.baseDecimals),
+    executedQuoteQuantity: formatDecimal(order.executedQuoteQuantity, market.quoteDecimals),
     status: order.status,
     createdAt: order.createdAt,
   };
 }
 
-export function toFillView(fill: FillRecord, config: ExchangeConfig): Record<string, unknown> {
+export function toFillView(fill: FillRecord, config: ExchangeConfig): FillView {
   return {
     tradeId: fill.tradeId,
     orderId: fill.orderId,
@@ -277,7 +280,7 @@ export function toFillView(fill: FillRecord, config: ExchangeConfig): Record<str
   };
 }
 
-export function toDepositView(deposit: DepositRecord, config: ExchangeConfig): Record<string, unknown> {
+export function toDepositView(deposit: DepositRecord, config: ExchangeConfig): DepositView {
   const asset = requireAsset(config, deposit.symbol);
   return {
     id: deposit.id,
@@ -293,10 +296,7 @@ export function toDepositView(deposit: DepositRecord, config: ExchangeConfig): R
   };
 }
 
-export function toWithdrawalView(
-  withdrawal: WithdrawalRecord,
-  config: ExchangeConfig,
-): Record<string, unknown> {
+export function toWithdrawalView(withdrawal: WithdrawalRecord, config: ExchangeConfig): WithdrawalView {
   const asset = requireAsset(config, withdrawal.symbol);
   return {
     id: withdrawal.id,

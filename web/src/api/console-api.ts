@@ -2,77 +2,61 @@
  * The SPA's only way to the server: `/console/api` with the session cookie (sent by the browser, unreadable
  * here: HttpOnly) and the CSRF token from the session on every state-changing request. Errors arrive as
  * `{code, message}` and are thrown as `ApiError`. Never sends or receives an API secret.
+ *
+ * What the server answers is typed by the server's own response schemas (src/server/routes/console/wire.ts,
+ * imported as types only, so no server code reaches the bundle); this file restates none of them.
  */
+import type {
+  AddWithdrawalAddressInput,
+  ApiKey,
+  AuditEvent,
+  Balance,
+  CreateKeyInput,
+  Deposit,
+  ExchangeAsset,
+  Fill,
+  IdentityProof,
+  Order,
+  RotateKeyInput,
+  SessionInfo,
+  Subaccount,
+  TestDepositInput,
+  TwoFactorSetup,
+  UpdateKeyInput,
+  User,
+  Withdrawal,
+  WithdrawalAddress,
+  WithdrawalAddressApiAccessInput,
+  WithdrawalAddressBook,
+  WithdrawInput,
+} from '../../../src/server/routes/console/wire.ts';
 
-export interface User {
-  id: string;
-  email: string;
-  twoFactorEnabled: boolean;
-  createdAt: number;
-}
-
-export interface SessionInfo {
-  authenticated: boolean;
-  user?: User;
-  csrfToken?: string;
-  requireTwoFactorForKeys: boolean;
-  /** False when the operator turned sandbox deposits off (SIGNET_SANDBOX_DEPOSITS=off). */
-  sandboxDeposits?: boolean;
-  /** False when the operator runs Signet without its exchange (SIGNET_EXCHANGE=off): no exchange pages. */
-  exchange?: boolean;
-  /** The operator's own permissions for their API behind Signet's gateway (SIGNET_ROUTES). */
-  customPermissions?: string[];
-}
-
-export interface Subaccount {
-  id: string;
-  name: string;
-  number: number;
-  isMain: boolean;
-  createdAt: number;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  apiKey: string;
-  subaccountId: string;
-  subaccountName: string;
-  readOnly: boolean;
-  /** Built-in permissions (read, trade, withdraw) first, then the operator's custom ones. */
-  permissions: string[];
-  /** Empty = any address. */
-  allowedIps: string[];
-  expiresAt: number | null;
-  source: 'server' | 'browser' | 'user';
-  createdAt: number;
-  revokedAt: number | null;
-  lastUsedAt: number | null;
-  lastUsedIp: string | null;
-  /** At the server's clock: expiring = within 7 days; grace = replaced by rotation, works until `expiresAt`. */
-  status: KeyStatus;
-  /** The key that replaced this one by rotation. */
-  replacedBy: string | null;
-  /** The key this one replaced by rotation. */
-  replaces: string | null;
-}
-
-export type KeyStatus = 'active' | 'expiring' | 'grace' | 'expired' | 'retired' | 'revoked';
-
-export interface AuditEvent {
-  id: string;
-  type: string;
-  ip: string | null;
-  userAgent: string | null;
-  details: Record<string, unknown>;
-  createdAt: number;
-}
-
-export interface TwoFactorSetup {
-  secret: string;
-  otpauthUrl: string;
-  qrCode: string;
-}
+export type {
+  AddWithdrawalAddressInput,
+  ApiKey,
+  AuditEvent,
+  Balance,
+  CreateKeyInput,
+  Deposit,
+  ExchangeAsset,
+  Fill,
+  IdentityProof,
+  KeyStatus,
+  Order,
+  SessionInfo,
+  RotateKeyInput,
+  Side,
+  Subaccount,
+  TestDepositInput,
+  TwoFactorSetup,
+  UpdateKeyInput,
+  User,
+  Withdrawal,
+  WithdrawalAddress,
+  WithdrawalAddressApiAccessInput,
+  WithdrawalAddressBook,
+  WithdrawInput,
+} from '../../../src/server/routes/console/wire.ts';
 
 export type LoginResult =
   { status: 'signed_in'; user: User; csrfToken: string } | { status: 'two_factor_required' };
@@ -84,28 +68,6 @@ export const BUILT_IN_PERMISSIONS: readonly Permission[] = ['read', 'trade', 'wi
 
 export function isBuiltInPermission(name: string): name is Permission {
   return (BUILT_IN_PERMISSIONS as readonly string[]).includes(name);
-}
-
-export interface KeyControlsInput {
-  permissions?: string[];
-  allowedIps?: string[] | null;
-  allowAnyAddress?: boolean;
-  /** ISO-8601 with a zone, or null for never. */
-  expiresAt?: string | null;
-}
-
-export interface CreateKeyInput extends KeyControlsInput {
-  name: string;
-  subaccountId: string;
-  readOnly: boolean;
-  publicKey: string;
-  publicKeySource: 'browser' | 'user';
-  totpCode?: string;
-}
-
-export interface UpdateKeyInput extends KeyControlsInput {
-  name?: string;
-  totpCode?: string;
 }
 
 export type GracePeriod = '0' | '1h' | '24h' | '7d';
@@ -148,138 +110,6 @@ export interface KeyUsage {
   refusals: UsageRefusal[];
   /** The refusal list is a sample: at most `perReasonPerMinute` per reason and minute, the newest `limit`. */
   refusalSample: { perReasonPerMinute: number; limit: number };
-}
-
-/** Amounts are exact decimal strings from the server: shown as they are, never turned into numbers. */
-export interface ExchangeAsset {
-  symbol: string;
-  displayName: string;
-  decimals: number;
-  /** The largest sandbox deposit accepted at once. */
-  maxDeposit: string;
-  /** Networks it can be funded on; the first is the default. */
-  depositBlockchains: string[];
-}
-
-export interface Balance {
-  symbol: string;
-  available: string;
-  locked: string;
-  staked: string;
-  total: string;
-}
-
-export type Side = 'Bid' | 'Ask';
-
-export interface Order {
-  id: string;
-  clientId: number | null;
-  symbol: string;
-  side: Side;
-  orderType: 'Limit' | 'Market';
-  timeInForce: string;
-  postOnly: boolean;
-  price: string | null;
-  quantity: string | null;
-  quoteQuantity: string | null;
-  executedQuantity: string;
-  executedQuoteQuantity: string;
-  status: string;
-  createdAt: number;
-}
-
-export interface Fill {
-  tradeId: number;
-  orderId: string;
-  symbol: string;
-  side: Side;
-  price: string;
-  quantity: string;
-  fee: string;
-  feeSymbol: string;
-  isMaker: boolean;
-  timestamp: number;
-}
-
-export interface Deposit {
-  id: number;
-  symbol: string;
-  quantity: string;
-  blockchain: string;
-  source: string;
-  toAddress: string | null;
-  fromAddress: string | null;
-  transactionHash: string | null;
-  status: string;
-  createdAt: number;
-}
-
-export interface Withdrawal {
-  id: number;
-  symbol: string;
-  quantity: string;
-  fee: string;
-  blockchain: string;
-  toAddress: string;
-  transactionHash: string | null;
-  status: 'pending' | 'confirmed';
-  createdAt: number;
-}
-
-export interface TestDepositInput {
-  subaccountId: string;
-  symbol: string;
-  /** Decimal string, sent as a string. */
-  quantity: string;
-  blockchain?: string;
-}
-
-export interface WithdrawalAddress {
-  id: string;
-  label: string;
-  blockchain: string;
-  address: string;
-  /** API keys may not withdraw to it while true. */
-  twoFactorRequired: boolean;
-  status: 'pending' | 'active';
-  /** Server time (ms) when the pending change takes effect. */
-  pendingUntil: number | null;
-  apiWithdrawals: boolean;
-  /** When the address itself takes effect. */
-  activeAt: number;
-  /** When API withdrawals to it take effect; null while it requires 2FA. */
-  apiAllowedAt: number | null;
-  createdAt: number;
-}
-
-export interface WithdrawalAddressBook {
-  /** The server's clock when it answered: time left is counted from it, not from this device's clock. */
-  now: number;
-  mode: 'book' | 'any';
-  coolingOffMs: number;
-  blockchains: string[];
-  addresses: WithdrawalAddress[];
-}
-
-/** The owner's proof for a loosening change: the 2FA code, or the password on an account without 2FA. */
-export interface IdentityProof {
-  totpCode?: string;
-  password?: string;
-}
-
-export interface AddWithdrawalAddressInput extends IdentityProof {
-  label: string;
-  blockchain: string;
-  address: string;
-  twoFactorRequired: boolean;
-}
-
-export interface WithdrawInput extends IdentityProof {
-  subaccountId: string;
-  symbol: string;
-  blockchain: string;
-  address: string;
-  quantity: string;
 }
 
 /** The code of a withdrawal refused because the address is not (yet) in the address book. Map by code only. */
@@ -376,7 +206,7 @@ export const consoleApi = {
     call('PATCH', `/keys/${encodeURIComponent(id)}`, input),
   rotateKey: (
     id: string,
-    input: { publicKey: string; publicKeySource: 'browser' | 'user'; grace: GracePeriod; totpCode?: string },
+    input: RotateKeyInput & { grace: GracePeriod },
   ): Promise<{ old: ApiKey; key: ApiKey }> => call('POST', `/keys/${encodeURIComponent(id)}/rotate`, input),
   revokeAllKeys: (input: { subaccountId?: string; totpCode?: string }): Promise<{ revoked: ApiKey[] }> =>
     call('POST', '/keys/revoke-all', input),
@@ -401,7 +231,7 @@ export const consoleApi = {
     call('POST', '/withdrawal-addresses', input),
   setWithdrawalAddressApiAccess: (
     id: string,
-    input: IdentityProof & { allowApi: boolean },
+    input: WithdrawalAddressApiAccessInput,
   ): Promise<WithdrawalAddress> =>
     call('POST', `/withdrawal-addresses/${encodeURIComponent(id)}/api-access`, input),
   cancelWithdrawalAddress: (id: string): Promise<{ address: WithdrawalAddress | null }> =>

@@ -3,11 +3,11 @@
  * known asset (INVALID_ASSET otherwise).
  */
 import type { Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { requireKnownAsset } from './asset-input.ts';
 
 export function getBorrowLimitRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/api/v1/account/limits/borrow',
     schema: {
@@ -16,8 +16,8 @@ export function getBorrowLimitRoute(exchange: Exchange): SignedRoute {
       querystring: { type: 'object', required: ['symbol'], properties: { symbol: { type: 'string' } } },
     },
     handler: async (request) => {
-      const asset = requireKnownAsset(exchange.config, (request.query as { symbol: string }).symbol);
+      const asset = requireKnownAsset(exchange.config, request.query.symbol);
       return { maxBorrowQuantity: '0', symbol: asset.symbol };
     },
-  };
+  });
 }

@@ -5,10 +5,10 @@
  */
 import { AppError } from '../../../errors.ts';
 import { formatDecimal, parseDecimal, requireMarket, type Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 
 export function getOrderLimitRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/api/v1/account/limits/order',
     schema: {
@@ -29,7 +29,7 @@ export function getOrderLimitRoute(exchange: Exchange): SignedRoute {
       },
     },
     handler: async (request) => {
-      const query = request.query as { symbol: string; side: 'Bid' | 'Ask'; price?: string };
+      const { query } = request;
       const market = requireMarket(exchange.config, query.symbol);
       const step = parseDecimal(market.stepSize, market.baseDecimals);
       const floorToStep = (units: bigint): bigint => (units / step) * step;
@@ -57,5 +57,5 @@ export function getOrderLimitRoute(exchange: Exchange): SignedRoute {
         side: query.side,
       };
     },
-  };
+  });
 }

@@ -3,11 +3,11 @@
  * asset, exact (bigint units formatted with the asset's decimals).
  */
 import { formatDecimal, type Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { requireKnownAsset } from './asset-input.ts';
 
 export function getWithdrawalLimitRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/api/v1/account/limits/withdrawal',
     schema: {
@@ -24,12 +24,12 @@ export function getWithdrawalLimitRoute(exchange: Exchange): SignedRoute {
       },
     },
     handler: async (request) => {
-      const asset = requireKnownAsset(exchange.config, (request.query as { symbol: string }).symbol);
+      const asset = requireKnownAsset(exchange.config, request.query.symbol);
       const balance = await exchange.readBalance(request.caller.subaccountId, asset.symbol);
       return {
         maxWithdrawalQuantity: formatDecimal(balance.available, asset.decimals),
         symbol: asset.symbol,
       };
     },
-  };
+  });
 }

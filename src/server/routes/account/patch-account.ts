@@ -4,10 +4,10 @@
  * Signet is spot only, so the switches are kept and reported but change nothing else.
  */
 import type { Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 
 export function patchAccountRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'PATCH',
     url: '/api/v1/account',
     schema: {
@@ -28,5 +28,5 @@ export function patchAccountRoute(exchange: Exchange): SignedRoute {
       await exchange.updateAccountSettings(request.caller.subaccountId, request.body);
       return reply.code(200).send();
     },
-  };
+  });
 }

@@ -54,10 +54,3 @@ export const timeRangeProperties = {
   limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
   offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
 } as const;
-
-export interface TimeRangeQuery {
-  from?: number;
-  to?: number;
-  limit: number;
-  offset: number;
-}

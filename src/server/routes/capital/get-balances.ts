@@ -2,14 +2,14 @@
  * `GET /api/v1/capital` (balanceQuery): `{ "<asset>": { available, locked, staked } }` for the key's subaccount,
  * decimals as strings. The subaccount always comes from the key, never from a parameter.
  */
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 
 export type BalanceReader = (
   subaccountId: string,
 ) => Promise<Record<string, { available: string; locked: string; staked: string }>>;
 
 export function getBalancesRoute(readBalances: BalanceReader): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/api/v1/capital',
     schema: {
@@ -31,5 +31,5 @@ export function getBalancesRoute(readBalances: BalanceReader): SignedRoute {
       },
     },
     handler: async (request) => readBalances(request.caller.subaccountId),
-  };
+  });
 }

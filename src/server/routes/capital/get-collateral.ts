@@ -4,12 +4,12 @@
  * the subaccount always comes from the key.
  */
 import { formatDecimal, type Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 
 const VALUE_ASSET = 'USDC';
 
 export function getCollateralRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/api/v1/capital/collateral',
     schema: {
@@ -69,5 +69,5 @@ export function getCollateralRoute(exchange: Exchange): SignedRoute {
         pnlUnrealized: '0',
       };
     },
-  };
+  });
 }

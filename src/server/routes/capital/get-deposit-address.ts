@@ -3,10 +3,10 @@
  * sandbox deposit address on that chain, in the chain's format; 400 for a blockchain no asset uses.
  */
 import type { Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 
 export function getDepositAddressRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/wapi/v1/capital/deposit/address',
     schema: {
@@ -20,8 +20,8 @@ export function getDepositAddressRoute(exchange: Exchange): SignedRoute {
       response: { 200: { type: 'object', properties: { address: { type: 'string' } } } },
     },
     handler: async (request) => {
-      const { blockchain } = request.query as { blockchain: string };
+      const { blockchain } = request.query;
       return { address: exchange.getDepositAddress(request.caller.subaccountId, blockchain) };
     },
-  };
+  });
 }

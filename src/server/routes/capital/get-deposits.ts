@@ -4,11 +4,11 @@
  */
 import { toBackpackDeposit } from '../../views/backpack-wire.ts';
 import { requireAsset, type Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
-import { depositSchema, timeRangeProperties, type TimeRangeQuery } from './capital-schemas.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
+import { depositSchema, timeRangeProperties } from './capital-schemas.ts';
 
 export function getDepositsRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/wapi/v1/capital/deposits',
     schema: {
@@ -24,7 +24,7 @@ export function getDepositsRoute(exchange: Exchange): SignedRoute {
       response: { 200: { type: 'array', items: depositSchema } },
     },
     handler: async (request) => {
-      const query = request.query as TimeRangeQuery & { endTime?: number };
+      const { query } = request;
       const deposits = await exchange.listDeposits(request.caller.subaccountId, {
         ...query,
         to: query.to ?? query.endTime,
@@ -33,5 +33,5 @@ export function getDepositsRoute(exchange: Exchange): SignedRoute {
         toBackpackDeposit(deposit, requireAsset(exchange.config, deposit.symbol)),
       );
     },
-  };
+  });
 }

@@ -1,11 +1,11 @@
 /** `GET /wapi/v1/capital/withdrawals` (withdrawalQueryAll): the key's subaccount's withdrawals, newest first. */
 import { toBackpackWithdrawal } from '../../views/backpack-wire.ts';
 import { requireAsset, type Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
-import { timeRangeProperties, withdrawalSchema, type TimeRangeQuery } from './capital-schemas.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
+import { timeRangeProperties, withdrawalSchema } from './capital-schemas.ts';
 
 export function getWithdrawalsRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/wapi/v1/capital/withdrawals',
     schema: {
@@ -22,9 +22,9 @@ export function getWithdrawalsRoute(exchange: Exchange): SignedRoute {
       response: { 200: { type: 'array', items: withdrawalSchema } },
     },
     handler: async (request) => {
-      const query = request.query as TimeRangeQuery & { id?: number; clientId?: string };
+      const { query } = request;
       const withdrawals = await exchange.listWithdrawals(request.caller.subaccountId, query);
       return withdrawals.map((w) => toBackpackWithdrawal(w, requireAsset(exchange.config, w.symbol)));
     },
-  };
+  });
 }

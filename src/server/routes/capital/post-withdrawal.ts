@@ -9,11 +9,11 @@
  */
 import { toBackpackWithdrawal } from '../../views/backpack-wire.ts';
 import { requireAsset, type AddressBook, type Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { withdrawalSchema } from './capital-schemas.ts';
 
 export function postWithdrawalRoute(exchange: Exchange, addressBook: AddressBook): SignedRoute {
-  return {
+  return signedRoute({
     method: 'POST',
     url: '/wapi/v1/capital/withdrawals',
     schema: {
@@ -44,5 +44,5 @@ export function postWithdrawalRoute(exchange: Exchange, addressBook: AddressBook
       });
       return toBackpackWithdrawal(withdrawal, requireAsset(exchange.config, withdrawal.symbol));
     },
-  };
+  });
 }

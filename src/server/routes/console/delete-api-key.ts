@@ -12,12 +12,13 @@ import {
   requireConsoleSession,
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { confirmKeyAction } from './key-two-factor.ts';
 import { apiKeySchema, errorResponses, keyIdParamsSchema, totpCodeSchema } from './schemas.ts';
 
 export function deleteApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'DELETE',
     url: '/keys/:id',
     schema: {
@@ -33,8 +34,8 @@ export function deleteApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteO
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { id } = request.params as { id: string };
-      const body = (request.body ?? {}) as { totpCode?: string };
+      const { id } = request.params;
+      const body = request.body ?? {};
       const at = now();
       await findApiKey(db, { key: id, userId: user.id });
       await confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: false });
@@ -47,5 +48,5 @@ export function deleteApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteO
       const subaccount = await resolveSubaccount(db, user.id, { id: key.subaccountId });
       return toApiKeyView(key, subaccount.name, { now: at });
     },
-  };
+  });
 }

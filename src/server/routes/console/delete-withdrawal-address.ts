@@ -11,11 +11,12 @@ import {
   requireConsoleSession,
   type ConsoleExchangeDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 import { identityProofProperties, withdrawalAddressIdParams } from './withdrawal-address-view.ts';
 
 export function deleteWithdrawalAddressRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'DELETE',
     url: '/withdrawal-addresses/:id',
     schema: {
@@ -31,8 +32,8 @@ export function deleteWithdrawalAddressRoute({ now, addressBook }: ConsoleExchan
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
-      const { id } = request.params as { id: string };
-      const proof = (request.body ?? {}) as { totpCode?: string; password?: string };
+      const { id } = request.params;
+      const proof = request.body ?? {};
       await addressBook.remove({
         userId: user.id,
         id,
@@ -40,7 +41,7 @@ export function deleteWithdrawalAddressRoute({ now, addressBook }: ConsoleExchan
         context: auditContextOf(request),
         now: now(),
       });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
-  };
+  });
 }

@@ -9,6 +9,7 @@ import type { RouteOptions } from 'fastify';
 
 import { getKeyUsage, parseUsageRange, USAGE_COUNT_FIELDS } from '../../../keys/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses, keyIdParamsSchema } from './schemas.ts';
 
 const countProperties = Object.fromEntries(USAGE_COUNT_FIELDS.map((name) => [name, { type: 'integer' }]));
@@ -20,7 +21,7 @@ const countsSchema = {
 };
 
 export function getApiKeyUsageRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/keys/:id/usage',
     schema: {
@@ -93,9 +94,9 @@ export function getApiKeyUsageRoute({ db, now }: ConsoleRouteDeps): RouteOptions
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { id } = request.params as { id: string };
-      const { range } = request.query as { range?: string };
+      const { id } = request.params;
+      const { range } = request.query;
       return getKeyUsage(db, { keyId: id, userId: user.id, now: now(), range: parseUsageRange(range) });
     },
-  };
+  });
 }

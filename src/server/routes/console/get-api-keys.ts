@@ -7,11 +7,12 @@ import type { RouteOptions } from 'fastify';
 import { listSubaccounts } from '../../../accounts/index.ts';
 import { listApiKeys } from '../../../keys/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { apiKeySchema, errorResponses } from './schemas.ts';
 import { toApiKeyViews } from './api-key-view.ts';
 
 export function getApiKeysRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/keys',
     schema: {
@@ -24,5 +25,5 @@ export function getApiKeysRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
       const [keys, subaccounts] = await Promise.all([listApiKeys(db, user.id), listSubaccounts(db, user.id)]);
       return toApiKeyViews(keys, new Map(subaccounts.map((s) => [s.id, s.name])), now());
     },
-  };
+  });
 }

@@ -3,9 +3,10 @@ import type { RouteOptions } from 'fastify';
 
 import { listAuditEvents } from '../../../accounts/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
-const auditEventSchema = {
+export const auditEventSchema = {
   type: 'object',
   required: ['id', 'type', 'ip', 'userAgent', 'details', 'createdAt'],
   additionalProperties: false,
@@ -25,7 +26,7 @@ const auditEventSchema = {
 } as const;
 
 export function getAuditEventsRoute({ db }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/audit',
     schema: {
@@ -40,8 +41,8 @@ export function getAuditEventsRoute({ db }: ConsoleRouteDeps): RouteOptions {
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { limit } = request.query as { limit: number };
+      const { limit } = request.query;
       return listAuditEvents(db, user.id, { limit });
     },
-  };
+  });
 }

@@ -9,11 +9,12 @@ import {
 } from '../../../exchange/index.ts';
 import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
 import { exchangeAssetSchema, toExchangeAssetView } from '../../views/console-exchange-views.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
 export function getExchangeAssetsRoute({ exchange, config }: ConsoleExchangeDeps): RouteOptions {
   const policy = config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING;
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/exchange/assets',
     schema: {
@@ -30,5 +31,5 @@ export function getExchangeAssetsRoute({ exchange, config }: ConsoleExchangeDeps
         return { ...toExchangeAssetView(asset), maxDeposit: formatDecimal(max, asset.decimals) };
       });
     },
-  };
+  });
 }

@@ -3,16 +3,12 @@ import type { RouteOptions } from 'fastify';
 
 import { resolveSubaccount } from '../../../accounts/index.ts';
 import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
-import {
-  balanceSchema,
-  subaccountQuerySchema,
-  toBalanceViews,
-  type SubaccountQuery,
-} from '../../views/console-exchange-views.ts';
+import { balanceSchema, subaccountQuerySchema, toBalanceViews } from '../../views/console-exchange-views.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
 export function getExchangeBalancesRoute({ db, exchange }: ConsoleExchangeDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/exchange/balances',
     schema: {
@@ -23,10 +19,10 @@ export function getExchangeBalancesRoute({ db, exchange }: ConsoleExchangeDeps):
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { subaccountId } = request.query as SubaccountQuery;
+      const { subaccountId } = request.query;
       // Ownership: resolveSubaccount() looks the id up among this user's subaccounts only (404 otherwise).
       const subaccount = await resolveSubaccount(db, user.id, { id: subaccountId });
       return toBalanceViews(await exchange.readBalances(subaccount.id), exchange.config);
     },
-  };
+  });
 }

@@ -7,12 +7,12 @@ import {
   depositSchema,
   subaccountListQuerySchema,
   toDepositView,
-  type SubaccountQuery,
 } from '../../views/console-exchange-views.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
 export function getExchangeDepositsRoute({ db, exchange }: ConsoleExchangeDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/exchange/deposits',
     schema: {
@@ -23,10 +23,10 @@ export function getExchangeDepositsRoute({ db, exchange }: ConsoleExchangeDeps):
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { subaccountId, limit } = request.query as SubaccountQuery;
+      const { subaccountId, limit } = request.query;
       const subaccount = await resolveSubaccount(db, user.id, { id: subaccountId });
       const deposits = await exchange.listDeposits(subaccount.id, { limit, offset: 0 });
       return deposits.map((deposit) => toDepositView(deposit, exchange.config));
     },
-  };
+  });
 }

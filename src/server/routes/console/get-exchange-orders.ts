@@ -6,16 +6,12 @@ import type { RouteOptions } from 'fastify';
 
 import { resolveSubaccount } from '../../../accounts/index.ts';
 import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
-import {
-  orderSchema,
-  subaccountQuerySchema,
-  toOrderView,
-  type SubaccountQuery,
-} from '../../views/console-exchange-views.ts';
+import { orderSchema, subaccountQuerySchema, toOrderView } from '../../views/console-exchange-views.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
 export function getExchangeOrdersRoute({ db, exchange }: ConsoleExchangeDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/exchange/orders',
     schema: {
@@ -26,10 +22,10 @@ export function getExchangeOrdersRoute({ db, exchange }: ConsoleExchangeDeps): R
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { subaccountId } = request.query as SubaccountQuery;
+      const { subaccountId } = request.query;
       const subaccount = await resolveSubaccount(db, user.id, { id: subaccountId });
       const orders = await exchange.listOpenOrders(subaccount.id);
       return orders.map((order) => toOrderView(order, exchange.config));
     },
-  };
+  });
 }

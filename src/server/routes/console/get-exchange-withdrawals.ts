@@ -7,12 +7,12 @@ import {
   subaccountListQuerySchema,
   toWithdrawalView,
   withdrawalSchema,
-  type SubaccountQuery,
 } from '../../views/console-exchange-views.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
 export function getExchangeWithdrawalsRoute({ db, exchange }: ConsoleExchangeDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/exchange/withdrawals',
     schema: {
@@ -23,10 +23,10 @@ export function getExchangeWithdrawalsRoute({ db, exchange }: ConsoleExchangeDep
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { subaccountId, limit } = request.query as SubaccountQuery;
+      const { subaccountId, limit } = request.query;
       const subaccount = await resolveSubaccount(db, user.id, { id: subaccountId });
       const withdrawals = await exchange.listWithdrawals(subaccount.id, { limit, offset: 0 });
       return withdrawals.map((withdrawal) => toWithdrawalView(withdrawal, exchange.config));
     },
-  };
+  });
 }

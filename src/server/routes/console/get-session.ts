@@ -8,14 +8,38 @@ import type { RouteOptions } from 'fastify';
 import { deriveCsrfToken } from '../../../console/csrf.ts';
 import { DEFAULT_SANDBOX_FUNDING } from '../../../exchange/index.ts';
 import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { csrfTokenSchema, toUserView, userSchema } from './schemas.ts';
+
+/** The session and the operator settings the SPA needs (the SPA imports its type, wire.ts). */
+export const sessionInfoSchema = {
+  type: 'object',
+  required: ['authenticated', 'requireTwoFactorForKeys', 'exchange', 'customPermissions'],
+  additionalProperties: false,
+  properties: {
+    authenticated: { type: 'boolean' },
+    user: userSchema,
+    csrfToken: csrfTokenSchema,
+    requireTwoFactorForKeys: { type: 'boolean' },
+    sandboxDeposits: { type: 'boolean', description: 'Whether Deposit test funds is available' },
+    exchange: {
+      type: 'boolean',
+      description: 'Whether the built-in exchange runs (SIGNET_EXCHANGE); its pages are hidden when not',
+    },
+    customPermissions: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "The operator's own permissions for gateway routes (SIGNET_ROUTES), offered for keys",
+    },
+  },
+} as const;
 
 export function getSessionRoute({
   config,
   declaredPermissions,
   exchangeEnabled,
 }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/session',
     config: { consoleAccess: 'public' },
@@ -23,29 +47,7 @@ export function getSessionRoute({
       summary: 'The current session',
       tags: ['Console'],
       response: {
-        200: {
-          type: 'object',
-          required: ['authenticated', 'requireTwoFactorForKeys', 'exchange', 'customPermissions'],
-          additionalProperties: false,
-          properties: {
-            authenticated: { type: 'boolean' },
-            user: userSchema,
-            csrfToken: csrfTokenSchema,
-            requireTwoFactorForKeys: { type: 'boolean' },
-            sandboxDeposits: { type: 'boolean', description: 'Whether Deposit test funds is available' },
-            exchange: {
-              type: 'boolean',
-              description:
-                'Whether the built-in exchange runs (SIGNET_EXCHANGE); its pages are hidden when not',
-            },
-            customPermissions: {
-              type: 'array',
-              items: { type: 'string' },
-              description:
-                "The operator's own permissions for gateway routes (SIGNET_ROUTES), offered for keys",
-            },
-          },
-        },
+        200: sessionInfoSchema,
       },
     },
     handler: async (request) => {
@@ -54,7 +56,7 @@ export function getSessionRoute({
         requireTwoFactorForKeys: config.requireTwoFactorForKeys,
         sandboxDeposits: exchangeEnabled && (config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING).enabled,
         exchange: exchangeEnabled,
-        customPermissions: declaredPermissions,
+        customPermissions: [...declaredPermissions],
       };
       if (!current) return { authenticated: false, ...settings };
       return {
@@ -64,5 +66,5 @@ export function getSessionRoute({
         ...settings,
       };
     },
-  };
+  });
 }

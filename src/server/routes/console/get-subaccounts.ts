@@ -3,10 +3,11 @@ import type { RouteOptions } from 'fastify';
 
 import { listSubaccounts } from '../../../accounts/index.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses, subaccountSchema, toSubaccountView } from './schemas.ts';
 
 export function getSubaccountsRoute({ db }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/subaccounts',
     schema: {
@@ -18,5 +19,5 @@ export function getSubaccountsRoute({ db }: ConsoleRouteDeps): RouteOptions {
       const { user } = requireConsoleSession(request);
       return (await listSubaccounts(db, user.id)).map(toSubaccountView);
     },
-  };
+  });
 }

@@ -6,8 +6,23 @@
 import type { RouteOptions } from 'fastify';
 
 import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 import { toWithdrawalAddressView, withdrawalAddressSchema } from './withdrawal-address-view.ts';
+
+/** The address book with the settings it runs under, at the server clock. */
+export const withdrawalAddressBookSchema = {
+  type: 'object',
+  required: ['now', 'mode', 'coolingOffMs', 'blockchains', 'addresses'],
+  additionalProperties: false,
+  properties: {
+    now: { type: 'integer' },
+    mode: { type: 'string', enum: ['book', 'any'] },
+    coolingOffMs: { type: 'integer' },
+    blockchains: { type: 'array', items: { type: 'string' } },
+    addresses: { type: 'array', items: withdrawalAddressSchema },
+  },
+} as const;
 
 export function getWithdrawalAddressesRoute({
   now,
@@ -21,25 +36,14 @@ export function getWithdrawalAddressesRoute({
       ),
     ),
   ].sort();
-  return {
+  return schemaRoute({
     method: 'GET',
     url: '/withdrawal-addresses',
     schema: {
       summary: 'The withdrawal address book',
       tags: ['Console'],
       response: {
-        200: {
-          type: 'object',
-          required: ['now', 'mode', 'coolingOffMs', 'blockchains', 'addresses'],
-          additionalProperties: false,
-          properties: {
-            now: { type: 'integer' },
-            mode: { type: 'string', enum: ['book', 'any'] },
-            coolingOffMs: { type: 'integer' },
-            blockchains: { type: 'array', items: { type: 'string' } },
-            addresses: { type: 'array', items: withdrawalAddressSchema },
-          },
-        },
+        200: withdrawalAddressBookSchema,
         ...errorResponses,
       },
     },
@@ -55,5 +59,5 @@ export function getWithdrawalAddressesRoute({
         addresses: entries.map((entry) => toWithdrawalAddressView(entry, at)),
       };
     },
-  };
+  });
 }

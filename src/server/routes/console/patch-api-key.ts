@@ -12,6 +12,7 @@ import {
   requireConsoleSession,
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { confirmKeyAction } from './key-two-factor.ts';
 import {
@@ -22,39 +23,33 @@ import {
   totpCodeSchema,
 } from './schemas.ts';
 
-interface UpdateKeyBody {
-  name?: string;
-  permissions?: string[];
-  allowedIps?: string[] | null;
-  allowAnyAddress?: boolean;
-  expiresAt?: string | null;
-  totpCode?: string;
-}
+/** A key's edit: any of its name and controls (the SPA imports its type, wire.ts). */
+export const updateKeyBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', maxLength: 256 },
+    ...keyControlsProperties,
+    allowedIps: { ...keyControlsProperties.allowedIps, type: ['array', 'null'] },
+    totpCode: totpCodeSchema,
+  },
+} as const;
 
 export function patchApiKeyRoute({ db, now, config, declaredPermissions }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'PATCH',
     url: '/keys/:id',
     schema: {
       summary: 'Edit an API key (name, permissions, allowlist, expiry)',
       tags: ['Console'],
       params: keyIdParamsSchema,
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string', maxLength: 256 },
-          ...keyControlsProperties,
-          allowedIps: { ...keyControlsProperties.allowedIps, type: ['array', 'null'] },
-          totpCode: totpCodeSchema,
-        },
-      },
+      body: updateKeyBodySchema,
       response: { 200: apiKeySchema, ...errorResponses },
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { id } = request.params as { id: string };
-      const body = (request.body ?? {}) as UpdateKeyBody;
+      const { id } = request.params;
+      const body = request.body ?? {};
       const at = now();
       const key = await updateApiKey(db, {
         key: id,
@@ -73,5 +68,5 @@ export function patchApiKeyRoute({ db, now, config, declaredPermissions }: Conso
       const subaccount = await resolveSubaccount(db, user.id, { id: key.subaccountId });
       return toApiKeyView(key, subaccount.name, { now: at });
     },
-  };
+  });
 }

@@ -14,36 +14,33 @@ import {
   requireConsoleSession,
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { confirmKeyAction } from './key-two-factor.ts';
 import { apiKeySchema, errorResponses, keyIdParamsSchema, totpCodeSchema } from './schemas.ts';
 
-interface RotateKeyBody {
-  publicKey: string;
-  publicKeySource?: 'browser' | 'user';
-  grace: string;
-  totpCode?: string;
-}
+/** A rotation: the new public key and the old key's grace (the SPA imports its type, wire.ts). */
+export const rotateKeyBodySchema = {
+  type: 'object',
+  required: ['publicKey', 'grace'],
+  additionalProperties: false,
+  properties: {
+    publicKey: { type: 'string', maxLength: 256 },
+    publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'browser' },
+    grace: { type: 'string', enum: Object.keys(GRACE_PERIODS) },
+    totpCode: totpCodeSchema,
+  },
+} as const;
 
 export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/keys/:id/rotate',
     schema: {
       summary: 'Rotate an API key: a new key now, the old one expires after a grace period',
       tags: ['Console'],
       params: keyIdParamsSchema,
-      body: {
-        type: 'object',
-        required: ['publicKey', 'grace'],
-        additionalProperties: false,
-        properties: {
-          publicKey: { type: 'string', maxLength: 256 },
-          publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'browser' },
-          grace: { type: 'string', enum: Object.keys(GRACE_PERIODS) },
-          totpCode: totpCodeSchema,
-        },
-      },
+      body: rotateKeyBodySchema,
       response: {
         201: {
           type: 'object',
@@ -56,8 +53,8 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
-      const { id } = request.params as { id: string };
-      const body = request.body as RotateKeyBody;
+      const { id } = request.params;
+      const { body } = request;
       const at = now();
       const graceMs = parseGracePeriod(body.grace);
       const parsed = parsePublicKey(body.publicKey);
@@ -78,5 +75,5 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
         key: toApiKeyView(rotated.key, subaccount.name, { now: at, replaces: rotated.old.id }),
       });
     },
-  };
+  });
 }

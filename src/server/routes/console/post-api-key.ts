@@ -34,21 +34,9 @@ import {
   requireConsoleSession,
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { apiKeySchema, errorResponses, keyControlsProperties, totpCodeSchema } from './schemas.ts';
-
-interface CreateKeyBody {
-  name: string;
-  subaccountId?: string;
-  readOnly?: boolean;
-  permissions?: string[];
-  allowedIps?: string[];
-  allowAnyAddress?: boolean;
-  expiresAt?: string | null;
-  publicKey: string;
-  publicKeySource?: 'browser' | 'user';
-  totpCode?: string;
-}
 
 /** A console key without explicit permissions: read + trade, never withdraw unless asked for. */
 export const CONSOLE_DEFAULT_PERMISSIONS = PERMISSION_BITS.read | PERMISSION_BITS.trade;
@@ -56,36 +44,39 @@ export const CONSOLE_DEFAULT_PERMISSIONS = PERMISSION_BITS.read | PERMISSION_BIT
 export const TWO_FACTOR_REQUIRED_FOR_KEYS_MESSAGE =
   'This server requires two-factor authentication for API keys. Turn it on under Security, then create the key.';
 
+/** A new key as the console sends it (the SPA imports its type, wire.ts). */
+export const createKeyBodySchema = {
+  type: 'object',
+  required: ['name', 'publicKey'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', maxLength: 256 },
+    subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
+    readOnly: { type: 'boolean', default: false },
+    publicKey: {
+      type: 'string',
+      maxLength: 256,
+      description: 'Base64 of the raw 32-byte ED25519 public key; the secret never leaves the browser',
+    },
+    publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'user' },
+    totpCode: totpCodeSchema,
+    ...keyControlsProperties,
+  },
+} as const;
+
 export function postApiKeyRoute({ db, now, config, declaredPermissions }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/keys',
     schema: {
       summary: 'Create an API key from a public key',
       tags: ['Console'],
-      body: {
-        type: 'object',
-        required: ['name', 'publicKey'],
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string', maxLength: 256 },
-          subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
-          readOnly: { type: 'boolean', default: false },
-          publicKey: {
-            type: 'string',
-            maxLength: 256,
-            description: 'Base64 of the raw 32-byte ED25519 public key; the secret never leaves the browser',
-          },
-          publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'user' },
-          totpCode: totpCodeSchema,
-          ...keyControlsProperties,
-        },
-      },
+      body: createKeyBodySchema,
       response: { 201: apiKeySchema, ...errorResponses },
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
-      const body = request.body as CreateKeyBody;
+      const { body } = request;
       const at = now();
 
       const name = validateKeyName(body.name);
@@ -131,5 +122,5 @@ export function postApiKeyRoute({ db, now, config, declaredPermissions }: Consol
       });
       return reply.code(201).send(toApiKeyView(created.key, subaccount.name, { now: at }));
     },
-  };
+  });
 }

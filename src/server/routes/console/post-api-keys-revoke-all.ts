@@ -11,12 +11,13 @@ import {
   requireConsoleSession,
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { confirmKeyAction } from './key-two-factor.ts';
 import { apiKeySchema, errorResponses, totpCodeSchema } from './schemas.ts';
 
 export function postApiKeysRevokeAllRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/keys/revoke-all',
     schema: {
@@ -42,7 +43,7 @@ export function postApiKeysRevokeAllRoute({ db, now, config }: ConsoleRouteDeps)
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const body = (request.body ?? {}) as { subaccountId?: string; totpCode?: string };
+      const body = request.body ?? {};
       const at = now();
       const subaccount =
         body.subaccountId === undefined
@@ -60,5 +61,5 @@ export function postApiKeysRevokeAllRoute({ db, now, config }: ConsoleRouteDeps)
         revoked: revoked.map((key) => toApiKeyView(key, names.get(key.subaccountId) ?? '', { now: at })),
       };
     },
-  };
+  });
 }

@@ -23,49 +23,52 @@ import {
 } from '../../../exchange/index.ts';
 import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
 import { depositSchema, toDepositView } from '../../views/console-exchange-views.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
-interface DepositBody {
-  subaccountId?: string;
-  symbol: string;
-  quantity: string;
-  blockchain?: string;
-}
+/** A sandbox deposit as the console sends it (the SPA imports its type, wire.ts). */
+export const depositBodySchema = {
+  type: 'object',
+  required: ['symbol', 'quantity'],
+  additionalProperties: false,
+  properties: {
+    subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
+    symbol: { type: 'string', maxLength: 32, description: 'Asset, e.g. USDC' },
+    quantity: { type: 'string', maxLength: 64, description: 'Decimal string, e.g. "1000" or "0.5"' },
+    blockchain: {
+      type: 'string',
+      maxLength: 32,
+      description: "Backpack's spelling, e.g. Solana; defaults to the asset's first deposit network",
+    },
+  },
+} as const;
 
 export function postExchangeDepositRoute({ exchange, db, config, now }: ConsoleExchangeDeps): RouteOptions {
   const policy = config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING;
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/exchange/deposits',
     schema: {
       summary: 'Deposit test funds (sandbox)',
       tags: ['Console'],
-      body: {
-        type: 'object',
-        required: ['symbol', 'quantity'],
-        additionalProperties: false,
-        properties: {
-          subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
-          symbol: { type: 'string', maxLength: 32, description: 'Asset, e.g. USDC' },
-          quantity: { type: 'string', maxLength: 64, description: 'Decimal string, e.g. "1000" or "0.5"' },
-          blockchain: {
-            type: 'string',
-            maxLength: 32,
-            description: "Backpack's spelling, e.g. Solana; defaults to the asset's first deposit network",
-          },
-        },
-      },
+      body: depositBodySchema,
       response: { 201: depositSchema, ...errorResponses },
     },
     preValidation: async (request) => {
-      const body = request.body as Record<string, unknown> | undefined;
-      if (body && typeof body === 'object' && 'quantity' in body && typeof body['quantity'] !== 'string') {
+      // Before validation the body is whatever was sent.
+      const body: unknown = request.body;
+      if (
+        typeof body === 'object' &&
+        body !== null &&
+        'quantity' in body &&
+        typeof body.quantity !== 'string'
+      ) {
         throw AppError.of('QUANTITY_NOT_DECIMAL', 'Quantity must be a decimal string, e.g. "1000"');
       }
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
-      const body = request.body as DepositBody;
+      const { body } = request;
       // The operator's switch and caps (sandbox-funding.ts) before anything is credited.
       if (!policy.enabled)
         throw AppError.of('SANDBOX_DEPOSITS_OFF', 'Sandbox deposits are turned off on this server');
@@ -86,5 +89,5 @@ export function postExchangeDepositRoute({ exchange, db, config, now }: ConsoleE
       });
       return reply.code(201).send(toDepositView(deposit, exchange.config));
     },
-  };
+  });
 }

@@ -16,18 +16,24 @@ import { resolveSubaccount } from '../../../accounts/index.ts';
 import { AppError } from '../../../errors.ts';
 import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
 import { toWithdrawalView, withdrawalSchema } from '../../views/console-exchange-views.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 import { identityProofProperties } from './withdrawal-address-view.ts';
 
-interface WithdrawBody {
-  subaccountId?: string;
-  symbol: string;
-  blockchain: string;
-  address: string;
-  quantity: string;
-  totpCode?: string;
-  password?: string;
-}
+/** A withdrawal as the console sends it, with the owner's proof (the SPA imports its type, wire.ts). */
+export const withdrawBodySchema = {
+  type: 'object',
+  required: ['symbol', 'blockchain', 'address', 'quantity'],
+  additionalProperties: false,
+  properties: {
+    subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
+    symbol: { type: 'string', maxLength: 32 },
+    blockchain: { type: 'string', maxLength: 32 },
+    address: { type: 'string', maxLength: 256 },
+    quantity: { type: 'string', maxLength: 64 },
+    ...identityProofProperties,
+  },
+} as const;
 
 export function postExchangeWithdrawalRoute({
   db,
@@ -35,36 +41,30 @@ export function postExchangeWithdrawalRoute({
   exchange,
   addressBook,
 }: ConsoleExchangeDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/exchange/withdrawals',
     schema: {
       summary: 'Withdraw from a subaccount to an address-book entry',
       tags: ['Console'],
-      body: {
-        type: 'object',
-        required: ['symbol', 'blockchain', 'address', 'quantity'],
-        additionalProperties: false,
-        properties: {
-          subaccountId: { type: 'string', maxLength: 64, description: 'Defaults to the main subaccount' },
-          symbol: { type: 'string', maxLength: 32 },
-          blockchain: { type: 'string', maxLength: 32 },
-          address: { type: 'string', maxLength: 256 },
-          quantity: { type: 'string', maxLength: 64 },
-          ...identityProofProperties,
-        },
-      },
+      body: withdrawBodySchema,
       response: { 201: withdrawalSchema, ...errorResponses },
     },
     preValidation: async (request) => {
-      const body = request.body as Record<string, unknown> | undefined;
-      if (body && typeof body === 'object' && 'quantity' in body && typeof body['quantity'] !== 'string') {
+      // Before validation the body is whatever was sent.
+      const body: unknown = request.body;
+      if (
+        typeof body === 'object' &&
+        body !== null &&
+        'quantity' in body &&
+        typeof body.quantity !== 'string'
+      ) {
         throw new AppError('INVALID_QUANTITY', 'Quantity must be a decimal string, e.g. "10"');
       }
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
-      const body = request.body as WithdrawBody;
+      const { body } = request;
       const subaccount = await resolveSubaccount(db, user.id, { id: body.subaccountId });
       const withdrawal = await exchange.requestWithdrawal(
         subaccount.id,
@@ -81,5 +81,5 @@ export function postExchangeWithdrawalRoute({
       );
       return reply.code(201).send(toWithdrawalView(withdrawal, exchange.config));
     },
-  };
+  });
 }

@@ -9,10 +9,11 @@ import { signIn } from '../../../console/auth-service.ts';
 import { deriveCsrfToken } from '../../../console/csrf.ts';
 import { MAX_PASSWORD_LENGTH } from '../../../accounts/index.ts';
 import { auditContextOf, setSessionCookie, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses, totpCodeSchema, toUserView, userSchema } from './schemas.ts';
 
 export function postLoginRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/auth/login',
     config: { consoleAccess: 'public' },
@@ -44,7 +45,7 @@ export function postLoginRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
       },
     },
     handler: async (request, reply) => {
-      const body = request.body as { email: string; password: string; totpCode?: string };
+      const { body } = request;
       const outcome = await signIn(db, { ...body, context: auditContextOf(request), now: now() });
       if (outcome.status === 'two_factor_required') return { status: outcome.status };
       setSessionCookie(request, reply, outcome.token);
@@ -54,5 +55,5 @@ export function postLoginRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
         csrfToken: deriveCsrfToken(outcome.token),
       };
     },
-  };
+  });
 }

@@ -8,10 +8,11 @@ import {
   requireConsoleSession,
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
 export function postLogoutRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/auth/logout',
     schema: {
@@ -23,7 +24,7 @@ export function postLogoutRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
       const { token, user } = requireConsoleSession(request);
       await signOut(db, { token, userId: user.id, context: auditContextOf(request), now: now() });
       clearSessionCookie(request, reply);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
-  };
+  });
 }

@@ -5,10 +5,11 @@ import { signUp } from '../../../console/auth-service.ts';
 import { deriveCsrfToken } from '../../../console/csrf.ts';
 import { MAX_PASSWORD_LENGTH } from '../../../accounts/index.ts';
 import { auditContextOf, setSessionCookie, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses, sessionStateSchema, toUserView } from './schemas.ts';
 
 export function postSignupRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/auth/signup',
     config: { consoleAccess: 'public' },
@@ -27,12 +28,12 @@ export function postSignupRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
       response: { 201: sessionStateSchema, ...errorResponses },
     },
     handler: async (request, reply) => {
-      const body = request.body as { email: string; password: string };
+      const { body } = request;
       const outcome = await signUp(db, { ...body, context: auditContextOf(request), now: now() });
       setSessionCookie(request, reply, outcome.token);
       return reply
         .code(201)
         .send({ user: toUserView(outcome.user), csrfToken: deriveCsrfToken(outcome.token) });
     },
-  };
+  });
 }

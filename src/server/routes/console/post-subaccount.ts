@@ -7,10 +7,11 @@ import {
   requireConsoleSession,
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses, subaccountSchema, toSubaccountView } from './schemas.ts';
 
 export function postSubaccountRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/subaccounts',
     schema: {
@@ -26,7 +27,7 @@ export function postSubaccountRoute({ db, now }: ConsoleRouteDeps): RouteOptions
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
-      const { name } = request.body as { name: string };
+      const { name } = request.body;
       const subaccount = await createSubaccount(db, {
         userId: user.id,
         name,
@@ -35,5 +36,5 @@ export function postSubaccountRoute({ db, now }: ConsoleRouteDeps): RouteOptions
       });
       return reply.code(201).send(toSubaccountView(subaccount));
     },
-  };
+  });
 }

@@ -8,10 +8,11 @@ import {
   requireConsoleSession,
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses, totpCodeBodySchema, toUserView, userResponseSchema } from './schemas.ts';
 
 export function postTwoFactorDisableRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/2fa/disable',
     schema: {
@@ -22,9 +23,9 @@ export function postTwoFactorDisableRoute({ db, now }: ConsoleRouteDeps): RouteO
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { code } = request.body as { code: string };
+      const { code } = request.body;
       await disableTwoFactor(db, { userId: user.id, code, context: auditContextOf(request), now: now() });
       return { user: toUserView((await getUser(db, user.id)) ?? user) };
     },
-  };
+  });
 }

@@ -12,10 +12,11 @@ import {
   requireConsoleSession,
   type ConsoleRouteDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses, totpCodeBodySchema, toUserView, userResponseSchema } from './schemas.ts';
 
 export function postTwoFactorEnableRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/2fa/enable',
     schema: {
@@ -26,10 +27,10 @@ export function postTwoFactorEnableRoute({ db, now }: ConsoleRouteDeps): RouteOp
     },
     handler: async (request) => {
       const { user, session } = requireConsoleSession(request);
-      const { code } = request.body as { code: string };
+      const { code } = request.body;
       await enableTwoFactor(db, { userId: user.id, code, context: auditContextOf(request), now: now() });
       await deleteUserSessions(db, { userId: user.id, exceptSessionId: session.id });
       return { user: toUserView((await getUser(db, user.id)) ?? user) };
     },
-  };
+  });
 }

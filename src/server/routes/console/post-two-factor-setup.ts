@@ -8,26 +8,30 @@ import QRCode from 'qrcode';
 
 import { beginTwoFactorSetup } from '../../../console/two-factor-service.ts';
 import { requireConsoleSession, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 
+/** The enrolment answer: the one response that carries the TOTP secret. */
+export const twoFactorSetupSchema = {
+  type: 'object',
+  required: ['secret', 'otpauthUrl', 'qrCode'],
+  additionalProperties: false,
+  properties: {
+    secret: { type: 'string', description: 'Base32 TOTP secret, for typing into an authenticator' },
+    otpauthUrl: { type: 'string' },
+    qrCode: { type: 'string', description: 'data:image/svg+xml;base64,... QR code of otpauthUrl' },
+  },
+} as const;
+
 export function postTwoFactorSetupRoute({ db }: ConsoleRouteDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/2fa/setup',
     schema: {
       summary: 'Start two-factor enrolment',
       tags: ['Console'],
       response: {
-        200: {
-          type: 'object',
-          required: ['secret', 'otpauthUrl', 'qrCode'],
-          additionalProperties: false,
-          properties: {
-            secret: { type: 'string', description: 'Base32 TOTP secret, for typing into an authenticator' },
-            otpauthUrl: { type: 'string' },
-            qrCode: { type: 'string', description: 'data:image/svg+xml;base64,... QR code of otpauthUrl' },
-          },
-        },
+        200: twoFactorSetupSchema,
         ...errorResponses,
       },
     },
@@ -41,5 +45,5 @@ export function postTwoFactorSetupRoute({ db }: ConsoleRouteDeps): RouteOptions 
       });
       return { ...setup, qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
     },
-  };
+  });
 }

@@ -10,6 +10,7 @@ import {
   requireConsoleSession,
   type ConsoleExchangeDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 import {
   identityProofProperties,
@@ -18,26 +19,29 @@ import {
   withdrawalAddressSchema,
 } from './withdrawal-address-view.ts';
 
+/** Allowing or refusing API withdrawals to an entry, with the owner's proof (the SPA imports its type). */
+export const apiAccessBodySchema = {
+  type: 'object',
+  required: ['allowApi'],
+  additionalProperties: false,
+  properties: { allowApi: { type: 'boolean' }, ...identityProofProperties },
+} as const;
+
 export function postWithdrawalAddressApiAccessRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/withdrawal-addresses/:id/api-access',
     schema: {
       summary: 'Allow a withdrawal address for API withdrawals, or require 2FA for it again',
       tags: ['Console'],
       params: withdrawalAddressIdParams,
-      body: {
-        type: 'object',
-        required: ['allowApi'],
-        additionalProperties: false,
-        properties: { allowApi: { type: 'boolean' }, ...identityProofProperties },
-      },
+      body: apiAccessBodySchema,
       response: { 200: withdrawalAddressSchema, ...errorResponses },
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { id } = request.params as { id: string };
-      const body = request.body as { allowApi: boolean; totpCode?: string; password?: string };
+      const { id } = request.params;
+      const { body } = request;
       const at = now();
       const entry = await addressBook.setApiAccess({
         userId: user.id,
@@ -49,5 +53,5 @@ export function postWithdrawalAddressApiAccessRoute({ now, addressBook }: Consol
       });
       return toWithdrawalAddressView(entry, at);
     },
-  };
+  });
 }

@@ -9,6 +9,7 @@ import {
   requireConsoleSession,
   type ConsoleExchangeDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 import {
   toWithdrawalAddressView,
@@ -17,7 +18,7 @@ import {
 } from './withdrawal-address-view.ts';
 
 export function postWithdrawalAddressCancelRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/withdrawal-addresses/:id/cancel',
     schema: {
@@ -36,7 +37,7 @@ export function postWithdrawalAddressCancelRoute({ now, addressBook }: ConsoleEx
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const at = now();
       const entry = await addressBook.cancelPending({
         userId: user.id,
@@ -46,5 +47,5 @@ export function postWithdrawalAddressCancelRoute({ now, addressBook }: ConsoleEx
       });
       return { address: entry === undefined ? null : toWithdrawalAddressView(entry, at) };
     },
-  };
+  });
 }

@@ -10,6 +10,7 @@ import {
   requireConsoleSession,
   type ConsoleExchangeDeps,
 } from '../../plugins/console-session.ts';
+import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses } from './schemas.ts';
 import {
   identityProofProperties,
@@ -17,43 +18,37 @@ import {
   withdrawalAddressSchema,
 } from './withdrawal-address-view.ts';
 
-interface AddAddressBody {
-  label: string;
-  blockchain: string;
-  address: string;
-  twoFactorRequired?: boolean;
-  totpCode?: string;
-  password?: string;
-}
+/** A new address-book entry, with the owner's proof (the SPA imports its type, wire.ts). */
+export const addWithdrawalAddressBodySchema = {
+  type: 'object',
+  required: ['label', 'blockchain', 'address'],
+  additionalProperties: false,
+  properties: {
+    label: { type: 'string', maxLength: 256 },
+    blockchain: { type: 'string', maxLength: 32, description: "Backpack's spelling, e.g. Solana" },
+    address: { type: 'string', maxLength: 256 },
+    twoFactorRequired: {
+      type: 'boolean',
+      default: true,
+      description: 'false: API keys may withdraw to it once the cooling-off has passed',
+    },
+    ...identityProofProperties,
+  },
+} as const;
 
 export function postWithdrawalAddressRoute({ now, addressBook }: ConsoleExchangeDeps): RouteOptions {
-  return {
+  return schemaRoute({
     method: 'POST',
     url: '/withdrawal-addresses',
     schema: {
       summary: 'Add a withdrawal address (pending for the cooling-off)',
       tags: ['Console'],
-      body: {
-        type: 'object',
-        required: ['label', 'blockchain', 'address'],
-        additionalProperties: false,
-        properties: {
-          label: { type: 'string', maxLength: 256 },
-          blockchain: { type: 'string', maxLength: 32, description: "Backpack's spelling, e.g. Solana" },
-          address: { type: 'string', maxLength: 256 },
-          twoFactorRequired: {
-            type: 'boolean',
-            default: true,
-            description: 'false: API keys may withdraw to it once the cooling-off has passed',
-          },
-          ...identityProofProperties,
-        },
-      },
+      body: addWithdrawalAddressBodySchema,
       response: { 201: withdrawalAddressSchema, ...errorResponses },
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
-      const body = request.body as AddAddressBody;
+      const { body } = request;
       const at = now();
       const entry = await addressBook.add({
         userId: user.id,
@@ -67,5 +62,5 @@ export function postWithdrawalAddressRoute({ now, addressBook }: ConsoleExchange
       });
       return reply.code(201).send(toWithdrawalAddressView(entry, at));
     },
-  };
+  });
 }

@@ -4,6 +4,7 @@
  */
 import type { Subaccount, User } from '../../../accounts/index.ts';
 import { MAX_CUSTOM_PERMISSIONS } from '../../../keys/index.ts';
+import type { Wire } from '../../schema-types.ts';
 
 export const errorSchema = {
   type: 'object',
@@ -40,12 +41,7 @@ export const userSchema = {
   },
 } as const;
 
-export interface UserView {
-  id: string;
-  email: string;
-  twoFactorEnabled: boolean;
-  createdAt: number;
-}
+export type UserView = Wire<typeof userSchema>;
 
 export function toUserView(user: User): UserView {
   return { id: user.id, email: user.email, twoFactorEnabled: user.totpEnabled, createdAt: user.createdAt };

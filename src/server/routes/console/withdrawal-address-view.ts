@@ -3,26 +3,10 @@
  * schemas the address-book routes share.
  */
 import { entryStatus, pendingUntil, type AddressBookEntry } from '../../../exchange/index.ts';
+import type { Wire } from '../../schema-types.ts';
 
-export interface WithdrawalAddressView {
-  id: string;
-  label: string;
-  blockchain: string;
-  address: string;
-  /** True while API keys may not withdraw to it (they never may while it requires 2FA). */
-  twoFactorRequired: boolean;
-  /** 'pending' during a cooling-off (the addition, or allowing it for API withdrawals), 'active' after. */
-  status: 'pending' | 'active';
-  /** When the pending change takes effect (ms), or null. */
-  pendingUntil: number | null;
-  /** True when an API key may withdraw to it now. */
-  apiWithdrawals: boolean;
-  /** When the address itself takes effect (its addition's cooling-off ends). */
-  activeAt: number;
-  /** When API withdrawals to it take effect; null while it requires 2FA. */
-  apiAllowedAt: number | null;
-  createdAt: number;
-}
+/** An entry as the console sees it: the type of `withdrawalAddressSchema` (below). */
+export type WithdrawalAddressView = Wire<typeof withdrawalAddressSchema>;
 
 export function toWithdrawalAddressView(entry: AddressBookEntry, now: number): WithdrawalAddressView {
   return {
@@ -61,10 +45,21 @@ export const withdrawalAddressSchema = {
     label: { type: 'string' },
     blockchain: { type: 'string' },
     address: { type: 'string' },
-    twoFactorRequired: { type: 'boolean' },
-    status: { type: 'string', enum: ['pending', 'active'] },
-    pendingUntil: { type: ['integer', 'null'] },
-    apiWithdrawals: { type: 'boolean' },
+    twoFactorRequired: {
+      type: 'boolean',
+      description: 'True while API keys may not withdraw to it (they never may while it requires 2FA)',
+    },
+    status: {
+      type: 'string',
+      enum: ['pending', 'active'],
+      description:
+        "'pending' during a cooling-off (the addition, or allowing API withdrawals), 'active' after",
+    },
+    pendingUntil: {
+      type: ['integer', 'null'],
+      description: 'When the pending change takes effect (ms), or null',
+    },
+    apiWithdrawals: { type: 'boolean', description: 'True when an API key may withdraw to it now' },
     activeAt: { type: 'integer', description: 'When the address takes effect (ms)' },
     apiAllowedAt: {
       type: ['integer', 'null'],

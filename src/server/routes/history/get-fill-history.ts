@@ -4,9 +4,9 @@
  * `feeSymbol` (the asset this side received), `isMaker`, `timestamp` (naive UTC date-time). `from`/`to` are
  * inclusive ms bounds. Signet has user fills only: other `fillType`s (liquidations, ...) answer an empty list.
  */
-import { parseOrderId, requireMarket, type Exchange, type SortDirection } from '../../../exchange/index.ts';
+import { parseOrderId, requireMarket, type Exchange } from '../../../exchange/index.ts';
 import { toBackpackFill } from '../../views/backpack-wire.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { pagingProperties, sortDirectionProperty } from '../orders/order-schemas.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
@@ -29,21 +29,8 @@ export const fillSchema = {
   },
 } as const;
 
-interface Query {
-  orderId?: string;
-  strategyId?: string;
-  from?: number;
-  to?: number;
-  symbol?: string;
-  limit: number;
-  offset: number;
-  fillType?: string;
-  marketType?: string[];
-  sortDirection: SortDirection;
-}
-
 export function getFillHistoryRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/wapi/v1/history/fills',
     schema: {
@@ -66,7 +53,7 @@ export function getFillHistoryRoute(exchange: Exchange): SignedRoute {
       response: { 200: { type: 'array', items: fillSchema } },
     },
     handler: async (request) => {
-      const query = request.query as Query;
+      const { query } = request;
       if (query.strategyId !== undefined) return [];
       if (query.fillType !== undefined && query.fillType !== 'User') return [];
       if (query.marketType !== undefined && !query.marketType.includes('SPOT')) return [];
@@ -83,5 +70,5 @@ export function getFillHistoryRoute(exchange: Exchange): SignedRoute {
         toBackpackFill(fill, requireMarket(exchange.config, fill.symbol), exchange.config),
       );
     },
-  };
+  });
 }

@@ -3,8 +3,8 @@
  * newest first unless `sortDirection=Asc`, with `createdAt` as a naive UTC date-time. Strategies and markets
  * other than spot do not exist on Signet: filtering on them answers an empty list.
  */
-import { parseOrderId, type Exchange, type SortDirection } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { parseOrderId, type Exchange } from '../../../exchange/index.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import {
   formatOrder,
   historyOrderSchema,
@@ -12,18 +12,8 @@ import {
   sortDirectionProperty,
 } from '../orders/order-schemas.ts';
 
-interface Query {
-  orderId?: string;
-  strategyId?: string;
-  symbol?: string;
-  limit: number;
-  offset: number;
-  marketType?: string[];
-  sortDirection: SortDirection;
-}
-
 export function getOrderHistoryRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/wapi/v1/history/orders',
     schema: {
@@ -43,7 +33,7 @@ export function getOrderHistoryRoute(exchange: Exchange): SignedRoute {
       response: { 200: { type: 'array', items: historyOrderSchema } },
     },
     handler: async (request) => {
-      const query = request.query as Query;
+      const { query } = request;
       if (query.strategyId !== undefined) return [];
       if (query.marketType !== undefined && !query.marketType.includes('SPOT')) return [];
       const orders = await exchange.listOrderHistory(request.caller.subaccountId, {
@@ -55,5 +45,5 @@ export function getOrderHistoryRoute(exchange: Exchange): SignedRoute {
       });
       return orders.map((order) => formatOrder(exchange, order, 'naive'));
     },
-  };
+  });
 }

@@ -3,17 +3,16 @@
  * market). Bids ascending with the best last, asks ascending with the best first; `lastUpdateId` is the market
  * sequence (a string) and `timestamp` microseconds (ccxt refuses a depth without it).
  */
-import type { FastifyInstance } from 'fastify';
-
 import { toBackpackDepth } from '../../views/backpack-wire.ts';
 import { requireMarket, type Exchange } from '../../../exchange/index.ts';
+import type { SchemaTypedApp } from '../../schema-types.ts';
 
 const levels = {
   type: 'array',
   items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 },
 } as const;
 
-export function registerDepthRoute(app: FastifyInstance, exchange: Exchange): void {
+export function registerDepthRoute(app: SchemaTypedApp, exchange: Exchange): void {
   app.get(
     '/api/v1/depth',
     {
@@ -42,7 +41,7 @@ export function registerDepthRoute(app: FastifyInstance, exchange: Exchange): vo
       },
     },
     async (request) => {
-      const { symbol, limit } = request.query as { symbol: string; limit: number };
+      const { symbol, limit } = request.query;
       const market = requireMarket(exchange.config, symbol);
       return toBackpackDepth(await exchange.getDepth(symbol, limit), market, exchange.now());
     },

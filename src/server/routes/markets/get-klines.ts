@@ -3,19 +3,13 @@
  * the query are Unix SECONDS (endTime defaults to now); `start`/`end` in the answer are "YYYY-MM-DD HH:MM:SS"
  * UTC. Only buckets with trades are returned; see market-data.ts for alignment.
  */
-import type { FastifyInstance } from 'fastify';
-
 import { toBackpackKline } from '../../views/backpack-wire.ts';
-import {
-  KLINE_INTERVALS,
-  requireMarket,
-  type Exchange,
-  type KlineInterval,
-} from '../../../exchange/index.ts';
+import { KLINE_INTERVALS, requireMarket, type Exchange } from '../../../exchange/index.ts';
+import type { SchemaTypedApp } from '../../schema-types.ts';
 
 const MAX_SECONDS = 253_402_300_799; // 9999-12-31T23:59:59Z
 
-export function registerKlinesRoute(app: FastifyInstance, exchange: Exchange): void {
+export function registerKlinesRoute(app: SchemaTypedApp, exchange: Exchange): void {
   app.get(
     '/api/v1/klines',
     {
@@ -53,12 +47,7 @@ export function registerKlinesRoute(app: FastifyInstance, exchange: Exchange): v
       },
     },
     async (request) => {
-      const query = request.query as {
-        symbol: string;
-        interval: KlineInterval;
-        startTime: number;
-        endTime?: number;
-      };
+      const { query } = request;
       const market = requireMarket(exchange.config, query.symbol);
       const klines = await exchange.listKlines(query.symbol, {
         interval: query.interval,

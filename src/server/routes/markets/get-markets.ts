@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors.ts';
 import type { ExchangeConfig } from '../../../exchange/index.ts';
 import { toBackpackAsset, toBackpackMarket } from '../../views/backpack-markets.ts';
+import type { SchemaTypes } from '../../schema-types.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
 
@@ -86,9 +87,10 @@ export function requireMarket(config: ExchangeConfig, symbol: unknown) {
 }
 
 export async function marketRoutes(
-  app: FastifyInstance,
+  untyped: FastifyInstance,
   options: { markets: ExchangeConfig },
 ): Promise<void> {
+  const app = untyped.withTypeProvider<SchemaTypes>();
   const { markets } = options;
   const assets = markets.assets.map(toBackpackAsset);
   const allMarkets = markets.markets.map(toBackpackMarket);
@@ -124,7 +126,7 @@ export async function marketRoutes(
       },
     },
     async (request) => {
-      const { marketType } = request.query as { marketType?: string[] };
+      const { marketType } = request.query;
       return marketType === undefined || marketType.includes('SPOT') ? allMarkets : [];
     },
   );
@@ -139,6 +141,6 @@ export async function marketRoutes(
         response: { 200: marketSchema },
       },
     },
-    async (request) => toBackpackMarket(requireMarket(markets, (request.query as { symbol: string }).symbol)),
+    async (request) => toBackpackMarket(requireMarket(markets, request.query.symbol)),
   );
 }

@@ -2,10 +2,9 @@
  * `GET /api/v1/ticker?symbol=` and `GET /api/v1/tickers`: 24-hour (or, with `interval=1w`, 7-day) statistics from the trades table, decimals as
  * strings (`priceChangePercent` is a fraction, as Backpack sends it).
  */
-import type { FastifyInstance } from 'fastify';
-
 import { toBackpackTicker } from '../../views/backpack-wire.ts';
 import { requireMarket, type Exchange } from '../../../exchange/index.ts';
+import type { SchemaTypedApp } from '../../schema-types.ts';
 
 export const tickerSchema = {
   type: 'object',
@@ -28,9 +27,12 @@ export const tickerSchema = {
 /** Backpack's ticker windows: the default 24 h, or a rolling week. */
 const TICKER_WINDOWS = { '1d': 86_400_000, '1w': 7 * 86_400_000 } as const;
 type TickerInterval = keyof typeof TICKER_WINDOWS;
-const TICKER_INTERVAL = { type: 'string', enum: Object.keys(TICKER_WINDOWS) } as const;
+const TICKER_INTERVAL = {
+  type: 'string',
+  enum: ['1d', '1w'] satisfies TickerInterval[],
+} as const;
 
-export function registerTickerRoutes(app: FastifyInstance, exchange: Exchange): void {
+export function registerTickerRoutes(app: SchemaTypedApp, exchange: Exchange): void {
   app.get(
     '/api/v1/ticker',
     {
@@ -46,7 +48,7 @@ export function registerTickerRoutes(app: FastifyInstance, exchange: Exchange): 
       },
     },
     async (request) => {
-      const { symbol, interval } = request.query as { symbol: string; interval?: TickerInterval };
+      const { symbol, interval } = request.query;
       return toBackpackTicker(
         await exchange.getTicker(symbol, TICKER_WINDOWS[interval ?? '1d']),
         requireMarket(exchange.config, symbol),
@@ -65,10 +67,8 @@ export function registerTickerRoutes(app: FastifyInstance, exchange: Exchange): 
       },
     },
     async (request) =>
-      (
-        await exchange.listTickers(
-          TICKER_WINDOWS[(request.query as { interval?: TickerInterval }).interval ?? '1d'],
-        )
-      ).map((ticker) => toBackpackTicker(ticker, requireMarket(exchange.config, ticker.symbol))),
+      (await exchange.listTickers(TICKER_WINDOWS[request.query.interval ?? '1d'])).map((ticker) =>
+        toBackpackTicker(ticker, requireMarket(exchange.config, ticker.symbol)),
+      ),
   );
 }

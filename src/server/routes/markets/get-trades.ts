@@ -2,10 +2,9 @@
  * `GET /api/v1/trades?symbol=&limit=` (the most recent trades) and `GET /api/v1/trades/history?symbol=&limit=
  * &offset=` (older pages, skipping `offset` newer trades); both oldest first within the page.
  */
-import type { FastifyInstance } from 'fastify';
-
 import { toBackpackTrade } from '../../views/backpack-wire.ts';
 import { requireMarket, type Exchange } from '../../../exchange/index.ts';
+import type { SchemaTypedApp } from '../../schema-types.ts';
 
 const tradeSchema = {
   type: 'object',
@@ -19,7 +18,7 @@ const tradeSchema = {
   },
 } as const;
 
-export function registerTradeRoutes(app: FastifyInstance, exchange: Exchange): void {
+export function registerTradeRoutes(app: SchemaTypedApp, exchange: Exchange): void {
   for (const history of [false, true]) {
     app.get(
       history ? '/api/v1/trades/history' : '/api/v1/trades',
@@ -41,7 +40,7 @@ export function registerTradeRoutes(app: FastifyInstance, exchange: Exchange): v
         },
       },
       async (request) => {
-        const { symbol, limit, offset } = request.query as { symbol: string; limit: number; offset: number };
+        const { symbol, limit, offset } = request.query;
         const market = requireMarket(exchange.config, symbol);
         const trades = await exchange.listTrades(symbol, { limit, offset });
         return trades.map((trade) => toBackpackTrade(trade, market));

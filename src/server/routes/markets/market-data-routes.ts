@@ -5,14 +5,16 @@
 import type { FastifyInstance } from 'fastify';
 
 import type { Exchange } from '../../../exchange/index.ts';
+import type { SchemaTypes } from '../../schema-types.ts';
 import { registerDepthRoute } from './get-depth.ts';
 import { registerKlinesRoute } from './get-klines.ts';
 import { registerTickerRoutes } from './get-tickers.ts';
 import { registerTradeRoutes } from './get-trades.ts';
 
 export async function marketDataRoutes(app: FastifyInstance, options: { exchange: Exchange }): Promise<void> {
-  registerTickerRoutes(app, options.exchange);
-  registerDepthRoute(app, options.exchange);
-  registerTradeRoutes(app, options.exchange);
-  registerKlinesRoute(app, options.exchange);
+  const typed = app.withTypeProvider<SchemaTypes>();
+  registerTickerRoutes(typed, options.exchange);
+  registerDepthRoute(typed, options.exchange);
+  registerTradeRoutes(typed, options.exchange);
+  registerKlinesRoute(typed, options.exchange);
 }

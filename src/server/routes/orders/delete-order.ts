@@ -4,11 +4,11 @@
  * subaccount has no such resting order (another subaccount's order looks exactly like a missing one).
  */
 import type { Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderSchema } from './order-schemas.ts';
 
 export function deleteOrderRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'DELETE',
     url: '/api/v1/order',
     schema: {
@@ -26,9 +26,9 @@ export function deleteOrderRoute(exchange: Exchange): SignedRoute {
       response: { 200: orderSchema },
     },
     handler: async (request) => {
-      const body = request.body as { symbol: string; orderId?: string; clientId?: number | string };
+      const { body } = request;
       const order = await exchange.cancelOrder(request.caller.subaccountId, body);
       return formatOrder(exchange, order, 'ms');
     },
-  };
+  });
 }

@@ -4,11 +4,11 @@
  * `orderType: "ConditionalOrder"` cancels nothing.
  */
 import { requireMarket, type Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderSchema } from './order-schemas.ts';
 
 export function deleteOrdersRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'DELETE',
     url: '/api/v1/orders',
     schema: {
@@ -25,7 +25,7 @@ export function deleteOrdersRoute(exchange: Exchange): SignedRoute {
       response: { 200: { type: 'array', items: orderSchema } },
     },
     handler: async (request) => {
-      const body = request.body as { symbol: string; orderType?: string };
+      const { body } = request;
       if (body.orderType === 'ConditionalOrder') {
         requireMarket(exchange.config, body.symbol);
         return [];
@@ -33,5 +33,5 @@ export function deleteOrdersRoute(exchange: Exchange): SignedRoute {
       const orders = await exchange.cancelAllOrders(request.caller.subaccountId, body.symbol);
       return orders.map((order) => formatOrder(exchange, order, 'ms'));
     },
-  };
+  });
 }

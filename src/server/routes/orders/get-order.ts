@@ -4,11 +4,11 @@
  * another subaccount's). Finished orders are in `/wapi/v1/history/orders`.
  */
 import type { Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderSchema } from './order-schemas.ts';
 
 export function getOrderRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/api/v1/order',
     schema: {
@@ -26,8 +26,8 @@ export function getOrderRoute(exchange: Exchange): SignedRoute {
       response: { 200: orderSchema },
     },
     handler: async (request) => {
-      const query = request.query as { symbol: string; orderId?: string; clientId?: number };
+      const { query } = request;
       return formatOrder(exchange, await exchange.getOpenOrder(request.caller.subaccountId, query), 'ms');
     },
-  };
+  });
 }

@@ -3,11 +3,11 @@
  * spot markets only, so any other `marketType` answers an empty list.
  */
 import type { Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderSchema } from './order-schemas.ts';
 
 export function getOrdersRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'GET',
     url: '/api/v1/orders',
     schema: {
@@ -20,10 +20,10 @@ export function getOrdersRoute(exchange: Exchange): SignedRoute {
       response: { 200: { type: 'array', items: orderSchema } },
     },
     handler: async (request) => {
-      const query = request.query as { symbol?: string; marketType?: string };
+      const { query } = request;
       if (query.marketType !== undefined && query.marketType !== 'SPOT') return [];
       const orders = await exchange.listOpenOrders(request.caller.subaccountId, query.symbol);
       return orders.map((order) => formatOrder(exchange, order, 'ms'));
     },
-  };
+  });
 }

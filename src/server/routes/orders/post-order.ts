@@ -4,11 +4,11 @@
  * INVALID_QUANTITY, INSUFFICIENT_FUNDS, ...); an unfilled IOC/FOK/market order is an order with status Expired.
  */
 import type { Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderPayloadSchema, orderSchema } from './order-schemas.ts';
 
 export function postOrderRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'POST',
     url: '/api/v1/order',
     schema: {
@@ -19,5 +19,5 @@ export function postOrderRoute(exchange: Exchange): SignedRoute {
     },
     handler: async (request) =>
       formatOrder(exchange, await exchange.placeOrder(request.caller.subaccountId, request.body), 'ms'),
-  };
+  });
 }

@@ -3,11 +3,11 @@
  * item per order, in order: the order plus `"operation":"Ok"`, or `{"operation":"Err","code","message"}`.
  */
 import { MAX_BATCH_ORDERS, type Exchange } from '../../../exchange/index.ts';
-import type { SignedRoute } from '../../plugins/signed-api.ts';
+import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { batchItemSchema, formatOrder, orderPayloadSchema } from './order-schemas.ts';
 
 export function postOrdersRoute(exchange: Exchange): SignedRoute {
-  return {
+  return signedRoute({
     method: 'POST',
     url: '/api/v1/orders',
     schema: {
@@ -17,12 +17,12 @@ export function postOrdersRoute(exchange: Exchange): SignedRoute {
       response: { 200: { type: 'array', items: batchItemSchema } },
     },
     handler: async (request) => {
-      const results = await exchange.placeOrders(request.caller.subaccountId, request.body as unknown[]);
+      const results = await exchange.placeOrders(request.caller.subaccountId, request.body);
       return results.map((result) =>
         result.ok
           ? { ...formatOrder(exchange, result.order, 'ms'), operation: 'Ok' }
           : { operation: 'Err', code: result.code, message: result.message },
       );
     },
-  };
+  });
 }
