@@ -158,7 +158,11 @@ describe('ReplayGuard', () => {
 
   it('is bounded: refuses (never evicts) when full, says so once, and frees entries once their window passed', async () => {
     const warnings: string[] = [];
-    const guard = new ReplayGuard({ maxEntries: 3, log: { warn: (m) => warnings.push(m) } });
+    const guard = new ReplayGuard({
+      maxEntries: 3,
+      subaccountShare: 1,
+      log: { warn: (m) => warnings.push(m) },
+    });
     const now = 2_000_000;
     for (let i = 0; i < 3; i++) expect((await guard.claim(request(order, now, sig(i)), now)).ok).toBe(true);
     const full = await guard.claim(request(order, now, sig(9)), now);
@@ -190,7 +194,7 @@ function claimOrder(guard: ReplayGuard, n: number, now: number) {
 
 describe('replay refusal through the cluster primary', () => {
   it("takes the primary's answer, and counts its refusals in this process's stats", async () => {
-    const primary = new ReplayStore({ maxEntries: 1 });
+    const primary = new ReplayStore({ maxEntries: 1, ownerShare: 1 });
     const shared = {
       claim: async (signature: string, expiresAt: number) => primary.claim(signature, expiresAt, 1),
     };

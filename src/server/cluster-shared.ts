@@ -19,8 +19,8 @@ import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 
 import {
-  REPLAY_STORE_FULL,
-  REPLAYED,
+  REPLAY_OUTCOMES,
+  replayOutcomeCode,
   ReplayStore,
   type ReplayOutcome,
   type SharedReplayStore,
@@ -28,10 +28,13 @@ import {
 
 const require = createRequire(import.meta.url);
 
-/** A call: [id, 'replay', signature, expiresAt] or [id, 'incr' | 'read', key, timeWindow, max]. */
-type SharedCall = [number, 'replay', string, number] | [number, 'incr' | 'read', string, number, number];
-/** An answer: [id, 0 accepted | 1 replayed | 2 full] or [id, [current, ttl]]. */
-type SharedAnswer = [number, 0 | 1 | 2 | [number, number]];
+/**
+ * A call: [id, 'replay', signature, expiresAt, owner, timestamp] or [id, 'incr' | 'read', key, timeWindow, max].
+ */
+type SharedCall =
+  [number, 'replay', string, number, string, number] | [number, 'incr' | 'read', string, number, number];
+/** An answer: [id, index in REPLAY_OUTCOMES (0 accepted)] or [id, [current, ttl]]. */
+type SharedAnswer = [number, number | [number, number]];
 
 /** Messages between workers and their primary about shared state. */
 export type SharedMessage =
@@ -51,14 +54,17 @@ interface PendingCall {
   at: number;
 }
 
-const REPLAY_ANSWERS: ReplayOutcome[] = [{ ok: true }, REPLAYED, REPLAY_STORE_FULL];
-
 /** In the primary, before forking: answers the workers' calls from memory. */
 export function hostClusterShared(options: {
   maxReplayEntries?: number;
+  subaccountShare?: number;
   log: { warn: (message: string) => void };
 }): { replay: ReplayStore } {
-  const replay = new ReplayStore({ maxEntries: options.maxReplayEntries, log: options.log });
+  const replay = new ReplayStore({
+    maxEntries: options.maxReplayEntries,
+    ownerShare: options.subaccountShare,
+    log: options.log,
+  });
   const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as new (
     continueExceeding: boolean,
     exponentialBackoff: boolean,
@@ -72,8 +78,7 @@ export function hostClusterShared(options: {
     const answers: SharedAnswer[] = [];
     for (const call of message.calls) {
       if (call[1] === 'replay') {
-        const outcome = replay.claim(call[2], call[3], now);
-        answers.push([call[0], outcome.ok ? 0 : outcome.reason === 'replayed' ? 1 : 2]);
+        answers.push([call[0], replayOutcomeCode(replay.claim(call[2], call[3], now, call[4], call[5]))]);
       } else {
         // LocalStore answers synchronously.
         counters[call[1]](
@@ -117,10 +122,16 @@ export class ClusterSharedClient implements SharedReplayStore {
     this.sweeper.unref();
   }
 
-  async claim(signature: string, expiresAt: number): Promise<ReplayOutcome> {
-    const answer = await this.call((id) => [id, 'replay', signature, expiresAt]);
-    if (typeof answer !== 'number') throw new Error('unexpected answer from the cluster primary');
-    return REPLAY_ANSWERS[answer]!;
+  async claim(
+    signature: string,
+    expiresAt: number,
+    owner: string,
+    timestamp: number,
+  ): Promise<ReplayOutcome> {
+    const answer = await this.call((id) => [id, 'replay', signature, expiresAt, owner, timestamp]);
+    const outcome = typeof answer === 'number' ? REPLAY_OUTCOMES[answer] : undefined;
+    if (outcome === undefined) throw new Error('unexpected answer from the cluster primary');
+    return outcome;
   }
 
   /** A @fastify/rate-limit store counting in the primary (plugins/rate-limits.ts). */

@@ -111,6 +111,7 @@ async function servePrimary(options: ServeOptions): Promise<void> {
   // Replay refusal and rate limits for every worker, when Redis is absent or down (cluster-shared.ts).
   hostClusterShared({
     maxReplayEntries: options.config.replay?.maxEntries,
+    subaccountShare: options.config.replay?.subaccountShare,
     log: { warn: (message) => log(message, { level: 40 }) },
   });
   const metricsServer =

@@ -53,7 +53,7 @@ export interface ServerConfig {
   /** Optional Redis shared by every node for rate limits and replay refusal (REDIS_URL). */
   redisUrl?: string;
   /** Replay refusal scope and store size (SIGNET_REPLAY, SIGNET_REPLAY_MAX_ENTRIES). */
-  replay?: Pick<ReplayGuardOptions, 'mode' | 'maxEntries'>;
+  replay?: Pick<ReplayGuardOptions, 'mode' | 'maxEntries' | 'subaccountShare'>;
   /** Rate limits (SIGNET_RATE_LIMITS and SIGNET_RATE_LIMIT_*). */
   rateLimits?: RateLimitConfig;
   /** Peers allowed to report the client address (SIGNET_TRUSTED_PROXIES); none when absent. */
