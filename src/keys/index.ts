@@ -38,3 +38,4 @@ export {
   type ReplayOutcome,
 } from './replay-decision.ts';
 export { ReplayStore } from './replay-store.ts';
+export { defaultReplayHorizonFile, openReplayHorizon } from './replay-horizon.ts';

@@ -11,10 +11,13 @@
  * share, SIGNET_REPLAY_SUBACCOUNT_SHARE, default 10 %). In Redis the share is counted per subaccount in a sorted
  * set next to the entries, in the same script as the claim (one round trip, as before). The decisions are in
  * replay-decision.ts.
- * Redis down: the primary's store (or this process's) takes over, and entries made meanwhile keep being checked
- * after Redis returns, until they can have expired (one maximum window after it returned).
+ * Every claim Redis accepts is kept by this node too (keepAccepted), so Redis going down, or coming back empty,
+ * reopens no replay on this node. Redis down: the primary's store (or this process's) takes over, and entries made
+ * meanwhile keep being checked after Redis returns, until they can have expired (one maximum window after it
+ * returned). Across nodes, while Redis is down or just back empty, a request accepted on one node may be accepted
+ * once more on each other node (SECURITY.md states this bound). Restarts without Redis: replay-horizon.ts.
  */
-import { MAX_WINDOW_MS, type SignedRequest } from '../protocol/signed-request.ts';
+import { MAX_TIMESTAMP_LEAD_MS, MAX_WINDOW_MS, type SignedRequest } from '../protocol/signed-request.ts';
 import type { RedisLink } from '../store/redis-link.ts';
 import {
   isReplayGuarded,
@@ -25,6 +28,7 @@ import {
   type ReplayMode,
   type ReplayOutcome,
 } from './replay-decision.ts';
+import { openReplayHorizon } from './replay-horizon.ts';
 import { ReplayStore } from './replay-store.ts';
 
 /** A replay store shared with other processes (the cluster primary's); rejects when it cannot answer. */
@@ -41,6 +45,11 @@ export interface ReplayGuardOptions {
   redis?: RedisLink;
   /** The cluster primary's store, for workers (server/cluster-shared.ts). */
   shared?: SharedReplayStore;
+  /**
+   * This process holds the node's store (no cluster primary): the file that carries, across a restart, the latest
+   * timestamp it may have accepted (replay-horizon.ts). None: a restart forgets (tests, embedded verifiers).
+   */
+  horizonFile?: string;
   log?: { warn: (message: string) => void };
 }
 
@@ -56,6 +65,13 @@ export interface ReplayStats {
 
 const ACCEPTED: ReplayOutcome = { ok: true };
 const KEY_PREFIX = 'signet:replay:';
+/**
+ * How much longer than its window (by the accepting node's clock) an entry stays in Redis: another node whose clock
+ * is behind accepts the request for longer, and must still find the entry. Clocks of nodes sharing a Redis that
+ * differ by up to this much cannot open a replay; each node compares its clock with Redis's when the link comes up
+ * and warns past half of it (redis-link.ts).
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
 const HELD_PREFIX = 'signet:replay-held:';
 
 /**
@@ -87,7 +103,7 @@ type ClaimingClient = RedisLink['client'] & {
 
 export function replayOptionsFromEnv(
   env: NodeJS.ProcessEnv,
-): Pick<ReplayGuardOptions, 'mode' | 'maxEntries' | 'subaccountShare'> {
+): Pick<ReplayGuardOptions, 'mode' | 'maxEntries' | 'subaccountShare' | 'horizonFile'> {
   const mode = (env.SIGNET_REPLAY?.trim().toLowerCase() || 'mutating') as ReplayMode;
   if (!REPLAY_MODES.includes(mode)) throw new Error('SIGNET_REPLAY must be mutating, all or off');
   const maxText = env.SIGNET_REPLAY_MAX_ENTRIES?.trim();
@@ -100,7 +116,12 @@ export function replayOptionsFromEnv(
   if (sharePercent !== undefined && !(sharePercent > 0 && sharePercent <= 100)) {
     throw new Error('SIGNET_REPLAY_SUBACCOUNT_SHARE must be a percentage above 0 and at most 100');
   }
-  return { mode, maxEntries, subaccountShare: sharePercent === undefined ? undefined : sharePercent / 100 };
+  return {
+    mode,
+    maxEntries,
+    subaccountShare: sharePercent === undefined ? undefined : sharePercent / 100,
+    horizonFile: env.SIGNET_REPLAY_HORIZON_FILE?.trim() || undefined,
+  };
 }
 
 export class ReplayGuard {
@@ -117,10 +138,16 @@ export class ReplayGuard {
 
   constructor(private readonly options: ReplayGuardOptions = {}) {
     this.mode = options.mode ?? 'mutating';
+    const horizon =
+      options.horizonFile === undefined
+        ? undefined
+        : openReplayHorizon(options.horizonFile, { log: options.log });
     this.local = new ReplayStore({
       maxEntries: options.maxEntries,
       ownerShare: options.subaccountShare,
       log: options.log,
+      refuseSignedThrough: horizon?.refuseSignedThrough,
+      persistHorizon: horizon?.persist,
     });
   }
 
@@ -141,17 +168,44 @@ export class ReplayGuard {
     const { redis, shared } = this.options;
     if (redis !== undefined && redis.isUp()) {
       const inRedis = await this.claimInRedis(redis, request.signature, expiresAt, now, owner);
-      if (inRedis !== 'accepted' && inRedis !== 'failed') return this.count(inRedis);
-      if (inRedis === 'accepted') {
-        // Just after an outage the primary may hold signatures accepted meanwhile: ask it too until they expired.
-        const primaryMayHold = now - redis.upAgainAt <= MAX_WINDOW_MS + 1;
-        if (shared === undefined || !primaryMayHold) return ACCEPTED;
-        return this.claimShared(request, expiresAt, now, owner);
-      }
+      if (inRedis === 'accepted') return this.keepAccepted(redis, request, expiresAt, now, owner);
+      if (inRedis !== 'failed') return this.count(inRedis);
     }
     if (redis !== undefined) this.stats.redisFallbacks++;
     if (shared !== undefined) return this.claimShared(request, expiresAt, now, owner);
     return this.count(this.local.claim(request.signature, expiresAt, now, owner, request.timestamp));
+  }
+
+  /**
+   * Redis accepted the signature: it is kept on this node too (this process's store, or the cluster primary's), so
+   * the same request is still refused here while Redis is down and after Redis returns empty. The node's store
+   * can still refuse it: as replayed (Redis lost the entry: it restarted empty), or as signed before this node
+   * restarted (and Redis did not have it). Its being full or the subaccount's share never refuses a request
+   * Redis accepted. With workers, the primary is told without waiting for its answer, except just after an outage
+   * (one longest window), while Redis may have lost entries the primary holds.
+   */
+  private async keepAccepted(
+    redis: RedisLink,
+    request: SignedRequest,
+    expiresAt: number,
+    now: number,
+    owner: string,
+  ): Promise<ReplayOutcome> {
+    const { shared } = this.options;
+    if (shared === undefined) {
+      return this.unlessRefusedAsReplay(
+        this.local.claim(request.signature, expiresAt, now, owner, request.timestamp),
+      );
+    }
+    if (now - redis.upAgainAt <= MAX_WINDOW_MS + MAX_TIMESTAMP_LEAD_MS + 1) {
+      return this.unlessRefusedAsReplay(await this.claimShared(request, expiresAt, now, owner));
+    }
+    shared.claim(request.signature, expiresAt, owner, request.timestamp).catch(() => {});
+    return ACCEPTED;
+  }
+
+  private unlessRefusedAsReplay(kept: ReplayOutcome): ReplayOutcome {
+    return kept.ok || kept.reason === 'full' || kept.reason === 'share' ? ACCEPTED : this.count(kept);
   }
 
   private async claimInRedis(
@@ -169,7 +223,7 @@ export class ReplayGuard {
       const answer = await client.signetReplayClaim!(
         KEY_PREFIX + signature,
         HELD_PREFIX + owner,
-        Math.max(1, expiresAt - now),
+        Math.max(1, expiresAt - now) + CLOCK_SKEW_ALLOWANCE_MS,
         this.local.maxPerOwner,
         signature,
       );

@@ -21,6 +21,7 @@ import {
   SIGNED_BEFORE_RESTART,
   type ReplayOutcome,
 } from './replay-decision.ts';
+import { STEP_MS } from './replay-horizon.ts';
 
 export interface ReplayStoreStats {
   replays: number;
@@ -36,6 +37,11 @@ export interface ReplayStoreOptions {
   ownerShare?: number;
   /** Requests signed at or before this instant (ms) are refused: the previous run may have accepted them. */
   refuseSignedThrough?: number;
+  /**
+   * Called (synchronously) before a timestamp later than any promised so far is accepted, with the new promise:
+   * replay-horizon.ts writes it, so the next run knows which requests this one may have accepted.
+   */
+  persistHorizon?: (through: number) => void;
   log?: { warn: (message: string) => void };
 }
 
@@ -60,6 +66,8 @@ export class ReplayStore {
   private nextSweepAt = 0;
   private fullLogged = false;
   private refuseSignedThrough: number;
+  /** The latest timestamp `persistHorizon` was told this store may accept. */
+  private promisedThrough = -Infinity;
 
   constructor(private readonly options: ReplayStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 250_000;
@@ -112,6 +120,10 @@ export class ReplayStore {
       return REPLAY_SHARE_FULL;
     }
     this.fullLogged = false;
+    if (timestamp > this.promisedThrough && this.options.persistHorizon && Number.isFinite(timestamp)) {
+      this.promisedThrough = timestamp + STEP_MS;
+      this.options.persistHorizon(this.promisedThrough);
+    }
     this.seen.set(signature, { expiresAt, owner });
     this.held.set(owner, holding + 1);
     return ACCEPTED;

@@ -19,6 +19,7 @@ import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 
 import {
+  openReplayHorizon,
   REPLAY_OUTCOMES,
   replayOutcomeCode,
   ReplayStore,
@@ -58,12 +59,20 @@ interface PendingCall {
 export function hostClusterShared(options: {
   maxReplayEntries?: number;
   subaccountShare?: number;
+  /** Carries the store's horizon across restarts of the node (keys/replay-horizon.ts); none when absent. */
+  horizonFile?: string;
   log: { warn: (message: string) => void };
 }): { replay: ReplayStore } {
+  const horizon =
+    options.horizonFile === undefined
+      ? undefined
+      : openReplayHorizon(options.horizonFile, { log: options.log });
   const replay = new ReplayStore({
     maxEntries: options.maxReplayEntries,
     ownerShare: options.subaccountShare,
     log: options.log,
+    refuseSignedThrough: horizon?.refuseSignedThrough,
+    persistHorizon: horizon?.persist,
   });
   const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as new (
     continueExceeding: boolean,

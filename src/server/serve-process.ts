@@ -21,7 +21,7 @@ import { openStore } from '../store/create-database.ts';
 import type { BuildAppOptions } from './app.ts';
 import { hostClusterShared } from './cluster-shared.ts';
 import { createClusterMetrics, parseMetricsAddress } from './metrics.ts';
-import { startServer, type ServerConfig } from './start-server.ts';
+import { replayHorizonFileOf, startServer, type ServerConfig } from './start-server.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
@@ -112,6 +112,7 @@ async function servePrimary(options: ServeOptions): Promise<void> {
   hostClusterShared({
     maxReplayEntries: options.config.replay?.maxEntries,
     subaccountShare: options.config.replay?.subaccountShare,
+    horizonFile: replayHorizonFileOf(options.config),
     log: { warn: (message) => log(message, { level: 40 }) },
   });
   const metricsServer =
