@@ -260,6 +260,7 @@ export async function startServer(
           redis,
           ...(config.streams ? { limits: config.streams } : {}),
           onConsumerDropped: () => droppedConsumers.inc(),
+          trustProxy: options.trustProxy ?? config.trustedProxies,
         });
   new Gauge({
     name: 'signet_stream_connections',
