@@ -269,6 +269,27 @@ export class SignedRequestVerifier {
     return { ok: true, caller };
   }
 
+  /**
+   * Would a request of `route`'s instruction with this key, from `ip`, be accepted now? The key's state (revoked,
+   * expired, retired), its allowlist and its permission, decided exactly as for a new request: streams re-check
+   * every bound key with it (server/streams/key-watch.ts), so any change that would refuse the key ends its
+   * streams too. Undefined when accepted; otherwise the refusal's message.
+   */
+  async refusalNow(
+    apiKey: string,
+    ip: string,
+    route: SignedRequest['route'],
+    now: number = this.options.now?.() ?? Date.now(),
+  ): Promise<string | undefined> {
+    const key = await this.keys.lookup(apiKey, this.loadKey);
+    const decisions = [decideKey(key, now)];
+    if (key !== undefined) {
+      decisions.push(decideAddress(key, ip), decidePermission({ route } as SignedRequest, key));
+    }
+    const refused = decisions.find((decision) => !decision.ok);
+    return refused === undefined ? undefined : (refused as Denial).message;
+  }
+
   /** Waits for pending last-use writes and writes the usage counters (tests, graceful shutdown). */
   async close(): Promise<void> {
     await this.lastUse.flush();

@@ -117,7 +117,14 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
     clientAddress: clientAddressOf(options.trustProxy),
   });
   const stopKeepAlive = keepAlive(connections, limits, now);
-  const stopKeyWatch = watchBoundKeys({ db, hub, connections, intervalMs: limits.keyCheckMs, onError });
+  const stopKeyWatch = watchBoundKeys({
+    verifier: options.verifier,
+    hub,
+    connections,
+    intervalMs: limits.keyCheckMs,
+    now,
+    onError,
+  });
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
