@@ -78,6 +78,16 @@ describe.skipIf(!REDIS_SERVER.available)('/healthz and /readyz', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
+  it('answers /readyz/ and /healthz/ like /readyz and /healthz (regression: /readyz/ answered the console page)', async () => {
+    for (const path of ['/readyz', '/healthz']) {
+      const plain = await fetch(`${server.url}${path}`);
+      const slashed = await fetch(`${server.url}${path}/`);
+      expect(slashed.status).toBe(plain.status);
+      expect(slashed.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await slashed.json()).toEqual(await plain.json());
+    }
+  });
+
   it('is ready with the database, every migration, Redis and room on disk; 503 naming Redis while Redis is down', async () => {
     const up = await readyz();
     expect(up.status).toBe(200);
@@ -93,6 +103,7 @@ describe.skipIf(!REDIS_SERVER.available)('/healthz and /readyz', () => {
     expect(down.status).toBe(503);
     expect(down.body.checks.find((c) => c.name === 'redis')).toMatchObject({ ok: false });
     expect(down.body.checks.find((c) => c.name === 'database')).toMatchObject({ ok: true });
+    expect((await fetch(`${server.url}/readyz/`)).status).toBe(503);
     // Liveness does not depend on Redis: restarting the process would not help.
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../src/accounts/accounts-service.ts';
 import { createSignedRequest, type SignedRequestSpec } from '../src/client/signed-request.ts';
 import { createSigner } from '../src/client/signer.ts';
-import { ReplayGuard } from '../src/keys/replay-guard.ts';
+import { CLOCK_SKEW_ALLOWANCE_MS, ReplayGuard } from '../src/keys/replay-guard.ts';
 import { ReplayStore } from '../src/keys/replay-store.ts';
 import { parseSignedRequest } from '../src/protocol/signed-request.ts';
 import { RedisLink } from '../src/store/redis-link.ts';
@@ -158,7 +158,11 @@ describe('ReplayGuard', () => {
 
   it('is bounded: refuses (never evicts) when full, says so once, and frees entries once their window passed', async () => {
     const warnings: string[] = [];
-    const guard = new ReplayGuard({ maxEntries: 3, log: { warn: (m) => warnings.push(m) } });
+    const guard = new ReplayGuard({
+      maxEntries: 3,
+      subaccountShare: 1,
+      log: { warn: (m) => warnings.push(m) },
+    });
     const now = 2_000_000;
     for (let i = 0; i < 3; i++) expect((await guard.claim(request(order, now, sig(i)), now)).ok).toBe(true);
     const full = await guard.claim(request(order, now, sig(9)), now);
@@ -190,7 +194,7 @@ function claimOrder(guard: ReplayGuard, n: number, now: number) {
 
 describe('replay refusal through the cluster primary', () => {
   it("takes the primary's answer, and counts its refusals in this process's stats", async () => {
-    const primary = new ReplayStore({ maxEntries: 1 });
+    const primary = new ReplayStore({ maxEntries: 1, ownerShare: 1 });
     const shared = {
       claim: async (signature: string, expiresAt: number) => primary.claim(signature, expiresAt, 1),
     };
@@ -242,8 +246,15 @@ describe.skipIf(!REDIS_SERVER.available)('replay refusal through Redis', () => {
       expect((await a.claim(parsed.request, now)).ok).toBe(true);
       expect(await b.claim(parsed.request, now)).toMatchObject({ ok: false, code: 'UNAUTHORIZED' });
       const ttl = await links[0]?.client.pttl(`signet:replay:${signature}`);
-      expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(5001);
+      // Each node measured its clock against Redis's when the link came up (warned past 30 s).
+      for (const link of links) {
+        for (let i = 0; i < 50 && link.clockOffsetMs === undefined; i++)
+          await new Promise((r) => setTimeout(r, 20));
+        expect(Math.abs(link.clockOffsetMs as number)).toBeLessThan(1000);
+      }
+      // The window (5 s by the accepting node's clock) plus the allowance for nodes whose clocks are behind.
+      expect(ttl).toBeGreaterThan(CLOCK_SKEW_ALLOWANCE_MS);
+      expect(ttl).toBeLessThanOrEqual(5001 + CLOCK_SKEW_ALLOWANCE_MS);
     } finally {
       await Promise.all(links.map((link) => link.close()));
     }

@@ -36,5 +36,12 @@ export {
   type ReplayStats,
   type SharedReplayStore,
 } from './replay-guard.ts';
-export { REPLAYED, REPLAY_STORE_FULL, type ReplayOutcome } from './replay-decision.ts';
+export {
+  REPLAYED,
+  REPLAY_OUTCOMES,
+  REPLAY_STORE_FULL,
+  replayOutcomeCode,
+  type ReplayOutcome,
+} from './replay-decision.ts';
 export { ReplayStore } from './replay-store.ts';
+export { defaultReplayHorizonFile, openReplayHorizon } from './replay-horizon.ts';

@@ -26,7 +26,12 @@ export function replayEntryExpiresAt(request: { timestamp: number; window: numbe
 
 export type ReplayOutcome =
   | { ok: true }
-  | { ok: false; code: 'UNAUTHORIZED' | 'TOO_MANY_REQUESTS'; message: string; reason: 'replayed' | 'full' };
+  | {
+      ok: false;
+      code: 'UNAUTHORIZED' | 'TOO_MANY_REQUESTS';
+      message: string;
+      reason: 'replayed' | 'full' | 'share' | 'restarted';
+    };
 
 export const REPLAYED: ReplayOutcome = {
   ok: false,
@@ -42,3 +47,39 @@ export const REPLAY_STORE_FULL: ReplayOutcome = {
   message: 'The server cannot accept more signed requests right now; retry in a few seconds',
   reason: 'full',
 };
+
+/**
+ * One subaccount holds its share of the store (SIGNET_REPLAY_SUBACCOUNT_SHARE, default 10 %): only its own
+ * requests are refused, so one tenant cannot fill the store for everyone.
+ */
+export const REPLAY_SHARE_FULL: ReplayOutcome = {
+  ok: false,
+  code: 'TOO_MANY_REQUESTS',
+  message:
+    'Too many signed requests of this subaccount inside their windows: retry in a few seconds (or use shorter windows)',
+  reason: 'share',
+};
+
+/**
+ * Signed before this store started (the server restarted): the entries of the previous run are gone, so a request
+ * that could have been accepted before the restart is refused. The client signs it again with a new timestamp.
+ */
+export const SIGNED_BEFORE_RESTART: ReplayOutcome = {
+  ok: false,
+  code: 'UNAUTHORIZED',
+  message: 'Request signed before the server restarted: sign it again with a new timestamp',
+  reason: 'restarted',
+};
+
+/** The outcomes as small numbers (the cluster primary's answers, server/cluster-shared.ts) and back. */
+export const REPLAY_OUTCOMES: readonly ReplayOutcome[] = [
+  { ok: true },
+  REPLAYED,
+  REPLAY_STORE_FULL,
+  REPLAY_SHARE_FULL,
+  SIGNED_BEFORE_RESTART,
+];
+
+export function replayOutcomeCode(outcome: ReplayOutcome): number {
+  return Math.max(0, REPLAY_OUTCOMES.indexOf(outcome));
+}

@@ -10,6 +10,9 @@
  *      an operator's custom permission) — 403 FORBIDDEN naming it;
  *   6. the subaccount binding — 403 FORBIDDEN;
  *   7. replay: a mutating request whose signature was already accepted in its window — 401 (replay-guard.ts).
+ * Steps 1-6 are `authenticate`, step 7 is `admit`: the signed API runs the subaccount's rate limits between the
+ * two (server/plugins/signed-auth.ts), so a request the limits refuse never takes a replay entry (a tenant cannot
+ * fill the shared store with requests that were refused anyway). `verify` runs both, for callers without limits.
  *
  * Key records come through a KeyCache (key-cache.ts) when one is given: the database is read on a miss, and a
  * change to a key made by any process (console, CLI, another node) invalidates the cached record through the
@@ -52,6 +55,8 @@ import { ReplayGuard } from './replay-guard.ts';
 export interface Caller extends KeyForDecision {
   apiKey: string;
   request: SignedRequest;
+  /** When the request was authenticated (the verifier's clock): `admit` judges the replay at this instant. */
+  at: number;
 }
 
 /**
@@ -224,6 +229,15 @@ export class SignedRequestVerifier {
    * the Backpack instruction's own.
    */
   async verify(input: SignedRequestInput, meta: { ip: string; permission?: string }): Promise<VerifyOutcome> {
+    const outcome = await this.authenticate(input, meta);
+    return outcome.ok ? this.admit(outcome.caller, meta.ip) : outcome;
+  }
+
+  /** Steps 1-6 (see the header): who is calling, and may this key do this from here. Claims nothing. */
+  async authenticate(
+    input: SignedRequestInput,
+    meta: { ip: string; permission?: string },
+  ): Promise<VerifyOutcome> {
     const now = this.options.now?.() ?? Date.now();
     // 1. Headers and the time window: no I/O.
     const parsed = parseSignedRequest(input);
@@ -252,14 +266,41 @@ export class SignedRequestVerifier {
     if (!permission.ok) return this.refuse(request, permission, meta.ip, now);
     const subaccount = decideSubaccount(key, { subaccountId: subaccountIds[0] });
     if (!subaccount.ok) return this.refuse(request, subaccount, meta.ip, now);
+    return { ok: true, caller: { ...key, apiKey: request.apiKey, request, at: now } };
+  }
 
-    // 7. Replay: only an accepted request is remembered, so junk cannot fill the store; refused before it runs.
-    const replay = await this.replayGuard.claim(request, now);
+  /**
+   * Step 7, after the rate limits let an authenticated request through: replay refusal. Only an admitted request
+   * is remembered, each entry charged to the key's subaccount (replay-store.ts), so neither junk nor refused
+   * requests fill the store; a replay is refused before it runs.
+   */
+  async admit(caller: Caller, ip: string): Promise<VerifyOutcome> {
+    const replay = await this.replayGuard.claim(caller.request, caller.at, caller.subaccountId);
     if (!replay.ok) return replay;
+    this.lastUse.note(caller.id, ip, caller.at);
+    this.usage.note(caller.apiKey, 'ok', caller.at);
+    return { ok: true, caller };
+  }
 
-    this.lastUse.note(key.id, meta.ip, now);
-    this.usage.note(request.apiKey, 'ok', now);
-    return { ok: true, caller: { ...key, apiKey: request.apiKey, request } };
+  /**
+   * Would a request of `route`'s instruction with this key, from `ip`, be accepted now? The key's state (revoked,
+   * expired, retired), its allowlist and its permission, decided exactly as for a new request: streams re-check
+   * every bound key with it (server/streams/key-watch.ts), so any change that would refuse the key ends its
+   * streams too. Undefined when accepted; otherwise the refusal's message.
+   */
+  async refusalNow(
+    apiKey: string,
+    ip: string,
+    route: SignedRequest['route'],
+    now: number = this.options.now?.() ?? Date.now(),
+  ): Promise<string | undefined> {
+    const key = await this.keys.lookup(apiKey, this.loadKey);
+    const decisions = [decideKey(key, now)];
+    if (key !== undefined) {
+      decisions.push(decideAddress(key, ip), decidePermission({ route } as SignedRequest, key));
+    }
+    const refused = decisions.find((decision) => !decision.ok);
+    return refused === undefined ? undefined : (refused as Denial).message;
   }
 
   /** Waits for pending last-use writes and writes the usage counters (tests, graceful shutdown). */

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { VECTORS, type Vector } from '../../test/helpers/vectors.ts';
 import { signEd25519, verifyEd25519 } from './ed25519-node.ts';
 import { parseSecret } from './key-encoding.ts';
-import { checkTimeWindow, parseSignedRequest, type SignedRequestInput } from './signed-request.ts';
+import {
+  checkTimeWindow,
+  MAX_TIMESTAMP_LEAD_MS,
+  parseSignedRequest,
+  type SignedRequestInput,
+} from './signed-request.ts';
 
 function inputOf(vector: Vector, change: Partial<SignedRequestInput> = {}): SignedRequestInput {
   return {
@@ -316,6 +321,15 @@ describe('checkTimeWindow()', () => {
 
   it('rejects a timestamp too far ahead', () => {
     expect(checkTimeWindow(6002, 5000, 1001)).toMatchObject({ ok: false });
+  });
+
+  it('bounds the lead to 5 s whatever the window (a request far in the future stays valid too long)', () => {
+    expect(checkTimeWindow(1000 + MAX_TIMESTAMP_LEAD_MS, 60_000, 1000).ok).toBe(true);
+    expect(checkTimeWindow(1001 + MAX_TIMESTAMP_LEAD_MS, 60_000, 1000)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/in the future/),
+    });
+    expect(checkTimeWindow(60_000, 60_000, 1000).ok).toBe(false);
   });
 });
 

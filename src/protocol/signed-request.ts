@@ -256,9 +256,24 @@ export function parseSignedRequest(input: SignedRequestInput): ParseSignedReques
 
 export type TimeWindowResult = { ok: true } | { ok: false; message: string };
 
-/** A request is valid while |now - timestamp| <= window (both in ms). */
+/**
+ * How far ahead of the server's clock a timestamp may be (ms). Without a bound, a client-chosen timestamp 59 s
+ * ahead with a 60 s window kept a request valid (and its replay entry alive) for about two minutes; with it, a
+ * request is valid at most `window + 5 s` after it arrives, judged by the server's clock.
+ */
+export const MAX_TIMESTAMP_LEAD_MS = 5_000;
+
+/**
+ * A request is valid while `now - timestamp <= window` and `timestamp - now <= min(window, 5 s)` (all in ms): a
+ * request may come from a client whose clock is slightly ahead, never from far in the future.
+ */
 export function checkTimeWindow(timestamp: number, window: number, now: number): TimeWindowResult {
   if (now - timestamp > window) return { ok: false, message: 'Request has expired' };
-  if (timestamp - now > window) return { ok: false, message: 'Request timestamp is in the future' };
+  if (timestamp - now > Math.min(window, MAX_TIMESTAMP_LEAD_MS)) {
+    return {
+      ok: false,
+      message: `Request timestamp is in the future (more than ${Math.min(window, MAX_TIMESTAMP_LEAD_MS)} ms ahead of the server's clock)`,
+    };
+  }
   return { ok: true };
 }

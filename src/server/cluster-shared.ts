@@ -18,8 +18,9 @@ worker CPU per signed order (a claim plus a count) under load, small beside a si
 import cluster from 'node:cluster';
 
 import {
-  REPLAY_STORE_FULL,
-  REPLAYED,
+  openReplayHorizon,
+  REPLAY_OUTCOMES,
+  replayOutcomeCode,
   ReplayStore,
   type ReplayOutcome,
   type SharedReplayStore,
@@ -33,10 +34,13 @@ import {
 /** The part of a counter store the workers use (incr and read, like the plugin's own stores). */
 type CounterStore = Pick<PluginStore, 'incr' | 'read'>;
 
-/** A call: [id, 'replay', signature, expiresAt] or [id, 'incr' | 'read', key, timeWindow, max]. */
-type SharedCall = [number, 'replay', string, number] | [number, 'incr' | 'read', string, number, number];
-/** An answer: [id, 0 accepted | 1 replayed | 2 full] or [id, [current, ttl]]. */
-type SharedAnswer = [number, 0 | 1 | 2 | [number, number]];
+/**
+ * A call: [id, 'replay', signature, expiresAt, owner, timestamp] or [id, 'incr' | 'read', key, timeWindow, max].
+ */
+type SharedCall =
+  [number, 'replay', string, number, string, number] | [number, 'incr' | 'read', string, number, number];
+/** An answer: [id, index in REPLAY_OUTCOMES (0 accepted)] or [id, [current, ttl]]. */
+type SharedAnswer = [number, number | [number, number]];
 
 /** Messages between workers and their primary about shared state. */
 export type SharedMessage =
@@ -49,14 +53,25 @@ interface PendingCall {
   at: number;
 }
 
-const REPLAY_ANSWERS: ReplayOutcome[] = [{ ok: true }, REPLAYED, REPLAY_STORE_FULL];
-
 /** In the primary, before forking: answers the workers' calls from memory. */
 export function hostClusterShared(options: {
   maxReplayEntries?: number;
+  subaccountShare?: number;
+  /** Carries the store's horizon across restarts of the node (keys/replay-horizon.ts); none when absent. */
+  horizonFile?: string;
   log: { warn: (message: string) => void };
 }): { replay: ReplayStore } {
-  const replay = new ReplayStore({ maxEntries: options.maxReplayEntries, log: options.log });
+  const horizon =
+    options.horizonFile === undefined
+      ? undefined
+      : openReplayHorizon(options.horizonFile, { log: options.log });
+  const replay = new ReplayStore({
+    maxEntries: options.maxReplayEntries,
+    ownerShare: options.subaccountShare,
+    log: options.log,
+    refuseSignedThrough: horizon?.refuseSignedThrough,
+    persistHorizon: horizon?.persist,
+  });
   // The same settings as a single process's store (plugins/rate-limits.ts); keys carry the limit's prefix.
   const counters = createLocalCounterStore();
   cluster.on('message', (worker, message: SharedMessage) => {
@@ -65,8 +80,7 @@ export function hostClusterShared(options: {
     const answers: SharedAnswer[] = [];
     for (const call of message.calls) {
       if (call[1] === 'replay') {
-        const outcome = replay.claim(call[2], call[3], now);
-        answers.push([call[0], outcome.ok ? 0 : outcome.reason === 'replayed' ? 1 : 2]);
+        answers.push([call[0], replayOutcomeCode(replay.claim(call[2], call[3], now, call[4], call[5]))]);
       } else {
         // LocalStore answers synchronously.
         counters[call[1]](
@@ -110,10 +124,16 @@ export class ClusterSharedClient implements SharedReplayStore {
     this.sweeper.unref();
   }
 
-  async claim(signature: string, expiresAt: number): Promise<ReplayOutcome> {
-    const answer = await this.call((id) => [id, 'replay', signature, expiresAt]);
-    if (typeof answer !== 'number') throw new Error('unexpected answer from the cluster primary');
-    return REPLAY_ANSWERS[answer]!;
+  async claim(
+    signature: string,
+    expiresAt: number,
+    owner: string,
+    timestamp: number,
+  ): Promise<ReplayOutcome> {
+    const answer = await this.call((id) => [id, 'replay', signature, expiresAt, owner, timestamp]);
+    const outcome = typeof answer === 'number' ? REPLAY_OUTCOMES[answer] : undefined;
+    if (outcome === undefined) throw new Error('unexpected answer from the cluster primary');
+    return outcome;
   }
 
   /** A @fastify/rate-limit store counting in the primary (plugins/rate-limits.ts). */

@@ -28,7 +28,7 @@ import { createFallbackAnswers } from './cluster-fallback.ts';
 import { hostClusterShared } from './cluster-shared.ts';
 import { reportClusterHealth, type ReadinessCheck } from './readiness.ts';
 import { createClusterMetrics, parseMetricsAddress } from './metrics.ts';
-import { startServer, type ServerConfig } from './start-server.ts';
+import { replayHorizonFileOf, startServer, type ServerConfig } from './start-server.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
@@ -156,6 +156,8 @@ async function servePrimary(options: ServeOptions): Promise<void> {
   // Replay refusal and rate limits for every worker, when Redis is absent or down (cluster-shared.ts).
   hostClusterShared({
     maxReplayEntries: options.config.replay?.maxEntries,
+    subaccountShare: options.config.replay?.subaccountShare,
+    horizonFile: replayHorizonFileOf(options.config),
     log: { warn: (message) => log(message, { level: 40 }) },
   });
 

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 
 import {
+  defaultReplayHorizonFile,
   openKeyCache,
   ReplayGuard,
   replayOptionsFromEnv,
@@ -55,7 +56,7 @@ export interface ServerConfig {
   /** Optional Redis shared by every node for rate limits and replay refusal (REDIS_URL). */
   redisUrl?: string;
   /** Replay refusal scope and store size (SIGNET_REPLAY, SIGNET_REPLAY_MAX_ENTRIES). */
-  replay?: Pick<ReplayGuardOptions, 'mode' | 'maxEntries'>;
+  replay?: Pick<ReplayGuardOptions, 'mode' | 'maxEntries' | 'subaccountShare' | 'horizonFile'>;
   /** Rate limits (SIGNET_RATE_LIMITS and SIGNET_RATE_LIMIT_*). */
   rateLimits?: RateLimitConfig;
   /** Peers allowed to report the client address (SIGNET_TRUSTED_PROXIES); none when absent. */
@@ -169,6 +170,16 @@ function streamLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<StreamLimits> {
 }
 
 /**
+ * The file carrying the replay store's horizon across restarts (keys/replay-horizon.ts): SIGNET_REPLAY_HORIZON_FILE,
+ * else one per database; none on an ephemeral port (port 0: tests and tools, nothing restarts as the same node).
+ */
+export function replayHorizonFileOf(config: ServerConfig): string | undefined {
+  if (config.replay?.horizonFile !== undefined) return config.replay.horizonFile;
+  if (config.port === 0) return undefined;
+  return defaultReplayHorizonFile(config.databaseUrl);
+}
+
+/**
  * The composition root: opens each resource once, in dependency order, registering its closer as it goes
  * (resources.ts); closing runs them backwards. A start that fails half-way closes what it had opened.
  */
@@ -223,7 +234,9 @@ async function openServer(
     config.clusterShared === true
       ? resources.add('cluster shared state', new ClusterSharedClient(), (client) => client.close())
       : undefined;
-  const replayGuard = new ReplayGuard({ ...config.replay, redis, shared, log });
+  // The replay store's restart horizon is this process's when it holds the store (no cluster primary).
+  const horizonFile = shared === undefined ? replayHorizonFileOf(config) : undefined;
+  const replayGuard = new ReplayGuard({ ...config.replay, horizonFile, redis, shared, log });
   const metricsSources: MetricsSources = { db, replay: replayGuard };
   const metrics = createMetrics(metricsSources);
   const keyCache = resources.add(
@@ -326,6 +339,7 @@ async function openServer(
             redis,
             ...(config.streams ? { limits: config.streams } : {}),
             onConsumerDropped: () => droppedConsumers.inc(),
+            trustProxy: options.trustProxy ?? config.trustedProxies,
           }),
           (server) => server.close(),
         );

@@ -14,6 +14,9 @@ export interface RedisLinkLog {
   info: (message: string) => void;
 }
 
+/** Past this offset from Redis's clock, a node warns (half the replay entries' 60 s skew allowance). */
+const CLOCK_WARNING_MS = 30_000;
+
 export class RedisLink {
   readonly client: Redis;
   /** When Redis last came back after an outage (ms; 0 if it never went away). */
@@ -44,10 +47,36 @@ export class RedisLink {
         );
       }
       this.down = false;
+      void this.compareClocks();
     });
     this.client.on('error', () => this.markDown());
     this.client.on('end', () => this.markDown());
     this.client.on('close', () => this.markDown());
+  }
+
+  /**
+   * How far this node's clock is from Redis's (ms, positive when ahead), measured when the link comes up. Nodes
+   * sharing a Redis judge a request's window by their own clocks and keep replay entries in Redis a minute longer
+   * than the window (keys/replay-guard.ts): a node more than half of that away from Redis's clock is warned about,
+   * once per connection (keep clocks in sync: NTP).
+   */
+  clockOffsetMs: number | undefined;
+
+  private async compareClocks(): Promise<void> {
+    try {
+      const sent = Date.now();
+      const [seconds, micros] = await this.client.time();
+      const received = Date.now();
+      const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      this.clockOffsetMs = Math.round((sent + received) / 2 - redisNow);
+      if (Math.abs(this.clockOffsetMs) > CLOCK_WARNING_MS) {
+        this.log.warn(
+          `This node's clock is ${this.clockOffsetMs} ms from Redis's: nodes whose clocks differ by more than 60 s could accept a replayed request; keep clocks in sync (NTP)`,
+        );
+      }
+    } catch {
+      // Redis went away again: measured at the next connection.
+    }
   }
 
   /** True while commands can be sent. */

@@ -20,6 +20,7 @@ import {
 } from '../../src/accounts/accounts-service.ts';
 import { createApiKey, type CreateApiKeyInput } from '../../src/keys/keys-service.ts';
 import { SignedRequestVerifier } from '../../src/keys/signed-request-verifier.ts';
+import { ReplayGuard, type ReplayGuardOptions } from '../../src/keys/replay-guard.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { RATE_LIMITS_OFF, type RateLimitConfig } from '../../src/server/rate-limit-config.ts';
 import { openStore, type Store } from '../../src/store/create-database.ts';
@@ -127,12 +128,17 @@ export async function createTestContext(
     trustProxy?: boolean | string[];
     withdrawalAddresses?: WithdrawalAddressSettings;
     rateLimits?: RateLimitConfig;
+    /** The replay store's settings (size, share, Redis); the defaults when absent. */
+    replay?: ReplayGuardOptions;
   } = {},
 ): Promise<TestContext> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-test-'));
   const db = await openStore(join(dir, 'signet.db'));
   const clock = { now: Date.now() };
-  const verifier = new SignedRequestVerifier(db, { now: () => clock.now });
+  const verifier = new SignedRequestVerifier(db, {
+    now: () => clock.now,
+    ...(options.replay === undefined ? {} : { replayGuard: new ReplayGuard(options.replay) }),
+  });
   const markets = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
   const exchange = await createExchange({ db, config: markets, now: () => clock.now });
   // Limits off: these tests send thousands of requests about other things; limits have their own tests.
@@ -145,7 +151,11 @@ export async function createTestContext(
       exchange,
       withdrawalAddresses: options.withdrawalAddresses,
     },
-    { rateLimits: options.rateLimits ?? RATE_LIMITS_OFF, trustProxy: options.trustProxy },
+    {
+      rateLimits: options.rateLimits ?? RATE_LIMITS_OFF,
+      trustProxy: options.trustProxy,
+      redis: options.replay?.redis,
+    },
   );
   const baseUrl = options.transport === 'http' ? await app.listen({ port: 0, host: '127.0.0.1' }) : undefined;
   const send = (request: RawRequest): Promise<LightMyRequestResponse> =>

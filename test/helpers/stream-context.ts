@@ -125,8 +125,11 @@ export class RawStreamClient {
     socket.on('close', (code, reason) => (this.closeInfo = { code, reason: String(reason) }));
   }
 
-  static open(url: string, options: { autoPong?: boolean } = {}): Promise<RawStreamClient> {
-    const socket = new WebSocket(url, { autoPong: options.autoPong ?? true });
+  static open(
+    url: string,
+    options: { autoPong?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<RawStreamClient> {
+    const socket = new WebSocket(url, { autoPong: options.autoPong ?? true, headers: options.headers });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new RawStreamClient(socket)));
       socket.once('error', reject);

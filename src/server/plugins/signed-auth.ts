@@ -1,8 +1,10 @@
 /**
  * Authentication of a signed request, the one step every signed route runs: the Backpack API (signed-api.ts) and
  * the gateway's routes (src/gateway/). In order: an address that keeps failing is refused before any signature
- * is verified; the verifier decides (keys/signed-request-verifier.ts); a refusal is answered in Backpack's format
- * and counted against the address; an accepted request is counted against its subaccount's limits.
+ * is verified; the verifier authenticates (keys/signed-request-verifier.ts); a refusal is answered in Backpack's
+ * format and counted against the address; an authenticated request is counted against its subaccount's limits,
+ * and only a request the limits let through is admitted (replay refusal: its signature is claimed), so requests
+ * the limits refuse take no room in the shared replay store.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -61,7 +63,7 @@ export function signedAuthentication(
     // An address that keeps failing authentication is refused before any signature is verified.
     if (limits && (await limits.refuseFailingAddress(request, reply))) return true;
     const started = metrics === undefined ? 0 : performance.now();
-    const outcome = await verifier.verify(
+    const outcome = await verifier.authenticate(
       {
         method: request.method,
         path: request.routeOptions.url ?? request.url,
@@ -80,6 +82,15 @@ export function signedAuthentication(
       return true;
     }
     request.caller = outcome.caller;
-    return limits !== undefined && (await limits.refuseBusySubaccount(request, reply, target?.limitClass));
+    if (limits !== undefined && (await limits.refuseBusySubaccount(request, reply, target?.limitClass))) {
+      return true;
+    }
+    const admitted = await verifier.admit(outcome.caller, request.ip);
+    if (!admitted.ok) {
+      if (limits && AUTH_FAILURES.has(admitted.code)) await limits.countFailure(request);
+      await sendError(reply, new AppError(admitted.code, admitted.message));
+      return true;
+    }
+    return false;
   };
 }

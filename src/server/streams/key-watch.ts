@@ -1,56 +1,63 @@
 /**
- * Revocation and expiry on open streams: every `intervalMs`, the keys of this node's connections with private
- * subscriptions are re-read in one query; a key that is gone, revoked or expired ends those subscriptions with
- * error 4104 (API_KEY_REVOKED) and unbinds the connection. Each node checks its own connections.
- * Invariant: one check at a time (a slow database never stacks queries).
+ * Keys bound to open streams stay accepted, or their streams end: every `intervalMs`, each (key, client address)
+ * of this node's connections with private subscriptions is decided again by the verifier's own rules
+ * (SignedRequestVerifier.refusalNow: revoked, expired or retired, the IP allowlist, the subscribe permission), so
+ * any change that would refuse the key on a new request (revocation, revoke-all, an allowlist narrowed, a
+ * permission removed, an expiry moved into the past) ends those subscriptions within `intervalMs` plus one lookup,
+ * with error 4104 (API_KEY_REVOKED, its detail saying why) and unbinds the connection. Key records come through
+ * the key cache, which every key change invalidates (keys/key-cache.ts), so an unchanged key costs no query.
+ * Each node checks its own connections. Invariant: one check at a time (a slow database never stacks checks).
  */
-import type { Kysely } from 'kysely';
-
-import type { Database } from '../../store/schema.ts';
+import type { SignedRequestVerifier } from '../../keys/index.ts';
+import { STREAM_SUBSCRIBE_ROUTE } from '../../protocol/instructions.ts';
 import { isPrivateStream } from './stream-frames.ts';
 import type { StreamHub } from './stream-hub.ts';
 import type { BoundKey, StreamConnection } from './stream-connection.ts';
 
 /** Starts the checks; returns the function that stops them. */
 export function watchBoundKeys(options: {
-  readonly db: Kysely<Database>;
+  readonly verifier: Pick<SignedRequestVerifier, 'refusalNow'>;
   readonly hub: StreamHub;
   readonly connections: ReadonlySet<StreamConnection>;
   readonly intervalMs: number;
+  readonly now: () => number;
   readonly onError: (error: unknown) => void;
 }): () => void {
-  const { db, hub, connections } = options;
+  const { verifier, hub, connections } = options;
   let checking = false;
+  const check = async (): Promise<void> => {
+    const bound = [...connections].filter((c) => c.key !== null && c.hasPrivateSubscription(isPrivateStream));
+    const at = options.now();
+    // One decision per key and address, however many connections share them.
+    const refusals = new Map<string, Promise<string | undefined>>();
+    for (const connection of bound) {
+      const { apiKey } = connection.key as BoundKey;
+      const pair = `${apiKey} ${connection.address}`;
+      if (!refusals.has(pair)) {
+        refusals.set(pair, verifier.refusalNow(apiKey, connection.address, STREAM_SUBSCRIBE_ROUTE, at));
+      }
+    }
+    for (const connection of bound) {
+      const key = connection.key;
+      if (key === null) continue;
+      const refusal = await refusals.get(`${key.apiKey} ${connection.address}`);
+      if (refusal === undefined || connection.key !== key) continue;
+      end(connection, refusal);
+    }
+  };
+  const end = (connection: StreamConnection, refusal: string): void => {
+    for (const name of [...connection.subscriptions]) {
+      if (!isPrivateStream(name)) continue;
+      connection.subscriptions.delete(name);
+      hub.unsubscribe(connection, name);
+    }
+    connection.key = null;
+    connection.sendError('API_KEY_REVOKED', refusal);
+  };
   const timer = setInterval(() => {
     if (checking) return;
-    const bound = [...connections].filter((c) => c.key !== null && c.hasPrivateSubscription(isPrivateStream));
-    if (bound.length === 0) return;
     checking = true;
-    const ids = [...new Set(bound.map((c) => (c.key as BoundKey).id))];
-    db.selectFrom('api_keys')
-      .select(['id', 'revoked_at', 'expires_at'])
-      .where('id', 'in', ids)
-      .execute()
-      .then((rows) => {
-        const at = Date.now();
-        const live = new Set(
-          rows
-            .filter(
-              (row) => row.revoked_at === null && (row.expires_at === null || at < Number(row.expires_at)),
-            )
-            .map((row) => row.id),
-        );
-        for (const connection of bound) {
-          if (connection.key === null || live.has(connection.key.id)) continue;
-          for (const name of [...connection.subscriptions]) {
-            if (!isPrivateStream(name)) continue;
-            connection.subscriptions.delete(name);
-            hub.unsubscribe(connection, name);
-          }
-          connection.key = null;
-          connection.sendError('API_KEY_REVOKED');
-        }
-      })
+    check()
       .catch(options.onError)
       .finally(() => (checking = false));
   }, options.intervalMs);

@@ -5,8 +5,8 @@
  * StreamConnection (stream-connection.ts) written by the FrameWriter (frame-writer.ts), client frames are handled
  * by stream-subscriptions.ts and revocations by key-watch.ts.
  *
- * Invariants and limits (StreamLimits): subscriptions per connection, connections per address (refused with 429
- * at the upgrade), frame size (maxPayload, closed with 1009 by `ws`), and each socket's send buffer: a consumer
+ * Invariants and limits (StreamLimits): subscriptions per connection, connections per client address (the one REST
+ * sees, trusted proxies included: trusted-proxies.ts; refused with 429 at the upgrade), frame size (maxPayload, closed with 1009 by `ws`), and each socket's send buffer: a consumer
  * whose buffered bytes pass the bound is closed (1008 "send buffer limit") instead of growing the server's memory.
  * Keep-alive: a protocol ping every pingIntervalMs, closed when no pong came for pongTimeoutMs; client pings are
  * answered by `ws`.
@@ -30,6 +30,7 @@ import { watchBoundKeys } from './key-watch.ts';
 import { StreamConnection } from './stream-connection.ts';
 import { StreamHub } from './stream-hub.ts';
 import { createFrameHandler } from './stream-subscriptions.ts';
+import { clientAddressOf } from '../trusted-proxies.ts';
 
 export interface StreamLimits {
   maxSubscriptionsPerConnection: number;
@@ -69,6 +70,11 @@ export interface StreamServerOptions {
   now?: () => number;
   /** Called when a slow consumer is disconnected for passing the send-buffer bound (metrics). */
   onConsumerDropped?: () => void;
+  /**
+   * The app's trusted proxies (buildApp's `trustProxy`): a stream's client address is the one REST sees, for the
+   * key's allowlist, the per-address connection cap and usage records. The socket peer when absent.
+   */
+  trustProxy?: boolean | string[];
 }
 
 export interface StreamServer {
@@ -112,9 +118,17 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
     }),
     onError,
     onConsumerDropped: options.onConsumerDropped,
+    clientAddress: clientAddressOf(options.trustProxy),
   });
   const stopKeepAlive = keepAlive(connections, limits, now);
-  const stopKeyWatch = watchBoundKeys({ db, hub, connections, intervalMs: limits.keyCheckMs, onError });
+  const stopKeyWatch = watchBoundKeys({
+    verifier: options.verifier,
+    hub,
+    connections,
+    intervalMs: limits.keyCheckMs,
+    now,
+    onError,
+  });
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
@@ -144,6 +158,7 @@ function acceptConnections(input: {
   handleFrame: (connection: StreamConnection, text: string) => Promise<void>;
   onError: (error: unknown) => void;
   onConsumerDropped: (() => void) | undefined;
+  clientAddress: (request: IncomingMessage) => string;
 }): () => void {
   const { app, limits, now, connections, hub } = input;
   const writer = new FrameWriter(limits.flushIntervalMs);
@@ -157,7 +172,8 @@ function acceptConnections(input: {
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = (request.url ?? '/').split('?')[0];
     if (path !== '/' && path !== '') return refuseUpgrade(socket, 404, 'Not Found');
-    const address = request.socket.remoteAddress ?? 'unknown';
+    // The client, not the proxy: behind a trusted proxy, each client has its own allowance.
+    const address = input.clientAddress(request);
     if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) {
       return refuseUpgrade(socket, 429, 'Too Many Requests');
     }

@@ -114,6 +114,8 @@ export const STREAM_ERROR_BY_REASON: Readonly<
   unknown_route: { error: 'INVALID_SIGNATURE', quote: true },
   ambiguous_subaccount: { error: 'INVALID_SIGNATURE', quote: true },
   full: { error: 'INVALID_SIGNATURE', quote: true },
+  share: { error: 'INVALID_SIGNATURE', quote: true },
+  restarted: { error: 'SIGNATURE_EXPIRED', quote: true },
 };
 
 /** The error frame (name and detail) that answers a refused subscription signature. */

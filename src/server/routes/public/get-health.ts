@@ -1,9 +1,11 @@
 /**
  * Operator probes, outside the Backpack surface: `GET /healthz` (the process is alive and its event loop turns)
  * and `GET /readyz` (it can serve: database, migrations, Redis when configured; 503 with the failing checks
- * otherwise). Both are cheap and unauthenticated; they reveal no configuration beyond which check failed.
+ * otherwise). Both are cheap and unauthenticated; they reveal no configuration beyond which check failed. Each also
+ * answers with a trailing slash (`/readyz/`), the same way, so a probe configured either way never gets the
+ * console's page (a 200 that says nothing about readiness).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { ReadinessProbe } from '../../readiness.ts';
 
@@ -20,6 +22,8 @@ export async function healthRoutes(
   app: FastifyInstance,
   options: { readiness: ReadinessProbe },
 ): Promise<void> {
+  const healthz = async () => ({ status: 'ok' });
+  app.get('/healthz/', { schema: { hide: true } }, healthz);
   app.get(
     '/healthz',
     {
@@ -31,9 +35,14 @@ export async function healthRoutes(
         },
       },
     },
-    async () => ({ status: 'ok' }),
+    healthz,
   );
 
+  const readyz = async (_request: FastifyRequest, reply: FastifyReply) => {
+    const { ready, checks } = await options.readiness.check();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+  };
+  app.get('/readyz/', { schema: { hide: true } }, readyz);
   app.get(
     '/readyz',
     {
@@ -54,9 +63,6 @@ export async function healthRoutes(
         },
       },
     },
-    async (_request, reply) => {
-      const { ready, checks } = await options.readiness.check();
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
-    },
+    readyz,
   );
 }
