@@ -9,10 +9,12 @@ import { registerDepthRoute } from './get-depth.ts';
 import { registerKlinesRoute } from './get-klines.ts';
 import { registerTickerRoutes } from './get-tickers.ts';
 import { registerTradeRoutes } from './get-trades.ts';
+import { registerEmptyPublicLists } from '../unused/empty-answers.ts';
 
 export async function marketDataRoutes(app: FastifyInstance, options: { exchange: Exchange }): Promise<void> {
   registerTickerRoutes(app, options.exchange);
   registerDepthRoute(app, options.exchange);
   registerTradeRoutes(app, options.exchange);
   registerKlinesRoute(app, options.exchange);
+  registerEmptyPublicLists(app);
 }
