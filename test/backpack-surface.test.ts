@@ -104,6 +104,34 @@ describe('account limits and collateral', () => {
     expect(Number(body.netEquity)).toBeCloseTo(expected, 6);
     expect(body.assetsValue).toBe(body.netEquity);
   });
+
+  it('values assets that never traded at their reference price, and at the last trade once they do', async () => {
+    const carol = await ctx.trader({ funds: { USDT: '250', BTC: '0.5', USDC: '100000' } });
+    const before = await ctx.rest(carol, 'GET', '/api/v1/capital/collateral');
+    const row = (body: { collateral: { symbol: string; collateralValue: string }[] }, symbol: string) =>
+      body.collateral.find((entry) => entry.symbol === symbol);
+    expect(row(before.body, 'USDT')).toMatchObject({ assetMarkPrice: '1', collateralValue: '250' });
+    expect(row(before.body, 'BTC')).toMatchObject({ assetMarkPrice: '100000', collateralValue: '50000' });
+    expect(before.body.netEquity).toBe('150250');
+    const dave = await ctx.trader({ funds: { BTC: '1' } });
+    await ctx.rest(dave, 'POST', '/api/v1/order', {
+      symbol: 'BTC_USDC',
+      side: 'Ask',
+      orderType: 'Limit',
+      price: '90000',
+      quantity: '0.01',
+    });
+    const bought = await ctx.rest(carol, 'POST', '/api/v1/order', {
+      symbol: 'BTC_USDC',
+      side: 'Bid',
+      orderType: 'Market',
+      quantity: '0.01',
+    });
+    expect(bought.body.status).toBe('Filled');
+    const after = await ctx.rest(carol, 'GET', '/api/v1/capital/collateral');
+    expect(row(after.body, 'BTC')).toMatchObject({ assetMarkPrice: '90000', totalQuantity: '0.509995' });
+    expect(row(after.body, 'BTC')?.collateralValue).toBe('45899.55');
+  });
 });
 
 describe('paths and parameters', () => {

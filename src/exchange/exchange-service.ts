@@ -17,12 +17,14 @@ import {
   type DepositTestFundsInput,
 } from './capital/deposit-service.ts';
 import { IdBlock } from './persistence/id-counters.ts';
+import { computeReferencePrices, type ReferencePrices } from './capital/reference-prices.ts';
 import { getLedger, type Balance, type Ledger } from './persistence/ledger.ts';
 import type { PageFilter } from './persistence/paging.ts';
 import { auditLedger, type LedgerAudit } from './persistence/ledger-audit.ts';
 import { requireMarket } from './model/client-input.ts';
 import {
   getMarketDepth,
+  getLastTradePrice,
   getTicker,
   listKlines,
   listPublicTrades,
@@ -227,6 +229,16 @@ export class Exchange {
   /** Rolling statistics over `windowMs` (24 h by default; REST `interval=1w` asks for 7 days). */
   getTicker(symbol: unknown, windowMs?: number): Promise<TickerRecord> {
     return getTicker(this.db, requireMarket(this.config, symbol), this.now(), windowMs);
+  }
+
+  /** Every asset's reference (index) price in USDC units (capital/reference-prices.ts). */
+  async getReferencePrices(): Promise<ReferencePrices> {
+    const last = await Promise.all(
+      this.config.markets.map(
+        async (market) => [market.symbol, await getLastTradePrice(this.db, market)] as const,
+      ),
+    );
+    return computeReferencePrices(this.config, new Map(last));
   }
 
   listTickers(windowMs?: number): Promise<TickerRecord[]> {
