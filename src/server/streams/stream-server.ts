@@ -8,8 +8,8 @@
  * Invariants and limits (StreamLimits): subscriptions per connection, connections per address (refused with 429
  * at the upgrade), frame size (maxPayload, closed with 1009 by `ws`), and each socket's send buffer: a consumer
  * whose buffered bytes pass the bound is closed (1008 "send buffer limit") instead of growing the server's memory.
- * Keep-alive: a protocol ping every pingIntervalMs, closed when no pong came for pongTimeoutMs; client pings are
- * answered by `ws`.
+ * Keep-alive: a protocol ping every pingIntervalMs; when no pong came for pongTimeoutMs, a Close frame (1001 "pong
+ * timeout"), then the socket is destroyed after a grace (stream-connection.ts); client pings are answered by `ws`.
  * Revocation: see key-watch.ts (every keyCheckMs, error 4104).
  */
 import type { IncomingMessage } from 'node:http';
@@ -194,7 +194,10 @@ function acceptConnections(input: {
   };
 }
 
-/** Protocol pings every pingIntervalMs; a connection silent for pongTimeoutMs is dropped. */
+/**
+ * Protocol pings every pingIntervalMs; a connection silent for pongTimeoutMs gets a Close frame (1001 "pong
+ * timeout") and is destroyed after a short grace if it does not complete the close.
+ */
 function keepAlive(
   connections: ReadonlySet<StreamConnection>,
   limits: StreamLimits,
@@ -203,7 +206,7 @@ function keepAlive(
   const timer = setInterval(() => {
     const at = now();
     for (const connection of connections) {
-      if (at - connection.lastPongAt > limits.pongTimeoutMs) connection.socket.terminate();
+      if (at - connection.lastPongAt > limits.pongTimeoutMs) connection.closeUnresponsive();
       else if (connection.socket.readyState === WebSocket.OPEN) connection.socket.ping();
     }
   }, limits.pingIntervalMs);
