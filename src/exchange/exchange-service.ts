@@ -16,7 +16,7 @@ import {
   listDeposits,
   type DepositTestFundsInput,
 } from './capital/deposit-service.ts';
-import { IdBlock } from './persistence/id-counters.ts';
+import { OrderedIds } from './persistence/ordered-ids.ts';
 import { computeReferencePrices, type ReferencePrices } from './capital/reference-prices.ts';
 import { getLedger, type Balance, type Ledger } from './persistence/ledger.ts';
 import type { PageFilter } from './persistence/paging.ts';
@@ -73,9 +73,6 @@ export interface ExchangeOptions {
   readonly now?: () => number;
 }
 
-/** Order and trade ids reserved per database round trip (per process). */
-const ID_BLOCK_SIZE = 1000;
-
 export class Exchange {
   readonly config: ExchangeConfig;
   readonly now: () => number;
@@ -99,8 +96,8 @@ export class Exchange {
       books: this.books,
       ledger: this.ledger,
       groupWriter,
-      orderIds: new IdBlock(options.db, 'order', ID_BLOCK_SIZE),
-      tradeIds: new IdBlock(options.db, 'trade', ID_BLOCK_SIZE),
+      orderIds: new OrderedIds(options.db, 'order'),
+      tradeIds: new OrderedIds(options.db, 'trade'),
       now: this.now,
     });
   }
