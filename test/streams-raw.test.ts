@@ -101,9 +101,36 @@ describe('frames and error codes', () => {
     forged[1] = (await subscribeSignature(taker))[1] as string;
     client.send({ method: 'SUBSCRIBE', params: ['account.orderUpdate'], signature: forged });
     expect((await client.next((f) => f.error !== undefined)).error.code).toBe(4101);
-    const expired = await subscribeSignature(maker, { timestamp: Date.now() - 60_000 });
+    // Past the SUBSCRIBE age bound (5 min), and in the future beyond the window: expired.
+    const expired = await subscribeSignature(maker, { timestamp: Date.now() - 301_000 });
     client.send({ method: 'SUBSCRIBE', params: ['account.orderUpdate'], signature: expired });
     expect((await client.next((f) => f.error !== undefined)).error.code).toBe(4102);
+    const future = await subscribeSignature(maker, { timestamp: Date.now() + 60_000 });
+    client.send({ method: 'SUBSCRIBE', params: ['account.orderUpdate'], signature: future });
+    expect((await client.next((f) => f.error !== undefined)).error.code).toBe(4102);
+  });
+
+  it('accepts a SUBSCRIBE signed a minute ago (a reconnecting client) and delivers its order updates', async () => {
+    const client = await open();
+    const stale = await subscribeSignature(maker, { timestamp: Date.now() - 60_000 });
+    client.send({ method: 'SUBSCRIBE', params: ['account.orderUpdate'], signature: stale });
+    await settle(client);
+    expect(client.frames).toEqual([]);
+    const placed = await ctx.rest(maker, 'POST', '/api/v1/order', {
+      symbol: 'SOL_USDC',
+      side: 'Bid',
+      orderType: 'Limit',
+      price: '1',
+      quantity: '0.01',
+    });
+    const accepted = await client.next((f) => f.data?.e === 'orderAccepted');
+    expect(accepted.data.i).toBe(placed.body.id);
+    // The same bytes from another subaccount's key would not verify: the signature still binds the key.
+    const other = await open();
+    const forged = [...stale];
+    forged[0] = taker.apiKey;
+    other.send({ method: 'SUBSCRIBE', params: ['account.orderUpdate'], signature: forged });
+    expect((await other.next((f) => f.error !== undefined)).error.code).toBe(4101);
   });
 
   it('bounds subscriptions per connection', async () => {

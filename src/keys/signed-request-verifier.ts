@@ -199,9 +199,13 @@ export class SignedRequestVerifier {
 
   /**
    * `meta.permission`: the permission a gateway route declares (its instruction comes in `input.route`); absent,
-   * the Backpack instruction's own.
+   * the Backpack instruction's own. `meta.maxAgeMs`: a past timestamp may be up to this old whatever its window
+   * (stream SUBSCRIBE only: stream-subscriptions.ts); every other check is unchanged.
    */
-  async verify(input: SignedRequestInput, meta: { ip: string; permission?: string }): Promise<VerifyOutcome> {
+  async verify(
+    input: SignedRequestInput,
+    meta: { ip: string; permission?: string; maxAgeMs?: number },
+  ): Promise<VerifyOutcome> {
     const now = this.options.now?.() ?? Date.now();
     // 1. Headers and the time window: no I/O.
     const parsed = parseSignedRequest(input);
@@ -213,7 +217,7 @@ export class SignedRequestVerifier {
       return { ok: false, code: 'INVALID_CLIENT_REQUEST', message: 'subaccountId may be given only once' };
     }
 
-    const window = checkTimeWindow(request.timestamp, request.window, now);
+    const window = checkTimeWindow(request.timestamp, request.window, now, meta.maxAgeMs);
     if (!window.ok) {
       return this.refuse(
         request,

@@ -242,9 +242,18 @@ export function parseSignedRequest(input: SignedRequestInput): ParseSignedReques
 
 export type TimeWindowResult = { ok: true } | { ok: false; message: string };
 
-/** A request is valid while |now - timestamp| <= window (both in ms). */
-export function checkTimeWindow(timestamp: number, window: number, now: number): TimeWindowResult {
-  if (now - timestamp > window) return { ok: false, message: 'Request has expired' };
+/**
+ * A request is valid while |now - timestamp| <= window (both in ms). `maxAgeMs` (a signed stream SUBSCRIBE only,
+ * docs/STREAMS.md "Reconnecting") lets a past timestamp be up to that old even when its window is shorter.
+ */
+export function checkTimeWindow(
+  timestamp: number,
+  window: number,
+  now: number,
+  maxAgeMs = 0,
+): TimeWindowResult {
+  if (now - timestamp > window && now - timestamp > maxAgeMs)
+    return { ok: false, message: 'Request has expired' };
   if (timestamp - now > window) return { ok: false, message: 'Request timestamp is in the future' };
   return { ok: true };
 }

@@ -42,6 +42,8 @@ export interface StreamLimits {
   keyCheckMs: number;
   /** Shortest time between two writes to a socket while frames keep coming (0: every turn). */
   flushIntervalMs: number;
+  /** How old a signed SUBSCRIBE's timestamp may be past its window (stream-subscriptions.ts; 0: window only). */
+  subscribeMaxAgeMs: number;
 }
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = {
@@ -53,6 +55,7 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   pongTimeoutMs: 120_000,
   keyCheckMs: 500,
   flushIntervalMs: 5,
+  subscribeMaxAgeMs: 300_000,
 };
 
 export interface StreamServerOptions {
@@ -104,6 +107,7 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
       hub,
       verifier: options.verifier,
       maxSubscriptionsPerConnection: limits.maxSubscriptionsPerConnection,
+      subscribeMaxAgeMs: limits.subscribeMaxAgeMs,
       now,
     }),
     onError,
