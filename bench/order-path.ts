@@ -1,7 +1,8 @@
 /**
  * `node --import tsx bench/order-path.ts`: only the order-path rows of `npm run bench` (signed POST /api/v1/order,
  * crossing pairs, against signed GET /api/v1/capital in alternating rounds, median ratio), for measuring a change
- * of the order path before/after without the whole table. BENCH_ROUNDS, BENCH_SECONDS and BENCH_WORKERS apply.
+ * of the order path before/after without the whole table. BENCH_ROUNDS, BENCH_SECONDS and BENCH_WORKERS apply;
+ * BENCH_DATABASE_URL runs it on that database (e.g. a PostgreSQL URL with `options=-c search_path=<empty schema>`).
  */
 import { createCapitalRequests } from './capital-load.ts';
 import { startServerProcess } from './lib/server-process.ts';
@@ -19,6 +20,7 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const server = await startServerProcess({
     workers: WORKERS,
+    ...(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : {}),
     env: { SIGNET_RATE_LIMITS: 'off', SIGNET_REPLAY: 'off' },
   });
   try {
@@ -37,7 +39,9 @@ async function main(): Promise<void> {
     const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
     const orders = rounds.map((r) => r.orders.requestsPerSecond);
     const ratios = rounds.map((r) => r.orders.requestsPerSecond / r.signed.requestsPerSecond);
-    console.log(`workers ${WORKERS}, ${ROUNDS} rounds`);
+    console.log(
+      `${server.databaseUrl.startsWith('postgres') ? 'PostgreSQL' : 'SQLite'}, workers ${WORKERS}, ${ROUNDS} rounds`,
+    );
     console.log(
       `POST /api/v1/order (crossing pairs): median ${fmt(median(orders))} req/s (${orders.map(fmt).join(', ')})`,
     );
