@@ -3,6 +3,9 @@
  * sequences that continue each other (U == previous u + 1) and private updates only for the key's subaccount.
  * Plus the socket limits that need their own server settings: keep-alive timeouts and the slow-consumer bound.
  */
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIALECTS, type TestDatabase } from './helpers/dialects.ts';
@@ -108,7 +111,8 @@ describe('socket limits', () => {
     let pings = 0;
     answering.socket.on('ping', () => (pings += 1));
     const closed = await silent.closed(3000);
-    expect(closed.code).toBe(1006); // terminated: a silent peer gets no close handshake
+    // Told why in a Close frame (ws answers the close, so the handshake completes).
+    expect(closed).toEqual({ code: 1001, reason: 'pong timeout' });
     expect(pings).toBeGreaterThanOrEqual(2);
     expect(answering.socket.readyState).toBe(1);
     // A client ping is answered with a pong.
@@ -116,6 +120,35 @@ describe('socket limits', () => {
     answering.socket.ping();
     await pong;
     answering.close();
+  });
+
+  it('destroys a peer that answers neither pings nor the Close frame after a short grace', async () => {
+    // A raw TCP client: completes the upgrade, then never answers anything (not even the close handshake).
+    const port = Number(new URL(ctx.server.url).port);
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    let received = Buffer.alloc(0);
+    let closeFrameAt = 0;
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (closeFrameAt === 0 && closeFrameOffset(received) >= 0) closeFrameAt = Date.now();
+    });
+    const ended = await new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    expect(received.toString('latin1')).toMatch(/^HTTP\/1.1 101/);
+    const offset = closeFrameOffset(received);
+    expect(offset).toBeGreaterThan(0);
+    // Close frame payload: 2-byte code, then the reason.
+    const length = (received[offset + 1] as number) & 0x7f;
+    const payload = received.subarray(offset + 2, offset + 2 + length);
+    expect(payload.readUInt16BE(0)).toBe(1001);
+    expect(payload.subarray(2).toString()).toBe('pong timeout');
+    // Destroyed after the grace (1 s), not at once and not never.
+    expect(ended - closeFrameAt).toBeGreaterThanOrEqual(900);
+    expect(ended - closeFrameAt).toBeLessThan(2500);
   });
 
   it('refuses connections past the per-address bound with 429', async () => {
@@ -149,3 +182,17 @@ describe('socket limits', () => {
     slow.close();
   });
 });
+
+/** Offset of the first server Close frame (opcode 8, unmasked) after the HTTP upgrade answer, or -1. */
+function closeFrameOffset(bytes: Buffer): number {
+  const headerEnd = bytes.indexOf('\r\n\r\n');
+  if (headerEnd < 0) return -1;
+  let offset = headerEnd + 4;
+  while (offset + 2 <= bytes.length) {
+    const opcode = (bytes[offset] as number) & 0x0f;
+    const length = (bytes[offset + 1] as number) & 0x7f; // server control frames are short
+    if (opcode === 0x8) return offset;
+    offset += 2 + length;
+  }
+  return -1;
+}

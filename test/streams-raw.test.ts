@@ -101,9 +101,36 @@ describe('frames and error codes', () => {
     forged[1] = (await subscribeSignature(taker))[1] as string;
     client.send({ method: 'SUBSCRIBE', params: ['account.orderUpdate'], signature: forged });
     expect((await client.next((f) => f.error !== undefined)).error.code).toBe(4101);
-    const expired = await subscribeSignature(maker, { timestamp: Date.now() - 60_000 });
+    // Past the SUBSCRIBE age bound (5 min), and in the future beyond the window: expired.
+    const expired = await subscribeSignature(maker, { timestamp: Date.now() - 301_000 });
     client.send({ method: 'SUBSCRIBE', params: ['account.orderUpdate'], signature: expired });
     expect((await client.next((f) => f.error !== undefined)).error.code).toBe(4102);
+    const future = await subscribeSignature(maker, { timestamp: Date.now() + 60_000 });
+    client.send({ method: 'SUBSCRIBE', params: ['account.orderUpdate'], signature: future });
+    expect((await client.next((f) => f.error !== undefined)).error.code).toBe(4102);
+  });
+
+  it('accepts a SUBSCRIBE signed a minute ago (a reconnecting client) and delivers its order updates', async () => {
+    const client = await open();
+    const stale = await subscribeSignature(maker, { timestamp: Date.now() - 60_000 });
+    client.send({ method: 'SUBSCRIBE', params: ['account.orderUpdate'], signature: stale });
+    await settle(client);
+    expect(client.frames).toEqual([]);
+    const placed = await ctx.rest(maker, 'POST', '/api/v1/order', {
+      symbol: 'SOL_USDC',
+      side: 'Bid',
+      orderType: 'Limit',
+      price: '1',
+      quantity: '0.01',
+    });
+    const accepted = await client.next((f) => f.data?.e === 'orderAccepted');
+    expect(accepted.data.i).toBe(placed.body.id);
+    // The same bytes from another subaccount's key would not verify: the signature still binds the key.
+    const other = await open();
+    const forged = [...stale];
+    forged[0] = taker.apiKey;
+    other.send({ method: 'SUBSCRIBE', params: ['account.orderUpdate'], signature: forged });
+    expect((await other.next((f) => f.error !== undefined)).error.code).toBe(4101);
   });
 
   it('bounds subscriptions per connection', async () => {
@@ -296,5 +323,40 @@ describe('public and private streams', () => {
     expect(frame.error.code).toBe(4104);
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
     expect(Date.now() - expiresAt).toBeLessThan(1000);
+  });
+});
+
+describe('aggregated depth', () => {
+  it('keeps depth.200ms continuous (U == previous u + 1) across non-crossing IOCs and cancels', async () => {
+    const trader = await ctx.trader({ funds: { ETH: '100', USDC: '100000' } });
+    const client = await open();
+    client.send({ method: 'SUBSCRIBE', params: ['depth.200ms.ETH_USDC', 'depth.ETH_USDC'] });
+    await settle(client);
+    const order = (params: Record<string, unknown>) =>
+      ctx.rest(trader, 'POST', '/api/v1/order', { symbol: 'ETH_USDC', quantity: '0.1', ...params });
+    const window = () => client.next((f) => f.stream === 'depth.200ms.ETH_USDC', 3000);
+    const frames: { data: { U: number; u: number } }[] = [];
+    for (let round = 0; round < 4; round++) {
+      const resting = await order({ side: 'Bid', orderType: 'Limit', price: String(1000 + round) });
+      expect(resting.status).toBe(200);
+      frames.push(await window());
+      // Commits that change no level: an IOC that crosses nothing, a Limit IOC below the book.
+      for (const price of ['5000', '5001']) {
+        const ioc = await order({ side: 'Ask', orderType: 'Limit', price, timeInForce: 'IOC' });
+        expect(ioc.body.status).toBe('Expired');
+      }
+      const cancelled = await ctx.rest(trader, 'DELETE', '/api/v1/order', {
+        symbol: 'ETH_USDC',
+        orderId: resting.body.id,
+      });
+      expect(cancelled.status).toBe(200);
+      frames.push(await window());
+    }
+    for (let i = 1; i < frames.length; i++) {
+      expect(frames[i]?.data.U, `frame ${i}`).toBe((frames[i - 1]?.data.u ?? NaN) + 1);
+    }
+    // The realtime stream covers the same sequences.
+    const last = await fetch(`${ctx.server.url}/api/v1/depth?symbol=ETH_USDC`).then((r) => r.json());
+    expect(frames.at(-1)?.data.u).toBe(Number(last.lastUpdateId));
   });
 });

@@ -16,13 +16,15 @@ import {
   listDeposits,
   type DepositTestFundsInput,
 } from './capital/deposit-service.ts';
-import { IdBlock } from './persistence/id-counters.ts';
+import { OrderedIds } from './persistence/ordered-ids.ts';
+import { computeReferencePrices, type ReferencePrices } from './capital/reference-prices.ts';
 import { getLedger, type Balance, type Ledger } from './persistence/ledger.ts';
 import type { PageFilter } from './persistence/paging.ts';
 import { auditLedger, type LedgerAudit } from './persistence/ledger-audit.ts';
 import { requireMarket } from './model/client-input.ts';
 import {
   getMarketDepth,
+  getLastTradePrice,
   getTicker,
   listKlines,
   listPublicTrades,
@@ -71,9 +73,6 @@ export interface ExchangeOptions {
   readonly now?: () => number;
 }
 
-/** Order and trade ids reserved per database round trip (per process). */
-const ID_BLOCK_SIZE = 1000;
-
 export class Exchange {
   readonly config: ExchangeConfig;
   readonly now: () => number;
@@ -97,8 +96,8 @@ export class Exchange {
       books: this.books,
       ledger: this.ledger,
       groupWriter,
-      orderIds: new IdBlock(options.db, 'order', ID_BLOCK_SIZE),
-      tradeIds: new IdBlock(options.db, 'trade', ID_BLOCK_SIZE),
+      orderIds: new OrderedIds(options.db, 'order'),
+      tradeIds: new OrderedIds(options.db, 'trade'),
       now: this.now,
     });
   }
@@ -227,6 +226,16 @@ export class Exchange {
   /** Rolling statistics over `windowMs` (24 h by default; REST `interval=1w` asks for 7 days). */
   getTicker(symbol: unknown, windowMs?: number): Promise<TickerRecord> {
     return getTicker(this.db, requireMarket(this.config, symbol), this.now(), windowMs);
+  }
+
+  /** Every asset's reference (index) price in USDC units (capital/reference-prices.ts). */
+  async getReferencePrices(): Promise<ReferencePrices> {
+    const last = await Promise.all(
+      this.config.markets.map(
+        async (market) => [market.symbol, await getLastTradePrice(this.db, market)] as const,
+      ),
+    );
+    return computeReferencePrices(this.config, new Map(last));
   }
 
   listTickers(windowMs?: number): Promise<TickerRecord[]> {

@@ -54,3 +54,4 @@ export {
   type WithdrawalAddressSettings,
 } from './capital/withdrawal-addresses.ts';
 export { getChainFamily, toDepositSource } from './capital/blockchain-addresses.ts';
+export { VALUATION_ASSET, type ReferencePrices } from './capital/reference-prices.ts';

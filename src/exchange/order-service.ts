@@ -11,13 +11,13 @@
  * orders that never rested are left to the group commit (GroupWrites). Everything is scoped to the caller's subaccount: a maker or an order to cancel is found through the
  * book and its owner checked, so a key never touches another subaccount's order.
  * Orchestration only: the statements on `orders` live in persistence/order-writes.ts (compiled once), the rules in
- * engine/; order and trade ids come from reserved blocks.
+ * engine/; order and trade ids come from their counters inside the transaction (in commit order).
  */
 import type { Kysely } from 'kysely';
 
 import { AppError } from '../errors.ts';
 import type { Database } from '../store/schema.ts';
-import type { IdBlock } from './persistence/id-counters.ts';
+import type { OrderedIds } from './persistence/ordered-ids.ts';
 import type { GroupWriter, GroupWrites, NewOrder } from './persistence/group-writes.ts';
 import type { BalanceChange } from './model/balance-change.ts';
 import { FEE_ACCOUNT_ID, ledgerEntries, type Ledger } from './persistence/ledger.ts';
@@ -54,13 +54,12 @@ export interface OrderServiceDeps {
   readonly ledger: Ledger;
   /** Writes resting orders' rows at once; everything else waits for the group commit. */
   readonly groupWriter: GroupWriter;
-  readonly orderIds: IdBlock;
-  readonly tradeIds: IdBlock;
+  /** Taken inside the write transaction, so ids follow commit order (persistence/ordered-ids.ts). */
+  readonly orderIds: OrderedIds;
+  readonly tradeIds: OrderedIds;
   readonly now: () => number;
 }
 
-/** Trade ids kept at hand before an order's transaction (more come from the counter inside it if needed). */
-const TRADE_ID_RESERVE = 64;
 export const MAX_BATCH_ORDERS = 50;
 
 export class OrderService {
@@ -80,8 +79,6 @@ export class OrderService {
     if (quoteQuantity !== undefined && quoteQuantity > maxNotional(market)) {
       throw new AppError('INVALID_QUANTITY', 'quoteQuantity is larger than any order in this market');
     }
-    await this.deps.orderIds.reserve(1);
-    await this.deps.tradeIds.reserve(TRADE_ID_RESERVE);
     return this.deps.books.write(market.symbol, async ({ trx, book, touch, later }) => {
       const now = this.deps.now();
       const order = validation.order;

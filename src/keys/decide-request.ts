@@ -70,8 +70,12 @@ const OK: Decision = { ok: true };
 export const INVALID_KEY_MESSAGE = 'Invalid API key';
 
 /** Step 1, after the headers parsed: a request is good while |now - timestamp| <= window (expired or future). */
-export function decideWindow(request: Pick<SignedRequest, 'timestamp' | 'window'>, now: number): Decision {
-  const window = checkTimeWindow(request.timestamp, request.window, now);
+export function decideWindow(
+  request: Pick<SignedRequest, 'timestamp' | 'window'>,
+  now: number,
+  maxAgeMs?: number,
+): Decision {
+  const window = checkTimeWindow(request.timestamp, request.window, now, maxAgeMs);
   if (window.ok) return OK;
   return { ok: false, code: 'UNAUTHORIZED', message: window.message, reason: 'expired_window' };
 }

@@ -60,6 +60,7 @@ export const INSTRUCTION_PERMISSIONS: Readonly<Record<string, Permission>> = {
   borrowPositionHistoryQueryAll: 'read',
   dustHistoryQueryAll: 'read',
   positionHistoryQueryAll: 'read',
+  pnlHistoryQueryAll: 'read',
   settlementHistoryQueryAll: 'read',
   strategyHistoryQueryAll: 'read',
   rfqHistoryQueryAll: 'read',

@@ -226,9 +226,13 @@ export class SignedRequestVerifier {
 
   /**
    * `meta.permission`: the permission a gateway route declares (its instruction comes in `input.route`); absent,
-   * the Backpack instruction's own.
+   * the Backpack instruction's own. `meta.maxAgeMs`: a past timestamp may be up to this old whatever its window
+   * (stream SUBSCRIBE only: stream-subscriptions.ts); every other check is unchanged.
    */
-  async verify(input: SignedRequestInput, meta: { ip: string; permission?: string }): Promise<VerifyOutcome> {
+  async verify(
+    input: SignedRequestInput,
+    meta: { ip: string; permission?: string; maxAgeMs?: number },
+  ): Promise<VerifyOutcome> {
     const outcome = await this.authenticate(input, meta);
     return outcome.ok ? this.admit(outcome.caller, meta.ip) : outcome;
   }
@@ -236,7 +240,7 @@ export class SignedRequestVerifier {
   /** Steps 1-6 (see the header): who is calling, and may this key do this from here. Claims nothing. */
   async authenticate(
     input: SignedRequestInput,
-    meta: { ip: string; permission?: string },
+    meta: { ip: string; permission?: string; maxAgeMs?: number },
   ): Promise<VerifyOutcome> {
     const now = this.options.now?.() ?? Date.now();
     // 1. Headers and the time window: no I/O.
@@ -247,7 +251,7 @@ export class SignedRequestVerifier {
     const subaccountIds = subaccountParams(input);
     if (subaccountIds.length > 1) return AMBIGUOUS_SUBACCOUNT;
 
-    const window = decideWindow(request, now);
+    const window = decideWindow(request, now, meta.maxAgeMs);
     if (!window.ok) return this.refuse(request, window, meta.ip, now);
 
     // 2. The key: unknown, revoked and expired look the same.

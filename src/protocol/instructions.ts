@@ -69,6 +69,8 @@ export const INSTRUCTION_ROUTES: readonly InstructionRoute[] = [
   q('/wapi/v1/history/borrowLend/positions', 'borrowPositionHistoryQueryAll'),
   q('/wapi/v1/history/dust', 'dustHistoryQueryAll'),
   q('/wapi/v1/history/position', 'positionHistoryQueryAll'),
+  // Removed by Backpack on 2025-08-07; ccxt and bpx-py still list it.
+  q('/wapi/v1/history/pnl', 'pnlHistoryQueryAll'),
   q('/wapi/v1/history/settlement', 'settlementHistoryQueryAll'),
   q('/wapi/v1/history/strategies', 'strategyHistoryQueryAll'),
   q('/wapi/v1/history/rfq', 'rfqHistoryQueryAll'),

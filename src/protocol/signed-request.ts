@@ -265,10 +265,19 @@ export const MAX_TIMESTAMP_LEAD_MS = 5_000;
 
 /**
  * A request is valid while `now - timestamp <= window` and `timestamp - now <= min(window, 5 s)` (all in ms): a
- * request may come from a client whose clock is slightly ahead, never from far in the future.
+ * request may come from a client whose clock is slightly ahead, never from far in the future. `maxAgeMs` (a signed
+ * stream SUBSCRIBE only, docs/STREAMS.md "Reconnecting") lets a past timestamp be up to that old even when its
+ * window is shorter.
  */
-export function checkTimeWindow(timestamp: number, window: number, now: number): TimeWindowResult {
-  if (now - timestamp > window) return { ok: false, message: 'Request has expired' };
+export function checkTimeWindow(
+  timestamp: number,
+  window: number,
+  now: number,
+  maxAgeMs = 0,
+): TimeWindowResult {
+  if (now - timestamp > window && now - timestamp > maxAgeMs) {
+    return { ok: false, message: 'Request has expired' };
+  }
   if (timestamp - now > Math.min(window, MAX_TIMESTAMP_LEAD_MS)) {
     return {
       ok: false,

@@ -147,8 +147,8 @@ export function configFromEnv(
 }
 
 /**
- * SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS, SIGNET_WS_MAX_SUBSCRIPTIONS: positive integers; SIGNET_WS_FLUSH_MS:
- * milliseconds, 0 or more (docs/STREAMS.md).
+ * SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS, SIGNET_WS_MAX_SUBSCRIPTIONS: positive integers; SIGNET_WS_FLUSH_MS,
+ * SIGNET_WS_SUBSCRIBE_MAX_AGE_MS: milliseconds, 0 or more (docs/STREAMS.md).
  */
 function streamLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<StreamLimits> {
   const limits: Partial<StreamLimits> = {};
@@ -166,6 +166,8 @@ function streamLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<StreamLimits> {
   if (subscriptions !== undefined) limits.maxSubscriptionsPerConnection = subscriptions;
   const flush = read('SIGNET_WS_FLUSH_MS', 0);
   if (flush !== undefined) limits.flushIntervalMs = flush;
+  const subscribeMaxAge = read('SIGNET_WS_SUBSCRIBE_MAX_AGE_MS', 0);
+  if (subscribeMaxAge !== undefined) limits.subscribeMaxAgeMs = subscribeMaxAge;
   return limits;
 }
 

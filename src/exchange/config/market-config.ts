@@ -33,6 +33,7 @@ import {
 const SYMBOL = /^[A-Z0-9]{1,20}$/;
 const NAIVE_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?$/;
 const MAX_FEE_BPS = 1000;
+const REFERENCE_PRICE_DECIMALS = 18;
 
 /** Validates parsed JSON into an ExchangeConfig; throws ConfigError naming the offending field. */
 export function loadMarketConfig(json: unknown): ExchangeConfig {
@@ -58,7 +59,15 @@ export async function readMarketConfigFile(path: string): Promise<ExchangeConfig
   return loadMarketConfig(json);
 }
 
-const ASSET_KEYS = ['symbol', 'displayName', 'coingeckoId', 'decimals', 'tokens', 'maxSupply'];
+const ASSET_KEYS = [
+  'symbol',
+  'displayName',
+  'coingeckoId',
+  'decimals',
+  'tokens',
+  'maxSupply',
+  'referencePrice',
+];
 const TOKEN_KEYS = (
   'blockchain displayName contractAddress depositEnabled minimumDeposit withdrawEnabled minimumWithdrawal ' +
   'maximumWithdrawal withdrawalFee nativeDecimals'
@@ -85,7 +94,18 @@ function loadAsset(value: unknown, path: string): AssetConfig {
     decimals,
     tokens,
     maxSupplyUnits: readMaxSupply(object, path, decimals),
+    referencePrice: readReferencePrice(object, path),
   };
+}
+
+/** Optional `referencePrice` (USD per whole unit, a positive decimal string with at most 18 decimals). */
+function readReferencePrice(object: JsonObject, path: string): string | null {
+  if (object['referencePrice'] === undefined) return null;
+  const units = positive(
+    readAmount(object, 'referencePrice', path, REFERENCE_PRICE_DECIMALS),
+    `${path}.referencePrice`,
+  );
+  return formatDecimal(units, REFERENCE_PRICE_DECIMALS);
 }
 
 /** Optional `maxSupply` (whole units, a decimal string): at most and by default 2^62 smallest units. */

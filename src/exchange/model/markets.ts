@@ -40,6 +40,11 @@ export interface AssetConfig {
   readonly tokens: readonly TokenConfig[];
   /** No deposit may take the sum of all balances past this (supply.ts: why nothing can overflow). */
   readonly maxSupplyUnits: bigint;
+  /**
+   * The asset's reference (index) price in USD per whole unit from the markets file, normalized decimal string,
+   * or null: used until the asset trades against USDC (capital/reference-prices.ts). Stablecoins: "1".
+   */
+  readonly referencePrice: string | null;
 }
 
 export interface MarketConfig {

@@ -59,6 +59,19 @@ export interface KlineRecord {
 const DAY = 86_400_000;
 export const MAX_KLINE_TRADES = 200_000;
 
+/** The price of the market's most recent trade (any age), or null before its first trade. */
+export async function getLastTradePrice(db: Kysely<Database>, market: MarketConfig): Promise<bigint | null> {
+  const row = await db
+    .selectFrom('trades')
+    .select(sql<string>`cast(price as text)`.as('price'))
+    .where('symbol', '=', market.symbol)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? null : BigInt(row.price);
+}
+
 export async function getTicker(
   db: Kysely<Database>,
   market: MarketConfig,

@@ -1,4 +1,4 @@
-/** The exchange's signed routes (orders, history, capital), for the signed-API plugin to register. */
+/** The exchange's signed routes (orders, history, capital, and the empty lists of products Signet does not run), for the signed-API plugin to register. */
 import type { AddressBook, Exchange } from '../../exchange/index.ts';
 import type { SignedRoute } from '../plugins/signed-api.ts';
 import { getDepositAddressRoute } from './capital/get-deposit-address.ts';
@@ -13,6 +13,7 @@ import { getOrderRoute } from './orders/get-order.ts';
 import { getOrdersRoute } from './orders/get-orders.ts';
 import { postOrderRoute } from './orders/post-order.ts';
 import { postOrdersRoute } from './orders/post-orders.ts';
+import { emptyAnswerRoutes } from './unused/empty-answers.ts';
 
 export function exchangeSignedRoutes(exchange: Exchange, addressBook: AddressBook): SignedRoute[] {
   return [
@@ -28,5 +29,6 @@ export function exchangeSignedRoutes(exchange: Exchange, addressBook: AddressBoo
     getDepositAddressRoute(exchange),
     getWithdrawalsRoute(exchange),
     postWithdrawalRoute(exchange, addressBook),
+    ...emptyAnswerRoutes(),
   ];
 }

@@ -4,7 +4,8 @@
  * Invariants: a connection is bound to at most one key (the first that signs on it); frames leave in the order
  * they were queued, through the FrameWriter (one write per socket per flush); a consumer whose queued plus
  * buffered bytes pass `maxBufferedBytes` is closed (1008 "send buffer limit") instead of growing the server's
- * memory. Threat: a peer that never reads; it is terminated a second after the close frame.
+ * memory; a peer that misses its pongs is closed with 1001 "pong timeout". Threat: a peer that never reads or
+ * never answers; it gets a Close frame with the reason and is terminated CLOSE_GRACE_MS after it.
  */
 import { WebSocket } from 'ws';
 
@@ -19,6 +20,9 @@ export interface BoundKey {
   apiKey: string;
   subaccountId: string;
 }
+
+/** How long a peer closed for not keeping up (reading or answering pings) has to answer the Close frame. */
+export const CLOSE_GRACE_MS = 1000;
 
 /** `ws` keeps the TCP socket in `_socket`. */
 type RawSocket = { write(bytes: Buffer): boolean };
@@ -90,13 +94,26 @@ export class StreamConnection implements StreamSubscriber {
   /** A consumer that does not read is closed before its send buffer passes the bound. */
   private dropSlowConsumer(): void {
     if (this.closed) return;
+    this.onDropped();
+    this.closeThenDrop(1008, 'send buffer limit');
+  }
+
+  /** A peer that missed its pongs: told why in a Close frame, then dropped after the grace. */
+  closeUnresponsive(): void {
+    if (this.closed) return;
+    this.closeThenDrop(1001, 'pong timeout');
+  }
+
+  /**
+   * Sends a Close frame with `code` and `reason` (queued frames are discarded: the peer is not keeping up), then
+   * destroys the socket after CLOSE_GRACE_MS whether or not the peer answered the close.
+   */
+  private closeThenDrop(code: number, reason: string): void {
     this.closed = true;
     this.pending = [];
     this.pendingBytes = 0;
-    this.onDropped();
-    this.socket.close(1008, 'send buffer limit');
-    // A peer that does not read will not read the close frame either: drop it after a grace period.
-    setTimeout(() => this.socket.terminate(), 1000).unref();
+    this.socket.close(code, reason);
+    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   /** Closes after the frames already queued (a going-away close must not overtake them). */

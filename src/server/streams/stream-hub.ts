@@ -5,7 +5,9 @@
  * - depth.<s>: one message per market event that changed levels; U..u cover every sequence since the previous
  *   message (events that changed no level are folded into the next one), so U == previous u + 1 always holds,
  *   except after a gap the sequencer reported: then U restarts at that event's sequence and the client resyncs.
- * - depth.<window>.<s>: changes merged per window (200/600/1000 ms) with the U of the first and the u of the last.
+ * - depth.<window>.<s>: changes merged per window (200/600/1000 ms). Like depth.<s>, U..u cover every sequence
+ *   since the previous frame of that stream (a window whose events changed no level sends nothing and folds into
+ *   the next frame), so U == previous u + 1 always holds, except after a sequencer gap.
  * - bookTicker.<s>: when the best bid or ask changed. trade.<s>: every trade. kline.<i>.<s>: the open candle at
  *   most once a second when it changed, and a final X:true when it ends. ticker.<s>: every second (24 h rolling,
  *   read from the database like REST's ticker).
@@ -57,6 +59,7 @@ interface DepthState {
 interface WindowAccumulator {
   bids: Map<string, string>;
   asks: Map<string, string>;
+  /** U of the next frame: the sequence after the previous frame's u (null until the first event). */
   first: number | null;
   last: number;
   engineTime: number;
@@ -151,16 +154,8 @@ export class StreamHub {
         }),
       );
       depth.start = event.sequence + 1;
-      for (const window of Object.keys(DEPTH_WINDOWS)) {
-        const accumulator = this.windows.get(`depth.${window}.${event.symbol}`);
-        if (accumulator === undefined) continue;
-        accumulator.first ??= event.sequence;
-        accumulator.last = event.sequence;
-        accumulator.engineTime = event.time;
-        for (const [price, quantity] of event.bids) accumulator.bids.set(price, quantity);
-        for (const [price, quantity] of event.asks) accumulator.asks.set(price, quantity);
-      }
     }
+    this.accumulateWindows(event, info.afterGap);
     if (!sameLevel(depth.bestBid, event.bestBid) || !sameLevel(depth.bestAsk, event.bestAsk)) {
       depth.bestBid = event.bestBid;
       depth.bestAsk = event.bestAsk;
@@ -205,6 +200,20 @@ export class StreamHub {
     for (const subscriber of set) subscriber.send(frame);
   }
 
+  /** Every event moves each window's u (so the next frame's U follows on); only level changes make a frame. */
+  private accumulateWindows(event: MarketEvent, afterGap: boolean): void {
+    for (const window of Object.keys(DEPTH_WINDOWS)) {
+      const accumulator = this.windows.get(`depth.${window}.${event.symbol}`);
+      if (accumulator === undefined) continue;
+      if (accumulator.first === null || afterGap) accumulator.first = event.sequence;
+      accumulator.last = event.sequence;
+      if (event.bids.length === 0 && event.asks.length === 0) continue;
+      accumulator.engineTime = event.time;
+      for (const [price, quantity] of event.bids) accumulator.bids.set(price, quantity);
+      for (const [price, quantity] of event.asks) accumulator.asks.set(price, quantity);
+    }
+  }
+
   private depthState(symbol: string): DepthState {
     let state = this.depth.get(symbol);
     if (state === undefined) {
@@ -218,6 +227,7 @@ export class StreamHub {
     const eventTime = this.nowMs() * 1000;
     for (const [name, accumulator] of this.windows) {
       if (!name.startsWith(`depth.${window}.`) || accumulator.first === null) continue;
+      if (accumulator.bids.size === 0 && accumulator.asks.size === 0) continue;
       const symbol = name.slice(`depth.${window}.`.length);
       const market = this.options.config.marketsBySymbol.get(symbol);
       if (market === undefined) continue;
@@ -234,7 +244,7 @@ export class StreamHub {
       });
       accumulator.bids.clear();
       accumulator.asks.clear();
-      accumulator.first = null;
+      accumulator.first = accumulator.last + 1;
       this.publish(name, () => message);
     }
   }

@@ -8,8 +8,8 @@
  * Invariants and limits (StreamLimits): subscriptions per connection, connections per client address (the one REST
  * sees, trusted proxies included: trusted-proxies.ts; refused with 429 at the upgrade), frame size (maxPayload, closed with 1009 by `ws`), and each socket's send buffer: a consumer
  * whose buffered bytes pass the bound is closed (1008 "send buffer limit") instead of growing the server's memory.
- * Keep-alive: a protocol ping every pingIntervalMs, closed when no pong came for pongTimeoutMs; client pings are
- * answered by `ws`.
+ * Keep-alive: a protocol ping every pingIntervalMs; when no pong came for pongTimeoutMs, a Close frame (1001 "pong
+ * timeout"), then the socket is destroyed after a grace (stream-connection.ts); client pings are answered by `ws`.
  * Revocation: see key-watch.ts (every keyCheckMs, error 4104).
  */
 import type { IncomingMessage } from 'node:http';
@@ -44,6 +44,8 @@ export interface StreamLimits {
   keyCheckMs: number;
   /** Shortest time between two writes to a socket while frames keep coming (0: every turn). */
   flushIntervalMs: number;
+  /** How old a signed SUBSCRIBE's timestamp may be past its window (stream-subscriptions.ts; 0: window only). */
+  subscribeMaxAgeMs: number;
 }
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = {
@@ -55,6 +57,7 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   pongTimeoutMs: 120_000,
   keyCheckMs: 500,
   flushIntervalMs: 5,
+  subscribeMaxAgeMs: 300_000,
 };
 
 export interface StreamServerOptions {
@@ -115,6 +118,7 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
       hub,
       verifier: options.verifier,
       maxSubscriptionsPerConnection: limits.maxSubscriptionsPerConnection,
+      subscribeMaxAgeMs: limits.subscribeMaxAgeMs,
     }),
     onError,
     onConsumerDropped: options.onConsumerDropped,
@@ -214,7 +218,10 @@ function acceptConnections(input: {
   };
 }
 
-/** Protocol pings every pingIntervalMs; a connection silent for pongTimeoutMs is dropped. */
+/**
+ * Protocol pings every pingIntervalMs; a connection silent for pongTimeoutMs gets a Close frame (1001 "pong
+ * timeout") and is destroyed after a short grace if it does not complete the close.
+ */
 function keepAlive(
   connections: ReadonlySet<StreamConnection>,
   limits: StreamLimits,
@@ -223,7 +230,7 @@ function keepAlive(
   const timer = setInterval(() => {
     const at = now();
     for (const connection of connections) {
-      if (at - connection.lastPongAt > limits.pongTimeoutMs) connection.socket.terminate();
+      if (at - connection.lastPongAt > limits.pongTimeoutMs) connection.closeUnresponsive();
       else if (connection.socket.readyState === WebSocket.OPEN) connection.socket.ping();
     }
   }, limits.pingIntervalMs);

@@ -8,6 +8,15 @@
  * A refusal is answered by the reason the verifier's decision gave (`STREAM_ERROR_BY_REASON`), never by its wording.
  * Threats: a connection is bound to the first key that signs on it (ANOTHER_KEY after that), so one socket never
  * mixes two subaccounts' events; a key's refusal never says which check failed beyond Backpack's codes.
+ *
+ * Stale SUBSCRIBE signatures (reconnecting clients): ccxt pro signs a SUBSCRIBE when `watchOrders` is called, then
+ * waits its reconnect back-off (up to 60 s) before dialling, so after an outage its signature arrives older than
+ * its 5 s window; refused, ccxt never subscribes again. A SUBSCRIBE only reads (the key's own order events, while
+ * the key stays valid), so its timestamp may be up to `subscribeMaxAgeMs` old (default 5 min,
+ * SIGNET_WS_SUBSCRIBE_MAX_AGE_MS; 0 restores the window rule). Everything else is checked as for REST: the
+ * signature over the exact timestamp and window, the key (revoked, expired: refused, and ended within a second on
+ * open streams), its address allowlist; a future timestamp still needs its window. What a replay of a captured
+ * SUBSCRIBE could get is documented in SECURITY.md. REST requests keep the strict window.
  */
 import type { SignedRequestVerifier, VerifyRefusal, VerifyRefusalReason } from '../../keys/index.ts';
 import { STREAM_SUBSCRIBE_ROUTE } from '../../protocol/instructions.ts';
@@ -26,6 +35,8 @@ export interface FrameHandlerOptions {
   readonly hub: StreamHub;
   readonly verifier: SignedRequestVerifier;
   readonly maxSubscriptionsPerConnection: number;
+  /** How old a SUBSCRIBE's timestamp may be past its window (0: the window alone). See the header. */
+  readonly subscribeMaxAgeMs: number;
 }
 
 /** Returns the handler of one client text frame on one connection. */
@@ -85,7 +96,7 @@ async function bindKey(
         'x-window': window,
       },
     },
-    { ip: connection.address },
+    { ip: connection.address, maxAgeMs: options.subscribeMaxAgeMs },
   );
   if (outcome.ok) {
     connection.key = { id: outcome.caller.id, apiKey, subaccountId: outcome.caller.subaccountId };

@@ -10,6 +10,7 @@ import { registerDepthRoute } from './get-depth.ts';
 import { registerKlinesRoute } from './get-klines.ts';
 import { registerTickerRoutes } from './get-tickers.ts';
 import { registerTradeRoutes } from './get-trades.ts';
+import { registerEmptyPublicLists } from '../unused/empty-answers.ts';
 
 export async function marketDataRoutes(app: FastifyInstance, options: { exchange: Exchange }): Promise<void> {
   const typed = app.withTypeProvider<SchemaTypes>();
@@ -17,4 +18,5 @@ export async function marketDataRoutes(app: FastifyInstance, options: { exchange
   registerDepthRoute(typed, options.exchange);
   registerTradeRoutes(typed, options.exchange);
   registerKlinesRoute(typed, options.exchange);
+  registerEmptyPublicLists(app);
 }
