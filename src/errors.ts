@@ -172,6 +172,14 @@ export const ERROR_DETAILS = {
     meaning: 'The key is revoked or expired, so it cannot be changed or rotated.',
   },
   KEY_CHANGED: { code: 'CONFLICT', meaning: 'The key was changed by another request meanwhile; reload.' },
+  KEY_REPLACED: {
+    code: 'CONFLICT',
+    meaning: 'The key was replaced by rotation: it cannot be rotated again, nor its grace extended.',
+  },
+  KEY_RETIRED: {
+    code: 'CONFLICT',
+    meaning: 'The key was replaced by rotation and its grace has ended: retired for good, never changed.',
+  },
   TWO_FACTOR_ALREADY_ON: { code: 'CONFLICT', meaning: 'Two-factor authentication is already on.' },
   TWO_FACTOR_NOT_ON: { code: 'CONFLICT', meaning: 'Two-factor authentication is not on.' },
   TWO_FACTOR_SETUP_FIRST: {

@@ -67,6 +67,27 @@ function auditState(name: string, controls: KeyControls): Record<string, unknown
   };
 }
 
+/**
+ * Retired is final: a key replaced by rotation is never made to work longer. Once its grace has ended nothing
+ * about it can change (an edited expiry would revive it); during the grace its expiry may only move earlier.
+ * Regression: `keys rotate --grace 0` then `keys update <old> --expires never` made the old key work again.
+ */
+function refuseReviving(before: KeyControls, expiresAt: number | null | undefined, now: number): void {
+  if (before.expiresAt !== null && now >= before.expiresAt) {
+    throw AppError.of(
+      'KEY_RETIRED',
+      'This API key was replaced by rotation and its grace period has ended; it cannot be changed or revived',
+    );
+  }
+  if (expiresAt === undefined) return;
+  if (expiresAt === null || before.expiresAt === null || expiresAt > before.expiresAt) {
+    throw AppError.of(
+      'KEY_REPLACED',
+      'This API key was replaced by rotation; its grace period can be shortened, never extended',
+    );
+  }
+}
+
 export interface UpdateApiKeyInput {
   /** API key string or record id. */
   key: string;
@@ -100,6 +121,7 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
   if (row.revoked_at !== null)
     throw AppError.of('KEY_NOT_ACTIVE', 'This API key is revoked and cannot be changed');
   const before = controlsOf(row);
+  if (row.replaced_by !== null) refuseReviving(before, expiresAt, now);
   // A custom permission the key holds may be kept after the operator stopped declaring it (keeping it widens
   // nothing); only declared ones may be added.
   const permissions =
@@ -139,6 +161,7 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
       })
       .where('id', '=', row.id)
       .where('revoked_at', 'is', null)
+      .where('replaced_by', row.replaced_by === null ? 'is' : '=', row.replaced_by)
       .where('permissions', '=', before.permissions)
       .where('custom_permissions', before.customPermissions === null ? 'is' : '=', before.customPermissions)
       .where('allowed_ips', before.allowedIps === null ? 'is' : '=', before.allowedIps)
@@ -213,6 +236,12 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
   }
   const row = await findKeyRow(db, input.key, input.userId);
   const old = toApiKey(row);
+  if (row.replaced_by !== null) {
+    throw AppError.of(
+      'KEY_REPLACED',
+      'This API key was already replaced by rotation; rotate the key that replaced it instead',
+    );
+  }
   if (!isKeyActive(old, now)) throw AppError.of('KEY_NOT_ACTIVE', 'This API key is revoked or expired');
   const oldExpiry = Math.min(old.expiresAt ?? Number.MAX_SAFE_INTEGER, now + input.graceMs);
   const newRow: ApiKeysTable = {
@@ -233,6 +262,7 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
         .set({ expires_at: oldExpiry, replaced_by: newRow.id })
         .where('id', '=', row.id)
         .where('revoked_at', 'is', null)
+        .where('replaced_by', 'is', null)
         .where('expires_at', row.expires_at === null ? 'is' : '=', row.expires_at)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) {

@@ -49,6 +49,8 @@ export const BY_DETAIL: Partial<Record<string, MessageKey>> = {
   KEY_NOT_FOUND: 'error.keyNotFound',
   KEY_NOT_ACTIVE: 'error.keyNotActive',
   KEY_CHANGED: 'error.keyChanged',
+  KEY_REPLACED: 'error.keyReplaced',
+  KEY_RETIRED: 'error.keyRetired',
   TWO_FACTOR_ALREADY_ON: 'error.twoFactorAlreadyOn',
   TWO_FACTOR_NOT_ON: 'error.twoFactorNotOn',
   TWO_FACTOR_SETUP_FIRST: 'error.twoFactorSetupFirst',

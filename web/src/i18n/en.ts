@@ -527,6 +527,10 @@ export const en = {
   'error.keyNotFound': 'This key no longer exists. Reload the page.',
   'error.keyNotActive': 'This key is revoked or expired and cannot be changed.',
   'error.keyChanged': 'The key was changed elsewhere meanwhile. Reload and try again.',
+  'error.keyReplaced':
+    'This key was replaced by rotation: it cannot be rotated again, and its grace period can only be shortened.',
+  'error.keyRetired':
+    'This key was replaced by rotation and its grace period has ended. It is retired for good.',
   'error.twoFactorAlreadyOn': 'Two-factor authentication is already on.',
   'error.twoFactorNotOn': 'Two-factor authentication is not on.',
   'error.twoFactorSetupFirst': 'Start the setup first to get a secret.',
