@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { generateKeyPair } from '../src/protocol/ed25519-node.ts';
-import { createConsoleTestContext, type ConsoleTestContext } from './helpers/console-context.ts';
+import { createConsoleTestContext, PASSWORD, type ConsoleTestContext } from './helpers/console-context.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', 'bin', 'signet.js');
@@ -59,12 +59,12 @@ describe('a key retired by rotation stays retired', { timeout: 60_000 }, () => {
     const old = await ctx.createKey(agent);
     const id = old.response.json<{ id: string }>().id;
     const res = await agent.request('POST', `/keys/${id}/rotate`, {
-      body: { publicKey: generateKeyPair().apiKey, grace: '0' },
+      body: { publicKey: generateKeyPair().apiKey, grace: '0', password: PASSWORD },
     });
     expect(res.statusCode).toBe(201);
     ctx.clock.now += 1;
     for (const body of [{ expiresAt: null }, { name: 'renamed' }, { permissions: ['read'] }]) {
-      const patched = await agent.request('PATCH', `/keys/${id}`, { body: { ...body } });
+      const patched = await agent.request('PATCH', `/keys/${id}`, { body: { ...body, password: PASSWORD } });
       expect(patched.statusCode).toBe(409);
       expect(patched.json()).toMatchObject({ detail: 'KEY_RETIRED' });
     }
@@ -80,19 +80,19 @@ describe('a key in its grace period', () => {
     const id = old.response.json<{ id: string }>().id;
     const start = ctx.clock.now;
     const first = await agent.request('POST', `/keys/${id}/rotate`, {
-      body: { publicKey: generateKeyPair().apiKey, grace: '24h' },
+      body: { publicKey: generateKeyPair().apiKey, grace: '24h', password: PASSWORD },
     });
     expect(first.statusCode).toBe(201);
 
     const second = await agent.request('POST', `/keys/${id}/rotate`, {
-      body: { publicKey: generateKeyPair().apiKey, grace: '7d' },
+      body: { publicKey: generateKeyPair().apiKey, grace: '7d', password: PASSWORD },
     });
     expect(second.statusCode).toBe(409);
     expect(second.json()).toMatchObject({ detail: 'KEY_REPLACED' });
 
     for (const expiresAt of [null, new Date(start + 48 * HOUR).toISOString()]) {
       const extended = await agent.request('PATCH', `/keys/${id}`, {
-        body: { expiresAt },
+        body: { expiresAt, password: PASSWORD },
       });
       expect(extended.statusCode).toBe(409);
       expect(extended.json()).toMatchObject({ detail: 'KEY_REPLACED' });
@@ -104,5 +104,27 @@ describe('a key in its grace period', () => {
     expect(shortened.json()).toMatchObject({ expiresAt: start + HOUR, status: 'grace' });
     ctx.clock.now = start + HOUR;
     expect((await ctx.signed(old, CAPITAL)).statusCode).toBe(401);
+  });
+});
+
+describe('an expired key', () => {
+  it('is extended only with the proof any widening needs (regression: the session alone revived it)', async () => {
+    ctx.clock.now = Date.now();
+    const { agent } = await ctx.signedUpAgent();
+    const key = await ctx.createKey(agent, { expiresAt: new Date(ctx.clock.now + HOUR).toISOString() });
+    const id = key.response.json<{ id: string }>().id;
+    ctx.clock.now += 2 * HOUR;
+    expect((await ctx.signed(key, CAPITAL)).statusCode).toBe(401);
+
+    const bare = await agent.request('PATCH', `/keys/${id}`, { body: { expiresAt: null } });
+    expect(bare.statusCode).toBe(403);
+    expect(bare.json()).toMatchObject({ detail: 'PASSWORD_REQUIRED' });
+    expect((await ctx.signed(key, CAPITAL)).statusCode).toBe(401);
+
+    const proven = await agent.request('PATCH', `/keys/${id}`, {
+      body: { expiresAt: null, password: PASSWORD },
+    });
+    expect(proven.statusCode).toBe(200);
+    expect((await ctx.signed(key, CAPITAL)).statusCode).toBe(200);
   });
 });

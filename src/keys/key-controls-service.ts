@@ -203,6 +203,8 @@ export interface RotateApiKeyInput {
   publicKeySource?: Exclude<KeySource, 'server'>;
   /** How long the old key keeps working (0 = stops now). */
   graceMs: number;
+  /** Called once the key is known to be rotatable, before anything is written; throws to refuse. */
+  authorize?: () => Promise<void>;
   context?: AuditContext;
   now?: number;
 }
@@ -243,6 +245,7 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
     );
   }
   if (!isKeyActive(old, now)) throw AppError.of('KEY_NOT_ACTIVE', 'This API key is revoked or expired');
+  await input.authorize?.();
   const oldExpiry = Math.min(old.expiresAt ?? Number.MAX_SAFE_INTEGER, now + input.graceMs);
   const newRow: ApiKeysTable = {
     ...row,

@@ -106,6 +106,8 @@ export interface CreateKeyInput extends KeyControlsInput {
 export interface UpdateKeyInput extends KeyControlsInput {
   name?: string;
   totpCode?: string;
+  /** The proof of a widening on an account without 2FA. */
+  password?: string;
 }
 
 export type GracePeriod = '0' | '1h' | '24h' | '7d';
@@ -376,9 +378,9 @@ export const consoleApi = {
     call('PATCH', `/keys/${encodeURIComponent(id)}`, input),
   rotateKey: (
     id: string,
-    input: { publicKey: string; publicKeySource: 'browser' | 'user'; grace: GracePeriod; totpCode?: string },
+    input: { publicKey: string; publicKeySource: 'browser' | 'user'; grace: GracePeriod } & IdentityProof,
   ): Promise<{ old: ApiKey; key: ApiKey }> => call('POST', `/keys/${encodeURIComponent(id)}/rotate`, input),
-  revokeAllKeys: (input: { subaccountId?: string; totpCode?: string }): Promise<{ revoked: ApiKey[] }> =>
+  revokeAllKeys: (input: { subaccountId?: string } & IdentityProof): Promise<{ revoked: ApiKey[] }> =>
     call('POST', '/keys/revoke-all', input),
   keyUsage: (id: string, range: UsageRange): Promise<KeyUsage> =>
     call('GET', `/keys/${encodeURIComponent(id)}/usage?range=${range}`),

@@ -365,6 +365,8 @@ export const en = {
   'edit.save': 'Save',
   'edit.saving': 'Saving…',
   'edit.totpHint': 'Needed when you add a permission or an address, or extend the expiry.',
+  'keys.password': 'Your password',
+  'keys.passwordHint': 'Two-factor authentication is off: confirm with your account password.',
   'rotate.title': 'Rotate API key',
   'rotate.body':
     'A new key with the same name, subaccount, permissions, allowlist and expiry is created in your browser. The old key keeps working for:',

@@ -1,7 +1,8 @@
 /**
  * `PATCH /console/api/keys/:id`: renames a key or changes its permissions, IP allowlist and expiry. Effective on
- * the key's next request. A change that widens anything (a permission, an address, a later expiry) needs the
- * TOTP code when the account has 2FA; narrowing and renaming do not. Audited with before and after.
+ * the key's next request. A change that widens anything (a permission, an address, a later expiry, extending an
+ * expired key) needs the TOTP code when the account has 2FA and the password when it has not; narrowing and
+ * renaming need neither. Audited with before and after.
  */
 import type { RouteOptions } from 'fastify';
 
@@ -14,13 +15,8 @@ import {
 } from '../../plugins/console-session.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { confirmKeyAction } from './key-two-factor.ts';
-import {
-  apiKeySchema,
-  errorResponses,
-  keyControlsProperties,
-  keyIdParamsSchema,
-  totpCodeSchema,
-} from './schemas.ts';
+import { apiKeySchema, errorResponses, keyControlsProperties, keyIdParamsSchema } from './schemas.ts';
+import { identityProofProperties } from './withdrawal-address-view.ts';
 
 interface UpdateKeyBody {
   name?: string;
@@ -29,6 +25,7 @@ interface UpdateKeyBody {
   allowAnyAddress?: boolean;
   expiresAt?: string | null;
   totpCode?: string;
+  password?: string;
 }
 
 export function patchApiKeyRoute({ db, now, config, declaredPermissions }: ConsoleRouteDeps): RouteOptions {
@@ -46,7 +43,7 @@ export function patchApiKeyRoute({ db, now, config, declaredPermissions }: Conso
           name: { type: 'string', maxLength: 256 },
           ...keyControlsProperties,
           allowedIps: { ...keyControlsProperties.allowedIps, type: ['array', 'null'] },
-          totpCode: totpCodeSchema,
+          ...identityProofProperties,
         },
       },
       response: { 200: apiKeySchema, ...errorResponses },
@@ -66,7 +63,10 @@ export function patchApiKeyRoute({ db, now, config, declaredPermissions }: Conso
         allowAnyAddress: body.allowAnyAddress,
         expiresAt: body.expiresAt,
         authorize: () =>
-          confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: true }),
+          confirmKeyAction(
+            { db, config },
+            { user, proof: body, now: at, grantsAccess: true, needsProof: true },
+          ),
         context: auditContextOf(request),
         now: at,
       });

@@ -1,7 +1,8 @@
 /**
  * `POST /console/api/keys/:id/rotate`: a new key (public key from the browser, as for any new key) with the old
  * one's name, subaccount, permissions, allowlist and expiry; the old key keeps working for the grace period the
- * person picked (0, 1h, 24h, 7d), then is refused like an expired key. Needs the TOTP code with 2FA on.
+ * person picked (0, 1h, 24h, 7d), then is refused like an expired key. Needs the TOTP code with 2FA on, the
+ * password with it off: a rotation to a public key of the caller's choosing hands the key's powers to its holder.
  */
 import type { RouteOptions } from 'fastify';
 
@@ -16,13 +17,15 @@ import {
 } from '../../plugins/console-session.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { confirmKeyAction } from './key-two-factor.ts';
-import { apiKeySchema, errorResponses, keyIdParamsSchema, totpCodeSchema } from './schemas.ts';
+import { apiKeySchema, errorResponses, keyIdParamsSchema } from './schemas.ts';
+import { identityProofProperties } from './withdrawal-address-view.ts';
 
 interface RotateKeyBody {
   publicKey: string;
   publicKeySource?: 'browser' | 'user';
   grace: string;
   totpCode?: string;
+  password?: string;
 }
 
 export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
@@ -41,7 +44,7 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
           publicKey: { type: 'string', maxLength: 256 },
           publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'browser' },
           grace: { type: 'string', enum: Object.keys(GRACE_PERIODS) },
-          totpCode: totpCodeSchema,
+          ...identityProofProperties,
         },
       },
       response: {
@@ -62,13 +65,17 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
       const graceMs = parseGracePeriod(body.grace);
       const parsed = parsePublicKey(body.publicKey);
       if (!parsed.ok) throw AppError.of(parsed.detail, parsed.message);
-      await confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: true });
       const rotated = await rotateApiKey(db, {
         key: id,
         userId: user.id,
         publicKey: body.publicKey,
         publicKeySource: body.publicKeySource ?? 'browser',
         graceMs,
+        authorize: () =>
+          confirmKeyAction(
+            { db, config },
+            { user, proof: body, now: at, grantsAccess: true, needsProof: true },
+          ),
         context: auditContextOf(request),
         now: at,
       });
