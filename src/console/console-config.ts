@@ -2,9 +2,10 @@
  * Operator settings for the console, read once at start: SIGNET_REQUIRE_2FA_FOR_KEYS=true,
  * SIGNET_SECURE_COOKIES=auto|always (auto: Secure when the request came over TLS, directly or through a trusted
  * proxy's X-Forwarded-Proto; always: Secure whatever the transport, for TLS proxies that are not trusted),
- * SIGNET_SANDBOX_DEPOSITS and its caps (exchange/capital/sandbox-funding.ts).
+ * SIGNET_SANDBOX_DEPOSITS and its caps (exchange/capital/sandbox-funding.ts), the key limits (keys/key-policy.ts).
  */
 import { sandboxFundingFromEnv, type SandboxFundingPolicy } from '../exchange/index.ts';
+import { keyPolicyFromEnv, type KeyPolicy } from '../keys/index.ts';
 
 export interface ConsoleConfig {
   /** When true, a user must have 2FA on before the console lets them create an API key. */
@@ -13,6 +14,8 @@ export interface ConsoleConfig {
   secureCookies?: 'auto' | 'always';
   /** Whether and how much people may fund themselves from the console; DEFAULT_SANDBOX_FUNDING when absent. */
   sandboxDeposits?: SandboxFundingPolicy;
+  /** Allowlist warnings and the keys-per-user cap; DEFAULT_KEY_POLICY when absent. */
+  keys?: KeyPolicy;
 }
 
 export const DEFAULT_CONSOLE_CONFIG: ConsoleConfig = {
@@ -27,6 +30,7 @@ function isTrue(value: string | undefined): boolean {
 export function consoleConfigFromEnv(env: NodeJS.ProcessEnv): ConsoleConfig {
   const config: ConsoleConfig = {
     requireTwoFactorForKeys: isTrue(env.SIGNET_REQUIRE_2FA_FOR_KEYS),
+    keys: keyPolicyFromEnv(env),
   };
   const secure = env.SIGNET_SECURE_COOKIES?.trim().toLowerCase();
   if (secure !== undefined && secure !== '') {

@@ -18,7 +18,13 @@ export {
   permissionNames,
   permissionsOf,
 } from './permissions.ts';
-export { parseAllowlistEntry } from './ip-allowlist.ts';
+export {
+  broadEntries,
+  DEFAULT_BROAD_PREFIXES,
+  parseAllowlistEntry,
+  type BroadPrefixes,
+} from './ip-allowlist.ts';
+export { DEFAULT_KEY_POLICY, integerFromEnv, keyPolicyFromEnv, type KeyPolicy } from './key-policy.ts';
 export { getKeyUsage, parseUsageRange, USAGE_COUNT_FIELDS, type UsageRange } from './key-usage-query.ts';
 export type { KeyForDecision } from './decide-request.ts';
 export { SignedRequestVerifier, type Caller } from './signed-request-verifier.ts';

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 
 import { listSubaccounts, requireUserByEmail } from '../../accounts/index.ts';
 import { createApiKey } from '../../keys/index.ts';
-import { collect, describeControls, keyJson, secretLines } from '../key-output.ts';
+import { collect, describeControls, warnBroadEntries, keyJson, secretLines } from '../key-output.ts';
 import { declaredPermissionsFromEnv } from '../../gateway/index.ts';
 import { databaseOption, printResult, withStore } from '../output.ts';
 
@@ -25,7 +25,10 @@ export function registerKeysCreate(keys: Command): void {
       'comma-separated: read,trade,withdraw and the custom ones SIGNET_ROUTES declares (default: read,trade,withdraw)',
     )
     .option('--allow-ip <cidr>', 'only from this IPv4/IPv6 address or CIDR range (repeat, up to 30)', collect)
-    .option('--allow-any-address', 'confirm a 0.0.0.0/0 or ::/0 --allow-ip entry')
+    .option(
+      '--allow-any-address',
+      'confirm --allow-ip entries that allow every address (0.0.0.0/0, ::/0, or ranges that add up to them)',
+    )
     .option('--expires <when>', 'ISO-8601 date or date-time with a zone, or never (default: never)')
     .option('--public-key <base64>', 'your own base64 ED25519 public key; no secret is generated')
     .option(...databaseOption)
@@ -65,6 +68,7 @@ export function registerKeysCreate(keys: Command): void {
         const view = keyJson(key, subaccount);
         const { apiKey, ...rest } = view;
         const out = { apiKey, ...(secret === undefined ? {} : { secret }), ...rest };
+        warnBroadEntries(options.allowIp);
         printResult(options, out, () =>
           [`API key:    ${key.apiKey}`, ...secretLines(secret), describeControls(view)].join('\n'),
         );

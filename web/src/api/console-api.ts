@@ -22,6 +22,8 @@ export interface SessionInfo {
   exchange?: boolean;
   /** The operator's own permissions for their API behind Signet's gateway (SIGNET_ROUTES). */
   customPermissions?: string[];
+  /** Allowlist entries broader than these prefix lengths get a warning (SIGNET_ALLOWLIST_WARN_IPV4/6_PREFIX). */
+  broadAllowlistPrefixes?: { ipv4: number; ipv6: number };
 }
 
 export interface Subaccount {

@@ -345,7 +345,9 @@ export const en = {
     'Off by default. Lets the key send funds to addresses in your address book that are allowed for API withdrawals. Turn it on only for a program that must withdraw.',
   'newKey.allowedIps': 'IP allowlist',
   'newKey.allowedIpsHint': 'One IPv4/IPv6 address or CIDR range per line (up to 30). Empty: any address.',
-  'newKey.allowAnyAddress': 'Yes, allow every address (0.0.0.0/0 or ::/0)',
+  'newKey.allowAnyAddress': 'Yes, allow every address (0.0.0.0/0, ::/0, or ranges that together cover them)',
+  'newKey.broadEntries':
+    'Broad range: {entries}. A large part of the internet can use this key; narrow it if you can.',
   'newKey.expires': 'Expires',
   'newKey.expiresNever': 'Never',
   'keys.col.allowedIps': 'Allowed IPs',

@@ -348,7 +348,10 @@ export const ru: Dictionary = {
   'newKey.allowedIps': 'Разрешённые IP-адреса',
   'newKey.allowedIpsHint':
     'По одному адресу IPv4/IPv6 или диапазону CIDR в строке (до 30). Пусто: любой адрес.',
-  'newKey.allowAnyAddress': 'Да, разрешить любой адрес (0.0.0.0/0 или ::/0)',
+  'newKey.allowAnyAddress':
+    'Да, разрешить любой адрес (0.0.0.0/0, ::/0 или диапазоны, которые вместе их покрывают)',
+  'newKey.broadEntries':
+    'Широкий диапазон: {entries}. Этим ключом сможет пользоваться большая часть интернета; по возможности сузьте его.',
   'newKey.expires': 'Срок действия',
   'newKey.expiresNever': 'Бессрочно',
   'keys.col.allowedIps': 'Разрешённые IP',
