@@ -5,7 +5,7 @@
  * SIGNET_SANDBOX_DEPOSITS and its caps (exchange/capital/sandbox-funding.ts), the key limits (keys/key-policy.ts).
  */
 import { sandboxFundingFromEnv, type SandboxFundingPolicy } from '../exchange/index.ts';
-import { keyPolicyFromEnv, type KeyPolicy } from '../keys/index.ts';
+import { ipv6LimitPrefixFromEnv, keyPolicyFromEnv, type KeyPolicy } from '../keys/index.ts';
 
 export interface ConsoleConfig {
   /** When true, a user must have 2FA on before the console lets them create an API key. */
@@ -16,6 +16,8 @@ export interface ConsoleConfig {
   sandboxDeposits?: SandboxFundingPolicy;
   /** Allowlist warnings and the keys-per-user cap; DEFAULT_KEY_POLICY when absent. */
   keys?: KeyPolicy;
+  /** Sign-in throttling counts IPv6 clients by this prefix (SIGNET_LIMIT_IPV6_PREFIX); 64 when absent. */
+  ipv6LimitPrefix?: number;
 }
 
 export const DEFAULT_CONSOLE_CONFIG: ConsoleConfig = {
@@ -31,6 +33,7 @@ export function consoleConfigFromEnv(env: NodeJS.ProcessEnv): ConsoleConfig {
   const config: ConsoleConfig = {
     requireTwoFactorForKeys: isTrue(env.SIGNET_REQUIRE_2FA_FOR_KEYS),
     keys: keyPolicyFromEnv(env),
+    ipv6LimitPrefix: ipv6LimitPrefixFromEnv(env),
   };
   const secure = env.SIGNET_SECURE_COOKIES?.trim().toLowerCase();
   if (secure !== undefined && secure !== '') {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { AppError } from '../errors.ts';
 import {
+  addressLimitKey,
   allowlistFromStored,
   broadEntries,
   formatStoredAllowlist,
@@ -189,5 +190,19 @@ describe('isAddressAllowed()', () => {
 
   it('ignores a zone on a client address', () => {
     expect(parseAddress('fe80::1%eth0')).toEqual(parseAddress('fe80::1'));
+  });
+});
+
+describe('addressLimitKey()', () => {
+  it('groups IPv6 by /64 in one spelling, keeps IPv4, unwraps mapped addresses', () => {
+    expect(addressLimitKey('2001:DB8:0:0:1:2:3:4')).toBe('2001:db8::/64');
+    expect(addressLimitKey('2001:db8::ffff')).toBe('2001:db8::/64');
+    expect(addressLimitKey('2001:db8:0:1::1')).toBe('2001:db8:0:1::/64');
+    expect(addressLimitKey('2001:db8::1', 128)).toBe('2001:db8::1');
+    expect(addressLimitKey('2001:db8:0:0:0:0:0:1', 128)).toBe('2001:db8::1');
+    expect(addressLimitKey('192.0.2.1')).toBe('192.0.2.1');
+    expect(addressLimitKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(addressLimitKey('fe80::1%eth0')).toBe('fe80::/64');
+    expect(addressLimitKey('not an address')).toBe('not an address');
   });
 });

@@ -359,3 +359,21 @@ export function allowlistFromStored(text: string): Allowlist {
 export function entriesOfStored(text: string | null): string[] {
   return text === null || text === '' ? [] : text.split(',');
 }
+
+/** The default prefix by which per-address limits group IPv6 clients (SIGNET_LIMIT_IPV6_PREFIX). */
+export const DEFAULT_IPV6_LIMIT_PREFIX = 64;
+
+/**
+ * The key per-address limits count a client under: an IPv4 address as it is (an IPv4-mapped IPv6 address as the
+ * IPv4 address it carries), an IPv6 address as its `/ipv6Prefix` network in canonical form, so every address of
+ * one /64 (what one customer usually holds) and every spelling of one address share one allowance. A dotted IPv4
+ * address from the socket is returned untouched, at no cost; anything unparseable is returned as given.
+ */
+export function addressLimitKey(ip: string, ipv6Prefix: number = DEFAULT_IPV6_LIMIT_PREFIX): string {
+  if (!ip.includes(':')) return ip;
+  const address = parseAddress(ip);
+  if (address === undefined) return ip;
+  if (!address.v6) return formatIpv4(address.value);
+  const words = address.words.map((w, i) => (w & mask32(ipv6Prefix - 32 * i)) >>> 0);
+  return ipv6Prefix >= 128 ? formatIpv6(words) : `${formatIpv6(words)}/${ipv6Prefix}`;
+}

@@ -4,7 +4,7 @@
  * warned about; default /8 and /32) and SIGNET_MAX_KEYS_PER_USER (live keys one user may hold; default 100).
  * A bad value stops the start with a message naming the variable, never a silent default.
  */
-import { DEFAULT_BROAD_PREFIXES, type BroadPrefixes } from './ip-allowlist.ts';
+import { DEFAULT_BROAD_PREFIXES, DEFAULT_IPV6_LIMIT_PREFIX, type BroadPrefixes } from './ip-allowlist.ts';
 
 export interface KeyPolicy {
   broadPrefixes: BroadPrefixes;
@@ -52,4 +52,9 @@ export function keyPolicyFromEnv(env: NodeJS.ProcessEnv): KeyPolicy {
       max: 1_000_000,
     }),
   };
+}
+
+/** SIGNET_LIMIT_IPV6_PREFIX: the IPv6 network size per-address limits count a client by (default /64). */
+export function ipv6LimitPrefixFromEnv(env: NodeJS.ProcessEnv): number {
+  return integerFromEnv(env, 'SIGNET_LIMIT_IPV6_PREFIX', DEFAULT_IPV6_LIMIT_PREFIX, { min: 32, max: 128 });
 }

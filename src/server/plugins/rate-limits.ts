@@ -16,6 +16,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { AppError } from '../../errors.ts';
+import { addressLimitKey } from '../../keys/index.ts';
 import { findInstructionRoute } from '../../protocol/instructions.ts';
 import type { RedisLink } from '../../store/redis-link.ts';
 import type { RateLimitConfig } from '../rate-limit-config.ts';
@@ -154,7 +155,8 @@ export async function registerRateLimits(
       timeWindow: MINUTE,
       keyGenerator: (request) => `${prefix}:${key(request)}`,
     }) as Limiter;
-  const byAddress = (request: FastifyRequest): string => request.ip;
+  // Every address of one IPv6 /64 (by default) and every spelling of one address share one allowance.
+  const byAddress = (request: FastifyRequest): string => addressLimitKey(request.ip, config.ipv6Prefix);
   const bySubaccount = (request: FastifyRequest): string => request.caller.subaccountId;
   const publicLimit = limiter('public', config.publicPerMinute, byAddress);
   const signInLimit = limiter('sign-in', config.signInPerMinute, byAddress);
@@ -174,7 +176,7 @@ export async function registerRateLimits(
   ): { current: number; ttl: number } => {
     let count = { current: 0, ttl: 0 };
     failures[method](
-      `auth-failures:${request.ip}`,
+      `auth-failures:${byAddress(request)}`,
       (_error, result) => (count = result ?? count),
       MINUTE,
       config.authFailuresPerMinute,

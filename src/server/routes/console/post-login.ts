@@ -11,7 +11,7 @@ import { MAX_PASSWORD_LENGTH } from '../../../accounts/index.ts';
 import { auditContextOf, setSessionCookie, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { errorResponses, totpCodeSchema, toUserView, userSchema } from './schemas.ts';
 
-export function postLoginRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
+export function postLoginRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
   return {
     method: 'POST',
     url: '/auth/login',
@@ -45,7 +45,12 @@ export function postLoginRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
     },
     handler: async (request, reply) => {
       const body = request.body as { email: string; password: string; totpCode?: string };
-      const outcome = await signIn(db, { ...body, context: auditContextOf(request), now: now() });
+      const outcome = await signIn(db, {
+        ...body,
+        context: auditContextOf(request),
+        now: now(),
+        ipv6Prefix: config.ipv6LimitPrefix,
+      });
       if (outcome.status === 'two_factor_required') return { status: outcome.status };
       setSessionCookie(request, reply, outcome.token);
       return {

@@ -7,7 +7,7 @@ import { MAX_PASSWORD_LENGTH } from '../../../accounts/index.ts';
 import { auditContextOf, setSessionCookie, type ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { errorResponses, sessionStateSchema, toUserView } from './schemas.ts';
 
-export function postSignupRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
+export function postSignupRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
   return {
     method: 'POST',
     url: '/auth/signup',
@@ -28,7 +28,12 @@ export function postSignupRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
     },
     handler: async (request, reply) => {
       const body = request.body as { email: string; password: string };
-      const outcome = await signUp(db, { ...body, context: auditContextOf(request), now: now() });
+      const outcome = await signUp(db, {
+        ...body,
+        context: auditContextOf(request),
+        now: now(),
+        ipv6Prefix: config.ipv6LimitPrefix,
+      });
       setSessionCookie(request, reply, outcome.token);
       return reply
         .code(201)
