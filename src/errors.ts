@@ -103,6 +103,14 @@ export const ERROR_DETAILS = {
     code: 'INVALID_CLIENT_REQUEST',
     meaning: 'The subaccount name breaks the rules.',
   },
+  SUBACCOUNT_LIMIT: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The user holds `max` subaccounts, the operator’s cap (SIGNET_MAX_SUBACCOUNTS_PER_USER).',
+  },
+  KEY_LIMIT: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The user holds `max` working API keys, the operator’s cap (SIGNET_MAX_KEYS_PER_USER).',
+  },
   SUBACCOUNT_NOT_FOUND: {
     code: 'RESOURCE_NOT_FOUND',
     meaning: 'The subaccount does not exist or is not the caller’s.',

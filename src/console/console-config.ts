@@ -4,6 +4,7 @@
  * proxy's X-Forwarded-Proto; always: Secure whatever the transport, for TLS proxies that are not trusted),
  * SIGNET_SANDBOX_DEPOSITS and its caps (exchange/capital/sandbox-funding.ts), the key limits (keys/key-policy.ts).
  */
+import { maxSubaccountsFromEnv } from '../accounts/index.ts';
 import { sandboxFundingFromEnv, type SandboxFundingPolicy } from '../exchange/index.ts';
 import { ipv6LimitPrefixFromEnv, keyPolicyFromEnv, type KeyPolicy } from '../keys/index.ts';
 
@@ -16,6 +17,8 @@ export interface ConsoleConfig {
   sandboxDeposits?: SandboxFundingPolicy;
   /** Allowlist warnings and the keys-per-user cap; DEFAULT_KEY_POLICY when absent. */
   keys?: KeyPolicy;
+  /** Named subaccounts a user may make (SIGNET_MAX_SUBACCOUNTS_PER_USER); 50 when absent. */
+  maxSubaccountsPerUser?: number;
   /** Sign-in throttling counts IPv6 clients by this prefix (SIGNET_LIMIT_IPV6_PREFIX); 64 when absent. */
   ipv6LimitPrefix?: number;
 }
@@ -34,6 +37,7 @@ export function consoleConfigFromEnv(env: NodeJS.ProcessEnv): ConsoleConfig {
     requireTwoFactorForKeys: isTrue(env.SIGNET_REQUIRE_2FA_FOR_KEYS),
     keys: keyPolicyFromEnv(env),
     ipv6LimitPrefix: ipv6LimitPrefixFromEnv(env),
+    maxSubaccountsPerUser: maxSubaccountsFromEnv(env),
   };
   const secure = env.SIGNET_SECURE_COOKIES?.trim().toLowerCase();
   if (secure !== undefined && secure !== '') {

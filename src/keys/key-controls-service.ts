@@ -27,6 +27,7 @@ import {
   type KeySource,
 } from './api-key.ts';
 import { entriesOfStored } from './ip-allowlist.ts';
+import { refuseAtKeyCap } from './keys-service.ts';
 import { describeWidening, resolveAllowlist, resolvePermissions, type KeyControls } from './key-controls.ts';
 import { customPermissionsOfStored, isReadOnly, permissionNames } from './permissions.ts';
 
@@ -203,6 +204,8 @@ export interface RotateApiKeyInput {
   publicKeySource?: Exclude<KeySource, 'server'>;
   /** How long the old key keeps working (0 = stops now). */
   graceMs: number;
+  /** The operator's cap on working keys per user; the rotated key is not counted (it is on its way out). */
+  maxKeysPerUser?: number;
   /** Called once the key is known to be rotatable, before anything is written; throws to refuse. */
   authorize?: () => Promise<void>;
   context?: AuditContext;
@@ -260,6 +263,9 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
   };
   try {
     await db.transaction().execute(async (trx) => {
+      if (input.maxKeysPerUser !== undefined) {
+        await refuseAtKeyCap(trx, { userId: row.user_id, cap: input.maxKeysPerUser, now, replacing: 1 });
+      }
       const result = await trx
         .updateTable('api_keys')
         .set({ expires_at: oldExpiry, replaced_by: newRow.id })

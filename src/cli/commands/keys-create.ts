@@ -2,12 +2,12 @@
  * `signet keys create --email E --name N [--subaccount NAME] [--read-only] [--permissions P] [--allow-ip CIDR]...
  * [--expires ISO|never] [--public-key BASE64]`: creates a key. Without --public-key the pair is generated here and the
  * secret printed once; Signet keeps only the public key. With --public-key no secret exists on this side at all.
- * Operator command: it works on the database directly and needs no TOTP code.
+ * Operator command: it works on the database directly and needs no TOTP code; SIGNET_MAX_KEYS_PER_USER still holds.
  */
 import type { Command } from 'commander';
 
 import { listSubaccounts, requireUserByEmail } from '../../accounts/index.ts';
-import { createApiKey } from '../../keys/index.ts';
+import { createApiKey, keyPolicyFromEnv } from '../../keys/index.ts';
 import { collect, describeControls, warnBroadEntries, keyJson, secretLines } from '../key-output.ts';
 import { declaredPermissionsFromEnv } from '../../gateway/index.ts';
 import { databaseOption, printResult, withStore } from '../output.ts';
@@ -61,6 +61,7 @@ export function registerKeysCreate(keys: Command): void {
             allowAnyAddress: options.allowAnyAddress,
             expiresAt: options.expires,
             publicKey: options.publicKey,
+            maxKeysPerUser: keyPolicyFromEnv(process.env).maxKeysPerUser,
           });
           const subs = await listSubaccounts(db, user.id);
           return { ...created, subaccount: subs.find((s) => s.id === created.key.subaccountId)?.name ?? '' };

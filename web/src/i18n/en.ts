@@ -535,6 +535,10 @@ export const en = {
     'This key was replaced by rotation: it cannot be rotated again, and its grace period can only be shortened.',
   'error.keyRetired':
     'This key was replaced by rotation and its grace period has ended. It is retired for good.',
+  'error.subaccountLimit':
+    'You have {max} subaccounts, the most this server allows. Use one of them, or ask the operator.',
+  'error.keyLimit':
+    'You have {max} working API keys, the most this server allows. Revoke one you no longer use.',
   'error.twoFactorAlreadyOn': 'Two-factor authentication is already on.',
   'error.twoFactorNotOn': 'Two-factor authentication is not on.',
   'error.twoFactorSetupFirst': 'Start the setup first to get a secret.',

@@ -8,7 +8,7 @@ import type { RouteOptions } from 'fastify';
 
 import { resolveSubaccount } from '../../../accounts/index.ts';
 import { AppError } from '../../../errors.ts';
-import { GRACE_PERIODS, parseGracePeriod, rotateApiKey } from '../../../keys/index.ts';
+import { DEFAULT_KEY_POLICY, GRACE_PERIODS, parseGracePeriod, rotateApiKey } from '../../../keys/index.ts';
 import { parsePublicKey } from '../../../protocol/key-encoding.ts';
 import {
   auditContextOf,
@@ -71,6 +71,7 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
         publicKey: body.publicKey,
         publicKeySource: body.publicKeySource ?? 'browser',
         graceMs,
+        maxKeysPerUser: (config.keys ?? DEFAULT_KEY_POLICY).maxKeysPerUser,
         authorize: () =>
           confirmKeyAction(
             { db, config },
