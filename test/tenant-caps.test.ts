@@ -77,7 +77,7 @@ describe('in the console (regression: no cap)', () => {
 
   it('counts working keys only: past the cap 400, a revoked or expired key frees a place', async () => {
     const { agent } = await ctx.signedUpAgent();
-    const keys = [];
+    const keys: Array<Awaited<ReturnType<ConsoleTestContext['createKey']>>> = [];
     keys.push(await ctx.createKey(agent, { expiresAt: new Date(ctx.clock.now + HOUR).toISOString() }));
     keys.push(await ctx.createKey(agent));
     keys.push(await ctx.createKey(agent));
