@@ -204,6 +204,10 @@ export const ERROR_DETAILS = {
   },
   ADDRESS_NOT_FOUND: { code: 'RESOURCE_NOT_FOUND', meaning: 'No such address in the caller’s address book.' },
   ADDRESS_NOTHING_PENDING: { code: 'CONFLICT', meaning: 'Cancel on an address with no pending change.' },
+  API_WITHDRAWALS_PAUSED: {
+    code: 'FORBIDDEN',
+    meaning: 'API withdrawals are paused `until` a while after the owner turned 2FA off.',
+  },
   SANDBOX_DEPOSITS_OFF: { code: 'FORBIDDEN', meaning: 'The operator turned sandbox deposits off.' },
 } as const satisfies Record<string, { code: ErrorCode; meaning: string }>;
 

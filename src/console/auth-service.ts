@@ -11,7 +11,8 @@
  * - Account enumeration by signup: a signup for a taken email says so (409), as nearly every service does, since
  *   a person must learn why they cannot sign up; each such answer counts as a failure against the caller's IP,
  *   so harvesting emails this way is as slow as guessing passwords.
- * - 2FA: the second factor is asked for only after a correct password, and wrong codes are throttled per user.
+ * - 2FA: the second factor (a TOTP code, or one of the recovery codes) is asked for only after a correct
+ *   password, and wrong codes are throttled per user.
  * Passwords, codes and session tokens never reach logs or audit events.
  */
 import type { Kysely } from 'kysely';
@@ -40,7 +41,7 @@ import {
 } from './login-throttle-store.ts';
 import { RetryLaterError } from './retry-later-error.ts';
 import { createSession, deleteSession } from './sessions.ts';
-import { verifyTwoFactorCode } from './two-factor-service.ts';
+import { verifySignInSecondFactor } from './two-factor-service.ts';
 
 export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password';
 
@@ -143,7 +144,12 @@ export async function signIn(
     if (input.totpCode === undefined || input.totpCode.trim() === '')
       return { status: 'two_factor_required' };
     try {
-      await verifyTwoFactorCode(db, { userId: user.id, code: input.totpCode, now: input.now });
+      await verifySignInSecondFactor(db, {
+        userId: user.id,
+        code: input.totpCode,
+        context: input.context,
+        now: input.now,
+      });
     } catch (error) {
       await recordAuditEvent(db, {
         userId: user.id,
