@@ -39,10 +39,12 @@ export function RecoveryCodesPanel({ codes, onDone }: { codes: string[]; onDone:
           {t('recovery.download')}
         </a>
       </div>
-      <label className="checkbox">
-        <input type="checkbox" checked={saved} onChange={(event) => setSaved(event.target.checked)} />
-        {t('recovery.saved')}
-      </label>
+      <div className="recovery-saved">
+        <label className="checkbox">
+          <input type="checkbox" checked={saved} onChange={(event) => setSaved(event.target.checked)} />
+          {t('recovery.saved')}
+        </label>
+      </div>
       <button
         type="button"
         className="button button-primary"
