@@ -161,6 +161,10 @@ export const ERROR_DETAILS = {
     code: 'INVALID_CLIENT_REQUEST',
     meaning: 'An allowlist `entry` allows every address and the request did not confirm it.',
   },
+  ALLOWLIST_REQUIRED_FOR_WITHDRAW: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'A key that can withdraw needs an IP allowlist (SIGNET_WITHDRAW_REQUIRES_ALLOWLIST=on).',
+  },
   ALLOWLIST_TOO_LONG: {
     code: 'INVALID_CLIENT_REQUEST',
     meaning: 'The allowlist has more than `max` entries (`count`).',

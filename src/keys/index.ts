@@ -27,6 +27,7 @@ export {
   type BroadPrefixes,
 } from './ip-allowlist.ts';
 export {
+  assertWithdrawAllowlist,
   DEFAULT_KEY_POLICY,
   integerFromEnv,
   ipv6LimitPrefixFromEnv,

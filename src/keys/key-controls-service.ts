@@ -27,6 +27,7 @@ import {
   type KeySource,
 } from './api-key.ts';
 import { entriesOfStored } from './ip-allowlist.ts';
+import { assertWithdrawAllowlist } from './key-policy.ts';
 import { refuseAtKeyCap } from './keys-service.ts';
 import { describeWidening, resolveAllowlist, resolvePermissions, type KeyControls } from './key-controls.ts';
 import { customPermissionsOfStored, isReadOnly, permissionNames } from './permissions.ts';
@@ -105,6 +106,8 @@ export interface UpdateApiKeyInput {
   /** ISO-8601, epoch ms, `never`/null for none; absent = unchanged. */
   expiresAt?: string | number | null;
   authorize?: AuthorizeWidening;
+  /** SIGNET_WITHDRAW_REQUIRES_ALLOWLIST: a key left able to withdraw must keep an allowlist. */
+  withdrawRequiresAllowlist?: boolean;
   context?: AuditContext;
   now?: number;
 }
@@ -143,6 +146,7 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
     expiresAt: expiresAt === undefined ? before.expiresAt : expiresAt,
   };
   const newName = name ?? row.name;
+  assertWithdrawAllowlist({ withdrawRequiresAllowlist: input.withdrawRequiresAllowlist === true }, after);
   const widened = describeWidening(before, after);
   if (widened.length > 0) await input.authorize?.(widened);
   const readOnlyAfter = isReadOnly(after.permissions, customPermissionsOfStored(after.customPermissions))

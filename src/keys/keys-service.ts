@@ -14,6 +14,7 @@ import { isUniqueViolation } from '../store/errors.ts';
 import type { Database } from '../store/schema.ts';
 import { parseExpiry, toApiKey, validateKeyName, type ApiKey, type KeySource } from './api-key.ts';
 import { resolveAllowlist, resolvePermissions, type KeyControlsInput } from './key-controls.ts';
+import { assertWithdrawAllowlist } from './key-policy.ts';
 import { customPermissionsOfStored, isReadOnly, permissionNames } from './permissions.ts';
 
 export interface CreateApiKeyInput extends KeyControlsInput {
@@ -32,6 +33,8 @@ export interface CreateApiKeyInput extends KeyControlsInput {
   publicKeySource?: Exclude<KeySource, 'server'>;
   /** The operator's cap on working keys per user (SIGNET_MAX_KEYS_PER_USER; the console and CLI pass it). */
   maxKeysPerUser?: number;
+  /** SIGNET_WITHDRAW_REQUIRES_ALLOWLIST: a key that can withdraw must have an allowlist. */
+  withdrawRequiresAllowlist?: boolean;
   context?: AuditContext;
   now?: number;
 }
@@ -49,6 +52,13 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
   const custom = customPermissionsOfStored(customPermissions);
   const allowedIps = resolveAllowlist(input.allowedIps, input.allowAnyAddress);
   const expiresAt = parseExpiry(input.expiresAt, now);
+  assertWithdrawAllowlist(
+    { withdrawRequiresAllowlist: input.withdrawRequiresAllowlist === true },
+    {
+      permissions,
+      allowedIps,
+    },
+  );
   const subaccount = await resolveSubaccount(db, input.userId, {
     id: input.subaccountId,
     name: input.subaccountName,

@@ -22,7 +22,7 @@ export function registerKeysCreate(keys: Command): void {
     .option('--read-only', 'view-only access: same as --permissions read')
     .option(
       '--permissions <list>',
-      'comma-separated: read,trade,withdraw and the custom ones SIGNET_ROUTES declares (default: read,trade,withdraw)',
+      'comma-separated: read,trade,withdraw and the custom ones SIGNET_ROUTES declares (default: read,trade,withdraw, as Backpack; with SIGNET_WITHDRAW_REQUIRES_ALLOWLIST=on, withdraw needs --allow-ip)',
     )
     .option('--allow-ip <cidr>', 'only from this IPv4/IPv6 address or CIDR range (repeat, up to 30)', collect)
     .option(
@@ -62,6 +62,7 @@ export function registerKeysCreate(keys: Command): void {
             expiresAt: options.expires,
             publicKey: options.publicKey,
             maxKeysPerUser: keyPolicyFromEnv(process.env).maxKeysPerUser,
+            withdrawRequiresAllowlist: keyPolicyFromEnv(process.env).withdrawRequiresAllowlist,
           });
           const subs = await listSubaccounts(db, user.id);
           return { ...created, subaccount: subs.find((s) => s.id === created.key.subaccountId)?.name ?? '' };

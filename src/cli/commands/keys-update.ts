@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 
-import { updateApiKey } from '../../keys/index.ts';
+import { keyPolicyFromEnv, updateApiKey } from '../../keys/index.ts';
 import { collect, describeControls, warnBroadEntries, keyJson, subaccountName } from '../key-output.ts';
 import { declaredPermissionsFromEnv } from '../../gateway/index.ts';
 import { databaseOption, printResult, withStore } from '../output.ts';
@@ -56,6 +56,7 @@ export function registerKeysUpdate(keys: Command): void {
             allowedIps: options.clearAllowIp ? null : options.allowIp,
             allowAnyAddress: options.allowAnyAddress,
             expiresAt: options.expires,
+            withdrawRequiresAllowlist: keyPolicyFromEnv(process.env).withdrawRequiresAllowlist,
           });
           return keyJson(key, await subaccountName(db, key));
         });

@@ -1,5 +1,6 @@
 /** The exchange's signed routes (orders, history, capital), for the signed-API plugin to register. */
 import type { AddressBook, Exchange } from '../../exchange/index.ts';
+import type { KeyPolicy } from '../../keys/index.ts';
 import type { SignedRoute } from '../plugins/signed-api.ts';
 import { getDepositAddressRoute } from './capital/get-deposit-address.ts';
 import { getDepositsRoute } from './capital/get-deposits.ts';
@@ -14,7 +15,11 @@ import { getOrdersRoute } from './orders/get-orders.ts';
 import { postOrderRoute } from './orders/post-order.ts';
 import { postOrdersRoute } from './orders/post-orders.ts';
 
-export function exchangeSignedRoutes(exchange: Exchange, addressBook: AddressBook): SignedRoute[] {
+export function exchangeSignedRoutes(
+  exchange: Exchange,
+  addressBook: AddressBook,
+  keyPolicy?: KeyPolicy,
+): SignedRoute[] {
   return [
     postOrderRoute(exchange),
     postOrdersRoute(exchange),
@@ -27,6 +32,6 @@ export function exchangeSignedRoutes(exchange: Exchange, addressBook: AddressBoo
     getDepositsRoute(exchange),
     getDepositAddressRoute(exchange),
     getWithdrawalsRoute(exchange),
-    postWithdrawalRoute(exchange, addressBook),
+    postWithdrawalRoute(exchange, addressBook, keyPolicy),
   ];
 }

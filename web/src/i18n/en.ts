@@ -227,6 +227,8 @@ export const en = {
   'disable2fa.codeHint': 'A 6-digit code from your authenticator app, or one of your recovery codes.',
   'disable2fa.codeRequired': 'Enter a code from your app or a recovery code.',
   'disable2fa.confirm': 'Turn off 2FA',
+  'error.allowlistRequiredForWithdraw':
+    'This server requires an IP allowlist for keys that can withdraw: add the addresses the key is used from.',
   'security.title': 'Security',
   'security.twoFactor': 'Two-factor authentication',
   'security.twoFactorDescription':

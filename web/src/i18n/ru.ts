@@ -232,6 +232,8 @@ export const ru: Dictionary = {
   'disable2fa.codeHint': '6-значный код из приложения-аутентификатора или один из кодов восстановления.',
   'disable2fa.codeRequired': 'Введите код из приложения или код восстановления.',
   'disable2fa.confirm': 'Выключить 2FA',
+  'error.allowlistRequiredForWithdraw':
+    'Этот сервер требует список IP-адресов для ключей с правом вывода: добавьте адреса, с которых используется ключ.',
   'security.title': 'Безопасность',
   'security.twoFactor': 'Двухфакторная аутентификация',
   'security.twoFactorDescription':

@@ -62,6 +62,7 @@ export function patchApiKeyRoute({ db, now, config, declaredPermissions }: Conso
         allowedIps: body.allowedIps,
         allowAnyAddress: body.allowAnyAddress,
         expiresAt: body.expiresAt,
+        withdrawRequiresAllowlist: config.keys?.withdrawRequiresAllowlist,
         authorize: () =>
           confirmKeyAction(
             { db, config },

@@ -20,6 +20,7 @@ import { resolveSubaccount } from '../../../accounts/index.ts';
 import { verifyTwoFactorCode } from '../../../console/two-factor-service.ts';
 import { AppError } from '../../../errors.ts';
 import {
+  assertWithdrawAllowlist,
   createApiKey,
   customPermissionsOfStored,
   DEFAULT_KEY_POLICY,
@@ -105,7 +106,10 @@ export function postApiKeyRoute({ db, now, config, declaredPermissions }: Consol
         defaultPermissions: CONSOLE_DEFAULT_PERMISSIONS,
         declaredPermissions,
       });
-      resolveAllowlist(body.allowedIps, body.allowAnyAddress);
+      assertWithdrawAllowlist(config.keys, {
+        permissions: permissions.permissions,
+        allowedIps: resolveAllowlist(body.allowedIps, body.allowAnyAddress),
+      });
       parseExpiry(body.expiresAt, at);
       const subaccount = await resolveSubaccount(db, user.id, { id: body.subaccountId });
 
@@ -129,6 +133,7 @@ export function postApiKeyRoute({ db, now, config, declaredPermissions }: Consol
         publicKey: body.publicKey,
         publicKeySource: body.publicKeySource ?? 'user',
         maxKeysPerUser: (config.keys ?? DEFAULT_KEY_POLICY).maxKeysPerUser,
+        withdrawRequiresAllowlist: config.keys?.withdrawRequiresAllowlist,
         context: auditContextOf(request),
         now: at,
       });
