@@ -103,6 +103,14 @@ export const ERROR_DETAILS = {
     code: 'INVALID_CLIENT_REQUEST',
     meaning: 'The subaccount name breaks the rules.',
   },
+  SUBACCOUNT_LIMIT: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The user holds `max` subaccounts, the operator’s cap (SIGNET_MAX_SUBACCOUNTS_PER_USER).',
+  },
+  KEY_LIMIT: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'The user holds `max` working API keys, the operator’s cap (SIGNET_MAX_KEYS_PER_USER).',
+  },
   SUBACCOUNT_NOT_FOUND: {
     code: 'RESOURCE_NOT_FOUND',
     meaning: 'The subaccount does not exist or is not the caller’s.',
@@ -153,6 +161,10 @@ export const ERROR_DETAILS = {
     code: 'INVALID_CLIENT_REQUEST',
     meaning: 'An allowlist `entry` allows every address and the request did not confirm it.',
   },
+  ALLOWLIST_REQUIRED_FOR_WITHDRAW: {
+    code: 'INVALID_CLIENT_REQUEST',
+    meaning: 'A key that can withdraw needs an IP allowlist (SIGNET_WITHDRAW_REQUIRES_ALLOWLIST=on).',
+  },
   ALLOWLIST_TOO_LONG: {
     code: 'INVALID_CLIENT_REQUEST',
     meaning: 'The allowlist has more than `max` entries (`count`).',
@@ -172,6 +184,14 @@ export const ERROR_DETAILS = {
     meaning: 'The key is revoked or expired, so it cannot be changed or rotated.',
   },
   KEY_CHANGED: { code: 'CONFLICT', meaning: 'The key was changed by another request meanwhile; reload.' },
+  KEY_REPLACED: {
+    code: 'CONFLICT',
+    meaning: 'The key was replaced by rotation: it cannot be rotated again, nor its grace extended.',
+  },
+  KEY_RETIRED: {
+    code: 'CONFLICT',
+    meaning: 'The key was replaced by rotation and its grace has ended: retired for good, never changed.',
+  },
   TWO_FACTOR_ALREADY_ON: { code: 'CONFLICT', meaning: 'Two-factor authentication is already on.' },
   TWO_FACTOR_NOT_ON: { code: 'CONFLICT', meaning: 'Two-factor authentication is not on.' },
   TWO_FACTOR_SETUP_FIRST: {
@@ -188,6 +208,10 @@ export const ERROR_DETAILS = {
   },
   ADDRESS_NOT_FOUND: { code: 'RESOURCE_NOT_FOUND', meaning: 'No such address in the caller’s address book.' },
   ADDRESS_NOTHING_PENDING: { code: 'CONFLICT', meaning: 'Cancel on an address with no pending change.' },
+  API_WITHDRAWALS_PAUSED: {
+    code: 'FORBIDDEN',
+    meaning: 'API withdrawals are paused `until` a while after the owner turned 2FA off.',
+  },
   SANDBOX_DEPOSITS_OFF: { code: 'FORBIDDEN', meaning: 'The operator turned sandbox deposits off.' },
   DATABASE_UNAVAILABLE: {
     code: 'MAINTENANCE',

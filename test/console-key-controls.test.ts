@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../src/protocol/ed25519-node.ts';
 import {
   createConsoleTestContext,
+  PASSWORD,
   type ConsoleAgent,
   type ConsoleTestContext,
 } from './helpers/console-context.ts';
@@ -237,7 +238,7 @@ describe('rotating a key', () => {
     const oldId = created.response.json<KeyView>().id;
     const start = ctx.clock.now;
     const res = await agent.request('POST', `/keys/${oldId}/rotate`, {
-      body: { publicKey: generateKeyPair().apiKey, grace: '1h' },
+      body: { publicKey: generateKeyPair().apiKey, grace: '1h', password: PASSWORD },
     });
     const { old: oldView, key: newView } = res.json<{ old: KeyView; key: KeyView }>();
     expect(oldView).toMatchObject({ status: 'grace', replacedBy: newView.id, expiresAt: start + 3600_000 });
@@ -277,11 +278,13 @@ describe('revoke all', () => {
     }>();
     const mainKey = await ctx.createKey(agent);
     const botKey = await ctx.createKey(agent, { subaccountId: bot.id });
-    const first = await agent.request('POST', '/keys/revoke-all', { body: { subaccountId: bot.id } });
+    const first = await agent.request('POST', '/keys/revoke-all', {
+      body: { subaccountId: bot.id, password: PASSWORD },
+    });
     expect(first.json<{ revoked: KeyView[] }>().revoked.map((k) => k.apiKey)).toEqual([botKey.apiKey]);
     expect((await ctx.signed(botKey, CAPITAL)).statusCode).toBe(401);
     expect((await ctx.signed(mainKey, CAPITAL)).statusCode).toBe(200);
-    const all = await agent.request('POST', '/keys/revoke-all', { body: {} });
+    const all = await agent.request('POST', '/keys/revoke-all', { body: { password: PASSWORD } });
     expect(all.json<{ revoked: KeyView[] }>().revoked.map((k) => k.apiKey)).toEqual([mainKey.apiKey]);
     expect((await ctx.signed(mainKey, CAPITAL)).statusCode).toBe(401);
   });

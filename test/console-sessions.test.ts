@@ -74,6 +74,7 @@ describe('session cookie', () => {
       sandboxDeposits: true,
       exchange: true,
       customPermissions: [],
+      broadAllowlistPrefixes: { ipv4: 8, ipv6: 32 },
     });
   });
 

@@ -199,7 +199,7 @@ describe('SIGNET_REQUIRE_2FA_FOR_KEYS', () => {
     expect(consoleConfigFromEnv({ SIGNET_REQUIRE_2FA_FOR_KEYS: 'false' })).toMatchObject({
       requireTwoFactorForKeys: false,
     });
-    expect(consoleConfigFromEnv({})).toEqual({ requireTwoFactorForKeys: false });
+    expect(consoleConfigFromEnv({})).toMatchObject({ requireTwoFactorForKeys: false });
   });
 
   it('refuses key creation until the user turns 2FA on, saying so', async () => {

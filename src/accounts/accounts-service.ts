@@ -140,9 +140,27 @@ export async function listSubaccounts(db: Kysely<Database>, userId: string): Pro
   return rows.map(toSubaccount);
 }
 
+/** Named subaccounts (besides the main one) a user may hold, unless SIGNET_MAX_SUBACCOUNTS_PER_USER says. */
+export const DEFAULT_MAX_SUBACCOUNTS_PER_USER = 50;
+
+/** SIGNET_MAX_SUBACCOUNTS_PER_USER: a whole number from 1; a bad value stops the start, naming the variable. */
+export function maxSubaccountsFromEnv(env: NodeJS.ProcessEnv): number {
+  const text = env.SIGNET_MAX_SUBACCOUNTS_PER_USER?.trim();
+  if (text === undefined || text === '') return DEFAULT_MAX_SUBACCOUNTS_PER_USER;
+  if (!/^\d{1,7}$/.test(text) || Number(text) < 1) {
+    throw new Error(`SIGNET_MAX_SUBACCOUNTS_PER_USER must be a whole number from 1 (got ${text})`);
+  }
+  return Number(text);
+}
+
+/**
+ * A named subaccount. With `maxSubaccounts` (the console and the CLI pass the operator's cap), a user already
+ * holding that many named subaccounts is refused with SUBACCOUNT_LIMIT: "2000 requests per minute per subaccount"
+ * must bound what one tenant can take, so the number of subaccounts must be bounded too.
+ */
 export async function createSubaccount(
   db: Kysely<Database>,
-  input: { userId: string; name: string; context?: AuditContext; now?: number },
+  input: { userId: string; name: string; maxSubaccounts?: number; context?: AuditContext; now?: number },
 ): Promise<Subaccount> {
   const name = input.name.trim();
   if (!SUBACCOUNT_NAME_RE.test(name)) {
@@ -173,7 +191,7 @@ export async function createSubaccount(
 
 async function insertSubaccount(
   db: Kysely<Database>,
-  input: { userId: string; name: string; context?: AuditContext; now: number },
+  input: { userId: string; name: string; maxSubaccounts?: number; context?: AuditContext; now: number },
 ): Promise<Subaccount> {
   return db.transaction().execute(async (trx) => {
     // Lock the user's row first (a row lock on PostgreSQL, the write lock on SQLite), so concurrent creations for
@@ -183,6 +201,8 @@ async function insertSubaccount(
       .set((eb) => ({ id: eb.ref('id') }))
       .where('id', '=', input.userId)
       .execute();
+    if (input.maxSubaccounts !== undefined)
+      await refuseAtSubaccountCap(trx, input.userId, input.maxSubaccounts);
     const { max } = await trx
       .selectFrom('subaccounts')
       .select((eb) => eb.fn.max('number').as('max'))
@@ -206,6 +226,22 @@ async function insertSubaccount(
     });
     return toSubaccount(row);
   });
+}
+
+async function refuseAtSubaccountCap(trx: Kysely<Database>, userId: string, cap: number): Promise<void> {
+  const { count } = await trx
+    .selectFrom('subaccounts')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .where('user_id', '=', userId)
+    .where('is_main', '=', 0)
+    .executeTakeFirstOrThrow();
+  if (Number(count) >= cap) {
+    throw AppError.of(
+      'SUBACCOUNT_LIMIT',
+      `You have ${cap} subaccounts, the most this server allows; reuse one or ask the operator to raise SIGNET_MAX_SUBACCOUNTS_PER_USER`,
+      { max: cap },
+    );
+  }
 }
 
 /** The user's subaccount by id or name (main when neither is given); never another user's. */

@@ -26,6 +26,8 @@ export const AUDIT_EVENT_TYPES = [
   'api_key.updated',
   'api_key.rotated',
   'api_key.revoked_all',
+  'totp.recovery_code_used',
+  'totp.recovery_codes_regenerated',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

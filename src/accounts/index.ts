@@ -7,6 +7,8 @@ export {
   MAIN_SUBACCOUNT_NAME,
   createSubaccount,
   createUser,
+  DEFAULT_MAX_SUBACCOUNTS_PER_USER,
+  maxSubaccountsFromEnv,
   findUserByEmail,
   getUser,
   listSubaccounts,

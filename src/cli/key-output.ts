@@ -3,7 +3,7 @@
  * its human description, and how a secret is printed (once, by create and rotate only).
  */
 import { resolveSubaccount } from '../accounts/index.ts';
-import type { ApiKey } from '../keys/index.ts';
+import { broadEntries, keyPolicyFromEnv, type ApiKey } from '../keys/index.ts';
 import type { Store } from '../store/create-database.ts';
 
 /** Commander's collector for a repeatable option. */
@@ -51,4 +51,19 @@ export function secretLines(secret: string | undefined): string[] {
   return secret === undefined
     ? []
     : [`API secret: ${secret}`, 'Save the secret now: it is not stored and cannot be shown again.'];
+}
+
+/**
+ * Warns on stderr about allowlist entries broader than the operator's prefixes (SIGNET_ALLOWLIST_WARN_IPV4/6_PREFIX):
+ * accepted, but a large part of the internet may use the key.
+ */
+export function warnBroadEntries(entries: readonly string[] | undefined): void {
+  if (entries === undefined) return;
+  const { broadPrefixes } = keyPolicyFromEnv(process.env);
+  for (const entry of broadEntries(entries, broadPrefixes)) {
+    const limit = entry.includes(':') ? broadPrefixes.ipv6 : broadPrefixes.ipv4;
+    process.stderr.write(
+      `signet: warning: allowlist entry ${entry} is broader than /${limit}; a large part of the internet can use this key\n`,
+    );
+  }
 }

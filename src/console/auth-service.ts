@@ -11,7 +11,8 @@
  * - Account enumeration by signup: a signup for a taken email says so (409), as nearly every service does, since
  *   a person must learn why they cannot sign up; each such answer counts as a failure against the caller's IP,
  *   so harvesting emails this way is as slow as guessing passwords.
- * - 2FA: the second factor is asked for only after a correct password, and wrong codes are throttled per user.
+ * - 2FA: the second factor (a TOTP code, or one of the recovery codes) is asked for only after a correct
+ *   password, and wrong codes are throttled per user.
  * Passwords, codes and session tokens never reach logs or audit events.
  */
 import type { Kysely } from 'kysely';
@@ -27,6 +28,7 @@ import {
   type AuditContext,
   type User,
 } from '../accounts/index.ts';
+import { addressLimitKey } from '../keys/index.ts';
 import { isKnownAddress } from './known-addresses.ts';
 import { ACCOUNT_THROTTLE, IP_THROTTLE } from './login-throttle.ts';
 import {
@@ -39,7 +41,7 @@ import {
 } from './login-throttle-store.ts';
 import { RetryLaterError } from './retry-later-error.ts';
 import { createSession, deleteSession } from './sessions.ts';
-import { verifyTwoFactorCode } from './two-factor-service.ts';
+import { verifySignInSecondFactor } from './two-factor-service.ts';
 
 export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password';
 
@@ -52,15 +54,23 @@ export interface SignedIn {
 
 export type SignInOutcome = SignedIn | { status: 'two_factor_required' };
 
-function ipScope(context: AuditContext): { key: string; policy: typeof IP_THROTTLE } {
-  return { key: `ip:${context.ip ?? 'unknown'}`, policy: IP_THROTTLE };
+/**
+ * The address sign-in throttling counts a client under: its IPv6 /64 (or `ipv6Prefix`), or its IPv4 address, in
+ * one spelling (keys/ip-allowlist.ts `addressLimitKey`), so the addresses of one network share one allowance.
+ */
+function throttleAddress(context: AuditContext, ipv6Prefix: number | undefined): string {
+  return context.ip ? addressLimitKey(context.ip, ipv6Prefix) : 'unknown';
+}
+
+function ipScope(context: AuditContext, ipv6Prefix?: number): { key: string; policy: typeof IP_THROTTLE } {
+  return { key: `ip:${throttleAddress(context, ipv6Prefix)}`, policy: IP_THROTTLE };
 }
 
 export async function signUp(
   db: Kysely<Database>,
-  input: { email: string; password: string; context: AuditContext; now: number },
+  input: { email: string; password: string; context: AuditContext; now: number; ipv6Prefix?: number },
 ): Promise<SignedIn> {
-  const scope = ipScope(input.context);
+  const scope = ipScope(input.context, input.ipv6Prefix);
   const decision = await checkIpThrottle(db, scope, input.now);
   if (!decision.allowed)
     throw new RetryLaterError('Too many failed attempts from this address.', decision.retryAfterMs);
@@ -77,13 +87,21 @@ export async function signUp(
 
 export async function signIn(
   db: Kysely<Database>,
-  input: { email: string; password: string; totpCode?: string; context: AuditContext; now: number },
+  input: {
+    email: string;
+    password: string;
+    totpCode?: string;
+    context: AuditContext;
+    now: number;
+    /** Per-address counters group IPv6 clients by this prefix (default 64). */
+    ipv6Prefix?: number;
+  },
 ): Promise<SignInOutcome> {
   const email = input.email.trim().toLowerCase();
-  const ip = ipScope(input.context);
+  const ip = ipScope(input.context, input.ipv6Prefix);
   // Counted per (account, address) and per address always; per account only from addresses the account has
   // never used, so failures from elsewhere slow an attacker down but never lock the owner out.
-  const accountAtAddressKey = `account-ip:${email} ${input.context.ip ?? 'unknown'}`;
+  const accountAtAddressKey = `account-ip:${email} ${throttleAddress(input.context, input.ipv6Prefix)}`;
   const accountKey = `account:${email}`;
   const user = await findUserByEmail(db, email);
   const known = user !== undefined && (await isKnownAddress(db, user.id, input.context.ip ?? 'unknown'));
@@ -126,7 +144,12 @@ export async function signIn(
     if (input.totpCode === undefined || input.totpCode.trim() === '')
       return { status: 'two_factor_required' };
     try {
-      await verifyTwoFactorCode(db, { userId: user.id, code: input.totpCode, now: input.now });
+      await verifySignInSecondFactor(db, {
+        userId: user.id,
+        code: input.totpCode,
+        context: input.context,
+        now: input.now,
+      });
     } catch (error) {
       await recordAuditEvent(db, {
         userId: user.id,

@@ -48,6 +48,7 @@ export { AddressBook } from './capital/address-book-service.ts';
 export {
   DEFAULT_WITHDRAWAL_ADDRESS_SETTINGS,
   entryStatus,
+  parseDuration,
   pendingUntil,
   withdrawalAddressSettingsFromEnv,
   type AddressBookEntry,

@@ -18,7 +18,22 @@ export {
   permissionNames,
   permissionsOf,
 } from './permissions.ts';
-export { parseAllowlistEntry } from './ip-allowlist.ts';
+export {
+  addressLimitKey,
+  broadEntries,
+  DEFAULT_IPV6_LIMIT_PREFIX,
+  DEFAULT_BROAD_PREFIXES,
+  parseAllowlistEntry,
+  type BroadPrefixes,
+} from './ip-allowlist.ts';
+export {
+  assertWithdrawAllowlist,
+  DEFAULT_KEY_POLICY,
+  integerFromEnv,
+  ipv6LimitPrefixFromEnv,
+  keyPolicyFromEnv,
+  type KeyPolicy,
+} from './key-policy.ts';
 export { getKeyUsage, parseUsageRange, USAGE_COUNT_FIELDS, type UsageRange } from './key-usage-query.ts';
 export type { KeyForDecision } from './decide-request.ts';
 export {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import { AppError } from '../errors.ts';
 import {
+  addressLimitKey,
   allowlistFromStored,
+  broadEntries,
   formatStoredAllowlist,
   isAddressAllowed,
   MAX_ALLOWLIST_ENTRIES,
@@ -70,6 +72,38 @@ describe('parseAllowlist()', () => {
     expect(parseAllowlist(['0.0.0.0/0'], { allowAnyAddress: true })?.entries).toEqual(['0.0.0.0/0']);
   });
 
+  it.each([
+    [['0.0.0.0/1', '128.0.0.0/1'], 'IPv4'],
+    [['::/1', '8000::/1'], 'IPv6'],
+    [['128.0.0.0/1', '0.0.0.0/2', '64.0.0.0/3', '96.0.0.0/3'], 'IPv4'],
+    [['::ffff:0.0.0.0/97', '::ffff:128.0.0.0/97'], 'IPv4'],
+  ])(
+    'refuses %j, which together allow every address, without the confirmation (regression: halves passed)',
+    (entries, family) => {
+      expect(() => parseAllowlist(entries)).toThrow(`together allow every ${family} address`);
+      expect(parseAllowlist(entries, { allowAnyAddress: true })?.entries).toHaveLength(entries.length);
+    },
+  );
+
+  it('accepts ranges that leave even one address out', () => {
+    expect(
+      parseAllowlist([
+        '0.0.0.0/1',
+        '128.0.0.0/2',
+        '192.0.0.0/3',
+        '224.0.0.0/4',
+        '240.0.0.0/5',
+        '248.0.0.0/6',
+        '252.0.0.0/7',
+        '254.0.0.0/8',
+        '255.0.0.0/9',
+        '255.128.0.0/10',
+      ]),
+    ).not.toBeNull();
+    expect(() => parseAllowlist(['::/1', '8000::/2', 'c000::/3', 'e000::/3'])).toThrow('every IPv6 address');
+    expect(parseAllowlist(['::/1', '8000::/2', 'c000::/3', 'e000::/4'])?.entries).toHaveLength(4);
+  });
+
   it(`holds at most ${MAX_ALLOWLIST_ENTRIES} entries`, () => {
     const entries = Array.from({ length: MAX_ALLOWLIST_ENTRIES + 1 }, (_, i) => `10.0.0.${i}`);
     expect(parseAllowlist(entries.slice(0, MAX_ALLOWLIST_ENTRIES))?.entries).toHaveLength(30);
@@ -81,6 +115,19 @@ describe('parseAllowlist()', () => {
     const stored = formatStoredAllowlist(parsed) as string;
     expect(stored).toBe('10.0.0.0/8,2001:db8::/32');
     expect(allowlistFromStored(stored).entries).toEqual(parsed.entries);
+  });
+});
+
+describe('broadEntries()', () => {
+  it('names entries broader than /8 (IPv4) and /32 (IPv6) by default, or the prefixes given', () => {
+    const entries = ['10.0.0.0/8', '10.0.0.0/7', '2001:db8::/32', '2000::/3', '192.0.2.1', 'not an address'];
+    expect(broadEntries(entries)).toEqual(['10.0.0.0/7', '2000::/3']);
+    expect(broadEntries(entries, { ipv4: 16, ipv6: 48 })).toEqual([
+      '10.0.0.0/8',
+      '10.0.0.0/7',
+      '2001:db8::/32',
+      '2000::/3',
+    ]);
   });
 });
 
@@ -143,5 +190,19 @@ describe('isAddressAllowed()', () => {
 
   it('ignores a zone on a client address', () => {
     expect(parseAddress('fe80::1%eth0')).toEqual(parseAddress('fe80::1'));
+  });
+});
+
+describe('addressLimitKey()', () => {
+  it('groups IPv6 by /64 in one spelling, keeps IPv4, unwraps mapped addresses', () => {
+    expect(addressLimitKey('2001:DB8:0:0:1:2:3:4')).toBe('2001:db8::/64');
+    expect(addressLimitKey('2001:db8::ffff')).toBe('2001:db8::/64');
+    expect(addressLimitKey('2001:db8:0:1::1')).toBe('2001:db8:0:1::/64');
+    expect(addressLimitKey('2001:db8::1', 128)).toBe('2001:db8::1');
+    expect(addressLimitKey('2001:db8:0:0:0:0:0:1', 128)).toBe('2001:db8::1');
+    expect(addressLimitKey('192.0.2.1')).toBe('192.0.2.1');
+    expect(addressLimitKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(addressLimitKey('fe80::1%eth0')).toBe('fe80::/64');
+    expect(addressLimitKey('not an address')).toBe('not an address');
   });
 });

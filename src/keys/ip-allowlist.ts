@@ -5,8 +5,11 @@
  * Invariants:
  *   - at most `MAX_ALLOWLIST_ENTRIES` entries, each an address or a network with no host bits set (`10.0.0.1/8`
  *     is refused with the network it probably meant, so a typo cannot silently widen or narrow the list);
- *   - a range that matches every address (`0.0.0.0/0`, `::/0`) is accepted only with `allowAnyAddress`, so nobody
- *     opens a key to the whole internet by accident;
+ *   - a range that matches every address (`0.0.0.0/0`, `::/0`), or ranges that together match every address of
+ *     a family (`0.0.0.0/1` + `128.0.0.0/1`, `::/1` + `8000::/1`), are accepted only with `allowAnyAddress`, so
+ *     nobody opens a key to the whole internet by accident or by halves;
+ *   - entries broader than a prefix the operator picks (`broadEntries`, default /8 and /32) are accepted and
+ *     warned about, never refused;
  *   - an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, what a dual-stack socket reports) is matched as the IPv4
  *     address it carries, and a mapped entry (`::ffff:192.0.2.0/120`) as the IPv4 network it names;
  *   - entries are stored canonical (lower-case, RFC 5952 compressed IPv6, no `/32` or `/128`), deduplicated.
@@ -196,9 +199,39 @@ export function parseAllowlistEntry(raw: string): { entry: Entry; canonical: str
   return { entry: { v6: true, net, mask }, canonical, matchesAll: prefix === 0 };
 }
 
+/** The number of addresses an IPv4 entry matches, and its first as a number. */
+function span4(entry: Entry4): [number, number] {
+  return [entry.net, (~entry.mask >>> 0) + 1];
+}
+
+function bigOf(words: readonly number[]): bigint {
+  return words.reduce((acc, w) => (acc << 32n) | BigInt(w), 0n);
+}
+
+/** Whether ranges, as [first, count] pairs, leave no address of a `bits`-wide family out. */
+function coversFamily(spans: Array<[bigint, bigint]>, bits: bigint): boolean {
+  if (spans.length === 0) return false;
+  const sorted = [...spans].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let next = 0n;
+  for (const [first, count] of sorted) {
+    if (first > next) return false;
+    if (first + count > next) next = first + count;
+  }
+  return next >= 1n << bits;
+}
+
+/** The family ("IPv4", "IPv6") whose every address the entries match together, if any. Parse-time only. */
+function familyCoveredByUnion(v4: readonly Entry4[], v6: readonly Entry6[]): 'IPv4' | 'IPv6' | undefined {
+  const spans4 = v4.map((e) => span4(e)).map(([a, n]): [bigint, bigint] => [BigInt(a), BigInt(n)]);
+  if (coversFamily(spans4, 32n)) return 'IPv4';
+  const spans6 = v6.map((e): [bigint, bigint] => [bigOf(e.net), (1n << 128n) - bigOf(e.mask)]);
+  if (coversFamily(spans6, 128n)) return 'IPv6';
+  return undefined;
+}
+
 /**
  * Validates a list from a client. Empty means "any address" and is returned as `null`. `allowAnyAddress` must be
- * set for a list holding `0.0.0.0/0` or `::/0`.
+ * set for a list holding `0.0.0.0/0` or `::/0`, or ranges that together match every address of a family.
  */
 export function parseAllowlist(
   input: readonly string[],
@@ -229,7 +262,54 @@ export function parseAllowlist(
       { max: MAX_ALLOWLIST_ENTRIES, count: canonical.length },
     );
   }
+  if (!options.allowAnyAddress) {
+    const family = familyCoveredByUnion(v4, v6);
+    if (family !== undefined) {
+      const entries = canonical.join(', ');
+      throw AppError.of(
+        'ALLOWLIST_ANY_ADDRESS',
+        `IP allowlist entries ${entries} together allow every ${family} address; confirm that you mean it, or leave the list empty`,
+        { entry: entries.slice(0, 200) },
+      );
+    }
+  }
   return canonical.length === 0 ? null : { entries: canonical, v4, v6 };
+}
+
+/** The prefix lengths below which an entry is "broad" and warned about (SIGNET_ALLOWLIST_WARN_IPV4/6_PREFIX). */
+export interface BroadPrefixes {
+  ipv4: number;
+  ipv6: number;
+}
+
+export const DEFAULT_BROAD_PREFIXES: BroadPrefixes = { ipv4: 8, ipv6: 32 };
+
+/**
+ * The canonical entries broader than the given prefixes (`10.0.0.0/7` with the default /8), for a warning: such
+ * an entry is allowed, but lets a large part of the internet use the key. Entries that do not parse are skipped
+ * (validation reports them).
+ */
+export function broadEntries(
+  entries: readonly string[],
+  prefixes: BroadPrefixes = DEFAULT_BROAD_PREFIXES,
+): string[] {
+  const broad: string[] = [];
+  for (const raw of entries) {
+    if (typeof raw !== 'string' || raw.trim() === '') continue;
+    let parsed;
+    try {
+      parsed = parseAllowlistEntry(raw);
+    } catch {
+      continue;
+    }
+    const slash = parsed.canonical.indexOf('/');
+    if (slash === -1) continue;
+    const prefix = Number(parsed.canonical.slice(slash + 1));
+    if (prefix < (parsed.entry.v6 ? prefixes.ipv6 : prefixes.ipv4) && !broad.includes(parsed.canonical)) {
+      broad.push(parsed.canonical);
+    }
+  }
+  return broad;
 }
 
 /** Whether `ip` (the client address) is on the list. An address that does not parse is never on it. */
@@ -278,4 +358,22 @@ export function allowlistFromStored(text: string): Allowlist {
 
 export function entriesOfStored(text: string | null): string[] {
   return text === null || text === '' ? [] : text.split(',');
+}
+
+/** The default prefix by which per-address limits group IPv6 clients (SIGNET_LIMIT_IPV6_PREFIX). */
+export const DEFAULT_IPV6_LIMIT_PREFIX = 64;
+
+/**
+ * The key per-address limits count a client under: an IPv4 address as it is (an IPv4-mapped IPv6 address as the
+ * IPv4 address it carries), an IPv6 address as its `/ipv6Prefix` network in canonical form, so every address of
+ * one /64 (what one customer usually holds) and every spelling of one address share one allowance. A dotted IPv4
+ * address from the socket is returned untouched, at no cost; anything unparseable is returned as given.
+ */
+export function addressLimitKey(ip: string, ipv6Prefix: number = DEFAULT_IPV6_LIMIT_PREFIX): string {
+  if (!ip.includes(':')) return ip;
+  const address = parseAddress(ip);
+  if (address === undefined) return ip;
+  if (!address.v6) return formatIpv4(address.value);
+  const words = address.words.map((w, i) => (w & mask32(ipv6Prefix - 32 * i)) >>> 0);
+  return ipv6Prefix >= 128 ? formatIpv6(words) : `${formatIpv6(words)}/${ipv6Prefix}`;
 }

@@ -27,6 +27,8 @@ import {
   type KeySource,
 } from './api-key.ts';
 import { entriesOfStored } from './ip-allowlist.ts';
+import { assertWithdrawAllowlist } from './key-policy.ts';
+import { refuseAtKeyCap } from './keys-service.ts';
 import { describeWidening, resolveAllowlist, resolvePermissions, type KeyControls } from './key-controls.ts';
 import { customPermissionsOfStored, isReadOnly, permissionNames } from './permissions.ts';
 
@@ -67,6 +69,27 @@ function auditState(name: string, controls: KeyControls): Record<string, unknown
   };
 }
 
+/**
+ * Retired is final: a key replaced by rotation is never made to work longer. Once its grace has ended nothing
+ * about it can change (an edited expiry would revive it); during the grace its expiry may only move earlier.
+ * Regression: `keys rotate --grace 0` then `keys update <old> --expires never` made the old key work again.
+ */
+function refuseReviving(before: KeyControls, expiresAt: number | null | undefined, now: number): void {
+  if (before.expiresAt !== null && now >= before.expiresAt) {
+    throw AppError.of(
+      'KEY_RETIRED',
+      'This API key was replaced by rotation and its grace period has ended; it cannot be changed or revived',
+    );
+  }
+  if (expiresAt === undefined) return;
+  if (expiresAt === null || before.expiresAt === null || expiresAt > before.expiresAt) {
+    throw AppError.of(
+      'KEY_REPLACED',
+      'This API key was replaced by rotation; its grace period can be shortened, never extended',
+    );
+  }
+}
+
 export interface UpdateApiKeyInput {
   /** API key string or record id. */
   key: string;
@@ -83,6 +106,8 @@ export interface UpdateApiKeyInput {
   /** ISO-8601, epoch ms, `never`/null for none; absent = unchanged. */
   expiresAt?: string | number | null;
   authorize?: AuthorizeWidening;
+  /** SIGNET_WITHDRAW_REQUIRES_ALLOWLIST: a key left able to withdraw must keep an allowlist. */
+  withdrawRequiresAllowlist?: boolean;
   context?: AuditContext;
   now?: number;
 }
@@ -100,6 +125,7 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
   if (row.revoked_at !== null)
     throw AppError.of('KEY_NOT_ACTIVE', 'This API key is revoked and cannot be changed');
   const before = controlsOf(row);
+  if (row.replaced_by !== null) refuseReviving(before, expiresAt, now);
   // A custom permission the key holds may be kept after the operator stopped declaring it (keeping it widens
   // nothing); only declared ones may be added.
   const permissions =
@@ -120,6 +146,7 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
     expiresAt: expiresAt === undefined ? before.expiresAt : expiresAt,
   };
   const newName = name ?? row.name;
+  assertWithdrawAllowlist({ withdrawRequiresAllowlist: input.withdrawRequiresAllowlist === true }, after);
   const widened = describeWidening(before, after);
   if (widened.length > 0) await input.authorize?.(widened);
   const readOnlyAfter = isReadOnly(after.permissions, customPermissionsOfStored(after.customPermissions))
@@ -139,6 +166,7 @@ export async function updateApiKey(db: Kysely<Database>, input: UpdateApiKeyInpu
       })
       .where('id', '=', row.id)
       .where('revoked_at', 'is', null)
+      .where('replaced_by', row.replaced_by === null ? 'is' : '=', row.replaced_by)
       .where('permissions', '=', before.permissions)
       .where('custom_permissions', before.customPermissions === null ? 'is' : '=', before.customPermissions)
       .where('allowed_ips', before.allowedIps === null ? 'is' : '=', before.allowedIps)
@@ -180,6 +208,10 @@ export interface RotateApiKeyInput {
   publicKeySource?: Exclude<KeySource, 'server'>;
   /** How long the old key keeps working (0 = stops now). */
   graceMs: number;
+  /** The operator's cap on working keys per user; the rotated key is not counted (it is on its way out). */
+  maxKeysPerUser?: number;
+  /** Called once the key is known to be rotatable, before anything is written; throws to refuse. */
+  authorize?: () => Promise<void>;
   context?: AuditContext;
   now?: number;
 }
@@ -213,7 +245,14 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
   }
   const row = await findKeyRow(db, input.key, input.userId);
   const old = toApiKey(row);
+  if (row.replaced_by !== null) {
+    throw AppError.of(
+      'KEY_REPLACED',
+      'This API key was already replaced by rotation; rotate the key that replaced it instead',
+    );
+  }
   if (!isKeyActive(old, now)) throw AppError.of('KEY_NOT_ACTIVE', 'This API key is revoked or expired');
+  await input.authorize?.();
   const oldExpiry = Math.min(old.expiresAt ?? Number.MAX_SAFE_INTEGER, now + input.graceMs);
   const newRow: ApiKeysTable = {
     ...row,
@@ -228,11 +267,15 @@ export async function rotateApiKey(db: Kysely<Database>, input: RotateApiKeyInpu
   };
   try {
     await db.transaction().execute(async (trx) => {
+      if (input.maxKeysPerUser !== undefined) {
+        await refuseAtKeyCap(trx, { userId: row.user_id, cap: input.maxKeysPerUser, now, replacing: 1 });
+      }
       const result = await trx
         .updateTable('api_keys')
         .set({ expires_at: oldExpiry, replaced_by: newRow.id })
         .where('id', '=', row.id)
         .where('revoked_at', 'is', null)
+        .where('replaced_by', 'is', null)
         .where('expires_at', row.expires_at === null ? 'is' : '=', row.expires_at)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) {

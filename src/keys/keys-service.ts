@@ -14,6 +14,7 @@ import { isUniqueViolation } from '../store/errors.ts';
 import type { Database } from '../store/schema.ts';
 import { parseExpiry, toApiKey, validateKeyName, type ApiKey, type KeySource } from './api-key.ts';
 import { resolveAllowlist, resolvePermissions, type KeyControlsInput } from './key-controls.ts';
+import { assertWithdrawAllowlist } from './key-policy.ts';
 import { customPermissionsOfStored, isReadOnly, permissionNames } from './permissions.ts';
 
 export interface CreateApiKeyInput extends KeyControlsInput {
@@ -30,6 +31,10 @@ export interface CreateApiKeyInput extends KeyControlsInput {
   publicKey?: string;
   /** Where a supplied public key came from; 'user' when pasted, 'browser' when the console generated it. */
   publicKeySource?: Exclude<KeySource, 'server'>;
+  /** The operator's cap on working keys per user (SIGNET_MAX_KEYS_PER_USER; the console and CLI pass it). */
+  maxKeysPerUser?: number;
+  /** SIGNET_WITHDRAW_REQUIRES_ALLOWLIST: a key that can withdraw must have an allowlist. */
+  withdrawRequiresAllowlist?: boolean;
   context?: AuditContext;
   now?: number;
 }
@@ -47,6 +52,13 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
   const custom = customPermissionsOfStored(customPermissions);
   const allowedIps = resolveAllowlist(input.allowedIps, input.allowAnyAddress);
   const expiresAt = parseExpiry(input.expiresAt, now);
+  assertWithdrawAllowlist(
+    { withdrawRequiresAllowlist: input.withdrawRequiresAllowlist === true },
+    {
+      permissions,
+      allowedIps,
+    },
+  );
   const subaccount = await resolveSubaccount(db, input.userId, {
     id: input.subaccountId,
     name: input.subaccountName,
@@ -85,6 +97,9 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
   };
   try {
     await db.transaction().execute(async (trx) => {
+      if (input.maxKeysPerUser !== undefined) {
+        await refuseAtKeyCap(trx, { userId: input.userId, cap: input.maxKeysPerUser, now });
+      }
       await trx.insertInto('api_keys').values(row).execute();
       await recordAuditEvent(trx, {
         userId: input.userId,
@@ -110,6 +125,36 @@ export async function createApiKey(db: Kysely<Database>, input: CreateApiKeyInpu
     throw error;
   }
   return secret === undefined ? { key: toApiKey(row) } : { key: toApiKey(row), secret };
+}
+
+/**
+ * Refuses a new key when the user already holds `cap` working keys (neither revoked nor expired), with
+ * `replacing` keys (a rotation's old key) not counted. Takes the user's row lock first (a row lock on PostgreSQL,
+ * the write lock on SQLite), so concurrent creations take turns and cannot both pass a count of `cap - 1`.
+ */
+export async function refuseAtKeyCap(
+  trx: Kysely<Database>,
+  input: { userId: string; cap: number; now: number; replacing?: number },
+): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set((eb) => ({ id: eb.ref('id') }))
+    .where('id', '=', input.userId)
+    .execute();
+  const { count } = await trx
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .where('user_id', '=', input.userId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', input.now)]))
+    .executeTakeFirstOrThrow();
+  if (Number(count) - (input.replacing ?? 0) >= input.cap) {
+    throw AppError.of(
+      'KEY_LIMIT',
+      `You have ${input.cap} working API keys, the most this server allows; revoke one you no longer use`,
+      { max: input.cap },
+    );
+  }
 }
 
 /** The user's keys, newest first, revoked ones included (their `revokedAt` is set). Never a secret. */

@@ -187,7 +187,7 @@ async function registerExchange(
     getBalancesRoute(async (subaccountId) =>
       toBackpackBalances(await exchange.readBalances(subaccountId), exchange.config),
     ),
-    ...exchangeSignedRoutes(exchange, addressBook),
+    ...exchangeSignedRoutes(exchange, addressBook, deps.console?.keys),
   ];
   await app.register(signedApi, { deps, routes: signedRoutes, limits: signedLimits });
   return { exchange, addressBook };

@@ -8,10 +8,14 @@
  *   SIGNET_RATE_LIMIT_SIGN_IN=60       console sign-in and sign-up requests per client address
  *   SIGNET_RATE_LIMIT_AUTH_FAILURES=120  failed signed-request authentications (bad signature, unknown key,
  *                                      expired timestamp) per client address; past it, 429 before any check
+ *   SIGNET_LIMIT_IPV6_PREFIX=64        IPv6 clients are counted per network of this prefix (an IPv4-mapped address as
+ *                                      its IPv4 address), so one customer's /64 shares one allowance
  *
  * With REDIS_URL the counters are shared by every node; without it, or while Redis is down, each process counts
  * for itself.
  */
+
+import { DEFAULT_IPV6_LIMIT_PREFIX, ipv6LimitPrefixFromEnv } from '../keys/index.ts';
 
 export interface RateLimitConfig {
   enabled: boolean;
@@ -20,6 +24,8 @@ export interface RateLimitConfig {
   publicPerMinute: number;
   signInPerMinute: number;
   authFailuresPerMinute: number;
+  /** Per-address limits count IPv6 clients by this prefix (keys/ip-allowlist.ts `addressLimitKey`). */
+  ipv6Prefix: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
@@ -29,6 +35,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   publicPerMinute: 1200,
   signInPerMinute: 60,
   authFailuresPerMinute: 120,
+  ipv6Prefix: DEFAULT_IPV6_LIMIT_PREFIX,
 };
 
 export const RATE_LIMITS_OFF: RateLimitConfig = { ...DEFAULT_RATE_LIMITS, enabled: false };
@@ -59,5 +66,6 @@ export function rateLimitsFromEnv(env: NodeJS.ProcessEnv): RateLimitConfig {
       'SIGNET_RATE_LIMIT_AUTH_FAILURES',
       DEFAULT_RATE_LIMITS.authFailuresPerMinute,
     ),
+    ipv6Prefix: ipv6LimitPrefixFromEnv(env),
   };
 }

@@ -13,6 +13,16 @@ export interface UsersTable {
   /** The TOTP time step of the last accepted code (codes are single-use); null before the first. */
   totp_last_step: number | null;
   created_at: number;
+  /** After 2FA was turned off: API withdrawals are refused until this time (epoch ms); null = never paused. */
+  api_withdrawals_paused_until?: number | null;
+}
+
+/** A 2FA recovery code: its SHA-256 only; `used_at` once spent (each works once). */
+export interface TotpRecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
 }
 
 export interface SubaccountsTable {
@@ -271,6 +281,7 @@ export interface StreamBusTable {
 
 export interface Database {
   users: UsersTable;
+  totp_recovery_codes: TotpRecoveryCodesTable;
   subaccounts: SubaccountsTable;
   api_keys: ApiKeysTable;
   api_key_usage: ApiKeyUsageTable;

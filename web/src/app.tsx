@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
+import { DEFAULT_BROAD_PREFIXES } from '../../src/keys/ip-allowlist.ts';
 import { consoleApi, setCsrfToken, setSessionEndedHandler, type User } from './api/console-api.ts';
 import { LanguageSwitch } from './components/language-switch.tsx';
 import { useI18n } from './i18n/i18n.tsx';
@@ -32,6 +33,7 @@ export function App(): ReactNode {
   const [sandboxDeposits, setSandboxDeposits] = useState(true);
   const [exchange, setExchange] = useState(true);
   const [customPermissions, setCustomPermissions] = useState<string[]>([]);
+  const [broadAllowlistPrefixes, setBroadAllowlistPrefixes] = useState(DEFAULT_BROAD_PREFIXES);
   const pageOf = (path: string) => findRoute(path, { exchange });
 
   const loadSession = useCallback(() => {
@@ -42,6 +44,7 @@ export function App(): ReactNode {
         setSandboxDeposits(info.sandboxDeposits !== false);
         setExchange(info.exchange !== false);
         setCustomPermissions(info.customPermissions ?? []);
+        setBroadAllowlistPrefixes(info.broadAllowlistPrefixes ?? DEFAULT_BROAD_PREFIXES);
         setSession(
           info.authenticated && info.user
             ? { status: 'signed_in', user: info.user, requireTwoFactorForKeys: info.requireTwoFactorForKeys }
@@ -127,6 +130,7 @@ export function App(): ReactNode {
         requireTwoFactorForKeys: session.requireTwoFactorForKeys,
         sandboxDeposits,
         customPermissions,
+        broadAllowlistPrefixes,
         exchange,
         setUser: (user) => setSession({ ...session, user }),
       }}

@@ -10,6 +10,8 @@ export interface SessionContextValue {
   sandboxDeposits: boolean;
   /** The operator's own permissions for their API behind the gateway (SIGNET_ROUTES), offered for keys. */
   customPermissions: readonly string[];
+  /** Allowlist entries broader than these prefix lengths get a warning. */
+  broadAllowlistPrefixes: { ipv4: number; ipv6: number };
   /** Whether the built-in exchange runs (SIGNET_EXCHANGE); its pages and wording are left out when not. */
   exchange: boolean;
   /** Updates the user after a change (2FA on/off). */

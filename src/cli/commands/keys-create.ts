@@ -2,13 +2,13 @@
  * `signet keys create --email E --name N [--subaccount NAME] [--read-only] [--permissions P] [--allow-ip CIDR]...
  * [--expires ISO|never] [--public-key BASE64]`: creates a key. Without --public-key the pair is generated here and the
  * secret printed once; Signet keeps only the public key. With --public-key no secret exists on this side at all.
- * Operator command: it works on the database directly and needs no TOTP code.
+ * Operator command: it works on the database directly and needs no TOTP code; SIGNET_MAX_KEYS_PER_USER still holds.
  */
 import type { Command } from 'commander';
 
 import { listSubaccounts, requireUserByEmail } from '../../accounts/index.ts';
-import { createApiKey } from '../../keys/index.ts';
-import { collect, describeControls, keyJson, secretLines } from '../key-output.ts';
+import { createApiKey, keyPolicyFromEnv } from '../../keys/index.ts';
+import { collect, describeControls, warnBroadEntries, keyJson, secretLines } from '../key-output.ts';
 import { declaredPermissionsFromEnv } from '../../gateway/index.ts';
 import { databaseOption, printResult, withStore } from '../output.ts';
 
@@ -22,10 +22,13 @@ export function registerKeysCreate(keys: Command): void {
     .option('--read-only', 'view-only access: same as --permissions read')
     .option(
       '--permissions <list>',
-      'comma-separated: read,trade,withdraw and the custom ones SIGNET_ROUTES declares (default: read,trade,withdraw)',
+      'comma-separated: read,trade,withdraw and the custom ones SIGNET_ROUTES declares (default: read,trade,withdraw, as Backpack; with SIGNET_WITHDRAW_REQUIRES_ALLOWLIST=on, withdraw needs --allow-ip)',
     )
     .option('--allow-ip <cidr>', 'only from this IPv4/IPv6 address or CIDR range (repeat, up to 30)', collect)
-    .option('--allow-any-address', 'confirm a 0.0.0.0/0 or ::/0 --allow-ip entry')
+    .option(
+      '--allow-any-address',
+      'confirm --allow-ip entries that allow every address (0.0.0.0/0, ::/0, or ranges that add up to them)',
+    )
     .option('--expires <when>', 'ISO-8601 date or date-time with a zone, or never (default: never)')
     .option('--public-key <base64>', 'your own base64 ED25519 public key; no secret is generated')
     .option(...databaseOption)
@@ -58,6 +61,8 @@ export function registerKeysCreate(keys: Command): void {
             allowAnyAddress: options.allowAnyAddress,
             expiresAt: options.expires,
             publicKey: options.publicKey,
+            maxKeysPerUser: keyPolicyFromEnv(process.env).maxKeysPerUser,
+            withdrawRequiresAllowlist: keyPolicyFromEnv(process.env).withdrawRequiresAllowlist,
           });
           const subs = await listSubaccounts(db, user.id);
           return { ...created, subaccount: subs.find((s) => s.id === created.key.subaccountId)?.name ?? '' };
@@ -65,6 +70,7 @@ export function registerKeysCreate(keys: Command): void {
         const view = keyJson(key, subaccount);
         const { apiKey, ...rest } = view;
         const out = { apiKey, ...(secret === undefined ? {} : { secret }), ...rest };
+        warnBroadEntries(options.allowIp);
         printResult(options, out, () =>
           [`API key:    ${key.apiKey}`, ...secretLines(secret), describeControls(view)].join('\n'),
         );

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 
-import { parseGracePeriod, rotateApiKey } from '../../keys/index.ts';
+import { keyPolicyFromEnv, parseGracePeriod, rotateApiKey } from '../../keys/index.ts';
 import { describeControls, iso, keyJson, secretLines, subaccountName } from '../key-output.ts';
 import { databaseOption, printResult, withStore } from '../output.ts';
 
@@ -27,7 +27,12 @@ export function registerKeysRotate(keys: Command): void {
       ) => {
         const graceMs = parseGracePeriod(options.grace);
         const { rotated, subaccount } = await withStore(options, async (db) => {
-          const result = await rotateApiKey(db, { key: apiKey, graceMs, publicKey: options.publicKey });
+          const result = await rotateApiKey(db, {
+            key: apiKey,
+            graceMs,
+            publicKey: options.publicKey,
+            maxKeysPerUser: keyPolicyFromEnv(process.env).maxKeysPerUser,
+          });
           return { rotated: result, subaccount: await subaccountName(db, result.key) };
         });
         const view = keyJson(rotated.key, subaccount);

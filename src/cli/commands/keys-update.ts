@@ -5,8 +5,8 @@
  */
 import type { Command } from 'commander';
 
-import { updateApiKey } from '../../keys/index.ts';
-import { collect, describeControls, keyJson, subaccountName } from '../key-output.ts';
+import { keyPolicyFromEnv, updateApiKey } from '../../keys/index.ts';
+import { collect, describeControls, warnBroadEntries, keyJson, subaccountName } from '../key-output.ts';
 import { declaredPermissionsFromEnv } from '../../gateway/index.ts';
 import { databaseOption, printResult, withStore } from '../output.ts';
 
@@ -21,7 +21,10 @@ export function registerKeysUpdate(keys: Command): void {
       'comma-separated: read,trade,withdraw and the custom ones SIGNET_ROUTES declares',
     )
     .option('--allow-ip <cidr>', 'replace the allowlist with these entries (repeat, up to 30)', collect)
-    .option('--allow-any-address', 'confirm a 0.0.0.0/0 or ::/0 --allow-ip entry')
+    .option(
+      '--allow-any-address',
+      'confirm --allow-ip entries that allow every address (0.0.0.0/0, ::/0, or ranges that add up to them)',
+    )
     .option('--clear-allow-ip', 'remove the allowlist: any address')
     .option('--expires <when>', 'ISO-8601 date or date-time with a zone, or never')
     .option(...databaseOption)
@@ -53,9 +56,11 @@ export function registerKeysUpdate(keys: Command): void {
             allowedIps: options.clearAllowIp ? null : options.allowIp,
             allowAnyAddress: options.allowAnyAddress,
             expiresAt: options.expires,
+            withdrawRequiresAllowlist: keyPolicyFromEnv(process.env).withdrawRequiresAllowlist,
           });
           return keyJson(key, await subaccountName(db, key));
         });
+        warnBroadEntries(options.allowIp);
         printResult(options, view, () => [`Updated ${view.apiKey}`, describeControls(view)].join('\n'));
       },
     );

@@ -1,7 +1,10 @@
-/** `signet subaccounts create --email E --name N`: a named subaccount for a user. */
+/**
+ * `signet subaccounts create --email E --name N`: a named subaccount for a user, up to
+ * SIGNET_MAX_SUBACCOUNTS_PER_USER (default 50).
+ */
 import type { Command } from 'commander';
 
-import { createSubaccount, requireUserByEmail } from '../../accounts/index.ts';
+import { createSubaccount, maxSubaccountsFromEnv, requireUserByEmail } from '../../accounts/index.ts';
 import { printResult, withStore } from '../output.ts';
 
 export function registerSubaccountsCreate(subaccounts: Command): void {
@@ -15,7 +18,11 @@ export function registerSubaccountsCreate(subaccounts: Command): void {
     .action(async (options: { email: string; name: string; database?: string; json?: boolean }) => {
       const sub = await withStore(options, async (db) => {
         const user = await requireUserByEmail(db, options.email);
-        return createSubaccount(db, { userId: user.id, name: options.name });
+        return createSubaccount(db, {
+          userId: user.id,
+          name: options.name,
+          maxSubaccounts: maxSubaccountsFromEnv(process.env),
+        });
       });
       const out = {
         id: sub.id,

@@ -14,6 +14,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { AppError } from '../../errors.ts';
+import { addressLimitKey } from '../../keys/index.ts';
 import { findInstructionRoute } from '../../protocol/instructions.ts';
 import type { RedisLink } from '../../store/redis-link.ts';
 import type { RateLimitConfig } from '../rate-limit-config.ts';
@@ -137,7 +138,8 @@ export async function registerRateLimits(
       timeWindow: MINUTE,
       keyGenerator: (request) => `${prefix}:${key(request)}`,
     }) as Limiter;
-  const byAddress = (request: FastifyRequest): string => request.ip;
+  // Every address of one IPv6 /64 (by default) and every spelling of one address share one allowance.
+  const byAddress = (request: FastifyRequest): string => addressLimitKey(request.ip, config.ipv6Prefix);
   const bySubaccount = (request: FastifyRequest): string => request.caller.subaccountId;
   const publicLimit = limiter('public', config.publicPerMinute, byAddress);
   const signInLimit = limiter('sign-in', config.signInPerMinute, byAddress);
@@ -148,7 +150,7 @@ export async function registerRateLimits(
   const failures = createLocalCounterStore();
   // The local store answers synchronously: no promise on the signed path.
   const failureCount = (request: FastifyRequest, method: 'incr' | 'read'): { current: number; ttl: number } =>
-    countNow(failures, method, `auth-failures:${request.ip}`, MINUTE, config.authFailuresPerMinute);
+    countNow(failures, method, `auth-failures:${byAddress(request)}`, MINUTE, config.authFailuresPerMinute);
   // The signed API's per-subaccount counters go straight to the plugin's store (same counting rules, same Redis
   // script): the plugin's request wrapper cost ~20 us per signed request, 14 % of a signed read
   // (bench/abuse-controls.ts), for options (allow lists, hooks, headers) these limits do not use.

@@ -1,5 +1,6 @@
 /** The exchange's signed routes (orders, history, capital, and the empty lists of products Signet does not run), for the signed-API plugin to register. */
 import type { AddressBook, Exchange } from '../../exchange/index.ts';
+import type { KeyPolicy } from '../../keys/index.ts';
 import type { SignedRoute } from '../plugins/signed-api.ts';
 import { getDepositAddressRoute } from './capital/get-deposit-address.ts';
 import { getDepositsRoute } from './capital/get-deposits.ts';
@@ -15,7 +16,11 @@ import { postOrderRoute } from './orders/post-order.ts';
 import { postOrdersRoute } from './orders/post-orders.ts';
 import { emptyAnswerRoutes } from './unused/empty-answers.ts';
 
-export function exchangeSignedRoutes(exchange: Exchange, addressBook: AddressBook): SignedRoute[] {
+export function exchangeSignedRoutes(
+  exchange: Exchange,
+  addressBook: AddressBook,
+  keyPolicy?: KeyPolicy,
+): SignedRoute[] {
   return [
     postOrderRoute(exchange),
     postOrdersRoute(exchange),
@@ -28,7 +33,7 @@ export function exchangeSignedRoutes(exchange: Exchange, addressBook: AddressBoo
     getDepositsRoute(exchange),
     getDepositAddressRoute(exchange),
     getWithdrawalsRoute(exchange),
-    postWithdrawalRoute(exchange, addressBook),
+    postWithdrawalRoute(exchange, addressBook, keyPolicy),
     ...emptyAnswerRoutes(),
   ];
 }

@@ -194,8 +194,12 @@ export const consoleApi = {
     call('POST', '/auth/login', { email, password, ...(totpCode ? { totpCode } : {}) }),
   logOut: (): Promise<void> => call('POST', '/auth/logout'),
   setUpTwoFactor: (): Promise<TwoFactorSetup> => call('POST', '/2fa/setup'),
-  enableTwoFactor: (code: string): Promise<{ user: User }> => call('POST', '/2fa/enable', { code }),
-  disableTwoFactor: (code: string): Promise<{ user: User }> => call('POST', '/2fa/disable', { code }),
+  enableTwoFactor: (code: string): Promise<{ user: User; recoveryCodes: string[] }> =>
+    call('POST', '/2fa/enable', { code }),
+  disableTwoFactor: (code: string): Promise<{ user: User; apiWithdrawalsPausedUntil?: number | null }> =>
+    call('POST', '/2fa/disable', { code }),
+  regenerateRecoveryCodes: (code: string): Promise<{ recoveryCodes: string[] }> =>
+    call('POST', '/2fa/recovery-codes', { code }),
   listSubaccounts: (): Promise<Subaccount[]> => call('GET', '/subaccounts'),
   createSubaccount: (name: string): Promise<Subaccount> => call('POST', '/subaccounts', { name }),
   listKeys: (): Promise<ApiKey[]> => call('GET', '/keys'),
@@ -208,7 +212,7 @@ export const consoleApi = {
     id: string,
     input: RotateKeyInput & { grace: GracePeriod },
   ): Promise<{ old: ApiKey; key: ApiKey }> => call('POST', `/keys/${encodeURIComponent(id)}/rotate`, input),
-  revokeAllKeys: (input: { subaccountId?: string; totpCode?: string }): Promise<{ revoked: ApiKey[] }> =>
+  revokeAllKeys: (input: { subaccountId?: string } & IdentityProof): Promise<{ revoked: ApiKey[] }> =>
     call('POST', '/keys/revoke-all', input),
   keyUsage: (id: string, range: UsageRange): Promise<KeyUsage> =>
     call('GET', `/keys/${encodeURIComponent(id)}/usage?range=${range}`),

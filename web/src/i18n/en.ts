@@ -38,8 +38,8 @@ export const en = {
   'auth.passwordHint': 'At least 8 characters.',
   'auth.confirmPassword': 'Confirm password',
   'auth.passwordsDiffer': 'The passwords do not match.',
-  'auth.totpCode': 'Two-factor code',
-  'auth.totpHint': 'Enter the 6-digit code from your authenticator app.',
+  'auth.totpCode': 'Two-factor code or recovery code',
+  'auth.totpHint': 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.',
   'auth.noAccount': 'New to Signet?',
   'auth.haveAccount': 'Already have an account?',
   'auth.goSignUp': 'Create an account',
@@ -200,6 +200,35 @@ export const en = {
   'subs.tableLabel': 'Your subaccounts',
   'subs.created': 'Subaccount “{name}” created.',
 
+  'event.totp.recovery_code_used': '2FA recovery code used',
+  'event.totp.recovery_codes_regenerated': 'New 2FA recovery codes',
+  'event.recoveryCodesLeft': '{count, plural, one {# recovery code left} other {# recovery codes left}}',
+  'event.withdrawalsPausedUntil': 'API withdrawals paused until {time}',
+  'security.disabledPaused': 'Two-factor authentication is off. API withdrawals are paused until {time}.',
+  'recovery.title': 'Recovery codes',
+  'recovery.explain':
+    'Each code signs you in once instead of a code from your app, or turns two-factor authentication off, if you lose your phone. They are shown only now: download or copy them and keep them somewhere safe, away from this device.',
+  'recovery.download': 'Download',
+  'recovery.saved': 'I have saved my recovery codes somewhere safe',
+  'recovery.done': 'Done',
+  'recovery.fileHeader': 'Signet two-factor recovery codes. Each works once.',
+  'recovery.regenerate': 'Make new recovery codes',
+  'recovery.regenerateHint':
+    'Lost your recovery codes, or used most of them? New ones replace them all; enter a current code from your app.',
+  'disable2fa.title': 'Turn off two-factor authentication?',
+  'disable2fa.body': 'Your account will be protected by your password alone. After this:',
+  'disable2fa.signIn': 'Signing in needs only your email and password.',
+  'disable2fa.keys':
+    'Creating, widening and rotating API keys, and changing the address book, need only your password.',
+  'disable2fa.withdrawals':
+    'API withdrawals of all your keys are paused for a day, in case someone else is doing this.',
+  'disable2fa.recoveryCodes': 'Your recovery codes stop working.',
+  'disable2fa.code': 'Code from your app or a recovery code',
+  'disable2fa.codeHint': 'A 6-digit code from your authenticator app, or one of your recovery codes.',
+  'disable2fa.codeRequired': 'Enter a code from your app or a recovery code.',
+  'disable2fa.confirm': 'Turn off 2FA',
+  'error.allowlistRequiredForWithdraw':
+    'This server requires an IP allowlist for keys that can withdraw: add the addresses the key is used from.',
   'security.title': 'Security',
   'security.twoFactor': 'Two-factor authentication',
   'security.twoFactorDescription':
@@ -345,7 +374,9 @@ export const en = {
     'Off by default. Lets the key send funds to addresses in your address book that are allowed for API withdrawals. Turn it on only for a program that must withdraw.',
   'newKey.allowedIps': 'IP allowlist',
   'newKey.allowedIpsHint': 'One IPv4/IPv6 address or CIDR range per line (up to 30). Empty: any address.',
-  'newKey.allowAnyAddress': 'Yes, allow every address (0.0.0.0/0 or ::/0)',
+  'newKey.allowAnyAddress': 'Yes, allow every address (0.0.0.0/0, ::/0, or ranges that together cover them)',
+  'newKey.broadEntries':
+    'Broad range: {entries}. A large part of the internet can use this key; narrow it if you can.',
   'newKey.expires': 'Expires',
   'newKey.expiresNever': 'Never',
   'keys.col.allowedIps': 'Allowed IPs',
@@ -365,6 +396,8 @@ export const en = {
   'edit.save': 'Save',
   'edit.saving': 'Saving…',
   'edit.totpHint': 'Needed when you add a permission or an address, or extend the expiry.',
+  'keys.password': 'Your password',
+  'keys.passwordHint': 'Two-factor authentication is off: confirm with your account password.',
   'rotate.title': 'Rotate API key',
   'rotate.body':
     'A new key with the same name, subaccount, permissions, allowlist and expiry is created in your browser. The old key keeps working for:',
@@ -527,6 +560,14 @@ export const en = {
   'error.keyNotFound': 'This key no longer exists. Reload the page.',
   'error.keyNotActive': 'This key is revoked or expired and cannot be changed.',
   'error.keyChanged': 'The key was changed elsewhere meanwhile. Reload and try again.',
+  'error.keyReplaced':
+    'This key was replaced by rotation: it cannot be rotated again, and its grace period can only be shortened.',
+  'error.keyRetired':
+    'This key was replaced by rotation and its grace period has ended. It is retired for good.',
+  'error.subaccountLimit':
+    'You have {max} subaccounts, the most this server allows. Use one of them, or ask the operator.',
+  'error.keyLimit':
+    'You have {max} working API keys, the most this server allows. Revoke one you no longer use.',
   'error.twoFactorAlreadyOn': 'Two-factor authentication is already on.',
   'error.twoFactorNotOn': 'Two-factor authentication is not on.',
   'error.twoFactorSetupFirst': 'Start the setup first to get a secret.',

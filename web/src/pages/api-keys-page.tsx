@@ -298,11 +298,16 @@ export function ApiKeysPage(): ReactNode {
                                         ariaLabel: `${t('keys.edit')} ${key.name}`,
                                         onSelect: () => act({ kind: 'edit', key }),
                                       },
-                                      {
-                                        label: t('keys.rotate'),
-                                        ariaLabel: `${t('keys.rotate')} ${key.name}`,
-                                        onSelect: () => act({ kind: 'rotate', key }),
-                                      },
+                                      // A key already replaced (in its grace) is never rotated twice.
+                                      ...(key.status === 'grace'
+                                        ? []
+                                        : [
+                                            {
+                                              label: t('keys.rotate'),
+                                              ariaLabel: `${t('keys.rotate')} ${key.name}`,
+                                              onSelect: () => act({ kind: 'rotate', key }),
+                                            },
+                                          ]),
                                       {
                                         label: t('keys.revoke'),
                                         ariaLabel: `${t('keys.revoke')} ${key.name}`,

@@ -1,6 +1,7 @@
 /**
  * Settings → Security: two-factor authentication (enrol with a QR code, the secret, or an `otpauth://` link for an
- * authenticator on the same phone; confirm; disable) and the account's recent activity: every event with a label
+ * authenticator on the same phone; confirm, which shows the ten recovery codes once; new recovery codes for a
+ * current code; disable, confirmed in a dialog that says what it unprotects) and the account's recent activity: every event with a label
  * and details in the console's language (never a raw event code), as a table on wide screens and one card per
  * event on a phone. After a failed action the focus goes to the code field, never to the page.
  */
@@ -15,6 +16,8 @@ import type { MessageKey } from '../i18n/en.ts';
 import { useI18n, type Translate } from '../i18n/i18n.tsx';
 import { permissionLabel } from '../features/api-keys/key-badges.tsx';
 import { keySubaccountLabel } from '../features/exchange/subaccount-label.ts';
+import { DisableTwoFactorDialog } from '../features/two-factor/disable-two-factor-dialog.tsx';
+import { RecoveryCodesPanel } from '../features/two-factor/recovery-codes-panel.tsx';
 import { useSession } from '../session.tsx';
 import { useResource } from '../use-resource.ts';
 
@@ -35,9 +38,11 @@ export function SecurityPage(): ReactNode {
 }
 
 function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
-  const { t, language } = useI18n();
+  const { t, language, formatTime } = useI18n();
   const { user, setUser } = useSession();
   const [setup, setSetup] = useState<TwoFactorSetup>();
+  const [recoveryCodes, setRecoveryCodes] = useState<string[]>();
+  const [confirmingDisable, setConfirmingDisable] = useState(false);
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -76,11 +81,12 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
       setSetup(undefined);
       setCode('');
       setNotice(t('security.enabled'));
+      setRecoveryCodes(result.recoveryCodes);
       onChanged();
     });
   };
 
-  const disable = (event: FormEvent): Promise<void> => {
+  const regenerate = (event: FormEvent): Promise<void> => {
     event.preventDefault();
     if (code.length !== 6) {
       setError(t('security.codeSixDigits'));
@@ -88,10 +94,9 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
       return Promise.resolve();
     }
     return run(async () => {
-      const result = await consoleApi.disableTwoFactor(code);
-      setUser(result.user);
+      const result = await consoleApi.regenerateRecoveryCodes(code);
       setCode('');
-      setNotice(t('security.disabled'));
+      setRecoveryCodes(result.recoveryCodes);
       onChanged();
     });
   };
@@ -126,17 +131,47 @@ function TwoFactorCard({ onChanged }: { onChanged: () => void }): ReactNode {
         </div>
       )}
 
-      {user.twoFactorEnabled ? (
-        <form className="form narrow" onSubmit={disable}>
-          {codeField(t('security.disableCode'))}
+      {recoveryCodes ? (
+        <RecoveryCodesPanel codes={recoveryCodes} onDone={() => setRecoveryCodes(undefined)} />
+      ) : user.twoFactorEnabled ? (
+        <>
+          <form className="form narrow" onSubmit={regenerate}>
+            <p className="muted">{t('recovery.regenerateHint')}</p>
+            {codeField(t('security.disableCode'))}
+            <button
+              type="submit"
+              className="button button-secondary"
+              aria-disabled={busy || code.length !== 6 ? true : undefined}
+            >
+              {t('recovery.regenerate')}
+            </button>
+          </form>
           <button
-            type="submit"
+            type="button"
             className="button button-danger"
-            aria-disabled={busy || code.length !== 6 ? true : undefined}
+            onClick={() => {
+              setNotice(undefined);
+              setConfirmingDisable(true);
+            }}
           >
-            {busy ? t('security.disabling') : t('security.disable')}
+            {t('security.disable')}
           </button>
-        </form>
+          {confirmingDisable && (
+            <DisableTwoFactorDialog
+              onClose={() => setConfirmingDisable(false)}
+              onDisabled={(updated, pausedUntil) => {
+                setConfirmingDisable(false);
+                setUser(updated);
+                setNotice(
+                  pausedUntil === null
+                    ? t('security.disabled')
+                    : t('security.disabledPaused', { time: formatTime(pausedUntil) }),
+                );
+                onChanged();
+              }}
+            />
+          )}
+        </>
       ) : setup ? (
         <div className="enrol">
           <p>{t('security.scan')}</p>
@@ -237,6 +272,14 @@ export function describeEvent(
   switch (event.type) {
     case 'login.succeeded':
       if (d.twoFactor === true) parts.push(t('event.withTwoFactor'));
+      break;
+    case 'totp.recovery_code_used':
+      if (typeof d.left === 'number') parts.push(t('event.recoveryCodesLeft', { count: d.left }));
+      break;
+    case 'totp.disabled':
+      if (typeof d.apiWithdrawalsPausedUntil === 'number') {
+        parts.push(t('event.withdrawalsPausedUntil', { time: formatTime(d.apiWithdrawalsPausedUntil) }));
+      }
       break;
     case 'login.failed':
       if (d.reason === 'password' || d.reason === 'two_factor') parts.push(t(`event.reason.${d.reason}`));
@@ -384,6 +427,8 @@ const EVENT_KEYS: Partial<Record<MessageKey, true>> = {
   'event.logout': true,
   'event.totp.enabled': true,
   'event.totp.disabled': true,
+  'event.totp.recovery_code_used': true,
+  'event.totp.recovery_codes_regenerated': true,
   'event.subaccount.created': true,
   'event.api_key.created': true,
   'event.api_key.revoked': true,

@@ -1,6 +1,6 @@
 /**
- * Sign in: email + password, then the 2FA code when the account has it (the code field takes the focus once it
- * is shown, on every screen size). After a failure the focus returns to the field to fix.
+ * Sign in: email + password, then the 2FA code when the account has it, or one of its recovery codes (the code
+ * field takes the focus once it is shown, on every screen size). After a failure the focus returns to the field to fix.
  */
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 
@@ -39,7 +39,7 @@ export function SignInPage({
     setBusy(true);
     setError(undefined);
     try {
-      const result = await consoleApi.logIn(email, password, needsCode ? code : undefined);
+      const result = await consoleApi.logIn(email, password, needsCode ? code.trim() : undefined);
       if (result.status === 'two_factor_required') {
         setNeedsCode(true);
       } else {
@@ -86,14 +86,12 @@ export function SignInPage({
             label={t('auth.totpCode')}
             hint={t('auth.totpHint')}
             name="totpCode"
-            inputMode="numeric"
             autoComplete="one-time-code"
-            pattern="[0-9]{6}"
-            maxLength={6}
+            maxLength={16}
             required
             inputRef={codeInput}
             value={code}
-            onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
+            onChange={(event) => setCode(event.target.value)}
           />
         )}
         <button

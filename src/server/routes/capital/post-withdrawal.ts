@@ -6,13 +6,23 @@
  * Address book (SIGNET_WITHDRAWAL_ADDRESSES=book, the default): only to an entry on that blockchain whose 2FA
  * requirement is off and whose cooling-off has passed; anything else is 403 WITHDRAWAL_ADDRESS_NOT_ALLOWED,
  * nothing debited. `twoFactorToken` unlocks nothing (Backpack has disabled it for API use).
+ * For a while after the owner turned 2FA off (SIGNET_2FA_OFF_WITHDRAWAL_PAUSE, 24 h), every API withdrawal of theirs
+ * is 403 FORBIDDEN, saying until when; with SIGNET_WITHDRAW_REQUIRES_ALLOWLIST=on a key without an IP allowlist is
+ * refused (400 ALLOWLIST_REQUIRED_FOR_WITHDRAW), even one made before the setting: a thief who took the account and removed 2FA cannot drain it at once.
  */
 import { toBackpackWithdrawal } from '../../views/backpack-wire.ts';
 import { requireAsset, type AddressBook, type Exchange } from '../../../exchange/index.ts';
+import { apiWithdrawalsPausedUntil } from '../../../console/two-factor-service.ts';
+import { AppError } from '../../../errors.ts';
+import { assertWithdrawAllowlist, DEFAULT_KEY_POLICY, type KeyPolicy } from '../../../keys/index.ts';
 import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { withdrawalSchema } from './capital-schemas.ts';
 
-export function postWithdrawalRoute(exchange: Exchange, addressBook: AddressBook): SignedRoute {
+export function postWithdrawalRoute(
+  exchange: Exchange,
+  addressBook: AddressBook,
+  policy: Pick<KeyPolicy, 'withdrawRequiresAllowlist'> = DEFAULT_KEY_POLICY,
+): SignedRoute {
   return signedRoute({
     method: 'POST',
     url: '/wapi/v1/capital/withdrawals',
@@ -38,11 +48,29 @@ export function postWithdrawalRoute(exchange: Exchange, addressBook: AddressBook
     },
     handler: async (request) => {
       const { userId, subaccountId } = request.caller;
+      // A key made before the operator required allowlists for withdrawing keys is held to the rule too.
+      assertWithdrawAllowlist(policy, request.caller);
       const withdrawal = await exchange.requestWithdrawal(subaccountId, request.body, {
-        authorize: (destination) =>
-          addressBook.authorizeApiWithdrawal({ userId, ...destination, now: exchange.now() }),
+        authorize: async (destination) => {
+          await refuseWhileWithdrawalsPaused(addressBook, userId, exchange.now());
+          await addressBook.authorizeApiWithdrawal({ userId, ...destination, now: exchange.now() });
+        },
       });
       return toBackpackWithdrawal(withdrawal, requireAsset(exchange.config, withdrawal.symbol));
     },
   });
+}
+
+async function refuseWhileWithdrawalsPaused(
+  addressBook: AddressBook,
+  userId: string,
+  now: number,
+): Promise<void> {
+  const until = await apiWithdrawalsPausedUntil(addressBook.db, { userId, now });
+  if (until === undefined) return;
+  throw AppError.of(
+    'API_WITHDRAWALS_PAUSED',
+    `API withdrawals are paused until ${new Date(until).toISOString()}: two-factor authentication was turned off`,
+    { until: new Date(until).toISOString() },
+  );
 }

@@ -38,7 +38,10 @@ export function deleteApiKeyRoute({ db, now, config }: ConsoleRouteDeps): RouteO
       const body = request.body ?? {};
       const at = now();
       await findApiKey(db, { key: id, userId: user.id });
-      await confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: false });
+      await confirmKeyAction(
+        { db, config },
+        { user, proof: { totpCode: body.totpCode }, now: at, grantsAccess: false, needsProof: false },
+      );
       const key = await revokeApiKey(db, {
         key: id,
         userId: user.id,

@@ -7,6 +7,7 @@ import type { RouteOptions } from 'fastify';
 
 import { deriveCsrfToken } from '../../../console/csrf.ts';
 import { DEFAULT_SANDBOX_FUNDING } from '../../../exchange/index.ts';
+import { DEFAULT_KEY_POLICY } from '../../../keys/index.ts';
 import type { ConsoleRouteDeps } from '../../plugins/console-session.ts';
 import { schemaRoute } from '../../schema-types.ts';
 import { csrfTokenSchema, toUserView, userSchema } from './schemas.ts';
@@ -30,6 +31,13 @@ export const sessionInfoSchema = {
       type: 'array',
       items: { type: 'string' },
       description: "The operator's own permissions for gateway routes (SIGNET_ROUTES), offered for keys",
+    },
+    broadAllowlistPrefixes: {
+      type: 'object',
+      required: ['ipv4', 'ipv6'],
+      additionalProperties: false,
+      properties: { ipv4: { type: 'integer' }, ipv6: { type: 'integer' } },
+      description: 'Allowlist entries broader than these prefix lengths are warned about',
     },
   },
 } as const;
@@ -57,6 +65,7 @@ export function getSessionRoute({
         sandboxDeposits: exchangeEnabled && (config.sandboxDeposits ?? DEFAULT_SANDBOX_FUNDING).enabled,
         exchange: exchangeEnabled,
         customPermissions: [...declaredPermissions],
+        broadAllowlistPrefixes: (config.keys ?? DEFAULT_KEY_POLICY).broadPrefixes,
       };
       if (!current) return { authenticated: false, ...settings };
       return {

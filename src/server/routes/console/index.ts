@@ -30,6 +30,7 @@ import { postLogoutRoute } from './post-logout.ts';
 import { postSignupRoute } from './post-signup.ts';
 import { postSubaccountRoute } from './post-subaccount.ts';
 import { postTwoFactorDisableRoute } from './post-two-factor-disable.ts';
+import { postTwoFactorRecoveryCodesRoute } from './post-two-factor-recovery-codes.ts';
 import { postTwoFactorEnableRoute } from './post-two-factor-enable.ts';
 import { postTwoFactorSetupRoute } from './post-two-factor-setup.ts';
 import { postWithdrawalAddressRoute } from './post-withdrawal-address.ts';
@@ -48,6 +49,7 @@ export function consoleRoutes(
     postTwoFactorSetupRoute(deps),
     postTwoFactorEnableRoute(deps),
     postTwoFactorDisableRoute(deps),
+    postTwoFactorRecoveryCodesRoute(deps),
     getSubaccountsRoute(deps),
     postSubaccountRoute(deps),
     getApiKeysRoute(deps),

@@ -1,7 +1,8 @@
 /**
  * `PATCH /console/api/keys/:id`: renames a key or changes its permissions, IP allowlist and expiry. Effective on
- * the key's next request. A change that widens anything (a permission, an address, a later expiry) needs the
- * TOTP code when the account has 2FA; narrowing and renaming do not. Audited with before and after.
+ * the key's next request. A change that widens anything (a permission, an address, a later expiry, extending an
+ * expired key) needs the TOTP code when the account has 2FA and the password when it has not; narrowing and
+ * renaming need neither. Audited with before and after.
  */
 import type { RouteOptions } from 'fastify';
 
@@ -15,13 +16,8 @@ import {
 import { schemaRoute } from '../../schema-types.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { confirmKeyAction } from './key-two-factor.ts';
-import {
-  apiKeySchema,
-  errorResponses,
-  keyControlsProperties,
-  keyIdParamsSchema,
-  totpCodeSchema,
-} from './schemas.ts';
+import { apiKeySchema, errorResponses, keyControlsProperties, keyIdParamsSchema } from './schemas.ts';
+import { identityProofProperties } from './withdrawal-address-view.ts';
 
 /** A key's edit: any of its name and controls (the SPA imports its type, wire.ts). */
 export const updateKeyBodySchema = {
@@ -31,7 +27,7 @@ export const updateKeyBodySchema = {
     name: { type: 'string', maxLength: 256 },
     ...keyControlsProperties,
     allowedIps: { ...keyControlsProperties.allowedIps, type: ['array', 'null'] },
-    totpCode: totpCodeSchema,
+    ...identityProofProperties,
   },
 } as const;
 
@@ -60,8 +56,12 @@ export function patchApiKeyRoute({ db, now, config, declaredPermissions }: Conso
         allowedIps: body.allowedIps,
         allowAnyAddress: body.allowAnyAddress,
         expiresAt: body.expiresAt,
+        withdrawRequiresAllowlist: config.keys?.withdrawRequiresAllowlist,
         authorize: () =>
-          confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: true }),
+          confirmKeyAction(
+            { db, config },
+            { user, proof: body, now: at, grantsAccess: true, needsProof: true },
+          ),
         context: auditContextOf(request),
         now: at,
       });

@@ -1,13 +1,14 @@
 /**
  * `POST /console/api/keys/:id/rotate`: a new key (public key from the browser, as for any new key) with the old
  * one's name, subaccount, permissions, allowlist and expiry; the old key keeps working for the grace period the
- * person picked (0, 1h, 24h, 7d), then is refused like an expired key. Needs the TOTP code with 2FA on.
+ * person picked (0, 1h, 24h, 7d), then is refused like an expired key. Needs the TOTP code with 2FA on, the
+ * password with it off: a rotation to a public key of the caller's choosing hands the key's powers to its holder.
  */
 import type { RouteOptions } from 'fastify';
 
 import { resolveSubaccount } from '../../../accounts/index.ts';
 import { AppError } from '../../../errors.ts';
-import { GRACE_PERIODS, parseGracePeriod, rotateApiKey } from '../../../keys/index.ts';
+import { DEFAULT_KEY_POLICY, GRACE_PERIODS, parseGracePeriod, rotateApiKey } from '../../../keys/index.ts';
 import { parsePublicKey } from '../../../protocol/key-encoding.ts';
 import {
   auditContextOf,
@@ -17,7 +18,8 @@ import {
 import { schemaRoute } from '../../schema-types.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { confirmKeyAction } from './key-two-factor.ts';
-import { apiKeySchema, errorResponses, keyIdParamsSchema, totpCodeSchema } from './schemas.ts';
+import { apiKeySchema, errorResponses, keyIdParamsSchema } from './schemas.ts';
+import { identityProofProperties } from './withdrawal-address-view.ts';
 
 /** A rotation: the new public key and the old key's grace (the SPA imports its type, wire.ts). */
 export const rotateKeyBodySchema = {
@@ -28,7 +30,7 @@ export const rotateKeyBodySchema = {
     publicKey: { type: 'string', maxLength: 256 },
     publicKeySource: { type: 'string', enum: ['browser', 'user'], default: 'browser' },
     grace: { type: 'string', enum: Object.keys(GRACE_PERIODS) },
-    totpCode: totpCodeSchema,
+    ...identityProofProperties,
   },
 } as const;
 
@@ -59,13 +61,18 @@ export function postApiKeyRotateRoute({ db, now, config }: ConsoleRouteDeps): Ro
       const graceMs = parseGracePeriod(body.grace);
       const parsed = parsePublicKey(body.publicKey);
       if (!parsed.ok) throw AppError.of(parsed.detail, parsed.message);
-      await confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: true });
       const rotated = await rotateApiKey(db, {
         key: id,
         userId: user.id,
         publicKey: body.publicKey,
         publicKeySource: body.publicKeySource ?? 'browser',
         graceMs,
+        maxKeysPerUser: (config.keys ?? DEFAULT_KEY_POLICY).maxKeysPerUser,
+        authorize: () =>
+          confirmKeyAction(
+            { db, config },
+            { user, proof: body, now: at, grantsAccess: true, needsProof: true },
+          ),
         context: auditContextOf(request),
         now: at,
       });

@@ -10,7 +10,8 @@
  * Permissions: `readOnly` means read alone; otherwise `permissions`, or by default read + trade: a key made in the
  * console can withdraw only when the person ticked "Allow withdrawals" (the dialog then sends the permissions).
  * Custom permissions must be ones the operator declares for gateway routes (SIGNET_ROUTES).
- * The operator CLI keeps Backpack's default of all three. With 2FA on, a current code is required; with
+ * The operator CLI keeps Backpack's default of all three. A user holding SIGNET_MAX_KEYS_PER_USER working keys is
+ * refused (400 KEY_LIMIT). With 2FA on, a current code is required; with
  * the operator setting `requireTwoFactorForKeys`, a user without 2FA is refused until they turn it on.
  */
 import type { RouteOptions } from 'fastify';
@@ -19,8 +20,10 @@ import { resolveSubaccount } from '../../../accounts/index.ts';
 import { verifyTwoFactorCode } from '../../../console/two-factor-service.ts';
 import { AppError } from '../../../errors.ts';
 import {
+  assertWithdrawAllowlist,
   createApiKey,
   customPermissionsOfStored,
+  DEFAULT_KEY_POLICY,
   parseExpiry,
   PERMISSION_BITS,
   permissionNames,
@@ -94,7 +97,10 @@ export function postApiKeyRoute({ db, now, config, declaredPermissions }: Consol
         defaultPermissions: CONSOLE_DEFAULT_PERMISSIONS,
         declaredPermissions,
       });
-      resolveAllowlist(body.allowedIps, body.allowAnyAddress);
+      assertWithdrawAllowlist(config.keys, {
+        permissions: permissions.permissions,
+        allowedIps: resolveAllowlist(body.allowedIps, body.allowAnyAddress),
+      });
       parseExpiry(body.expiresAt, at);
       const subaccount = await resolveSubaccount(db, user.id, { id: body.subaccountId });
 
@@ -117,6 +123,8 @@ export function postApiKeyRoute({ db, now, config, declaredPermissions }: Consol
         expiresAt: body.expiresAt,
         publicKey: body.publicKey,
         publicKeySource: body.publicKeySource ?? 'user',
+        maxKeysPerUser: (config.keys ?? DEFAULT_KEY_POLICY).maxKeysPerUser,
+        withdrawRequiresAllowlist: config.keys?.withdrawRequiresAllowlist,
         context: auditContextOf(request),
         now: at,
       });

@@ -1,6 +1,7 @@
 /**
  * `POST /console/api/keys/revoke-all`: revokes every live key of the account, or of one subaccount — the button
- * for a compromised machine. Needs the TOTP code with 2FA on; effective on each key's next request.
+ * for a compromised machine. Needs the TOTP code with 2FA on, the password with it off (a stolen session alone must
+ * not be able to stop every bot of the account); effective on each key's next request.
  */
 import type { RouteOptions } from 'fastify';
 
@@ -14,7 +15,8 @@ import {
 import { schemaRoute } from '../../schema-types.ts';
 import { toApiKeyView } from './api-key-view.ts';
 import { confirmKeyAction } from './key-two-factor.ts';
-import { apiKeySchema, errorResponses, totpCodeSchema } from './schemas.ts';
+import { apiKeySchema, errorResponses } from './schemas.ts';
+import { identityProofProperties } from './withdrawal-address-view.ts';
 
 export function postApiKeysRevokeAllRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
   return schemaRoute({
@@ -28,7 +30,7 @@ export function postApiKeysRevokeAllRoute({ db, now, config }: ConsoleRouteDeps)
         additionalProperties: false,
         properties: {
           subaccountId: { type: 'string', maxLength: 64, description: 'Only this subaccount’s keys' },
-          totpCode: totpCodeSchema,
+          ...identityProofProperties,
         },
       },
       response: {
@@ -49,7 +51,10 @@ export function postApiKeysRevokeAllRoute({ db, now, config }: ConsoleRouteDeps)
         body.subaccountId === undefined
           ? undefined
           : await resolveSubaccount(db, user.id, { id: body.subaccountId });
-      await confirmKeyAction({ db, config }, { user, code: body.totpCode, now: at, grantsAccess: false });
+      await confirmKeyAction(
+        { db, config },
+        { user, proof: body, now: at, grantsAccess: false, needsProof: true },
+      );
       const revoked = await revokeAllApiKeys(db, {
         userId: user.id,
         subaccountId: subaccount?.id,

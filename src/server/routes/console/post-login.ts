@@ -12,7 +12,7 @@ import { auditContextOf, setSessionCookie, type ConsoleRouteDeps } from '../../p
 import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses, totpCodeSchema, toUserView, userSchema } from './schemas.ts';
 
-export function postLoginRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
+export function postLoginRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
   return schemaRoute({
     method: 'POST',
     url: '/auth/login',
@@ -46,7 +46,12 @@ export function postLoginRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
     },
     handler: async (request, reply) => {
       const { body } = request;
-      const outcome = await signIn(db, { ...body, context: auditContextOf(request), now: now() });
+      const outcome = await signIn(db, {
+        ...body,
+        context: auditContextOf(request),
+        now: now(),
+        ipv6Prefix: config.ipv6LimitPrefix,
+      });
       if (outcome.status === 'two_factor_required') return { status: outcome.status };
       setSessionCookie(request, reply, outcome.token);
       return {

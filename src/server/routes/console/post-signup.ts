@@ -8,7 +8,7 @@ import { auditContextOf, setSessionCookie, type ConsoleRouteDeps } from '../../p
 import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses, sessionStateSchema, toUserView } from './schemas.ts';
 
-export function postSignupRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
+export function postSignupRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
   return schemaRoute({
     method: 'POST',
     url: '/auth/signup',
@@ -29,7 +29,12 @@ export function postSignupRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
     },
     handler: async (request, reply) => {
       const { body } = request;
-      const outcome = await signUp(db, { ...body, context: auditContextOf(request), now: now() });
+      const outcome = await signUp(db, {
+        ...body,
+        context: auditContextOf(request),
+        now: now(),
+        ipv6Prefix: config.ipv6LimitPrefix,
+      });
       setSessionCookie(request, reply, outcome.token);
       return reply
         .code(201)

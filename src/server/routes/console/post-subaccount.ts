@@ -1,7 +1,10 @@
-/** `POST /console/api/subaccounts`: creates a named subaccount for the caller. */
+/**
+ * `POST /console/api/subaccounts`: creates a named subaccount for the caller, up to the operator's cap
+ * (SIGNET_MAX_SUBACCOUNTS_PER_USER, 400 SUBACCOUNT_LIMIT past it).
+ */
 import type { RouteOptions } from 'fastify';
 
-import { createSubaccount } from '../../../accounts/index.ts';
+import { createSubaccount, DEFAULT_MAX_SUBACCOUNTS_PER_USER } from '../../../accounts/index.ts';
 import {
   auditContextOf,
   requireConsoleSession,
@@ -10,7 +13,7 @@ import {
 import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses, subaccountSchema, toSubaccountView } from './schemas.ts';
 
-export function postSubaccountRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
+export function postSubaccountRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
   return schemaRoute({
     method: 'POST',
     url: '/subaccounts',
@@ -31,6 +34,7 @@ export function postSubaccountRoute({ db, now }: ConsoleRouteDeps): RouteOptions
       const subaccount = await createSubaccount(db, {
         userId: user.id,
         name,
+        maxSubaccounts: config.maxSubaccountsPerUser ?? DEFAULT_MAX_SUBACCOUNTS_PER_USER,
         context: auditContextOf(request),
         now: now(),
       });

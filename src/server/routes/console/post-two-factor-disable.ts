@@ -1,4 +1,8 @@
-/** `POST /console/api/2fa/disable`: turns 2FA off; needs a current code, so a session alone cannot. */
+/**
+ * `POST /console/api/2fa/disable`: turns 2FA off; needs a current code or an unused recovery code, so a session
+ * alone cannot. The user's API withdrawals are paused for SIGNET_2FA_OFF_WITHDRAWAL_PAUSE (24 h); the answer says
+ * until when.
+ */
 import type { RouteOptions } from 'fastify';
 
 import { getUser } from '../../../accounts/index.ts';
@@ -11,21 +15,39 @@ import {
 import { schemaRoute } from '../../schema-types.ts';
 import { errorResponses, totpCodeBodySchema, toUserView, userResponseSchema } from './schemas.ts';
 
-export function postTwoFactorDisableRoute({ db, now }: ConsoleRouteDeps): RouteOptions {
+export function postTwoFactorDisableRoute({ db, now, config }: ConsoleRouteDeps): RouteOptions {
   return schemaRoute({
     method: 'POST',
     url: '/2fa/disable',
     schema: {
-      summary: 'Turn two-factor authentication off (needs a current code)',
+      summary: 'Turn two-factor authentication off (needs a current code or a recovery code)',
       tags: ['Console'],
       body: totpCodeBodySchema,
-      response: { 200: userResponseSchema, ...errorResponses },
+      response: {
+        200: {
+          ...userResponseSchema,
+          properties: {
+            ...userResponseSchema.properties,
+            apiWithdrawalsPausedUntil: {
+              type: ['integer', 'null'],
+              description: 'API withdrawals are refused until this time (epoch ms)',
+            },
+          },
+        },
+        ...errorResponses,
+      },
     },
     handler: async (request) => {
       const { user } = requireConsoleSession(request);
       const { code } = request.body;
-      await disableTwoFactor(db, { userId: user.id, code, context: auditContextOf(request), now: now() });
-      return { user: toUserView((await getUser(db, user.id)) ?? user) };
+      const { apiWithdrawalsPausedUntil } = await disableTwoFactor(db, {
+        userId: user.id,
+        code,
+        withdrawalPauseMs: config.twoFactorOffWithdrawalPauseMs,
+        context: auditContextOf(request),
+        now: now(),
+      });
+      return { user: toUserView((await getUser(db, user.id)) ?? user), apiWithdrawalsPausedUntil };
     },
   });
 }

@@ -143,6 +143,22 @@ export const totpCodeBodySchema = {
   properties: { code: totpCodeSchema },
 } as const;
 
+/** A response schema with the ten 2FA recovery codes added (shown once). */
+export function withRecoveryCodes<T extends { required: readonly string[]; properties: object }>(schema: T) {
+  return {
+    ...schema,
+    required: [...schema.required, 'recoveryCodes'],
+    properties: {
+      ...schema.properties,
+      recoveryCodes: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Ten single-use recovery codes, shown this once',
+      },
+    },
+  };
+}
+
 /** `{ user }`: the answer of routes that change the user's own settings. */
 export const userResponseSchema = {
   type: 'object',

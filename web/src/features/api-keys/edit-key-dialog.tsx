@@ -1,7 +1,7 @@
 /**
  * Edit an API key: name, Read Only / Allow withdrawals, IP allowlist, expiry. Effective on the key's next request.
- * With 2FA on, the code field is shown; the server asks for it only when the change widens the key (a permission,
- * an address, a later expiry), so renaming and narrowing work without it.
+ * The proof field (the 2FA code, or the password without 2FA) is shown; the server asks for it only when the change
+ * widens the key (a permission, an address, a later expiry), so renaming and narrowing work without it.
  *
  * As in New API Key: every problem the page can see is shown at once on its field, a server error on the field
  * its detail names, the focus moves to the first error, and closing with changes asks first.
@@ -23,10 +23,12 @@ import {
   permissionsOf,
   validateKeyControls,
 } from './key-controls-fields.tsx';
-import { TotpField } from './totp-field.tsx';
+import { KeyProofField, keyProof } from './totp-field.tsx';
 
 type Errors = Partial<Record<ErrorField, string>>;
 const FIELD_ORDER: ErrorField[] = ['form', 'name', 'permissions', 'allowedIps', 'expiresAt', 'totpCode'];
+/** The proof field takes the code's errors and the password's alike. */
+const proofField = (field: ErrorField): ErrorField => (field === 'password' ? 'totpCode' : field);
 
 export function EditKeyDialog({
   apiKey,
@@ -80,16 +82,15 @@ export function EditKeyDialog({
         allowedIps: entries.length > 0 ? entries : null,
         ...(entries.length > 0 ? { allowAnyAddress: controls.allowAnyAddress } : {}),
         expiresAt: expiryToSend(controls, now),
-        ...(user.twoFactorEnabled && totpCode ? { totpCode } : {}),
+        ...keyProof(user.twoFactorEnabled, totpCode),
       });
       onSaved(key);
     } catch (caught) {
       const error = caught instanceof ApiError ? caught : new ApiError(0, 'CLIENT_ERROR', String(caught));
       setBusy(false);
-      const field = errorField(error);
+      const field = proofField(errorField(error));
       fail({
-        [field === 'subaccount' || field === 'publicKey' || field === 'password' ? 'form' : field]:
-          describeError(error, language, t),
+        [field === 'subaccount' || field === 'publicKey' ? 'form' : field]: describeError(error, language, t),
       });
     }
   };
@@ -140,15 +141,13 @@ export function EditKeyDialog({
           expiryRef={refs.expiresAt}
           errors={{ allowedIps: errors.allowedIps, expiresAt: errors.expiresAt }}
         />
-        {user.twoFactorEnabled && (
-          <TotpField
-            value={totpCode}
-            onChange={setTotpCode}
-            error={errors.totpCode}
-            hint={t('edit.totpHint')}
-            inputRef={refs.totpCode}
-          />
-        )}
+        <KeyProofField
+          value={totpCode}
+          onChange={setTotpCode}
+          error={errors.totpCode}
+          hint={t('edit.totpHint')}
+          inputRef={refs.totpCode}
+        />
       </form>
     </Dialog>
   );

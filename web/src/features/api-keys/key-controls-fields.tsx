@@ -2,13 +2,15 @@
  * The fields that set a key's controls, shared by the New API Key and Edit dialogs: the permissions (Read Only,
  * Allow withdrawals as a visible choice that starts unticked, and a checkbox per permission the operator declared
  * for their own API behind the gateway, also unticked), the IP allowlist (one entry per line, a confirmation
- * for 0.0.0.0/0 and ::/0) and the expiry (Never, 30, 90 or 365 days from now, or a date and time typed as
+ * for 0.0.0.0/0 and ::/0, and for ranges that together allow every address, as the server asks, and a warning
+ * for entries broader than the operator's prefixes) and the expiry (Never, 30, 90 or 365 days from now, or a date and time typed as
  * `2026-12-01 13:30` in the browser's time zone, which is named beside it, with the result shown in the console's
  * format). `validateKeyControls` checks all of them at once before anything is sent; the server validates
  * everything again.
  */
 import { useId, type ReactNode } from 'react';
 
+import { broadEntries, parseAllowlist } from '../../../../src/keys/ip-allowlist.ts';
 import { isBuiltInPermission, type ApiKey } from '../../api/console-api.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { useI18n, type Translate } from '../../i18n/i18n.tsx';
@@ -41,15 +43,26 @@ export function initialControls(key?: ApiKey): KeyControlsState {
     withdraw: key ? key.permissions.includes('withdraw') : false,
     custom: key ? key.permissions.filter((p) => !isBuiltInPermission(p)) : [],
     allowedIps: key ? key.allowedIps.join('\n') : '',
-    allowAnyAddress: key ? key.allowedIps.some(matchesAll) : false,
+    allowAnyAddress: key ? anyAddressEntry(key.allowedIps) !== undefined : false,
     expiry: key?.expiresAt ? 'keep' : 'never',
     expiresText: key?.expiresAt ? toLocalText(key.expiresAt) : '',
     currentExpiry: key?.expiresAt ?? null,
   };
 }
 
-function matchesAll(entry: string): boolean {
-  return /^(0\.0\.0\.0|::)\/0$/.test(entry.trim());
+/**
+ * What needs the "any address" confirmation: a `/0` entry, or entries that together allow every address of a
+ * family (the server's rule, src/keys/ip-allowlist.ts); undefined when nothing does or the list does not parse.
+ */
+function anyAddressEntry(entries: readonly string[]): string | undefined {
+  try {
+    parseAllowlist(entries);
+    return undefined;
+  } catch (error) {
+    const detail = (error as { detail?: string; params?: { entry?: string } }).detail;
+    if (detail !== 'ALLOWLIST_ANY_ADDRESS') return undefined;
+    return (error as { params?: { entry?: string } }).params?.entry;
+  }
 }
 
 /** `2026-12-01 13:30` in the browser's time zone. */
@@ -136,8 +149,9 @@ export function validateKeyControls(state: KeyControlsState, now: number, t: Tra
   if (bad !== undefined) errors.allowedIps = t('error.allowlistEntry', { entry: bad });
   else if (entries.length > 30)
     errors.allowedIps = t('error.allowlistTooLong', { max: 30, count: entries.length });
-  else if (entries.some(matchesAll) && !state.allowAnyAddress) {
-    errors.allowedIps = t('error.allowlistAnyAddress', { entry: entries.find(matchesAll) as string });
+  else if (!state.allowAnyAddress) {
+    const entry = anyAddressEntry(entries);
+    if (entry !== undefined) errors.allowedIps = t('error.allowlistAnyAddress', { entry });
   }
   if (state.expiry === 'custom') {
     const at = parseLocalText(state.expiresText);
@@ -264,7 +278,9 @@ export function KeyControlsFields({
   const { t, formatTime, timeZoneLabel } = useI18n();
   const id = useId();
   const set = (patch: Partial<KeyControlsState>) => onChange({ ...state, ...patch });
-  const needsConfirmation = allowlistEntries(state).some(matchesAll);
+  const { broadAllowlistPrefixes } = useSession();
+  const needsConfirmation = anyAddressEntry(allowlistEntries(state)) !== undefined;
+  const broad = broadEntries(allowlistEntries(state), broadAllowlistPrefixes);
   const withdrawsAnywhere = state.withdraw && !state.readOnly && allowlistEntries(state).length === 0;
   const at = expiryOf(state, now);
   const choices: ExpiryChoice[] =
@@ -291,6 +307,11 @@ export function KeyControlsFields({
           {t('newKey.allowedIpsHint')}
         </p>
         {withdrawsAnywhere && <p className="hint warning-text">{t('newKey.withdrawAnyAddress')}</p>}
+        {broad.length > 0 && (
+          <p className="hint warning-text" data-testid="broad-allowlist">
+            {t('newKey.broadEntries', { entries: broad.join(', ') })}
+          </p>
+        )}
         {errors.allowedIps && (
           <p id={`${id}-ips-error`} className="field-error" role="alert">
             {errors.allowedIps}

@@ -12,7 +12,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { keySubaccountLabel } from '../exchange/subaccount-label.ts';
 import { shortKey } from './key-badges.tsx';
-import { TotpField } from './totp-field.tsx';
+import { KeyProofField, keyProof } from './totp-field.tsx';
 
 export function RevokeAllDialog({
   keys,
@@ -46,13 +46,13 @@ export function RevokeAllDialog({
     try {
       const { revoked } = await consoleApi.revokeAllKeys({
         ...(scope ? { subaccountId: scope } : {}),
-        ...(user.twoFactorEnabled ? { totpCode } : {}),
+        ...keyProof(user.twoFactorEnabled, totpCode),
       });
       onRevoked(revoked.length);
     } catch (caught) {
       const message = describeError(caught, language, t);
       setBusy(false);
-      if (errorField(caught) === 'totpCode' && user.twoFactorEnabled) {
+      if (errorField(caught) === 'totpCode' || errorField(caught) === 'password') {
         setCodeError(message);
         window.setTimeout(() => codeInput.current?.focus(), 0);
       } else {
@@ -109,9 +109,7 @@ export function RevokeAllDialog({
           ))}
         </ul>
       </div>
-      {user.twoFactorEnabled && (
-        <TotpField value={totpCode} onChange={setTotpCode} error={codeError} inputRef={codeInput} />
-      )}
+      <KeyProofField value={totpCode} onChange={setTotpCode} error={codeError} inputRef={codeInput} />
     </Dialog>
   );
 }

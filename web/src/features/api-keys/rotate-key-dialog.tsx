@@ -13,7 +13,7 @@ import { FormError } from '../../components/field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
 import type { CreatedKey } from './created-key-dialog.tsx';
-import { TotpField } from './totp-field.tsx';
+import { KeyProofField, keyProof } from './totp-field.tsx';
 
 const GRACES: GracePeriod[] = ['0', '1h', '24h', '7d'];
 
@@ -48,13 +48,13 @@ export function RotateKeyDialog({
         publicKey: pair.apiKey,
         publicKeySource: 'browser',
         grace,
-        ...(user.twoFactorEnabled ? { totpCode } : {}),
+        ...keyProof(user.twoFactorEnabled, totpCode),
       });
       onRotated({ key: result.key, secret: pair.secret });
     } catch (caught) {
       const message = describeError(caught, language, t);
       setBusy(false);
-      if (errorField(caught) === 'totpCode' && user.twoFactorEnabled) {
+      if (errorField(caught) === 'totpCode' || errorField(caught) === 'password') {
         setCodeError(message);
         window.setTimeout(() => codeInput.current?.focus(), 0);
       } else {
@@ -103,9 +103,7 @@ export function RotateKeyDialog({
           ))}
         </select>
       </div>
-      {user.twoFactorEnabled && (
-        <TotpField value={totpCode} onChange={setTotpCode} error={codeError} inputRef={codeInput} />
-      )}
+      <KeyProofField value={totpCode} onChange={setTotpCode} error={codeError} inputRef={codeInput} />
     </Dialog>
   );
 }
