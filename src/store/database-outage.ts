@@ -97,11 +97,15 @@ export interface OutageWatcher {
 }
 
 const FIRST_PROBE_MS = 100;
+/** A new failure this soon after a recovery belongs to the same episode (see failed()). */
+const FLAP_MS = 2000;
 const MAX_PROBE_MS = 5000;
 
 /** One store's outage episodes. */
 export class DatabaseOutage {
   private since: number | undefined;
+  private recoveredAt: number | undefined;
+  private quiet = false;
   private probeTimer: NodeJS.Timeout | undefined;
   private probeDelay = FIRST_PROBE_MS;
   private closed = false;
@@ -131,7 +135,10 @@ export class DatabaseOutage {
     if (this.since !== undefined || this.closed) return true;
     this.since = this.now();
     this.probeDelay = FIRST_PROBE_MS;
-    for (const watcher of this.watchers) watcher.down?.(error);
+    // A failure right after a recovery (a late error of a connection the outage broke, or a flapping server)
+    // continues the episode already told: not told again, nor its end.
+    this.quiet = this.recoveredAt !== undefined && this.since - this.recoveredAt < FLAP_MS;
+    if (!this.quiet) for (const watcher of this.watchers) watcher.down?.(error);
     this.scheduleProbe();
     return true;
   }
@@ -141,9 +148,10 @@ export class DatabaseOutage {
     if (this.since === undefined) return;
     const downMs = this.now() - this.since;
     this.since = undefined;
+    this.recoveredAt = this.now();
     if (this.probeTimer !== undefined) clearTimeout(this.probeTimer);
     this.probeTimer = undefined;
-    for (const watcher of this.watchers) watcher.up?.({ downMs });
+    if (!this.quiet) for (const watcher of this.watchers) watcher.up?.({ downMs });
   }
 
   close(): void {
