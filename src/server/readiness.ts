@@ -1,11 +1,13 @@
 /**
- * Readiness: whether this process can serve, as `/readyz` reports it. Ready means the database can be written, every
- * migration this version ships has been applied (and none it does not know), and Redis answers when `REDIS_URL`
- * is configured. Each check has a short timeout so a hung dependency gives a prompt 503, never a hung probe.
+ * Readiness: whether this process can serve, as `/readyz` reports it. Ready means the database can be written
+ * (database-outage.ts), every migration this version ships has been applied (and none it does not know), and
+ * Redis answers when `REDIS_URL` is configured. Each check has a short timeout so a hung dependency gives a prompt
+ * 503, never a hung probe.
  */
 import { Redis } from 'ioredis';
+
 import { readSchemaStatus, type Store } from '../store/create-database.ts';
-import { databaseOutageOf, probeWritable } from '../store/database-outage.ts';
+import { databaseOutageOf, DatabaseUnavailableError, probeWritable } from '../store/database-outage.ts';
 
 export interface ReadinessCheck {
   name: 'database' | 'migrations' | 'redis';
@@ -64,7 +66,8 @@ export function createReadinessProbe(db: Store, options: { redisUrl?: string } =
       await withTimeout(probeWritable(db), 'the database');
       outage.succeeded();
     } catch (error) {
-      outage.failed(error);
+      // Whatever failed the write probe (a timeout included) makes the database unavailable.
+      if (!outage.failed(error)) outage.failed(new DatabaseUnavailableError(reason(error)));
       return [
         { name: 'database', ok: false, detail: reason(error) },
         { name: 'migrations', ok: false, detail: 'database unreachable' },

@@ -10,7 +10,8 @@
  *
  * PostgreSQL: the pool reconnects by itself, one connection per query; what this adds is the pool's 'error'
  * handler (without it an idle connection that the server ends, by `pg_terminate_backend`, a restart or a
- * failover, throws in the process and ends it) and the write probe, which also refuses a read-only standby. SQLite: the probe takes the write lock and gives it back; a locked, read-only or failing file fails it.
+ * failover, throws in the process and ends it) and the write probe, which also refuses a read-only standby.
+ * SQLite: the probe takes the write lock and gives it back; a locked, read-only or failing file fails it.
  */
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
@@ -27,8 +28,16 @@ const NODE_NETWORK = new Set([
   'ENETUNREACH',
 ]);
 /** pg's own messages for a connection it lost or could not open (they carry no code). */
-const PG_CONNECTION_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection is closed/i;
+const PG_CONNECTION_MESSAGE = new RegExp(
+  [
+    'Connection terminated',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error',
+    'Client was closed and is not queryable',
+    'Connection is closed',
+  ].join('|'),
+  'i',
+);
 /** SQLite result codes (and their extended forms) of a file that cannot be written now. */
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|READONLY|CANTOPEN|IOERR|FULL|PROTOCOL)(_|$)/;
 
