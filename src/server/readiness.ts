@@ -1,13 +1,15 @@
 /**
- * Readiness: whether this process can serve, as `/readyz` reports it. Ready means the database can be written, every
- * migration this version ships has been applied (and none it does not know), and Redis answers when `REDIS_URL`
- * is configured, and the disk holding the database has room (storage-health.ts). Each check has a short timeout so a hung dependency gives a prompt 503, never a hung probe.
+ * Readiness: whether this process can serve, as `/readyz` reports it. Ready means the database can be written
+ * (database-outage.ts), every migration this version ships has been applied (and none it does not know), Redis
+ * answers when `REDIS_URL` is configured, and the disk holding the database has room (storage-health.ts). Each
+ * check has a short timeout so a hung dependency gives a prompt 503, never a hung probe.
  * In a worker of `signet serve --workers N`, the primary's word on the cluster is one more check (`workers`):
  * replacements that keep failing to start make the node not ready (serve-process.ts).
  */
 import { Redis } from 'ioredis';
+
 import { readSchemaStatus, type Store } from '../store/create-database.ts';
-import { databaseOutageOf, probeWritable } from '../store/database-outage.ts';
+import { databaseOutageOf, DatabaseUnavailableError, probeWritable } from '../store/database-outage.ts';
 import { checkStorage } from './storage-health.ts';
 
 export interface ReadinessCheck {
@@ -77,7 +79,8 @@ export function createReadinessProbe(
       await withTimeout(probeWritable(db), 'the database');
       outage.succeeded();
     } catch (error) {
-      outage.failed(error);
+      // Whatever failed the write probe (a timeout included) makes the database unavailable.
+      if (!outage.failed(error)) outage.failed(new DatabaseUnavailableError(reason(error)));
       return [
         { name: 'database', ok: false, detail: reason(error) },
         { name: 'migrations', ok: false, detail: 'database unreachable' },

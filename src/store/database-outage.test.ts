@@ -62,6 +62,11 @@ describe('DatabaseOutage', () => {
     await new Promise((r) => setTimeout(r, 900));
     expect(events).toEqual(['down', 'up']);
     expect(outage.isDown).toBe(false);
+    // A failure right after the recovery continues the same episode: told neither when it starts nor ends.
+    outage.failed(error({ code: 'ECONNRESET' }));
+    outage.succeeded();
+    expect(events).toEqual(['down', 'up']);
+    await new Promise((r) => setTimeout(r, 2100));
     outage.failed(error({ code: 'ECONNRESET' }));
     expect(events).toEqual(['down', 'up', 'down']);
     outage.succeeded();

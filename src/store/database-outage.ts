@@ -10,7 +10,8 @@
  *
  * PostgreSQL: the pool reconnects by itself, one connection per query; what this adds is the pool's 'error'
  * handler (without it an idle connection that the server ends, by `pg_terminate_backend`, a restart or a
- * failover, throws in the process and ends it) and the write probe, which also refuses a read-only standby. SQLite: the probe takes the write lock and gives it back; a locked, read-only or failing file fails it.
+ * failover, throws in the process and ends it) and the write probe, which also refuses a read-only standby.
+ * SQLite: the probe takes the write lock and gives it back; a locked, read-only or failing file fails it.
  */
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
@@ -27,8 +28,16 @@ const NODE_NETWORK = new Set([
   'ENETUNREACH',
 ]);
 /** pg's own messages for a connection it lost or could not open (they carry no code). */
-const PG_CONNECTION_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection is closed/i;
+const PG_CONNECTION_MESSAGE = new RegExp(
+  [
+    'Connection terminated',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error',
+    'Client was closed and is not queryable',
+    'Connection is closed',
+  ].join('|'),
+  'i',
+);
 /** SQLite result codes (and their extended forms) of a file that cannot be written now. */
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|READONLY|CANTOPEN|IOERR|FULL|PROTOCOL)(_|$)/;
 
@@ -97,11 +106,15 @@ export interface OutageWatcher {
 }
 
 const FIRST_PROBE_MS = 100;
+/** A new failure this soon after a recovery belongs to the same episode (see failed()). */
+const FLAP_MS = 2000;
 const MAX_PROBE_MS = 5000;
 
 /** One store's outage episodes. */
 export class DatabaseOutage {
   private since: number | undefined;
+  private recoveredAt: number | undefined;
+  private quiet = false;
   private probeTimer: NodeJS.Timeout | undefined;
   private probeDelay = FIRST_PROBE_MS;
   private closed = false;
@@ -131,7 +144,10 @@ export class DatabaseOutage {
     if (this.since !== undefined || this.closed) return true;
     this.since = this.now();
     this.probeDelay = FIRST_PROBE_MS;
-    for (const watcher of this.watchers) watcher.down?.(error);
+    // A failure right after a recovery (a late error of a connection the outage broke, or a flapping server)
+    // continues the episode already told: not told again, nor its end.
+    this.quiet = this.recoveredAt !== undefined && this.since - this.recoveredAt < FLAP_MS;
+    if (!this.quiet) for (const watcher of this.watchers) watcher.down?.(error);
     this.scheduleProbe();
     return true;
   }
@@ -141,9 +157,10 @@ export class DatabaseOutage {
     if (this.since === undefined) return;
     const downMs = this.now() - this.since;
     this.since = undefined;
+    this.recoveredAt = this.now();
     if (this.probeTimer !== undefined) clearTimeout(this.probeTimer);
     this.probeTimer = undefined;
-    for (const watcher of this.watchers) watcher.up?.({ downMs });
+    if (!this.quiet) for (const watcher of this.watchers) watcher.up?.({ downMs });
   }
 
   close(): void {
