@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { Signer } from '../../src/client/signer.ts';
 import { startSignetProcess, type SignetProcess } from '../helpers/signet-process.ts';
-import { childPids, seedTraders, sleep, startLoad, type Outcome } from './process-load.ts';
+import { childPids, seedTraders, send, sleep, startLoad, type Outcome } from './process-load.ts';
 
 let server: SignetProcess | undefined;
 let dir: string | undefined;
@@ -51,13 +51,15 @@ async function waitForWorkers(pid: number, count: number, withinMs: number): Pro
   while ((await childPids(pid)).length < count && Date.now() < until) await sleep(50);
 }
 
+/**
+ * GET on a fresh connection: its status, or the error code. A reset (the connection went to a worker as it died)
+ * is tried once more: resets are allowed, refusals and silence are not.
+ */
 async function status(url: string): Promise<number | string> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    await response.arrayBuffer();
-    return response.status;
-  } catch (error) {
-    return (error as { cause?: { code?: string } }).cause?.code ?? String(error);
+  for (let attempt = 0; ; attempt++) {
+    const outcome = await send(url, { agent: false, method: 'GET', path: '', headers: {}, hangMs: 3000 });
+    if (outcome.kind === 'answer') return outcome.status!;
+    if (outcome.kind !== 'reset' || attempt > 0) return outcome.code ?? outcome.kind;
   }
 }
 
