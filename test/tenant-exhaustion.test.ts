@@ -125,9 +125,9 @@ describe.skipIf(!REDIS_SERVER.available)('one tenant fills the replay store in R
     const statuses = await flood(ctx, setup.attacker);
     expect(statuses[200]).toBe(STORE / 10);
     expect(statuses[429]).toBe(FLOOD - STORE / 10);
+    // The entries (and the subaccount's count of them) are in Redis: about the share, not the flood.
+    expect(await link.client.dbsize()).toBeGreaterThan(STORE / 10);
     expect(await link.client.dbsize()).toBeLessThanOrEqual(STORE / 10 + 20);
     expect((await setup.order()).statusCode).toBe(200);
-    // The entries are in Redis, not in this process: the store here holds none of them.
-    expect(ctx.verifier.replayGuard.stats.redisFallbacks).toBe(0);
   });
 });

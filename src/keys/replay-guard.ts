@@ -75,21 +75,26 @@ export const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
 const HELD_PREFIX = 'signet:replay-held:';
 
 /**
- * The claim in Redis, one round trip: refused as replayed if the entry exists; else the owner's expired entries
- * are dropped from its sorted set (scored by when they expire, on Redis's clock) and, below its share, the entry is
- * set with its lifetime and added. Answers with the index of replay-decision.ts's REPLAY_OUTCOMES.
+ * The claim in Redis, one round trip: refused as replayed if the entry exists; else, below the owner's share, the
+ * entry is set with its lifetime and added to the owner's sorted set (scored by when it expires, by the claiming
+ * node's clock). Expired members are dropped only when the set looks full, so the common case is five O(1)/O(log n)
+ * commands. The set itself expires after the longest lifetime an entry can have. Answers with the index of
+ * replay-decision.ts's REPLAY_OUTCOMES.
  */
 const CLAIM_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
-local ttl = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return 3 end
-redis.call('SET', KEYS[1], '1', 'PX', ttl)
-redis.call('ZADD', KEYS[2], now + ttl, ARGV[3])
-if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+local cap = tonumber(ARGV[2])
+if redis.call('ZCARD', KEYS[2]) >= cap then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+  if redis.call('ZCARD', KEYS[2]) >= cap then return 3 end
+end
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+redis.call('ZADD', KEYS[2], tonumber(ARGV[4]) + tonumber(ARGV[1]), ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return 0`;
+
+/** The longest an entry can live in Redis: the longest window, the lead, the skew allowance. */
+const LONGEST_ENTRY_MS = MAX_WINDOW_MS + MAX_TIMESTAMP_LEAD_MS + CLOCK_SKEW_ALLOWANCE_MS + 1;
 
 type ClaimingClient = RedisLink['client'] & {
   signetReplayClaim?: (
@@ -98,6 +103,8 @@ type ClaimingClient = RedisLink['client'] & {
     ttl: number,
     cap: number,
     member: string,
+    now: number,
+    heldTtl: number,
   ) => Promise<number>;
 };
 
@@ -226,6 +233,8 @@ export class ReplayGuard {
         Math.max(1, expiresAt - now) + CLOCK_SKEW_ALLOWANCE_MS,
         this.local.maxPerOwner,
         signature,
+        now,
+        LONGEST_ENTRY_MS,
       );
       return answer === 0 ? 'accepted' : (REPLAY_OUTCOMES[answer] ?? REPLAYED);
     } catch {
