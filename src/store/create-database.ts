@@ -35,10 +35,13 @@ export function sqlitePath(url: string): string {
   return url.replace(/^sqlite:(\/\/)?/i, '') || DEFAULT_DATABASE_URL;
 }
 
-function openSqlite(url: string): SQLite.Database {
+function openSqlite(url: string, onStatement?: (sql: string) => void): SQLite.Database {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new SQLite(path);
+  const db = new SQLite(
+    path,
+    onStatement === undefined ? {} : { verbose: (sql) => onStatement(String(sql)) },
+  );
   // WAL lets readers (the signed-request path) proceed while a writer commits; busy_timeout makes the CLI and a
   // running server wait for each other's write locks instead of failing with SQLITE_BUSY.
   db.pragma('journal_mode = WAL');
@@ -107,14 +110,33 @@ function postgresPoolSize(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(size) && size > 0 ? size : 10;
 }
 
-export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
+export interface DatabaseOptions {
+  /**
+   * Told the SQL of every statement the process's connections run (tests count an order group's statements with
+   * it): better-sqlite3's `verbose` hook on SQLite, each pooled client's `query` on PostgreSQL. Unset in service.
+   */
+  readonly onStatement?: (sql: string) => void;
+}
+
+export function createDatabase(url: string = DEFAULT_DATABASE_URL, options: DatabaseOptions = {}): Store {
+  const { onStatement } = options;
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({ connectionString: url, max: postgresPoolSize() });
+    if (onStatement !== undefined) {
+      pool.on('connect', (client) => {
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        client.query = ((...args: unknown[]) => {
+          const first = args[0];
+          onStatement(typeof first === 'string' ? first : String((first as { text?: unknown }).text));
+          return query(...args);
+        }) as typeof client.query;
+      });
+    }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     registerPostgresPool(db.getExecutor().adapter, pool);
     return db;
   }
-  const writer = openSqlite(url);
+  const writer = openSqlite(url, onStatement);
   // A file gets a second, read-only connection for prepared reads outside transactions (prepared-query.ts),
   // closed with the first.
   const reader = writer.memory ? undefined : openSqliteReader(writer.name);
@@ -222,8 +244,11 @@ async function migrateUnlocked(db: Store, migrationTableSchema?: string): Promis
 }
 
 /** Opens the database named by `url` and brings its schema up to date. */
-export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
-  const db = createDatabase(url);
+export async function openStore(
+  url: string = DEFAULT_DATABASE_URL,
+  options: DatabaseOptions = {},
+): Promise<Store> {
+  const db = createDatabase(url, options);
   try {
     await migrateToLatest(db);
   } catch (error) {
