@@ -38,8 +38,11 @@ export async function ensureCounters(db: Kysely<Database>, names: readonly Count
 }
 
 export class IdBlock {
-  private next = 1;
-  private end = 0;
+  /** Reserved ranges not used up yet, oldest first: [next, end]. */
+  private readonly ranges: [number, number][] = [];
+  private available = 0;
+  /** The reservation under way, which every caller that finds the block low waits for. */
+  private refilling: Promise<void> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -47,13 +50,28 @@ export class IdBlock {
     private readonly blockSize: number,
   ) {}
 
-  /** Outside any transaction: makes sure at least `count` ids are at hand (one query when the block runs low). */
+  /**
+   * Outside any transaction: makes sure at least `count` ids are at hand (one query when the block runs low).
+   * "Low" leaves room for a whole group: the orders of a group each reserve before any of them takes, so a block
+   * refilled only when `count` were missing sent most of a group to the counter row inside its transaction (a
+   * round trip each, and the row locked until the group committed, on PostgreSQL the reservation of every other
+   * caller waiting for it). One refill at a time; what is left of the old block is still used first.
+   */
   async reserve(count: number): Promise<void> {
-    if (this.end - this.next + 1 >= count) return;
-    const size = Math.max(this.blockSize, count);
-    const first = await allocateIds(this.db, this.name, size);
-    this.next = first;
-    this.end = first + size - 1;
+    while (this.available < count + Math.floor(this.blockSize / 4)) {
+      if (this.refilling === undefined) {
+        const size = Math.max(this.blockSize, count);
+        this.refilling = allocateIds(this.db, this.name, size)
+          .then((first) => {
+            this.ranges.push([first, first + size - 1]);
+            this.available += size;
+          })
+          .finally(() => {
+            this.refilling = undefined;
+          });
+      }
+      await this.refilling;
+    }
   }
 
   /**
@@ -62,7 +80,12 @@ export class IdBlock {
    */
   async take(trx: Kysely<Database>, count: number): Promise<number[]> {
     const ids: number[] = [];
-    while (ids.length < count && this.next <= this.end) ids.push(this.next++);
+    while (ids.length < count && this.ranges.length > 0) {
+      const range = this.ranges[0] as [number, number];
+      ids.push(range[0]++);
+      this.available -= 1;
+      if (range[0] > range[1]) this.ranges.shift();
+    }
     if (ids.length < count) {
       const missing = count - ids.length;
       const first = await allocateIds(trx, this.name, missing);
