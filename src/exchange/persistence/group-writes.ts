@@ -12,7 +12,7 @@
  * dropped (its rows are never written). Flush order: new orders before the updates of resting orders (a maker
  * may be an order of the same group), then balances, fees, entries and trades.
  */
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
 
 import { RowsInsert } from '../../store/prepared-query.ts';
 import type { Database } from '../../store/schema.ts';
@@ -21,6 +21,7 @@ import { FEE_ACCOUNT_ID, balanceKey, ledgerEntries, type Ledger, type LedgerEntr
 import type { OrderChange } from './commit-observer.ts';
 import type { OrderRecord } from './order-records.ts';
 import { OrderWrites, type RestingOrderUpdate } from './order-writes.ts';
+import { GROUP_COLUMN_COUNTS, PostgresGroupWrite, type GroupColumns } from './postgres-group-write.ts';
 import type { Side } from '../model/order-types.ts';
 
 /** One row of `trades`, with exact amounts. */
@@ -49,6 +50,8 @@ export interface NewOrder extends Omit<OrderRecord, 'id'> {
   readonly remaining: bigint;
   /** Time priority on the book; null for an order that never rested. */
   readonly createdSeq: number | null;
+  /** Set when a later write of the same group filled or cancelled it (default: createdAt). */
+  readonly updatedAt?: number;
 }
 
 export class GroupWrites {
@@ -174,61 +177,23 @@ const TRADE_COLUMNS = [
 export class GroupWriter {
   private readonly orderInsert;
   private readonly tradeInsert;
+  /** PostgreSQL: the whole group in one statement. */
+  private readonly postgres: PostgresGroupWrite | undefined;
 
   constructor(
     db: Kysely<Database>,
     readonly ledger: Ledger,
     private readonly orderWrites: OrderWrites = new OrderWrites(db),
   ) {
-    this.orderInsert = new RowsInsert(db, 'orders', ORDER_INSERT_COLUMNS, 32, (order: NewOrder, out) => {
-      out.push(
-        order.id,
-        order.subaccountId,
-        order.symbol,
-        order.side,
-        order.orderType,
-        order.timeInForce,
-        order.postOnly ? 1 : 0,
-        order.selfTradePrevention,
-        order.clientId,
-        order.price,
-        order.quantity,
-        order.quoteQuantity,
-        order.executedQuantity,
-        order.executedQuoteQuantity,
-        order.remaining,
-        order.status,
-        order.expiryReason,
-        order.remaining > 0n ? 1 : 0,
-        order.createdSeq,
-        order.createdAt,
-        order.createdAt,
-      );
-    });
-    this.tradeInsert = new RowsInsert(db, 'trades', TRADE_COLUMNS, 32, (trade: TradeRow, out) => {
-      out.push(
-        trade.id,
-        trade.symbol,
-        trade.price,
-        trade.quantity,
-        trade.quote,
-        trade.takerSide,
-        trade.makerOrderId,
-        trade.takerOrderId,
-        trade.makerAccountId,
-        trade.takerAccountId,
-        trade.makerClientId,
-        trade.takerClientId,
-        trade.makerFee,
-        trade.takerFee,
-        trade.createdAt,
-      );
-    });
+    this.postgres =
+      db.getExecutor().adapter instanceof PostgresAdapter ? new PostgresGroupWrite(db) : undefined;
+    this.orderInsert = new RowsInsert(db, 'orders', ORDER_INSERT_COLUMNS, 32, orderValues);
+    this.tradeInsert = new RowsInsert(db, 'trades', TRADE_COLUMNS, 32, tradeValues);
   }
 
   /** Writes every row `writes` holds (and empties what writeOrders() would write again). */
   async write(trx: Kysely<Database>, writes: GroupWrites, reference: string): Promise<void> {
-    await this.writeOrders(trx, writes);
+    foldIntoNewOrders(writes);
     const fees: BalanceChange[] = [...writes.fees].map(([asset, units]) => ({
       accountId: FEE_ACCOUNT_ID,
       asset,
@@ -237,13 +202,21 @@ export class GroupWriter {
     }));
     let now = writes.feesAt;
     for (const entry of writes.entries) if (entry.createdAt > now) now = entry.createdAt;
-    await this.ledger.updateBalancesInBulk(trx, [...writes.balances.values(), ...fees], now);
+    const balances = [...writes.balances.values(), ...fees];
     const entries = writes.entries.slice();
     if (fees.length > 0) {
       entries.push(
         ...ledgerEntries(fees, { reason: 'fee', reference: `fees:${reference}`, now: writes.feesAt }),
       );
     }
+    if (this.postgres !== undefined) {
+      await this.postgres.run(trx, groupColumns({ writes, balances, entries, trades: writes.trades, now }));
+      writes.orders.length = 0;
+      writes.orderUpdates.clear();
+      return;
+    }
+    await this.writeOrders(trx, writes);
+    await this.ledger.updateBalances(trx, balances, now);
     await this.ledger.writeEntries(trx, entries);
     await this.tradeInsert.run(trx, writes.trades);
   }
@@ -253,13 +226,147 @@ export class GroupWriter {
    * read or update `orders` rows itself (a cancel) calls this first.
    */
   async writeOrders(trx: Kysely<Database>, writes: GroupWrites): Promise<void> {
-    if (writes.orders.length > 0) {
+    foldIntoNewOrders(writes);
+    if (this.postgres !== undefined) {
+      if (writes.orders.length > 0 || writes.orderUpdates.size > 0) {
+        await this.postgres.run(trx, groupColumns({ writes, balances: [], entries: [], trades: [], now: 0 }));
+      }
+    } else {
       await this.orderInsert.run(trx, writes.orders);
-      writes.orders.length = 0;
-    }
-    if (writes.orderUpdates.size > 0) {
       await this.orderWrites.updateResting(trx, [...writes.orderUpdates.values()]);
-      writes.orderUpdates.clear();
     }
+    writes.orders.length = 0;
+    writes.orderUpdates.clear();
   }
+}
+
+/**
+ * Applies the group's fills and cancels of orders the group itself placed to their new rows: one insert of the
+ * final row instead of an insert and an update (which PostgreSQL's single statement could not order anyway).
+ */
+function foldIntoNewOrders(writes: GroupWrites): void {
+  if (writes.orderUpdates.size === 0 || writes.orders.length === 0) return;
+  writes.orders.forEach((order, i) => {
+    const update = writes.orderUpdates.get(order.id);
+    if (update === undefined) return;
+    writes.orders[i] = {
+      ...order,
+      executedQuantity: order.executedQuantity + update.quantity,
+      executedQuoteQuantity: order.executedQuoteQuantity + update.quote,
+      remaining: update.remaining,
+      status: update.status,
+      updatedAt: update.now,
+    };
+    writes.orderUpdates.delete(order.id);
+  });
+}
+
+function orderValues(order: NewOrder, out: unknown[]): void {
+  out.push(
+    order.id,
+    order.subaccountId,
+    order.symbol,
+    order.side,
+    order.orderType,
+    order.timeInForce,
+    order.postOnly ? 1 : 0,
+    order.selfTradePrevention,
+    order.clientId,
+    order.price,
+    order.quantity,
+    order.quoteQuantity,
+    order.executedQuantity,
+    order.executedQuoteQuantity,
+    order.remaining,
+    order.status,
+    order.expiryReason,
+    order.remaining > 0n ? 1 : 0,
+    order.createdSeq,
+    order.createdAt,
+    order.updatedAt ?? order.createdAt,
+  );
+}
+
+function tradeValues(trade: TradeRow, out: unknown[]): void {
+  out.push(
+    trade.id,
+    trade.symbol,
+    trade.price,
+    trade.quantity,
+    trade.quote,
+    trade.takerSide,
+    trade.makerOrderId,
+    trade.takerOrderId,
+    trade.makerAccountId,
+    trade.takerAccountId,
+    trade.makerClientId,
+    trade.takerClientId,
+    trade.makerFee,
+    trade.takerFee,
+    trade.createdAt,
+  );
+}
+
+/** Rows as one array per column (what PostgresGroupWrite binds), laid out by `valuesOf`. */
+function toColumns<Row>(
+  rows: readonly Row[],
+  count: number,
+  valuesOf: (row: Row, out: unknown[]) => void,
+): unknown[][] {
+  const columns: unknown[][] = Array.from({ length: count }, () => []);
+  const values: unknown[] = [];
+  for (const row of rows) {
+    values.length = 0;
+    valuesOf(row, values);
+    for (let i = 0; i < count; i += 1) (columns[i] as unknown[]).push(values[i]);
+  }
+  return columns;
+}
+
+function groupColumns(input: {
+  writes: GroupWrites;
+  balances: readonly BalanceChange[];
+  entries: readonly LedgerEntry[];
+  trades: readonly TradeRow[];
+  now: number;
+}): GroupColumns {
+  const { writes, balances } = input;
+  const changed = balances.filter((change) => change.availableDelta !== 0n || change.lockedDelta !== 0n);
+  const isCredit = (change: BalanceChange) => change.availableDelta >= 0n && change.lockedDelta >= 0n;
+  const balanceValues = (change: BalanceChange, out: unknown[]) => {
+    out.push(change.accountId, change.asset, change.availableDelta, change.lockedDelta);
+  };
+  return {
+    orders: toColumns(writes.orders, GROUP_COLUMN_COUNTS.orders, orderValues),
+    updates: toColumns([...writes.orderUpdates.values()], GROUP_COLUMN_COUNTS.updates, (update, out) => {
+      out.push(
+        update.id,
+        update.quantity,
+        update.quote,
+        update.remaining,
+        update.status,
+        update.remaining === 0n ? 0 : 1,
+        update.now,
+      );
+    }),
+    debits: toColumns(
+      changed.filter((change) => !isCredit(change)),
+      GROUP_COLUMN_COUNTS.debits,
+      balanceValues,
+    ),
+    credits: toColumns(changed.filter(isCredit), GROUP_COLUMN_COUNTS.credits, balanceValues),
+    entries: toColumns(input.entries, GROUP_COLUMN_COUNTS.entries, (entry, out) => {
+      out.push(
+        entry.id,
+        entry.accountId,
+        entry.asset,
+        entry.availableDelta,
+        entry.lockedDelta,
+        entry.reason,
+        entry.createdAt,
+      );
+    }),
+    trades: toColumns(input.trades, GROUP_COLUMN_COUNTS.trades, tradeValues),
+    now: input.now,
+  };
 }

@@ -12,11 +12,9 @@
  * - Amounts travel to the database as decimal strings and come back with `cast(.. as text)`: no JS number ever
  *   holds money. Trading fees are credited to FEE_ACCOUNT_ID, a system account that is not a subaccount.
  * Concurrency: on PostgreSQL, changes are applied in (account, asset) order to keep lock order stable.
- * Group commits (market-books.ts) apply a whole group's changes at once with updateBalancesInBulk(): on PostgreSQL
- * two statements over `unnest` arrays whatever the number of rows (one round trip each, prepared once), on SQLite
- * the same per-row statements as updateBalances() (in process: a statement costs microseconds and no round trip,
- * so a statement per row count would only add compiling). readBalancesForUpdate() reads a group's balances first,
- * locked on PostgreSQL (`for update`) so that what the group checks in memory stays true until it commits.
+ * Group commits (market-books.ts) read their balances first with readBalancesForUpdate(), locked on PostgreSQL
+ * (`for update`) so that what the group checks in memory stays true until it commits, and write a whole group's
+ * changes at once (group-writes.ts: on SQLite through updateBalances(), on PostgreSQL in the group's one statement).
  */
 import { PostgresAdapter, sql, type Kysely, type Selection } from 'kysely';
 
@@ -67,11 +65,12 @@ export class Ledger {
   private readonly readOne;
   private readonly readAll;
   private readonly entryInsert;
-  /** PostgreSQL only: the bulk statements (unnest arrays). */
-  private readonly bulk: ReturnType<typeof prepareBulk> | undefined;
+  /** PostgreSQL only: a group's balance rows in one locking read (unnest arrays). */
+  private readonly readForUpdate: ReturnType<typeof prepareReadForUpdate> | undefined;
 
   constructor(private readonly db: Kysely<Database>) {
-    this.bulk = db.getExecutor().adapter instanceof PostgresAdapter ? prepareBulk(db) : undefined;
+    this.readForUpdate =
+      db.getExecutor().adapter instanceof PostgresAdapter ? prepareReadForUpdate(db) : undefined;
     this.entryInsert = new RowsInsert(db, 'ledger_entries', ENTRY_COLUMNS, 64, (entry: LedgerEntry, out) => {
       out.push(
         entry.id,
@@ -174,39 +173,6 @@ export class Ledger {
   }
 
   /**
-   * updateBalances() for a whole group, changes merged per (account, asset). A debit whose guard fails means the
-   * group's in-memory checks were wrong (its balances were read locked): it throws, and the group rolls back.
-   */
-  async updateBalancesInBulk(
-    trx: Kysely<Database>,
-    changes: readonly BalanceChange[],
-    now: number,
-  ): Promise<void> {
-    if (this.bulk === undefined || changes.length <= 1) {
-      await this.updateBalances(trx, changes, now);
-      return;
-    }
-    if (!trx.isTransaction) throw new Error('Balances change only inside a transaction');
-    const credits = newColumns();
-    const debits = newColumns();
-    for (const change of [...changes].sort(compareChanges)) {
-      if (change.availableDelta === 0n && change.lockedDelta === 0n) continue;
-      const columns = change.availableDelta >= 0n && change.lockedDelta >= 0n ? credits : debits;
-      columns.account.push(change.accountId);
-      columns.asset.push(change.asset);
-      columns.available.push(change.availableDelta);
-      columns.locked.push(change.lockedDelta);
-    }
-    if (debits.account.length > 0) {
-      const result = await this.bulk.debit.run(trx, { ...debits, now });
-      if (result.numAffectedRows !== BigInt(debits.account.length)) {
-        throw new Error('A group debit failed its guard: the balances it was checked against changed');
-      }
-    }
-    if (credits.account.length > 0) await this.bulk.credit.run(trx, { ...credits, now });
-  }
-
-  /**
    * Balances of `keys` inside `trx`, keyed `account\u0000asset` (absent rows read as zero), locked until the
    * transaction ends on PostgreSQL (one statement, rows locked in key order); SQLite's writer holds the database.
    */
@@ -215,9 +181,9 @@ export class Ledger {
     keys: readonly { readonly account: string; readonly asset: string }[],
   ): Promise<Map<string, Balance>> {
     const found = new Map<string, Balance>();
-    if (this.bulk !== undefined) {
+    if (this.readForUpdate !== undefined) {
       const sorted = [...keys].sort((a, b) => compareChanges(changeOf(a), changeOf(b)));
-      const { rows } = await this.bulk.readForUpdate.run(trx, {
+      const { rows } = await this.readForUpdate.run(trx, {
         account: sorted.map((key) => key.account),
         asset: sorted.map((key) => key.asset),
       });
@@ -301,46 +267,16 @@ function changeOf(key: { account: string; asset: string }): BalanceChange {
   return { accountId: key.account, asset: key.asset, availableDelta: 0n, lockedDelta: 0n };
 }
 
-interface BalanceColumns {
-  account: string[];
-  asset: string[];
-  available: bigint[];
-  locked: bigint[];
-}
-
-function newColumns(): BalanceColumns {
-  return { account: [], asset: [], available: [], locked: [] };
-}
-
-/**
- * PostgreSQL's bulk statements: every row of a group in one statement, each column one array parameter
- * (`unnest`), so the SQL text (and its server-side plan) is the same whatever the number of rows.
- */
-function prepareBulk(db: Kysely<Database>) {
-  const deltas = (p: (name: keyof BalanceColumns) => never) =>
-    sql`unnest(cast(${p('account')} as text[]), cast(${p('asset')} as text[]), cast(${p('available')} as bigint[]), cast(${p('locked')} as bigint[])) as d(subaccount_id, asset, available, locked)`;
-  return {
-    debit: prepareQuery<never, keyof BalanceColumns | 'now'>((p) => ({
-      compile: () =>
-        sql`update balances set available = balances.available + d.available, locked = balances.locked + d.locked, updated_at = ${p('now')} from ${deltas(p)} where balances.subaccount_id = d.subaccount_id and balances.asset = d.asset and balances.available + d.available >= 0 and balances.locked + d.locked >= 0`.compile(
-          db,
-        ),
-    })),
-    credit: prepareQuery<never, keyof BalanceColumns | 'now'>((p) => ({
-      compile: () =>
-        sql`insert into balances (subaccount_id, asset, available, locked, staked, updated_at) select d.subaccount_id, d.asset, d.available, d.locked, 0, ${p('now')} from ${deltas(p)} on conflict (subaccount_id, asset) do update set available = balances.available + excluded.available, locked = balances.locked + excluded.locked, updated_at = excluded.updated_at`.compile(
-          db,
-        ),
-    })),
-    readForUpdate: prepareQuery<BalanceRow & { subaccount_id: string }, 'account' | 'asset'>((p) => ({
-      compile: () =>
-        sql<
-          BalanceRow & { subaccount_id: string }
-        >`select subaccount_id, asset, cast(available as text) as available, cast(locked as text) as locked, cast(staked as text) as staked from balances where (subaccount_id, asset) in (select * from unnest(cast(${p('account')} as text[]), cast(${p('asset')} as text[]))) order by subaccount_id, asset for update`.compile(
-          db,
-        ),
-    })),
-  };
+/** PostgreSQL: the rows of a list of (account, asset) keys, locked in key order, one statement for any number. */
+function prepareReadForUpdate(db: Kysely<Database>) {
+  return prepareQuery<BalanceRow & { subaccount_id: string }, 'account' | 'asset'>((p) => ({
+    compile: () =>
+      sql<
+        BalanceRow & { subaccount_id: string }
+      >`select subaccount_id, asset, cast(available as text) as available, cast(locked as text) as locked, cast(staked as text) as staked from balances where (subaccount_id, asset) in (select * from unnest(cast(${p('account')} as text[]), cast(${p('asset')} as text[]))) order by subaccount_id, asset for update`.compile(
+        db,
+      ),
+  }));
 }
 
 function compareChanges(a: BalanceChange, b: BalanceChange): number {

@@ -1,13 +1,13 @@
 /**
  * The statements the order path runs on `orders` inside its market's transaction (order-service.ts decides, this
  * module writes): the group's changes to resting orders (fills, cancels by self-trade prevention; see
- * group-writes.ts), a cancel, and cancelling every resting order of a subaccount in a market. Compiled once
- * (prepareQuery): they run on every group. On PostgreSQL a group's changes are one statement over `unnest` arrays
- * (one round trip whatever their number); on SQLite one cached statement per order (in process, no round trip).
+ * group-writes.ts; on SQLite, one cached statement per order: in process, no round trip; PostgreSQL writes them in
+ * the group's one statement, postgres-group-write.ts), a cancel, and cancelling every resting order of a
+ * subaccount in a market. Compiled once (prepareQuery).
  * Invariant: every statement is scoped by order id or by (subaccount, symbol); callers have already checked the
  * order's owner through the book.
  */
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 import { prepareQuery } from '../../store/prepared-query.ts';
 import type { Database } from '../../store/schema.ts';
@@ -30,21 +30,10 @@ type UpdateColumns = 'id' | 'quantity' | 'quote' | 'remaining' | 'status' | 'ope
 
 export class OrderWrites {
   private readonly updateOne;
-  /** PostgreSQL: every change of a group in one statement. */
-  private readonly updateMany;
   private readonly markCancelled;
   private readonly markAllCancelled;
 
   constructor(db: Kysely<Database>) {
-    this.updateMany =
-      db.getExecutor().adapter instanceof PostgresAdapter
-        ? prepareQuery<never, UpdateColumns>((p) => ({
-            compile: () =>
-              sql`update orders set executed_quantity = orders.executed_quantity + u.quantity, executed_quote_quantity = orders.executed_quote_quantity + u.quote, remaining = u.remaining, status = u.status, is_open = u.open, updated_at = u.now from unnest(cast(${p('id')} as bigint[]), cast(${p('quantity')} as bigint[]), cast(${p('quote')} as bigint[]), cast(${p('remaining')} as bigint[]), cast(${p('status')} as text[]), cast(${p('open')} as integer[]), cast(${p('now')} as bigint[])) as u(id, quantity, quote, remaining, status, open, now) where orders.id = u.id`.compile(
-                db,
-              ),
-          }))
-        : undefined;
     this.updateOne = prepareQuery<never, UpdateColumns>((p) =>
       db
         .updateTable('orders')
@@ -78,19 +67,6 @@ export class OrderWrites {
 
   /** Applies a group's changes to orders already written; each must change exactly one row. */
   async updateResting(trx: Kysely<Database>, updates: readonly RestingOrderUpdate[]): Promise<void> {
-    if (this.updateMany !== undefined && updates.length > 1) {
-      const result = await this.updateMany.run(trx, {
-        id: updates.map((update) => update.id),
-        quantity: updates.map((update) => update.quantity),
-        quote: updates.map((update) => update.quote),
-        remaining: updates.map((update) => update.remaining),
-        status: updates.map((update) => update.status),
-        open: updates.map((update) => (update.remaining === 0n ? 0 : 1)),
-        now: updates.map((update) => update.now),
-      });
-      if (result.numAffectedRows !== BigInt(updates.length)) throw missingOrder();
-      return;
-    }
     for (const update of updates) {
       const result = await this.updateOne.run(trx, { ...update, open: update.remaining === 0n ? 0 : 1 });
       if (result.numAffectedRows !== 1n) throw missingOrder();
