@@ -8,7 +8,10 @@
  * - RedisEventBus (redis-event-bus.ts): Redis pub/sub when REDIS_URL is set, with one of the above underneath.
  * - PostgresEventBus: each node delivers its own events locally at once and sends them with `pg_notify` on one
  *   channel; every node LISTENs and passes the other nodes' events on. A NOTIFY payload is limited to 8000 bytes,
- *   so an event is split into numbered chunks (one session's notifications arrive in the order sent). The
+ *   so an event is split into numbered chunks (one session's notifications arrive in the order sent). Chunks
+ *   waiting while the previous send is in flight go together in the next one (one statement, `unnest`): one
+ *   round trip at a time however fast commits come, where a query per chunk fell behind under load (each waited
+ *   for the one before; the backlog grew without bound and took PostgreSQL's time from the orders). The
  *   sequencer (event-sequencer.ts) restores per-market order across paths.
  * A lost listener connection is reopened; what was missed shows as a sequence gap (clients resync from REST).
  * Threat: the channel carries order events of every subaccount; it is inside the database's trust boundary.
@@ -55,6 +58,9 @@ export class PostgresEventBus implements DatabasePath {
   private sender: pg.Client | null = null;
   private listener: pg.Client | null = null;
   private messageNumber = 0;
+  /** Chunks not sent yet, in order; `sending` while a send is in flight. */
+  private unsent: string[] = [];
+  private sending = false;
   private readonly partial = new Map<string, { count: number; chunks: string[] }>();
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -88,10 +94,27 @@ export class PostgresEventBus implements DatabasePath {
     const count = Math.max(1, Math.ceil(json.length / CHUNK));
     const id = `${this.node}:${++this.messageNumber}`;
     for (let index = 0; index < count; index++) {
-      const payload = `${id}:${index}:${count}:${json.slice(index * CHUNK, (index + 1) * CHUNK)}`;
-      // pg queues queries per client: this node's notifications leave in publish order.
-      sender.query('select pg_notify($1, $2)', [EVENT_CHANNEL, payload]).catch(this.onError);
+      this.unsent.push(`${id}:${index}:${count}:${json.slice(index * CHUNK, (index + 1) * CHUNK)}`);
     }
+    if (!this.sending) this.sendUnsent(sender);
+  }
+
+  /** Sends every waiting chunk in one statement, in order, then whatever arrived meanwhile. */
+  private sendUnsent(sender: pg.Client): void {
+    const payloads = this.unsent;
+    if (payloads.length === 0 || this.closed) return;
+    this.unsent = [];
+    this.sending = true;
+    sender
+      .query(
+        'select pg_notify($1, payload) from unnest(cast($2 as text[])) with ordinality as chunk(payload, n) order by n',
+        [EVENT_CHANNEL, payloads],
+      )
+      .catch(this.onError)
+      .finally(() => {
+        this.sending = false;
+        this.sendUnsent(sender);
+      });
   }
 
   async close(): Promise<void> {
