@@ -3,7 +3,7 @@
  * worker each), against SQLite's signed `GET /api/v1/capital`, in alternating rounds (BENCH_ROUNDS, default 2).
  * Reports the PostgreSQL / SQLite ratio of crossing orders (target >= 50 %), SQLite's order / capital ratio (target
  * >= 60 %) and the server's CPU per order on each dialect (from /proc: what an order costs the server, which the
- * machine's other load disturbs far less than req/s). Run alone: `node --import tsx bench/order-dialects.ts`.
+ * machine's other load disturbs far less than req/s), with the same two ratios read from CPU per request. Run alone: `node --import tsx bench/order-dialects.ts`.
  */
 import { pathToFileURL } from 'node:url';
 
@@ -71,6 +71,14 @@ export async function benchOrderDialects(rounds = Number(process.env.BENCH_ROUND
         name: 'orders: SQLite order / capital (signed)',
         value: pct(median(capitalRatios)),
         note: `target >= 60 %; rounds ${each(capitalRatios, pct)}; capital ${fmt(median(runs.map((r) => rate(r.capital))))} req/s`,
+      },
+      {
+        // The steadier reading on a shared machine: what each costs the server, as the same ratios.
+        name: 'orders by server CPU: PostgreSQL / SQLite, order / capital',
+        value: `${pct(median(runs.map((r) => cpu(r.sqlite) / cpu(r.postgres))))} / ${pct(
+          median(runs.map((r) => cpu(r.capital) / cpu(r.sqlite))),
+        )}`,
+        note: `CPU per request: capital ${median(runs.map((r) => cpu(r.capital))).toFixed(0)} us`,
       },
       {
         name: 'orders: server CPU per crossing order',
