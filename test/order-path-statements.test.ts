@@ -123,6 +123,26 @@ describe.each(DIALECTS)('the order path on %s', (dialect, create) => {
     expect((await h.exchange.audit()).problems).toEqual([]);
   });
 
+  it('lets an order spend what an earlier order of the same group credited', async () => {
+    const h = await harness(create);
+    await warmUp(h);
+    // The maker sells 1 SOL at 100 and holds no USDC; in one group a buyer takes it, and the maker bids with the
+    // proceeds (100 USDC minus the maker fee: it bids 0.9 SOL at 100 = 90 USDC).
+    const maker = await h.account('SOL', '1');
+    await h.exchange.placeOrder(maker, { ...ask('1') });
+    const buyer = await h.account('USDC', '1000');
+    const { commits } = await h.record(() =>
+      Promise.all([
+        h.exchange.placeOrder(buyer, bid('1')),
+        h.exchange.placeOrder(maker, { ...bid('0.9'), price: '99' }),
+      ]),
+    );
+    expect(commits).toHaveLength(1);
+    const balance = await h.exchange.readBalance(maker, 'USDC');
+    expect(balance.locked).toBe(89_100_000n); // 0.9 x 99 USDC, 6 decimals
+    expect((await h.exchange.audit()).problems).toEqual([]);
+  });
+
   it(
     dialect === 'postgres'
       ? 'runs a fixed number of statements per group, whatever its size'

@@ -22,9 +22,14 @@ export interface BalanceRowKey {
 export class GroupBalances {
   private readonly known = new Map<string, { available: bigint; locked: bigint }>();
 
+  /**
+   * `unwritten(key)`: the group's changes to a row that are not in the database yet (a row first read after the
+   * group changed it, e.g. a maker's credit, is the database's value plus those).
+   */
   constructor(
     private readonly ledger: Ledger,
     private readonly trx: Kysely<Database>,
+    private readonly unwritten: (key: string) => BalanceChange | undefined = () => undefined,
   ) {}
 
   /** Reads (and on PostgreSQL locks) the rows of `keys` not held yet, in one go. */
@@ -37,7 +42,11 @@ export class GroupBalances {
     if (missing.size === 0) return;
     const read = await this.ledger.readBalancesForUpdate(this.trx, [...missing.values()]);
     for (const [name, balance] of read) {
-      this.known.set(name, { available: balance.available, locked: balance.locked });
+      const change = this.unwritten(name);
+      this.known.set(name, {
+        available: balance.available + (change?.availableDelta ?? 0n),
+        locked: balance.locked + (change?.lockedDelta ?? 0n),
+      });
     }
   }
 

@@ -211,7 +211,7 @@ export class MarketBooks {
           sequence = Number((await this.bump.run(trx, { name: `market:${symbol}` })).rows[0]?.value);
           if (state.syncedSequence !== sequence - 1) await this.rebuild(trx, state, sequence - 1);
           const group = new GroupWrites();
-          const balances = new GroupBalances(this.groupWriter.ledger, trx);
+          const balances = new GroupBalances(this.groupWriter.ledger, trx, (key) => group.balances.get(key));
           await balances.load(batch.flatMap((item) => item.balances));
           const trades: TradeRow[] = [];
           const orders: OrderChange[] = [];
