@@ -13,9 +13,28 @@
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../../store/schema.ts';
-import type { TradeRow } from './group-writes.ts';
 import type { OrderRecord } from './order-records.ts';
 import type { OrderBook } from '../engine/order-book.ts';
+import type { Side } from '../model/order-types.ts';
+
+/** One row of `trades`, with exact amounts. */
+export interface TradeRow {
+  readonly id: number;
+  readonly symbol: string;
+  readonly price: bigint;
+  readonly quantity: bigint;
+  readonly quote: bigint;
+  readonly takerSide: Side;
+  readonly makerOrderId: number;
+  readonly takerOrderId: number;
+  readonly makerAccountId: string;
+  readonly takerAccountId: string;
+  readonly makerClientId: number | null;
+  readonly takerClientId: number | null;
+  readonly makerFee: bigint;
+  readonly takerFee: bigint;
+  readonly createdAt: number;
+}
 
 /** An order as one of its changes leaves it (what an event reports; no creation time). */
 export type OrderState = Omit<OrderRecord, 'createdAt'>;

@@ -18,30 +18,12 @@ import { RowsInsert } from '../../store/prepared-query.ts';
 import type { Database } from '../../store/schema.ts';
 import type { BalanceChange } from '../model/balance-change.ts';
 import { FEE_ACCOUNT_ID, balanceKey, ledgerEntries, type Ledger, type LedgerEntry } from './ledger.ts';
-import type { OrderChange } from './commit-observer.ts';
+import type { OrderChange, TradeRow } from './commit-observer.ts';
 import type { OrderRecord } from './order-records.ts';
 import { OrderWrites, type RestingOrderUpdate } from './order-writes.ts';
 import { GROUP_COLUMN_COUNTS, PostgresGroupWrite, type GroupColumns } from './postgres-group-write.ts';
-import type { Side } from '../model/order-types.ts';
 
-/** One row of `trades`, with exact amounts. */
-export interface TradeRow {
-  readonly id: number;
-  readonly symbol: string;
-  readonly price: bigint;
-  readonly quantity: bigint;
-  readonly quote: bigint;
-  readonly takerSide: Side;
-  readonly makerOrderId: number;
-  readonly takerOrderId: number;
-  readonly makerAccountId: string;
-  readonly takerAccountId: string;
-  readonly makerClientId: number | null;
-  readonly takerClientId: number | null;
-  readonly makerFee: bigint;
-  readonly takerFee: bigint;
-  readonly createdAt: number;
-}
+export type { TradeRow } from './commit-observer.ts';
 
 /** A new row of `orders`: the order as reported, plus what the book needs to rebuild it. */
 export interface NewOrder extends Omit<OrderRecord, 'id'> {
