@@ -13,6 +13,7 @@ import { benchGateway } from './gateway.ts';
 import { benchScaleOut } from './scale-out.ts';
 import { benchVerify, benchVerifySodium } from './verify.ts';
 import { benchStreams } from './streams.ts';
+import { benchOrderDialects } from './order-dialects.ts';
 import { checkBenchRequirements, loadGeneratorHeader } from './lib/preflight.ts';
 
 interface Row {
@@ -221,6 +222,10 @@ async function main(): Promise<void> {
   // The gateway: a signed GET forwarded to a trivial upstream vs the upstream direct and Signet's own signed read,
   // CPU per request of Signet and the upstream apart (BENCH_GATEWAY=off skips; bench/gateway.ts runs it alone).
   if (process.env.BENCH_GATEWAY !== 'off') rows.push(...(await benchGateway(ROUNDS)));
+
+  // Orders on each dialect: PostgreSQL / SQLite crossing orders, SQLite order / capital, server CPU per order on
+  // each (BENCH_DIALECTS=off skips; bench/order-dialects.ts runs it alone).
+  if (process.env.BENCH_DIALECTS !== 'off') rows.push(...(await benchOrderDialects(ROUNDS)));
 
   // PostgreSQL, workers, the ceiling server, the verify library and revocation delay (BENCH_SCALE_OUT=off skips).
   if (process.env.BENCH_SCALE_OUT !== 'off') rows.push(...(await benchScaleOut()));

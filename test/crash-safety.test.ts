@@ -1,17 +1,16 @@
 /**
  * Crash safety: a stream of orders, cancels and withdrawals against a real `signet serve` process, killed with
- * SIGKILL at random moments (6 times) and restarted on the same SQLite file. Afterwards every acknowledged
+ * SIGKILL at random moments (6 times) and restarted on the same database: a SQLite file, and a PostgreSQL schema
+ * (where a group commit writes everything in one statement, postgres-group-write.ts). Afterwards every acknowledged
  * operation is in the database, and nothing unacknowledged is half-applied: `signet audit` (balances equal their
  * ledger entries, locks equal resting orders, conservation per asset) passes.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 import { createSignedRequest, type SignedRequestSpec } from '../src/client/signed-request.ts';
 import { createSigner } from '../src/client/signer.ts';
@@ -21,11 +20,14 @@ import { readMarketConfigFile } from '../src/exchange/config/market-config.ts';
 import { createApiKey } from '../src/keys/keys-service.ts';
 import { DEFAULT_MARKETS_FILE } from '../src/server/start-server.ts';
 import { openStore } from '../src/store/create-database.ts';
+import { DIALECTS, type TestDatabase } from './helpers/dialects.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'signet.js');
-const dir = mkdtempSync(join(tmpdir(), 'signet-crash-'));
-const database = join(dir, 'crash.db');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let created: TestDatabase | undefined;
+afterEach(async () => {
+  await created?.drop();
+  created = undefined;
+});
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -36,7 +38,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServe(port: number): Promise<ChildProcess> {
+async function startServe(port: number, database: string): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     [BIN, 'serve', '--port', String(port), '--database', database, '--workers', '1'],
@@ -67,8 +69,10 @@ interface Trader {
   sign: (message: string) => Promise<string>;
 }
 
-describe('crash safety', () => {
+describe.each(DIALECTS)('crash safety on %s', (_name, create) => {
   it('keeps every acknowledged order, cancel and withdrawal, and half-applies nothing, across 6 SIGKILLs', async () => {
+    created = await create();
+    const database = created.url;
     const db = await openStore(database);
     const config = await readMarketConfigFile(DEFAULT_MARKETS_FILE);
     const user = await createUser(db, { email: 'crash@example.com', password: 'long enough' });
@@ -162,7 +166,7 @@ describe('crash safety', () => {
 
     for (let round = 0; round < 6; round++) {
       const port = await freePort();
-      const server = await startServe(port);
+      const server = await startServe(port, database);
       const stop = { now: false };
       const workers = Array.from({ length: 6 }, () => worker(port, stop));
       await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));

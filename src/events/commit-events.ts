@@ -6,27 +6,25 @@
  *   quantities, "0" for a level that went away). The new levels become "published" only after the commit, so a
  *   rolled-back group never shifts the baseline. A book rebuilt from another node's writes just yields a larger
  *   (still correct) delta.
- * - Orders: every order a trade, a cancel or a placement touched is read back INSIDE the transaction (one query),
- *   which gives its state at the end of the group exactly; the state at each fill is found by walking the group's
- *   trades forward from (end state - the group's fills). Events come in the order the writes ran: a placement
- *   gives orderAccepted, then per trade the maker's and the taker's orderFill, then orderExpired; makers removed by
- *   self-trade prevention give orderCancelled; a cancel gives orderCancelled.
+ * - Orders: the exchange recorded each order's changes as it made them (GroupCommit.orders: accepted, each fill
+ *   with the order's state after it, cancelled, expired), so each becomes one event as it is, in the order the
+ *   writes ran; nothing is read back from the database. A placement gives orderAccepted, then per trade the
+ *   maker's and the taker's orderFill, then orderExpired; makers removed by self-trade prevention and cancels give
+ *   orderCancelled.
  * - Record: a bus that sends through the database (the SQLite outbox) writes the event inside the transaction.
  * Threat: events carry subaccount ids; the hub routes private events by them and never to another subaccount.
  */
 import type { Kysely } from 'kysely';
 
-import {
-  ORDER_SELECT_COLUMNS,
-  toOrderRecord,
-  type BookSide,
-  type CommitObserver,
-  type ExchangeConfig,
-  type GroupCommit,
-  type MarketConfig,
-  type OrderRecord,
-  type OrderRow,
-  type TradeRow,
+import type {
+  BookSide,
+  CommitObserver,
+  ExchangeConfig,
+  GroupCommit,
+  MarketConfig,
+  OrderChange,
+  OrderState,
+  TradeRow,
 } from '../exchange/index.ts';
 import type { Database } from '../store/schema.ts';
 import type { LevelChange, MarketEvent, OrderEvent, TradeEvent } from './market-events.ts';
@@ -57,7 +55,7 @@ export class CommitEventBuilder implements CommitObserver {
     const previous = this.published.get(commit.symbol) ?? { bids: new Map(), asks: new Map() };
     const bids = diffLevels(commit.book.bids, previous.bids);
     const asks = diffLevels(commit.book.asks, previous.asks);
-    const orders = await this.orderEvents(trx, commit, market);
+    const orders = commit.orders.map((change) => toOrderEvent(market, change));
     const event: MarketEvent = {
       node: this.options.node,
       symbol: commit.symbol,
@@ -67,7 +65,7 @@ export class CommitEventBuilder implements CommitObserver {
       asks: asks.changes,
       bestBid: bestLevel(commit.book.bids),
       bestAsk: bestLevel(commit.book.asks),
-      trades: commit.writes.trades.map(toTradeEvent),
+      trades: commit.trades.map(toTradeEvent),
       orders,
     };
     if (this.options.record) await this.options.record(trx, event);
@@ -78,129 +76,38 @@ export class CommitEventBuilder implements CommitObserver {
       setImmediate(() => this.options.publish(event));
     };
   }
-
-  private async orderEvents(
-    trx: Kysely<Database>,
-    commit: GroupCommit,
-    market: MarketConfig,
-  ): Promise<OrderEvent[]> {
-    const { trades, cancelledMakers } = commit.writes;
-    const records = commit.results.flatMap((value) =>
-      Array.isArray(value) ? value : [value],
-    ) as OrderRecord[];
-    if (records.length === 0 && trades.length === 0) return [];
-    const ids = new Set<number>();
-    for (const trade of trades) ids.add(trade.makerOrderId).add(trade.takerOrderId);
-    for (const { order } of cancelledMakers) ids.add(Number(order.id));
-    const final = new Map<string, OrderRecord>();
-    if (ids.size > 0) {
-      const rows = (await trx
-        .selectFrom('orders')
-        .select(ORDER_SELECT_COLUMNS)
-        .where('id', 'in', [...ids])
-        .execute()) as unknown as OrderRow[];
-      for (const row of rows) final.set(String(row.id), toOrderRecord(row));
-    }
-    return describeOrderEvents({ market, records, trades, cancelledMakers, final });
-  }
 }
 
-/**
- * The order events of one group, in the order its writes ran. `final` holds every order that traded or was
- * cancelled by self-trade prevention, as the group leaves it. Pure.
- */
-export function describeOrderEvents(input: {
-  market: MarketConfig;
-  records: readonly OrderRecord[];
-  trades: readonly TradeRow[];
-  cancelledMakers: GroupCommit['writes']['cancelledMakers'];
-  final: ReadonlyMap<string, OrderRecord>;
-}): OrderEvent[] {
-  const { market, records, trades, cancelledMakers, final } = input;
-  // Executed amounts before the group: the end state minus the group's fills of that order.
-  const executed = new Map<string, { base: bigint; quote: bigint; fillsLeft: number }>();
-  for (const trade of trades) {
-    for (const id of [String(trade.makerOrderId), String(trade.takerOrderId)]) {
-      const end = final.get(id);
-      const state = executed.get(id) ?? {
-        base: end?.executedQuantity ?? 0n,
-        quote: end?.executedQuoteQuantity ?? 0n,
-        fillsLeft: 0,
+/** One order change as its event: the order's fields as the change left it, plus the fill for a fill. Pure. */
+export function toOrderEvent(market: MarketConfig, change: OrderChange): OrderEvent {
+  const fields = orderFields(change.order);
+  switch (change.kind) {
+    case 'accepted':
+      return { ...fields, e: 'orderAccepted' };
+    case 'cancelled':
+      return { ...fields, e: 'orderCancelled' };
+    case 'expired':
+      return { ...fields, e: 'orderExpired' };
+    case 'fill': {
+      const { trade, maker } = change;
+      const side = maker ? (trade.takerSide === 'Bid' ? 'Ask' : 'Bid') : trade.takerSide;
+      return {
+        ...fields,
+        e: 'orderFill',
+        fill: {
+          tradeId: trade.id,
+          price: String(trade.price),
+          quantity: String(trade.quantity),
+          maker,
+          fee: String(maker ? trade.makerFee : trade.takerFee),
+          feeSymbol: side === 'Bid' ? market.baseSymbol : market.quoteSymbol,
+        },
       };
-      state.base -= trade.quantity;
-      state.quote -= trade.quote;
-      state.fillsLeft += 1;
-      executed.set(id, state);
     }
   }
-  const tradesByTaker = new Map<string, TradeRow[]>();
-  for (const trade of trades) {
-    const list = tradesByTaker.get(String(trade.takerOrderId)) ?? [];
-    list.push(trade);
-    tradesByTaker.set(String(trade.takerOrderId), list);
-  }
-  const events: OrderEvent[] = [];
-  const fillEvent = (order: OrderRecord, trade: TradeRow, maker: boolean): OrderEvent => {
-    const state = executed.get(order.id) as { base: bigint; quote: bigint; fillsLeft: number };
-    state.base += trade.quantity;
-    state.quote += trade.quote;
-    state.fillsLeft -= 1;
-    const side = maker ? (trade.takerSide === 'Bid' ? 'Ask' : 'Bid') : trade.takerSide;
-    const last = state.fillsLeft === 0;
-    return {
-      ...orderFields(order),
-      e: 'orderFill',
-      status: last && order.status === 'Filled' ? 'Filled' : 'PartiallyFilled',
-      expiryReason: null,
-      executedQuantity: String(state.base),
-      executedQuoteQuantity: String(state.quote),
-      fill: {
-        tradeId: trade.id,
-        price: String(trade.price),
-        quantity: String(trade.quantity),
-        maker,
-        fee: String(maker ? trade.makerFee : trade.takerFee),
-        feeSymbol: side === 'Bid' ? market.baseSymbol : market.quoteSymbol,
-      },
-    };
-  };
-  for (const record of records) {
-    if (record.status === 'Cancelled') {
-      events.push({ ...orderFields(record), e: 'orderCancelled' });
-      continue;
-    }
-    const order = final.get(record.id) ?? record;
-    events.push({
-      ...orderFields(order),
-      e: 'orderAccepted',
-      status: 'New',
-      expiryReason: null,
-      executedQuantity: '0',
-      executedQuoteQuantity: '0',
-    });
-    for (const trade of tradesByTaker.get(record.id) ?? []) {
-      const maker = final.get(String(trade.makerOrderId));
-      if (maker !== undefined) events.push(fillEvent(maker, trade, true));
-      events.push(fillEvent(order, trade, false));
-    }
-    if (record.status === 'Expired') {
-      events.push({
-        ...orderFields(record),
-        e: 'orderExpired',
-        executedQuantity: String(record.executedQuantity),
-        executedQuoteQuantity: String(record.executedQuoteQuantity),
-      });
-    }
-    for (const { order: maker, takerOrderId } of cancelledMakers) {
-      if (takerOrderId !== record.id) continue;
-      const cancelled = final.get(maker.id);
-      if (cancelled !== undefined) events.push({ ...orderFields(cancelled), e: 'orderCancelled' });
-    }
-  }
-  return events;
 }
 
-function orderFields(order: OrderRecord): Omit<OrderEvent, 'e'> {
+function orderFields(order: OrderState): Omit<OrderEvent, 'e'> {
   return {
     subaccountId: order.subaccountId,
     id: order.id,

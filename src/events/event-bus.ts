@@ -8,7 +8,10 @@
  * - RedisEventBus (redis-event-bus.ts): Redis pub/sub when REDIS_URL is set, with one of the above underneath.
  * - PostgresEventBus: each node delivers its own events locally at once and sends them with `pg_notify` on one
  *   channel; every node LISTENs and passes the other nodes' events on. A NOTIFY payload is limited to 8000 bytes,
- *   so an event is split into numbered chunks (one session's notifications arrive in the order sent). The
+ *   so an event is split into numbered chunks (one session's notifications arrive in the order sent). Chunks
+ *   waiting while the previous send is in flight go together in the next one (one statement, `unnest`): one
+ *   round trip at a time however fast commits come, where a query per chunk fell behind under load (each waited
+ *   for the one before; the backlog grew without bound and took PostgreSQL's time from the orders). The
  *   sequencer (event-sequencer.ts) restores per-market order across paths.
  * A lost connection is reopened (store/pg-listener.ts); what was missed shows as a sequence gap (clients resync
  * from REST).
@@ -54,6 +57,9 @@ const CHUNK = 7600;
 export class PostgresEventBus implements DatabasePath {
   readonly node = randomUUID();
   private messageNumber = 0;
+  /** Chunks not sent yet, in order; `sending` while a send is in flight. */
+  private unsent: string[] = [];
+  private sending = false;
   private readonly partial = new Map<string, { count: number; chunks: string[] }>();
 
   private readonly listener: PgListener;
@@ -114,11 +120,31 @@ export class PostgresEventBus implements DatabasePath {
     const count = Math.max(1, Math.ceil(json.length / CHUNK));
     const id = `${this.node}:${++this.messageNumber}`;
     for (let index = 0; index < count; index++) {
-      const payload = `${id}:${index}:${count}:${json.slice(index * CHUNK, (index + 1) * CHUNK)}`;
-      // pg queues queries per client: this node's notifications leave in publish order. A failure here is the
-      // connection's, which the listener reports and reopens.
-      this.listener.query('select pg_notify($1, $2)', [EVENT_CHANNEL, payload]).catch(() => {});
+      this.unsent.push(`${id}:${index}:${count}:${json.slice(index * CHUNK, (index + 1) * CHUNK)}`);
     }
+    if (!this.sending) this.sendUnsent();
+  }
+
+  /**
+   * Sends every waiting chunk in one statement, in order, then whatever arrived meanwhile. A failure is the
+   * connection's, which the listener reports and reopens; chunks that were waiting then are dropped (a gap).
+   */
+  private sendUnsent(): void {
+    const payloads = this.unsent;
+    if (payloads.length === 0) return;
+    this.unsent = [];
+    if (!this.listener.listening) return;
+    this.sending = true;
+    this.listener
+      .query(
+        'select pg_notify($1, payload) from unnest(cast($2 as text[])) with ordinality as chunk(payload, n) order by n',
+        [EVENT_CHANNEL, payloads],
+      )
+      .catch(() => {})
+      .finally(() => {
+        this.sending = false;
+        this.sendUnsent();
+      });
   }
 
   async close(): Promise<void> {

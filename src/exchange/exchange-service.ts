@@ -58,7 +58,13 @@ import type {
   OrderRecord,
   WithdrawalRecord,
 } from './persistence/order-records.ts';
-import { OrderService, type BatchOrderResult, type CancelOrderInput } from './order-service.ts';
+import {
+  OrderService,
+  orderOrThrow,
+  type BatchOrderResult,
+  type CancelOrderInput,
+  type OrderOutcome,
+} from './order-service.ts';
 import {
   listWithdrawals,
   requestWithdrawal,
@@ -88,14 +94,11 @@ export class Exchange {
     this.config = options.config;
     this.now = options.now ?? Date.now;
     this.ledger = getLedger(options.db);
-    const groupWriter = new GroupWriter(options.db, this.ledger);
-    this.books = new MarketBooks(options.db, options.config, groupWriter);
+    this.books = new MarketBooks(options.db, options.config, new GroupWriter(options.db, this.ledger));
     this.orders = new OrderService({
       db: options.db,
       config: options.config,
       books: this.books,
-      ledger: this.ledger,
-      groupWriter,
       orderIds: new OrderedIds(options.db, 'order'),
       tradeIds: new OrderedIds(options.db, 'trade'),
       now: this.now,
@@ -186,8 +189,14 @@ export class Exchange {
 
   // --- orders ---
 
-  placeOrder(subaccountId: string, payload: unknown): Promise<OrderRecord> {
+  /** Places one order; a refusal (validation, funds, postOnly) is an outcome value, never thrown. */
+  submitOrder(subaccountId: string, payload: unknown): Promise<OrderOutcome> {
     return this.orders.placeOrder(subaccountId, payload);
+  }
+
+  /** submitOrder() for callers that want the order or Backpack's error thrown (CLI, tests). */
+  async placeOrder(subaccountId: string, payload: unknown): Promise<OrderRecord> {
+    return orderOrThrow(await this.orders.placeOrder(subaccountId, payload));
   }
 
   placeOrders(subaccountId: string, payloads: readonly unknown[]): Promise<BatchOrderResult[]> {

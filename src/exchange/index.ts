@@ -5,7 +5,13 @@
  * value types and rules callers need to read input and format output.
  */
 export { createExchange, type Exchange, type ExchangeOptions } from './exchange-service.ts';
-export { MAX_BATCH_ORDERS, type BatchOrderResult, type CancelOrderInput } from './order-service.ts';
+export {
+  MAX_BATCH_ORDERS,
+  orderOrThrow,
+  type BatchOrderResult,
+  type CancelOrderInput,
+  type OrderOutcome,
+} from './order-service.ts';
 
 // Configuration and pure model.
 export { readMarketConfigFile } from './config/market-config.ts';
@@ -32,7 +38,7 @@ export type { AccountSettings } from './persistence/account-settings.ts';
 export { auditLedger, type LedgerAudit } from './persistence/ledger-audit.ts';
 
 // The commit subscription (Exchange.observeCommits) and what a commit carries.
-export type { CommitObserver, GroupCommit } from './persistence/commit-observer.ts';
+export type { CommitObserver, GroupCommit, OrderChange, OrderState } from './persistence/commit-observer.ts';
 export type { TradeRow } from './persistence/group-writes.ts';
 
 // Capital: deposits, sandbox funding, the withdrawal address book.

@@ -1,31 +1,35 @@
 /**
- * Placing and cancelling orders: validation, the funds lock, matching, settlement and persistence, each order in
- * ONE database transaction run as its market's only writer (MarketBooks.write).
+ * Placing and cancelling orders: validation, the funds check, matching, settlement and what to write, each order
+ * in ONE database transaction run as its market's only writer (MarketBooks.write), shared with the other orders
+ * of its group commit.
  *
- * Steps of an order: validateOrder -> (market orders paying "whatever it costs": read the available balance)
- * -> refuse a postOnly order that would take -> the lock, a guarded update available->locked that changes
- * nothing when the funds are not there (INSUFFICIENT_FUNDS; every refusal so far leaves the book and the
- * database untouched, so the group needs no savepoint for it) -> matchOrder -> one merged set of balance
- * changes for every fill, self-trade-cancelled maker and the taker's leftover lock -> maker updates and the
- * taker order written. Ledger entries (one per balance row and order, the lock netted in), trades, fees and
- * orders that never rested are left to the group commit (GroupWrites). Everything is scoped to the caller's subaccount: a maker or an order to cancel is found through the
- * book and its owner checked, so a key never touches another subaccount's order.
- * Orchestration only: the statements on `orders` live in persistence/order-writes.ts (compiled once), the rules in
- * engine/; order and trade ids come from their counters inside the transaction (in commit order).
+ * Steps of an order: validateOrder -> the lock (what the order pays with: its whole available balance for a
+ * market order paying "whatever it costs"), checked against the group's balances in memory (GroupBalances,
+ * read once per group and locked) -> refuse a postOnly order that would take -> matchOrder -> one merged set of
+ * balance changes for the lock, every fill, self-trade-cancelled maker and the taker's leftover lock. Every
+ * refusal happens before anything changed and is a value (OrderOutcome), never an exception: the route turns it
+ * into Backpack's error once. Nothing is written here: the order's row, the makers' fills, balances, ledger
+ * entries (one per balance row and order), trades and fees go to the group (GroupWrites), written in a few
+ * multi-row statements before the commit; with them go the order's changes for the event pipeline, recorded as
+ * they happen (accepted, each fill with the state after it, cancelled, expired). Everything is scoped to the
+ * caller's subaccount: a maker or an order to cancel is found through the book and its owner checked, so a key
+ * never touches another subaccount's order. Order and trade ids come from their counters inside the transaction, so
+ * they follow commit order (persistence/ordered-ids.ts).
  */
 import type { Kysely } from 'kysely';
 
-import { AppError } from '../errors.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
 import type { Database } from '../store/schema.ts';
 import type { OrderedIds } from './persistence/ordered-ids.ts';
-import type { GroupWriter, GroupWrites, NewOrder } from './persistence/group-writes.ts';
+import type { GroupWrites, NewOrder } from './persistence/group-writes.ts';
+import type { OrderState } from './persistence/commit-observer.ts';
 import type { BalanceChange } from './model/balance-change.ts';
-import { FEE_ACCOUNT_ID, ledgerEntries, type Ledger } from './persistence/ledger.ts';
+import { FEE_ACCOUNT_ID, ledgerEntries } from './persistence/ledger.ts';
 import { readOrderReference, requireMarket } from './model/client-input.ts';
-import type { MarketBooks } from './persistence/market-books.ts';
-import { matchOrder, postOnlyWouldTake, type MatchAccepted } from './engine/matching-engine.ts';
+import type { BookWriteContext, MarketBooks } from './persistence/market-books.ts';
+import { matchOrder, postOnlyWouldTake, type Fill, type MatchAccepted } from './engine/matching-engine.ts';
 import type { ExchangeConfig, MarketConfig } from './model/markets.ts';
-import { cancelOrder as removeFromBook, type BookOrder } from './engine/order-book.ts';
+import { cancelOrder as removeFromBook, type BookOrder, type OrderBook } from './engine/order-book.ts';
 import { toOrderRecord, type OrderRecord } from './persistence/order-records.ts';
 import { OrderWrites } from './persistence/order-writes.ts';
 import {
@@ -37,9 +41,23 @@ import {
 } from './engine/settlement.ts';
 import { validateOrder, type ValidOrder } from './engine/validate-order.ts';
 
-export type BatchOrderResult =
+/** What placing an order came to: the order, or Backpack's refusal (never thrown inside the exchange). */
+export type OrderOutcome =
   | { readonly ok: true; readonly order: OrderRecord }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+/** One item of a batch: the same outcome. */
+export type BatchOrderResult = OrderOutcome;
+
+/** The order of an outcome, or its refusal thrown as Backpack's error (the one throw, at the edge). */
+export function orderOrThrow(outcome: OrderOutcome): OrderRecord {
+  if (outcome.ok) return outcome.order;
+  throw new AppError(outcome.code, outcome.message);
+}
+
+function refused(code: ErrorCode, message: string): OrderOutcome {
+  return { ok: false, code, message };
+}
 
 export interface CancelOrderInput {
   readonly symbol: unknown;
@@ -51,9 +69,6 @@ export interface OrderServiceDeps {
   readonly db: Kysely<Database>;
   readonly config: ExchangeConfig;
   readonly books: MarketBooks;
-  readonly ledger: Ledger;
-  /** Writes resting orders' rows at once; everything else waits for the group commit. */
-  readonly groupWriter: GroupWriter;
   /** Taken inside the write transaction, so ids follow commit order (persistence/ordered-ids.ts). */
   readonly orderIds: OrderedIds;
   readonly tradeIds: OrderedIds;
@@ -69,68 +84,23 @@ export class OrderService {
     this.writes = new OrderWrites(deps.db);
   }
 
-  /** Places one order for `subaccountId`; throws AppError with Backpack's code when it is refused. */
-  async placeOrder(subaccountId: string, payload: unknown): Promise<OrderRecord> {
+  /** Places one order for `subaccountId`; a refusal is a value with Backpack's code (see orderOrThrow). */
+  async placeOrder(subaccountId: string, payload: unknown): Promise<OrderOutcome> {
     const symbol = isObject(payload) ? payload['symbol'] : undefined;
-    const market = requireMarket(this.deps.config, symbol);
+    const market = typeof symbol === 'string' ? this.deps.config.marketsBySymbol.get(symbol) : undefined;
+    if (market === undefined) return refused('INVALID_CLIENT_REQUEST', 'Invalid market symbol');
     const validation = validateOrder(market, payload);
-    if (!validation.ok) throw new AppError(validation.code, validation.message);
-    const quoteQuantity = validation.order.quoteQuantity;
-    if (quoteQuantity !== undefined && quoteQuantity > maxNotional(market)) {
-      throw new AppError('INVALID_QUANTITY', 'quoteQuantity is larger than any order in this market');
+    if (!validation.ok) return refused(validation.code, validation.message);
+    const order = validation.order;
+    if (order.quoteQuantity !== undefined && order.quoteQuantity > maxNotional(market)) {
+      return refused('INVALID_QUANTITY', 'quoteQuantity is larger than any order in this market');
     }
-    return this.deps.books.write(market.symbol, async ({ trx, book, touch, later }) => {
-      const now = this.deps.now();
-      const order = validation.order;
-      const [orderNumber] = await this.deps.orderIds.take(trx, 1);
-      const id = String(orderNumber);
-      const lock = computeOrderLock(market, order, {
-        available: paysWhateverItCosts(order)
-          ? (await this.deps.ledger.readBalance(trx, subaccountId, payingAsset(market, order))).available
-          : undefined,
-      });
-      if (lock.units <= 0n) throw new AppError('INSUFFICIENT_FUNDS', `Insufficient funds: ${lock.asset}`);
-      // Every refusal happens before anything changes: a postOnly order that would take is refused on sight,
-      // and the lock is a guarded update that changes nothing when the funds are not there.
-      if (postOnlyWouldTake(book, order)) {
-        throw new AppError('INVALID_ORDER', 'Order would immediately match and take');
-      }
-      const lockChange: BalanceChange = {
-        accountId: subaccountId,
-        asset: lock.asset,
-        availableDelta: -lock.units,
-        lockedDelta: lock.units,
-      };
-      await this.deps.ledger.updateBalances(trx, [lockChange], now);
-      touch();
-
-      const result = matchOrder(
-        book,
-        {
-          ...order,
-          id,
-          accountId: subaccountId,
-          spendLimit: order.orderType === 'Market' ? lock.units : undefined,
-        },
-        market,
-      );
-      if (!result.ok) throw new AppError(result.code, result.message);
-
-      const settlement = mergeBalanceChanges([
-        ...result.fills.flatMap((fill) => settleFill(market, fill, { feeAccountId: FEE_ACCOUNT_ID })),
-        ...result.cancelledMakers.flatMap((maker) => settleCancel(market, maker)),
-        ...settleTakerRemainder(market, { accountId: subaccountId, side: order.side }, lock, result),
-      ]);
-      await this.applyChanges(trx, later, settlement, {
-        reason: 'order',
-        reference: `order:${id}`,
-        now,
-        alreadyApplied: lockChange,
-      });
-      const row = await this.recordMatch(trx, later, { market, order, id, subaccountId, result, now });
-      const { remaining: _remaining, createdSeq: _createdSeq, ...record } = row;
-      return { ...record, id };
-    });
+    const paying = { account: subaccountId, asset: payingAsset(market, order) };
+    return this.deps.books.write(
+      market.symbol,
+      (context) => this.placeInBook(context, { market, order, subaccountId }),
+      { balances: [paying] },
+    );
   }
 
   /** Places each order in turn (each in its own transaction); a refused one does not stop the others. */
@@ -139,14 +109,7 @@ export class OrderService {
       throw new AppError('INVALID_CLIENT_REQUEST', `At most ${MAX_BATCH_ORDERS} orders per batch`);
     }
     const results: BatchOrderResult[] = [];
-    for (const payload of payloads) {
-      try {
-        results.push({ ok: true, order: await this.placeOrder(subaccountId, payload) });
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        results.push({ ok: false, code: error.code, message: error.message });
-      }
-    }
+    for (const payload of payloads) results.push(await this.placeOrder(subaccountId, payload));
     return results;
   }
 
@@ -154,35 +117,36 @@ export class OrderService {
   async cancelOrder(subaccountId: string, input: CancelOrderInput): Promise<OrderRecord> {
     const market = requireMarket(this.deps.config, input.symbol);
     const which = readOrderReference(input);
-    return this.deps.books.write(market.symbol, async ({ trx, book, touch, later }) => {
+    return this.deps.books.write(market.symbol, async (context) => {
+      const { trx, book, touch, later } = context;
       const now = this.deps.now();
-      let id = which.orderId === undefined ? undefined : String(which.orderId);
-      if (which.clientId !== undefined) {
-        id = await this.writes.findOpenByClientId(trx, {
-          account: subaccountId,
-          symbol: market.symbol,
-          clientId: which.clientId,
-        });
-      }
-      const resting = id === undefined ? undefined : book.orders.get(id);
+      const resting =
+        which.clientId !== undefined
+          ? findByClientId(book, subaccountId, which.clientId)
+          : book.orders.get(String(which.orderId));
       if (resting === undefined || resting.accountId !== subaccountId) {
         throw new AppError('RESOURCE_NOT_FOUND', 'Order not found');
       }
       touch();
       const removed = removeFromBook(book, resting.id) as BookOrder;
-      await this.applyChanges(trx, later, settleCancel(market, removed), {
+      this.recordBalanceChanges(later, settleCancel(market, removed), {
         reason: 'cancel',
         reference: `cancel:${removed.id}`,
         now,
       });
-      return toOrderRecord(await this.writes.cancel(trx, Number(removed.id), now));
+      // The row is updated now (its answer is the row): the group's pending order rows go first.
+      await context.writePendingOrders();
+      const record = toOrderRecord(await this.writes.cancel(trx, Number(removed.id), now));
+      later.orderChanges.push({ kind: 'cancelled', order: record });
+      return record;
     });
   }
 
   /** Cancels every resting order of `subaccountId` in one market; returns them (possibly none). */
   async cancelAllOrders(subaccountId: string, symbol: unknown): Promise<OrderRecord[]> {
     const market = requireMarket(this.deps.config, symbol);
-    return this.deps.books.write(market.symbol, async ({ trx, book, touch, sequence, later }) => {
+    return this.deps.books.write(market.symbol, async (context) => {
+      const { trx, book, touch, sequence, later } = context;
       const mine = [...book.orders.values()].filter((order) => order.accountId === subaccountId);
       if (mine.length === 0) return [];
       const now = this.deps.now();
@@ -190,43 +154,96 @@ export class OrderService {
       const changes = mergeBalanceChanges(
         mine.map((order) => settleCancel(market, removeFromBook(book, order.id) as BookOrder)).flat(),
       );
-      await this.applyChanges(trx, later, changes, {
+      this.recordBalanceChanges(later, changes, {
         reason: 'cancel',
         reference: `cancel:${market.symbol}:${sequence}`,
         now,
       });
+      await context.writePendingOrders();
       const rows = await this.writes.cancelAll(trx, subaccountId, market.symbol, now);
       if (rows.length !== mine.length)
         throw new Error(`Book of ${market.symbol} disagrees with the database`);
-      return rows.map(toOrderRecord).sort((a, b) => Number(a.id) - Number(b.id));
+      const records = rows.map(toOrderRecord).sort((a, b) => Number(a.id) - Number(b.id));
+      for (const record of records) later.orderChanges.push({ kind: 'cancelled', order: record });
+      return records;
     });
   }
 
+  /** One order inside its group: check, match, and record what to write and what happened. */
+  private async placeInBook(
+    context: BookWriteContext,
+    input: { market: MarketConfig; order: ValidOrder; subaccountId: string },
+  ): Promise<OrderOutcome> {
+    const { trx, book, touch, later } = context;
+    const { market, order, subaccountId } = input;
+    const now = this.deps.now();
+    const [orderNumber] = await this.deps.orderIds.take(trx, 1);
+    const id = String(orderNumber);
+    const asset = payingAsset(market, order);
+    const available = await context.available(subaccountId, asset);
+    const lock = computeOrderLock(market, order, {
+      available: paysWhateverItCosts(order) ? available : undefined,
+    });
+    if (lock.units <= 0n || lock.units > available) {
+      return refused('INSUFFICIENT_FUNDS', `Insufficient funds: ${lock.asset}`);
+    }
+    if (postOnlyWouldTake(book, order))
+      return refused('INVALID_ORDER', 'Order would immediately match and take');
+    touch();
+
+    const result = matchOrder(
+      book,
+      {
+        ...order,
+        id,
+        accountId: subaccountId,
+        spendLimit: order.orderType === 'Market' ? lock.units : undefined,
+      },
+      market,
+    );
+    if (!result.ok) throw new AppError(result.code, result.message); // postOnly was refused above
+    const lockChange: BalanceChange = {
+      accountId: subaccountId,
+      asset: lock.asset,
+      availableDelta: -lock.units,
+      lockedDelta: lock.units,
+    };
+    const settlement = mergeBalanceChanges([
+      lockChange,
+      ...result.fills.flatMap((fill) => settleFill(market, fill, { feeAccountId: FEE_ACCOUNT_ID })),
+      ...result.cancelledMakers.flatMap((maker) => settleCancel(market, maker)),
+      ...settleTakerRemainder(market, { accountId: subaccountId, side: order.side }, lock, result),
+    ]);
+    this.recordBalanceChanges(later, settlement, { reason: 'order', reference: `order:${id}`, now });
+    const row = await this.recordMatch(trx, later, { market, order, id, subaccountId, result, now });
+    const { remaining: _remaining, createdSeq: _createdSeq, ...record } = row;
+    return { ok: true, order: { ...record, id } };
+  }
+
   /**
-   * Applies balance changes now (the next write in the group must see them) and leaves their ledger entries and
-   * the fee account's credits to the group commit. `alreadyApplied` (an order's lock) is not applied again but
-   * is netted into the entries: one entry per balance row and order.
+   * Leaves balance changes to the group (the next write in it sees them through its balances) with their ledger
+   * entries, one per balance row and order; the fee account's credits are summed per asset for the group.
    */
-  private async applyChanges(
-    trx: Kysely<Database>,
+  private recordBalanceChanges(
     later: GroupWrites,
     changes: readonly BalanceChange[],
-    entry: { reason: 'order' | 'cancel'; reference: string; now: number; alreadyApplied?: BalanceChange },
-  ): Promise<void> {
+    entry: { reason: 'order' | 'cancel'; reference: string; now: number },
+  ): void {
     const balances: BalanceChange[] = [];
     for (const change of changes) {
       if (change.accountId !== FEE_ACCOUNT_ID) balances.push(change);
       else if (change.lockedDelta !== 0n) throw new Error('The fee account never locks funds');
       else later.addFee(change.asset, change.availableDelta, entry.now);
     }
-    await this.deps.ledger.updateBalances(trx, balances, entry.now);
-    const applied =
-      entry.alreadyApplied === undefined
-        ? balances
-        : mergeBalanceChanges([entry.alreadyApplied, ...balances]);
-    later.entries.push(...ledgerEntries(applied, entry));
+    for (const change of balances) later.addBalanceChange(change);
+    later.entries.push(...ledgerEntries(balances, entry));
   }
 
+  /**
+   * The order's row, its makers' fills and cancels, its trades, and its changes as they happened: accepted, then
+   * per fill the maker's and the taker's state after it, then expired, then makers cancelled by self-trade
+   * prevention.
+   */
   private async recordMatch(
     trx: Kysely<Database>,
     later: GroupWrites,
@@ -240,44 +257,6 @@ export class OrderService {
     },
   ): Promise<NewOrder> {
     const { market, order, id, subaccountId, result, now } = input;
-    const makerClientIds: (number | null)[] = [];
-    for (const fill of result.fills) {
-      makerClientIds.push(
-        await this.writes.fillMaker(trx, {
-          id: Number(fill.makerOrderId),
-          quantity: fill.quantity,
-          quote: fill.quote,
-          remaining: fill.makerRemaining,
-          now,
-        }),
-      );
-    }
-    for (const maker of result.cancelledMakers) {
-      await this.writes.cancel(trx, Number(maker.id), now);
-      later.cancelledMakers.push({ order: maker, takerOrderId: id });
-    }
-    if (result.fills.length > 0) {
-      const tradeIds = await this.deps.tradeIds.take(trx, result.fills.length);
-      result.fills.forEach((fill, i) => {
-        later.trades.push({
-          id: tradeIds[i] as number,
-          symbol: market.symbol,
-          price: fill.price,
-          quantity: fill.quantity,
-          quote: fill.quote,
-          takerSide: fill.takerSide,
-          makerOrderId: Number(fill.makerOrderId),
-          takerOrderId: Number(fill.takerOrderId),
-          makerAccountId: fill.makerAccountId,
-          takerAccountId: fill.takerAccountId,
-          makerClientId: makerClientIds[i] ?? null,
-          takerClientId: order.clientId,
-          makerFee: fill.makerFee,
-          takerFee: fill.takerFee,
-          createdAt: now,
-        });
-      });
-    }
     const resting = result.resting;
     const row: NewOrder = {
       id: Number(id),
@@ -300,12 +279,125 @@ export class OrderService {
       createdSeq: resting === null ? null : resting.createdSeq,
       createdAt: now,
     };
-    // A resting order's row must exist now (a later write in the group may fill or cancel it); one that left
-    // the book is never touched again and waits for the group's multi-row insert.
-    if (resting === null) later.orders.push(row);
-    else await this.deps.groupWriter.insertOrders(trx, [row]);
+    later.orders.push(row);
+    const taker = takerState(row);
+    later.orderChanges.push({
+      kind: 'accepted',
+      order: { ...taker, status: 'New', expiryReason: null, executedQuantity: 0n, executedQuoteQuantity: 0n },
+    });
+    const tradeIds = result.fills.length > 0 ? await this.deps.tradeIds.take(trx, result.fills.length) : [];
+    let executed = 0n;
+    let executedQuote = 0n;
+    result.fills.forEach((fill, i) => {
+      const trade = {
+        id: tradeIds[i] as number,
+        symbol: market.symbol,
+        price: fill.price,
+        quantity: fill.quantity,
+        quote: fill.quote,
+        takerSide: fill.takerSide,
+        makerOrderId: Number(fill.makerOrderId),
+        takerOrderId: Number(fill.takerOrderId),
+        makerAccountId: fill.makerAccountId,
+        takerAccountId: fill.takerAccountId,
+        makerClientId: fill.maker.clientId ?? null,
+        takerClientId: order.clientId,
+        makerFee: fill.makerFee,
+        takerFee: fill.takerFee,
+        createdAt: now,
+      };
+      later.trades.push(trade);
+      const maker = makerAfterFill(market, fill);
+      later.updateOrder({
+        id: trade.makerOrderId,
+        quantity: fill.quantity,
+        quote: fill.quote,
+        remaining: fill.makerRemaining,
+        status: maker.status,
+        now,
+      });
+      later.orderChanges.push({ kind: 'fill', order: maker, trade, maker: true });
+      executed += fill.quantity;
+      executedQuote += fill.quote;
+      const last = i === result.fills.length - 1;
+      later.orderChanges.push({
+        kind: 'fill',
+        order: {
+          ...taker,
+          status: last && row.status === 'Filled' ? 'Filled' : 'PartiallyFilled',
+          expiryReason: null,
+          executedQuantity: executed,
+          executedQuoteQuantity: executedQuote,
+        },
+        trade,
+        maker: false,
+      });
+    });
+    if (row.status === 'Expired') later.orderChanges.push({ kind: 'expired', order: taker });
+    for (const maker of result.cancelledMakers) {
+      later.updateOrder({
+        id: Number(maker.id),
+        quantity: 0n,
+        quote: 0n,
+        remaining: 0n,
+        status: 'Cancelled',
+        now,
+      });
+      later.orderChanges.push({
+        kind: 'cancelled',
+        order: { ...restingState(market, maker), status: 'Cancelled' },
+      });
+    }
     return row;
   }
+}
+
+/** The taker's state as its row has it. */
+function takerState(row: NewOrder): OrderState {
+  const { remaining: _remaining, createdSeq: _createdSeq, createdAt: _createdAt, ...state } = row;
+  return { ...state, id: String(row.id) };
+}
+
+/**
+ * A resting order's state from the book: it is a Limit GTC order (nothing else rests), and its executed quote is
+ * exact from its price (every fill is at the maker's own price and exact, see matching-engine.ts).
+ */
+function restingState(market: MarketConfig, order: BookOrder): OrderState {
+  const executed = order.quantity - order.remaining;
+  return {
+    id: order.id,
+    subaccountId: order.accountId,
+    symbol: market.symbol,
+    side: order.side,
+    orderType: 'Limit',
+    timeInForce: 'GTC',
+    postOnly: order.postOnly ?? false,
+    selfTradePrevention: order.selfTradePrevention,
+    clientId: order.clientId ?? null,
+    price: order.price,
+    quantity: order.quantity,
+    quoteQuantity: null,
+    executedQuantity: executed,
+    executedQuoteQuantity: (order.price * executed) / market.baseScale,
+    status: executed === 0n ? 'New' : 'PartiallyFilled',
+    expiryReason: null,
+  };
+}
+
+/** The maker right after `fill`. */
+function makerAfterFill(market: MarketConfig, fill: Fill): OrderState {
+  const state = restingState(market, { ...fill.maker, remaining: fill.makerRemaining });
+  return { ...state, status: fill.makerRemaining === 0n ? 'Filled' : 'PartiallyFilled' };
+}
+
+/** The newest resting order of `account` with this client id (what Backpack cancels by clientId). */
+function findByClientId(book: OrderBook, account: string, clientId: number): BookOrder | undefined {
+  let found: BookOrder | undefined;
+  for (const order of book.orders.values()) {
+    if (order.accountId !== account || order.clientId !== clientId) continue;
+    if (found === undefined || Number(order.id) > Number(found.id)) found = order;
+  }
+  return found;
 }
 
 /** Market buy by quantity / market sell by quoteQuantity: the cost is known only after matching. */

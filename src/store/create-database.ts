@@ -60,10 +60,13 @@ function walAutocheckpointPages(env: NodeJS.ProcessEnv = process.env): number {
   return pages;
 }
 
-function openSqlite(url: string): SQLite.Database {
+function openSqlite(url: string, onStatement?: (sql: string) => void): SQLite.Database {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new SQLite(path);
+  const db = new SQLite(
+    path,
+    onStatement === undefined ? {} : { verbose: (sql) => onStatement(String(sql)) },
+  );
   // WAL lets readers (the signed-request path) proceed while a writer commits; busy_timeout makes the CLI and a
   // running server wait for each other's write locks instead of failing with SQLITE_BUSY.
   db.pragma('journal_mode = WAL');
@@ -183,7 +186,16 @@ function postgresPoolSize(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(size) && size > 0 ? size : 10;
 }
 
-export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
+export interface DatabaseOptions {
+  /**
+   * Told the SQL of every statement the process's connections run (tests count an order group's statements with
+   * it): better-sqlite3's `verbose` hook on SQLite, each pooled client's `query` on PostgreSQL. Unset in service.
+   */
+  readonly onStatement?: (sql: string) => void;
+}
+
+export function createDatabase(url: string = DEFAULT_DATABASE_URL, options: DatabaseOptions = {}): Store {
+  const { onStatement } = options;
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({
       connectionString: url,
@@ -194,6 +206,16 @@ export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
       connectionTimeoutMillis: 5000,
       keepAlive: true,
     });
+    if (onStatement !== undefined) {
+      pool.on('connect', (client) => {
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        client.query = ((...args: unknown[]) => {
+          const first = args[0];
+          onStatement(typeof first === 'string' ? first : String((first as { text?: unknown }).text));
+          return query(...args);
+        }) as typeof client.query;
+      });
+    }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     registerPostgresPool(db.getExecutor().adapter, pool);
     const outage = databaseOutageOf(db);
@@ -209,7 +231,7 @@ export function createDatabase(url: string = DEFAULT_DATABASE_URL): Store {
     pool.on('connect', (client) => client.on('error', connectionLost));
     return db;
   }
-  const writer = openSqlite(url);
+  const writer = openSqlite(url, onStatement);
   // A file gets a second, read-only connection for prepared reads outside transactions (prepared-query.ts),
   // closed with the first.
   const reader = writer.memory ? undefined : openSqliteReader(writer.name);
@@ -317,8 +339,11 @@ async function migrateUnlocked(db: Store, migrationTableSchema?: string): Promis
 }
 
 /** Opens the database named by `url` and brings its schema up to date. */
-export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
-  const db = createDatabase(url);
+export async function openStore(
+  url: string = DEFAULT_DATABASE_URL,
+  options: DatabaseOptions = {},
+): Promise<Store> {
+  const db = createDatabase(url, options);
   try {
     await migrateToLatest(db);
   } catch (error) {

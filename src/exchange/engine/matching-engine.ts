@@ -36,6 +36,8 @@ export interface IncomingOrder extends OrderSpec {
   readonly accountId: string;
   /** Market orders only: the most the taker may give up (quote on a Bid, base on an Ask). Default: no cap. */
   readonly spendLimit?: bigint | undefined;
+  /** Reporting only: kept on the book with a resting remainder. */
+  readonly clientId?: number | null;
 }
 
 export interface Fill {
@@ -55,6 +57,8 @@ export interface Fill {
   /** In the asset the taker receives. */
   readonly takerFee: bigint;
   readonly makerRemaining: bigint;
+  /** The maker as it rested before this fill (what its fill is reported with, without a read). */
+  readonly maker: BookOrder;
 }
 
 export interface MatchAccepted {
@@ -181,6 +185,7 @@ export function matchOrder(book: OrderBook, incoming: IncomingOrder, market: Mar
       makerFee: computeFee(makerBuys ? quantity : quote, makerFeeBps),
       takerFee: computeFee(makerBuys ? quote : quantity, takerFeeBps),
       makerRemaining: maker.remaining - quantity,
+      maker: snapshotOrder(maker),
     };
     fills.push(fill);
     reduceOrderNode(book, maker, quantity);
@@ -203,6 +208,8 @@ export function matchOrder(book: OrderBook, incoming: IncomingOrder, market: Mar
       remaining: remaining as bigint,
       createdSeq: book.sequence,
       selfTradePrevention: incoming.selfTradePrevention,
+      clientId: incoming.clientId ?? null,
+      postOnly: incoming.postOnly,
     });
   }
   return {

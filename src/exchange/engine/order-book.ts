@@ -25,6 +25,9 @@ export interface BookOrder {
   readonly createdSeq: number;
   /** Kept for reporting; a resting order's own setting never decides anything (the taker's does). */
   readonly selfTradePrevention: SelfTradePrevention;
+  /** Reporting only (a maker's fill event and trade row carry them without reading the order back). */
+  readonly clientId?: number | null;
+  readonly postOnly?: boolean;
 }
 
 export interface OrderNode extends BookOrder {
@@ -95,6 +98,8 @@ export function addRestingOrder(book: OrderBook, order: BookOrder): BookOrder {
     remaining: order.remaining,
     createdSeq: order.createdSeq,
     selfTradePrevention: order.selfTradePrevention,
+    clientId: order.clientId ?? null,
+    postOnly: order.postOnly ?? false,
     prev: null,
     next: null,
     level,
@@ -142,6 +147,8 @@ export function snapshotOrder(node: OrderNode): BookOrder {
     remaining: node.remaining,
     createdSeq: node.createdSeq,
     selfTradePrevention: node.selfTradePrevention,
+    clientId: node.clientId ?? null,
+    postOnly: node.postOnly ?? false,
   };
 }
 

@@ -12,8 +12,11 @@
  * - Amounts travel to the database as decimal strings and come back with `cast(.. as text)`: no JS number ever
  *   holds money. Trading fees are credited to FEE_ACCOUNT_ID, a system account that is not a subaccount.
  * Concurrency: on PostgreSQL, changes are applied in (account, asset) order to keep lock order stable.
+ * Group commits (market-books.ts) read their balances first with readBalancesForUpdate(), locked on PostgreSQL
+ * (`for update`) so that what the group checks in memory stays true until it commits, and write a whole group's
+ * changes at once (group-writes.ts: on SQLite through updateBalances(), on PostgreSQL in the group's one statement).
  */
-import { sql, type Kysely, type Selection } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Selection } from 'kysely';
 
 import { AppError } from '../../errors.ts';
 import { prepareQuery, RowsInsert } from '../../store/prepared-query.ts';
@@ -62,8 +65,12 @@ export class Ledger {
   private readonly readOne;
   private readonly readAll;
   private readonly entryInsert;
+  /** PostgreSQL only: a group's balance rows in one locking read (unnest arrays). */
+  private readonly readForUpdate: ReturnType<typeof prepareReadForUpdate> | undefined;
 
   constructor(private readonly db: Kysely<Database>) {
+    this.readForUpdate =
+      db.getExecutor().adapter instanceof PostgresAdapter ? prepareReadForUpdate(db) : undefined;
     this.entryInsert = new RowsInsert(db, 'ledger_entries', ENTRY_COLUMNS, 64, (entry: LedgerEntry, out) => {
       out.push(
         entry.id,
@@ -165,6 +172,35 @@ export class Ledger {
     }
   }
 
+  /**
+   * Balances of `keys` inside `trx`, keyed `account\u0000asset` (absent rows read as zero), locked until the
+   * transaction ends on PostgreSQL (one statement, rows locked in key order); SQLite's writer holds the database.
+   */
+  async readBalancesForUpdate(
+    trx: Kysely<Database>,
+    keys: readonly { readonly account: string; readonly asset: string }[],
+  ): Promise<Map<string, Balance>> {
+    const found = new Map<string, Balance>();
+    if (this.readForUpdate !== undefined) {
+      const sorted = [...keys].sort((a, b) => compareChanges(changeOf(a), changeOf(b)));
+      const { rows } = await this.readForUpdate.run(trx, {
+        account: sorted.map((key) => key.account),
+        asset: sorted.map((key) => key.asset),
+      });
+      for (const row of rows) found.set(balanceKey(row.subaccount_id, row.asset), toBalance(row));
+    } else {
+      for (const key of keys) {
+        const row = (await this.readOne.run(trx, { account: key.account, asset: key.asset })).rows[0];
+        if (row !== undefined) found.set(balanceKey(key.account, key.asset), toBalance(row));
+      }
+    }
+    for (const key of keys) {
+      const name = balanceKey(key.account, key.asset);
+      if (!found.has(name)) found.set(name, ZERO);
+    }
+    return found;
+  }
+
   /** Inserts ledger entries, many per statement. */
   async writeEntries(trx: Kysely<Database>, entries: readonly LedgerEntry[]): Promise<void> {
     if (!trx.isTransaction) throw new Error('Ledger entries are written only inside a transaction');
@@ -220,6 +256,27 @@ export function ledgerEntries(
     });
   }
   return entries;
+}
+
+/** The map key of one balance row. */
+export function balanceKey(account: string, asset: string): string {
+  return `${account}\u0000${asset}`;
+}
+
+function changeOf(key: { account: string; asset: string }): BalanceChange {
+  return { accountId: key.account, asset: key.asset, availableDelta: 0n, lockedDelta: 0n };
+}
+
+/** PostgreSQL: the rows of a list of (account, asset) keys, locked in key order, one statement for any number. */
+function prepareReadForUpdate(db: Kysely<Database>) {
+  return prepareQuery<BalanceRow & { subaccount_id: string }, 'account' | 'asset'>((p) => ({
+    compile: () =>
+      sql<
+        BalanceRow & { subaccount_id: string }
+      >`select subaccount_id, asset, cast(available as text) as available, cast(locked as text) as locked, cast(staked as text) as staked from balances where (subaccount_id, asset) in (select * from unnest(cast(${p('account')} as text[]), cast(${p('asset')} as text[]))) order by subaccount_id, asset for update`.compile(
+        db,
+      ),
+  }));
 }
 
 function compareChanges(a: BalanceChange, b: BalanceChange): number {

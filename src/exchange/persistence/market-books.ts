@@ -19,17 +19,23 @@
  * changed nothing and simply fails. A write that fails after touch() makes the group roll back and run again
  * with a savepoint around each write, so that write is undone alone (and the book rebuilt from the
  * transaction): one refused order never affects its neighbours, and the common case pays for no savepoints.
- * Rows nothing in the group reads (ledger entries, trades, fee credits) are collected per write in GroupWrites
- * and written for the whole group, right before the commit.
+ * Every row a write changes (orders, balances, ledger entries, trades, fee credits) is collected per write in
+ * GroupWrites and written for the whole group right before the commit, in a few multi-row statements; what the
+ * next write must see lives in memory until then: the book, and the group's balances (GroupBalances, read before
+ * the first write from the rows the pending writes said they will pay with, locked on PostgreSQL). In isolated
+ * mode each write's rows are written inside its own savepoint instead, so that the database always holds what
+ * the writes before it did (a failed write rebuilds the book from it).
  */
 import { sql, type Kysely } from 'kysely';
 
 import { prepareQuery, prepareRaw } from '../../store/prepared-query.ts';
 import type { Database } from '../../store/schema.ts';
 import { AsyncMutex } from './async-mutex.ts';
-import { GroupWrites, type GroupWriter } from './group-writes.ts';
+import { GroupBalances, type BalanceRowKey } from './group-balances.ts';
+import { GroupWrites, type GroupWriter, type TradeRow } from './group-writes.ts';
 import { ensureCounters } from './id-counters.ts';
-import type { CommitObserver, GroupCommit } from './commit-observer.ts';
+import { balanceKey } from './ledger.ts';
+import type { CommitObserver, GroupCommit, OrderChange } from './commit-observer.ts';
 import type { ExchangeConfig } from '../model/markets.ts';
 import { addRestingOrder, createOrderBook, type OrderBook } from '../engine/order-book.ts';
 import type { SelfTradePrevention, Side } from '../model/order-types.ts';
@@ -47,10 +53,20 @@ export interface BookWriteContext {
   touch(): void;
   /** Rows for the end of the group: written before the commit if this write succeeds, dropped if it fails. */
   readonly later: GroupWrites;
+  /** A subaccount's available balance as the group and this write (`later`) leave it so far. */
+  available(account: string, asset: string): Promise<bigint>;
+  /** Writes the group's pending order rows now: call it before reading or updating `orders` rows directly. */
+  writePendingOrders(): Promise<void>;
+}
+
+export interface WriteOptions {
+  /** The balance rows the write will check (read together with the rest of its group's, before the first). */
+  readonly balances?: readonly BalanceRowKey[];
 }
 
 interface PendingWrite {
   readonly work: (context: BookWriteContext) => Promise<unknown>;
+  readonly balances: readonly BalanceRowKey[];
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -77,6 +93,8 @@ const OPEN_ORDER_COLUMNS = [
   sql<string>`cast(remaining as text)`.as('remaining'),
   'created_seq',
   'self_trade_prevention',
+  'client_id',
+  'post_only',
 ] as const;
 
 const MAX_ATTEMPTS = 3;
@@ -148,10 +166,19 @@ export class MarketBooks {
    * and has the book in step with the database before `work` sees it. Writes queued together share that
    * transaction (group commit); each resolves only once its transaction has committed.
    */
-  write<T>(symbol: string, work: (context: BookWriteContext) => Promise<T>): Promise<T> {
+  write<T>(
+    symbol: string,
+    work: (context: BookWriteContext) => Promise<T>,
+    options: WriteOptions = {},
+  ): Promise<T> {
     const state = this.requireState(symbol);
     return new Promise<T>((resolve, reject) => {
-      state.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      state.pending.push({
+        work,
+        balances: options.balances ?? [],
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       this.scheduleDrain(state);
     });
   }
@@ -184,9 +211,14 @@ export class MarketBooks {
           sequence = Number((await this.bump.run(trx, { name: `market:${symbol}` })).rows[0]?.value);
           if (state.syncedSequence !== sequence - 1) await this.rebuild(trx, state, sequence - 1);
           const group = new GroupWrites();
+          const balances = new GroupBalances(this.groupWriter.ledger, trx, (key) => group.balances.get(key));
+          await balances.load(batch.flatMap((item) => item.balances));
+          const trades: TradeRow[] = [];
+          const orders: OrderChange[] = [];
           const results: ItemOutcome[] = [];
-          for (const item of batch) {
+          for (const [index, item] of batch.entries()) {
             let itemTouched = false;
+            const later = new GroupWrites();
             const context: BookWriteContext = {
               trx,
               book: state.book,
@@ -195,18 +227,30 @@ export class MarketBooks {
                 touched = true;
                 itemTouched = true;
               },
-              later: new GroupWrites(),
+              later,
+              available: async (account, asset) =>
+                (await balances.available(account, asset)) +
+                (later.balances.get(balanceKey(account, asset))?.availableDelta ?? 0n),
+              writePendingOrders: () => this.groupWriter.writeOrders(trx, group),
             };
             if (isolate) await SAVEPOINT.run(trx, {});
             try {
               const value = await item.work(context);
-              if (isolate) await RELEASE.run(trx, {});
-              group.absorb(context.later);
+              if (isolate) {
+                await this.groupWriter.write(trx, later, `${symbol}:${sequence}:${index}`);
+                await RELEASE.run(trx, {});
+              } else {
+                group.absorb(later);
+              }
+              balances.apply(later.balances.values());
+              trades.push(...later.trades);
+              orders.push(...later.orderChanges);
               results.push({ ok: true, value });
             } catch (error) {
               if (isolate) {
                 await ROLLBACK_TO.run(trx, {});
                 await RELEASE.run(trx, {});
+                balances.forget();
                 // The book moved but the database did not: bring the book back to what this transaction holds.
                 if (itemTouched) await this.rebuild(trx, state, sequence - 1);
               } else if (batch.length === 1) {
@@ -218,13 +262,12 @@ export class MarketBooks {
             }
           }
           if (!group.isEmpty) await this.groupWriter.write(trx, group, `${symbol}:${sequence}`);
-          const values = results.flatMap((result) => (result.ok ? [result.value] : []));
           afterCommit = await this.tellObservers(trx, {
             symbol,
             sequence,
             book: state.book,
-            writes: group,
-            results: values,
+            trades,
+            orders,
           });
           return results;
         });
@@ -297,6 +340,8 @@ export class MarketBooks {
         remaining: BigInt(row.remaining),
         createdSeq: Number(row.created_seq),
         selfTradePrevention: row.self_trade_prevention as SelfTradePrevention,
+        clientId: row.client_id === null ? null : Number(row.client_id),
+        postOnly: Number(row.post_only) === 1,
       });
     }
     state.book = book;

@@ -1,7 +1,9 @@
 /**
  * The statements the order path runs on `orders` inside its market's transaction (order-service.ts decides, this
- * module writes): a maker's fill, a cancel, cancelling every resting order of a subaccount in a market, and
- * finding a resting order by its client id. Compiled once (prepareQuery): they run on every order.
+ * module writes): the group's changes to resting orders (fills, cancels by self-trade prevention; see
+ * group-writes.ts; on SQLite, one cached statement per order: in process, no round trip; PostgreSQL writes them in
+ * the group's one statement, postgres-group-write.ts), a cancel, and cancelling every resting order of a
+ * subaccount in a market. Compiled once (prepareQuery).
  * Invariant: every statement is scoped by order id or by (subaccount, symbol); callers have already checked the
  * order's owner through the book.
  */
@@ -10,26 +12,29 @@ import { sql, type Kysely } from 'kysely';
 import { prepareQuery } from '../../store/prepared-query.ts';
 import type { Database } from '../../store/schema.ts';
 import { ORDER_SELECT_COLUMNS, type OrderRow } from './order-records.ts';
+import type { OrderStatus } from '../model/order-types.ts';
 
-export interface MakerFill {
+/** What a group does to an order already on the book: executed amounts added, the rest set. */
+export interface RestingOrderUpdate {
   readonly id: number;
+  /** Base units executed by this change (0 for a cancel). */
   readonly quantity: bigint;
+  /** Quote units executed by this change. */
   readonly quote: bigint;
   readonly remaining: bigint;
+  readonly status: OrderStatus;
   readonly now: number;
 }
 
+type UpdateColumns = 'id' | 'quantity' | 'quote' | 'remaining' | 'status' | 'open' | 'now';
+
 export class OrderWrites {
-  private readonly updateMaker;
+  private readonly updateOne;
   private readonly markCancelled;
   private readonly markAllCancelled;
-  private readonly findByClientId;
 
   constructor(db: Kysely<Database>) {
-    this.updateMaker = prepareQuery<
-      { client_id: number | null },
-      'id' | 'quantity' | 'quote' | 'remaining' | 'status' | 'open' | 'now'
-    >((p) =>
+    this.updateOne = prepareQuery<never, UpdateColumns>((p) =>
       db
         .updateTable('orders')
         .set({
@@ -40,8 +45,7 @@ export class OrderWrites {
           is_open: p('open'),
           updated_at: p('now'),
         })
-        .where('id', '=', p('id'))
-        .returning('client_id'),
+        .where('id', '=', p('id')),
     );
     this.markCancelled = prepareQuery<OrderRow, 'id' | 'status' | 'now'>((p) =>
       db
@@ -59,32 +63,14 @@ export class OrderWrites {
         .where(sql<boolean>`is_open = 1`)
         .returning(ORDER_SELECT_COLUMNS),
     );
-    this.findByClientId = prepareQuery<{ id: number }, 'account' | 'symbol' | 'clientId' | 'limit'>((p) =>
-      db
-        .selectFrom('orders')
-        .select('id')
-        .where('subaccount_id', '=', p('account'))
-        .where(sql<boolean>`is_open = 1`)
-        .where('symbol', '=', p('symbol'))
-        .where('client_id', '=', p('clientId'))
-        .orderBy('id', 'desc')
-        .limit(p('limit')),
-    );
   }
 
-  /** Applies one fill to a resting maker; returns the maker's client id. */
-  async fillMaker(trx: Kysely<Database>, fill: MakerFill): Promise<number | null> {
-    const { rows } = await this.updateMaker.run(trx, {
-      id: fill.id,
-      quantity: fill.quantity,
-      quote: fill.quote,
-      remaining: fill.remaining,
-      status: fill.remaining === 0n ? 'Filled' : 'PartiallyFilled',
-      open: fill.remaining === 0n ? 0 : 1,
-      now: fill.now,
-    });
-    const clientId = rows[0]?.client_id;
-    return clientId === undefined || clientId === null ? null : Number(clientId);
+  /** Applies a group's changes to orders already written; each must change exactly one row. */
+  async updateResting(trx: Kysely<Database>, updates: readonly RestingOrderUpdate[]): Promise<void> {
+    for (const update of updates) {
+      const result = await this.updateOne.run(trx, { ...update, open: update.remaining === 0n ? 0 : 1 });
+      if (result.numAffectedRows !== 1n) throw missingOrder();
+    }
   }
 
   /** Marks one order cancelled; returns its row as the cancel leaves it. */
@@ -98,13 +84,8 @@ export class OrderWrites {
     const { rows } = await this.markAllCancelled.run(trx, { account, symbol, status: 'Cancelled', now });
     return rows;
   }
+}
 
-  /** The newest resting order of `account` in `symbol` with this client id, if any. */
-  async findOpenByClientId(
-    trx: Kysely<Database>,
-    input: { account: string; symbol: string; clientId: number },
-  ): Promise<string | undefined> {
-    const { rows } = await this.findByClientId.run(trx, { ...input, limit: 1 });
-    return rows[0] === undefined ? undefined : String(rows[0].id);
-  }
+function missingOrder(): Error {
+  return new Error('A resting order of the group is missing from the database');
 }

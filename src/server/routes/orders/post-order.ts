@@ -3,7 +3,7 @@
  * object (`createdAt` in ms). Refusals are 400s with Backpack codes (INVALID_ORDER, INVALID_PRICE,
  * INVALID_QUANTITY, INSUFFICIENT_FUNDS, ...); an unfilled IOC/FOK/market order is an order with status Expired.
  */
-import type { Exchange } from '../../../exchange/index.ts';
+import { orderOrThrow, type Exchange } from '../../../exchange/index.ts';
 import { signedRoute, type SignedRoute } from '../../plugins/signed-api.ts';
 import { formatOrder, orderPayloadSchema, orderSchema } from './order-schemas.ts';
 
@@ -17,7 +17,12 @@ export function postOrderRoute(exchange: Exchange): SignedRoute {
       body: { ...orderPayloadSchema, required: ['symbol', 'side', 'orderType'] },
       response: { 200: orderSchema },
     },
+    // The exchange answers a refusal as a value; this is the one place it becomes Backpack's error.
     handler: async (request) =>
-      formatOrder(exchange, await exchange.placeOrder(request.caller.subaccountId, request.body), 'ms'),
+      formatOrder(
+        exchange,
+        orderOrThrow(await exchange.submitOrder(request.caller.subaccountId, request.body)),
+        'ms',
+      ),
   });
 }
