@@ -12,7 +12,6 @@ import { dirname } from 'node:path';
 
 import { AppError } from '../errors.ts';
 import { isPostgresUrl, sqlitePath } from '../store/create-database.ts';
-import type { ReadinessCheck } from './readiness.ts';
 
 /**
  * Below this much free space on the SQLite file's filesystem the node is not ready: writes are about to fail (or
@@ -53,7 +52,14 @@ export function firstInEpisode(): boolean {
 }
 
 /** The `storage` readiness check for the database at `databaseUrl`. */
-export async function checkStorage(databaseUrl: string): Promise<ReadinessCheck> {
+/** The `storage` check of /readyz (readiness.ts takes it as one of its checks). */
+export interface StorageCheck {
+  name: 'storage';
+  ok: boolean;
+  detail?: string;
+}
+
+export async function checkStorage(databaseUrl: string): Promise<StorageCheck> {
   if (isPostgresUrl(databaseUrl)) {
     return lastFullAt !== undefined && Date.now() - lastFullAt < RECHECK_MS
       ? { name: 'storage', ok: false, detail: 'the database refused a write: disk full' }
