@@ -161,10 +161,11 @@ describe.each(DIALECTS)('the order path on %s', (dialect, create) => {
       const balanceReads = (group: typeof small) =>
         group.statements.filter((sql) => /\bselect\b[\s\S]*\bfrom\s+"?balances"?/i.test(sql)).length;
       if (dialect === 'postgres') {
-        // begin, the market sequence, the balances read for update, the group's one write (orders, fills,
-        // balances, ledger entries, trades: postgres-group-write.ts), commit: for 4 orders as for 16.
+        // begin, the market sequence, the balances read for update, the group's order ids and trade ids (one
+        // statement each, ordered-ids.ts), the group's one write (orders, fills, balances, ledger entries, trades:
+        // postgres-group-write.ts), commit: for 4 orders as for 16.
         expect(large.statements.length).toBe(small.statements.length);
-        expect(large.statements.length).toBe(5);
+        expect(large.statements.length).toBe(7);
         expect(balanceReads(large)).toBe(1);
       } else {
         // In process, no round trips: one cached statement per row changed, and one read per balance row.

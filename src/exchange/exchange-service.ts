@@ -79,6 +79,11 @@ export interface ExchangeOptions {
   readonly now?: () => number;
 }
 
+/** Order ids one statement reserves for a group's transaction (groups hold up to 64 orders; most far fewer). */
+const ORDER_ID_CHUNK = 16;
+/** Trade ids one statement reserves for a group's transaction. */
+const TRADE_ID_CHUNK = 64;
+
 export class Exchange {
   readonly config: ExchangeConfig;
   readonly now: () => number;
@@ -99,8 +104,9 @@ export class Exchange {
       db: options.db,
       config: options.config,
       books: this.books,
-      orderIds: new OrderedIds(options.db, 'order'),
-      tradeIds: new OrderedIds(options.db, 'trade'),
+      // Per transaction, one statement reserves ids for a whole group (ordered-ids.ts).
+      orderIds: new OrderedIds(options.db, 'order', ORDER_ID_CHUNK),
+      tradeIds: new OrderedIds(options.db, 'trade', TRADE_ID_CHUNK),
       now: this.now,
     });
   }
