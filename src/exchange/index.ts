@@ -9,7 +9,13 @@ export { MAX_BATCH_ORDERS, type BatchOrderResult, type CancelOrderInput } from '
 
 // Configuration and pure model.
 export { readMarketConfigFile } from './config/market-config.ts';
-export type { AssetConfig, ExchangeConfig, MarketConfig, TokenConfig } from './model/markets.ts';
+export type {
+  AssetConfig,
+  ExchangeConfig,
+  MarketConfig,
+  MarketLiquidity,
+  TokenConfig,
+} from './model/markets.ts';
 export type { OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce } from './model/order-types.ts';
 export { formatDecimal, parseDecimal } from './model/decimal.ts';
 export { parseOrderId, parseQuantity, requireAsset, requireMarket } from './model/client-input.ts';

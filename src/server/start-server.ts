@@ -30,6 +30,12 @@ import {
   type Exchange,
   type WithdrawalAddressSettings,
 } from '../exchange/index.ts';
+import {
+  liquiditySettingsFromEnv,
+  startLiquidity,
+  type LiquidityRunner,
+  type LiquiditySettings,
+} from '../liquidity/index.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { RedisLink } from '../store/redis-link.ts';
@@ -73,6 +79,11 @@ export interface ServerConfig {
   clusterShared?: boolean;
   /** The built-in exchange (SIGNET_EXCHANGE=off turns it off: console, keys and gateway only); on when absent. */
   exchange?: boolean;
+  /**
+   * The built-in market makers (SIGNET_LIQUIDITY, default on from the environment); off when absent here, so a
+   * server started in code (tests, benchmarks) has empty books unless it asks for makers.
+   */
+  liquidity?: LiquiditySettings;
   /** The operator's own API behind Signet (SIGNET_ROUTES, SIGNET_UPSTREAM...); no gateway routes when absent. */
   gateway?: GatewayConfig;
   /** Opens `/gateway/v1/keys` to embedded verifiers holding it (SIGNET_VERIFY_TOKEN); closed when absent. */
@@ -96,6 +107,8 @@ export interface RunningServer {
   verifier: SignedRequestVerifier;
   /** The WebSocket streams; reading them throws when the exchange is off (there are none). */
   streams: StreamServer;
+  /** The market makers' runner of this process (SIGNET_LIQUIDITY); undefined when they are off. */
+  liquidity: LiquidityRunner | undefined;
   url: string;
   /**
    * Stops the server. With `graceMs` it drains first: no new connections, requests in flight and requests arriving
@@ -133,6 +146,7 @@ export function configFromEnv(
     metricsAddress: env.SIGNET_METRICS_ADDRESS || undefined,
     streams: streamLimitsFromEnv(env),
     exchange,
+    liquidity: liquiditySettingsFromEnv(env),
     gateway: gatewayConfigFromEnv(env, { routesFile: options.routesFile, exchange }),
     verifyToken: verifyTokenFromEnv(env),
   };
@@ -257,6 +271,11 @@ export async function startServer(
     },
   });
   await app.listen({ port: config.port, host: config.host });
+  // After listening: the makers' first orders reach streams that already take subscribers.
+  const liquidity =
+    exchange !== undefined && config.liquidity?.enabled === true
+      ? startLiquidity({ db, exchange, settings: config.liquidity, log: app.log })
+      : undefined;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -274,9 +293,11 @@ export async function startServer(
         throw new Error('No streams: the built-in exchange is off (SIGNET_EXCHANGE=off)');
       return streams;
     },
+    liquidity,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     close: async ({ graceMs }: { graceMs?: number } = {}) => {
       stopSettlement();
+      await liquidity?.close();
       const timers: NodeJS.Timeout[] = [];
       if (graceMs !== undefined) {
         // Node's server.close() closes idle keep-alive sockets at once, racing a client that is sending on one

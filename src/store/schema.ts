@@ -269,6 +269,20 @@ export interface StreamBusTable {
   channel: string;
 }
 
+/** A job one process of the deployment runs at a time (0060): who holds it, until when (ms). */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
+/** Users the operator's own machinery owns, by role (0060): `liquidity` is the market makers' user. */
+export interface OperatorAccountsTable {
+  role: string;
+  user_id: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   subaccounts: SubaccountsTable;
@@ -291,4 +305,6 @@ export interface Database {
   stream_nodes: StreamNodesTable;
   stream_outbox: StreamOutboxTable;
   stream_bus: StreamBusTable;
+  leases: LeasesTable;
+  operator_accounts: OperatorAccountsTable;
 }

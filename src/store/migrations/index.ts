@@ -11,6 +11,7 @@ import * as m0008 from './0008-key-epoch.ts';
 import * as m0009 from './0009-account-settings.ts';
 import * as m0010 from './0010-stream-outbox.ts';
 import * as m0030 from './0030-key-rotation-link.ts';
+import * as m0060 from './0060-liquidity.ts';
 import * as m0070 from './0070-custom-permissions.ts';
 import * as m0071 from './0071-refusal-permission.ts';
 
@@ -25,6 +26,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009-account-settings': m0009,
   '0010-stream-outbox': m0010,
   '0030-key-rotation-link': m0030,
+  '0060-liquidity': m0060,
   '0070-custom-permissions': m0070,
   '0071-refusal-permission': m0071,
 };
