@@ -155,7 +155,7 @@ describe('npm start defaults on SQLite with two workers', () => {
     });
     const before = await rest.fetchOrderBook('SOL/USDC');
     const order = await rest.createOrder('SOL/USDC', 'market', 'buy', 1);
-    const filled = await rest.fetchOrder(order.id, 'SOL/USDC').catch(() => undefined);
+    const filled = await rest.fetchOrder(order.id as string, 'SOL/USDC').catch(() => undefined);
     if (filled !== undefined) expect(filled.filled).toBe(1);
     const fills = await rest.fetchMyTrades('SOL/USDC');
     expect(fills.length).toBeGreaterThan(0);

@@ -26,6 +26,7 @@ export const AUDIT_EVENT_TYPES = [
   'api_key.updated',
   'api_key.rotated',
   'api_key.revoked_all',
+  'exchange.reset',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

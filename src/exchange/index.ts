@@ -60,3 +60,11 @@ export {
   type WithdrawalAddressSettings,
 } from './capital/withdrawal-addresses.ts';
 export { getChainFamily, toDepositSource } from './capital/blockchain-addresses.ts';
+export {
+  SEQUENCE_JUMP,
+  latestSandboxReset,
+  resetSandbox,
+  type SandboxResetOptions,
+  type SandboxResetResult,
+} from './capital/sandbox-reset.ts';
+export { parseDuration } from './capital/withdrawal-addresses.ts';

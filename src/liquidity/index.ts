@@ -14,3 +14,10 @@ export {
 } from './liquidity-runner.ts';
 export { LeaderLease } from './leader-lease.ts';
 export { findMakerUser } from './maker-accounts.ts';
+export {
+  announceResets,
+  resetEveryFromEnv,
+  startResetSchedule,
+  type ResetAnnouncement,
+  type ResetSchedule,
+} from './reset-schedule.ts';

@@ -7,7 +7,12 @@
  */
 import type { Kysely } from 'kysely';
 
-import type { Exchange, MarketConfig, MarketLiquidity } from '../exchange/index.ts';
+import {
+  latestSandboxReset,
+  type Exchange,
+  type MarketConfig,
+  type MarketLiquidity,
+} from '../exchange/index.ts';
 import type { Database } from '../store/schema.ts';
 import { LeaderLease } from './leader-lease.ts';
 import type { LiquiditySettings } from './liquidity-settings.ts';
@@ -47,6 +52,8 @@ export function startLiquidity(options: {
   const { db, exchange, settings, log } = options;
   const lease = new LeaderLease(db, { name: LIQUIDITY_LEASE, ttlMs: LEASE_TTL_MS });
   let makers: MarketMaker[] | null = null;
+  /** The newest sandbox reset when the makers were made: a newer one means the books were emptied under them. */
+  let resetSeen: string | undefined;
   let closed = false;
   let nextLeaseTry = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -68,10 +75,16 @@ export function startLiquidity(options: {
         reportError(error, 'lease');
         return false;
       });
-      if (leading && !wasLeading) {
+      const reset = leading ? (await latestSandboxReset(db))?.id : undefined;
+      if (leading && wasLeading && reset !== resetSeen) {
+        makers = null; // `signet reset`: start over from the configured price, with fresh accounts if need be
+        log.info({ reset }, 'market makers: the exchange was reset, starting over');
+      }
+      if (leading && makers === null) {
+        resetSeen = reset;
         makers = await createMakers(db, exchange, settings, log);
         log.info({ holder: lease.holder, markets: makers.length }, 'market makers: this process runs them');
-      } else if (!leading && wasLeading) {
+      } else if (!leading && makers !== null) {
         makers = null;
         log.info({ holder: lease.holder }, 'market makers: lease lost, stopped');
       }

@@ -31,8 +31,11 @@ import {
   type WithdrawalAddressSettings,
 } from '../exchange/index.ts';
 import {
+  announceResets,
   liquiditySettingsFromEnv,
+  resetEveryFromEnv,
   startLiquidity,
+  startResetSchedule,
   type LiquidityRunner,
   type LiquiditySettings,
 } from '../liquidity/index.ts';
@@ -84,6 +87,8 @@ export interface ServerConfig {
    * server started in code (tests, benchmarks) has empty books unless it asks for makers.
    */
   liquidity?: LiquiditySettings;
+  /** SIGNET_RESET_EVERY: the exchange resets itself this often (users and keys kept); never when absent. */
+  resetEvery?: { every: string; everyMs: number };
   /** The operator's own API behind Signet (SIGNET_ROUTES, SIGNET_UPSTREAM...); no gateway routes when absent. */
   gateway?: GatewayConfig;
   /** Opens `/gateway/v1/keys` to embedded verifiers holding it (SIGNET_VERIFY_TOKEN); closed when absent. */
@@ -147,6 +152,7 @@ export function configFromEnv(
     streams: streamLimitsFromEnv(env),
     exchange,
     liquidity: liquiditySettingsFromEnv(env),
+    resetEvery: resetEveryFromEnv(env),
     gateway: gatewayConfigFromEnv(env, { routesFile: options.routesFile, exchange }),
     verifyToken: verifyTokenFromEnv(env),
   };
@@ -209,6 +215,7 @@ export async function startServer(
   const exchangeEnabled = config.exchange !== false;
   const exchange = exchangeEnabled ? await createExchange({ db, config: markets, now: Date.now }) : undefined;
   const readiness = createReadinessProbe(db, { redisUrl: config.redisUrl });
+  const resetEvery = exchange !== undefined ? config.resetEvery : undefined;
   const app = await buildApp(
     {
       db,
@@ -224,6 +231,7 @@ export async function startServer(
       exchangeEnabled,
       gateway: config.gateway,
       verifyToken: config.verifyToken,
+      resetSchedule: resetEvery && announceResets(db, resetEvery),
     },
     {
       rateLimits: config.rateLimits,
@@ -239,6 +247,10 @@ export async function startServer(
       intervalMs: 1000,
       onError: (error) => app.log.error({ err: error }, 'withdrawal settlement failed'),
     }) ?? (() => {});
+  const resetSchedule =
+    resetEvery === undefined
+      ? undefined
+      : startResetSchedule({ db, config: markets, ...resetEvery, log: app.log });
   if (withdrawalAddresses.mode === 'any') {
     // A sandbox setting: said loudly at every start, so it is never left on by accident.
     app.log.warn(WITHDRAWAL_ADDRESSES_ANY_WARNING);
@@ -298,6 +310,7 @@ export async function startServer(
     close: async ({ graceMs }: { graceMs?: number } = {}) => {
       stopSettlement();
       await liquidity?.close();
+      await resetSchedule?.close();
       const timers: NodeJS.Timeout[] = [];
       if (graceMs !== undefined) {
         // Node's server.close() closes idle keep-alive sockets at once, racing a client that is sending on one

@@ -283,6 +283,16 @@ export interface OperatorAccountsTable {
   created_at: number;
 }
 
+/** One operator reset of the exchange (0061). */
+export interface SandboxResetsTable {
+  id: string;
+  at: number;
+  /** `cli` or `schedule`. */
+  source: string;
+  keep_users: number;
+  keep_keys: number;
+}
+
 export interface Database {
   users: UsersTable;
   subaccounts: SubaccountsTable;
@@ -307,4 +317,5 @@ export interface Database {
   stream_bus: StreamBusTable;
   leases: LeasesTable;
   operator_accounts: OperatorAccountsTable;
+  sandbox_resets: SandboxResetsTable;
 }

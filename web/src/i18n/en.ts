@@ -463,6 +463,7 @@ export const en = {
   'event.api_key.updated': 'API key changed',
   'event.api_key.rotated': 'API key rotated',
   'event.api_key.revoked_all': 'All API keys revoked',
+  'event.exchange.reset': 'Sandbox reset by the operator: balances, orders and trades cleared',
   'event.other': 'Other change',
   'event.withTwoFactor': 'with two-factor code',
   'event.byOperator': 'by the operator',

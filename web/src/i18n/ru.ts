@@ -469,6 +469,7 @@ export const ru: Dictionary = {
   'event.api_key.updated': 'API-ключ изменён',
   'event.api_key.rotated': 'API-ключ заменён',
   'event.api_key.revoked_all': 'Все API-ключи отозваны',
+  'event.exchange.reset': 'Оператор сбросил песочницу: балансы, ордера и сделки очищены',
   'event.other': 'Другое изменение',
   'event.withTwoFactor': 'с кодом 2FA',
   'event.byOperator': 'оператором сервера',
