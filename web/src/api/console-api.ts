@@ -188,6 +188,17 @@ export interface Order {
   createdAt: number;
 }
 
+/** The market page's order form (`POST /console/api/exchange/orders`); amounts are decimal strings. */
+export interface PlaceOrderInput {
+  subaccountId: string;
+  symbol: string;
+  side: Side;
+  orderType: 'Limit' | 'Market';
+  price?: string;
+  quantity?: string;
+  quoteQuantity?: string;
+}
+
 export interface Fill {
   tradeId: number;
   orderId: string;
@@ -395,6 +406,9 @@ export const consoleApi = {
   listWithdrawals: (subaccountId: string): Promise<Withdrawal[]> =>
     call('GET', `/exchange/withdrawals?${subaccountQuery(subaccountId)}&limit=100`),
   depositTestFunds: (input: TestDepositInput): Promise<Deposit> => call('POST', '/exchange/deposits', input),
+  placeOrder: (input: PlaceOrderInput): Promise<Order> => call('POST', '/exchange/orders', input),
+  cancelOrder: (input: { subaccountId: string; symbol: string; orderId: string }): Promise<Order> =>
+    call('DELETE', '/exchange/orders', input),
   withdraw: (input: WithdrawInput): Promise<Withdrawal> => call('POST', '/exchange/withdrawals', input),
   getWithdrawalAddresses: (): Promise<WithdrawalAddressBook> => call('GET', '/withdrawal-addresses'),
   addWithdrawalAddress: (input: AddWithdrawalAddressInput): Promise<WithdrawalAddress> =>
