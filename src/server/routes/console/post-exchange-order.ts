@@ -8,6 +8,7 @@
 import type { RouteOptions } from 'fastify';
 
 import { resolveSubaccount } from '../../../accounts/index.ts';
+import { AppError } from '../../../errors.ts';
 import { requireConsoleSession, type ConsoleExchangeDeps } from '../../plugins/console-session.ts';
 import { orderSchema, toOrderView } from '../../views/console-exchange-views.ts';
 import { errorResponses } from './schemas.ts';
@@ -50,6 +51,15 @@ export function postExchangeOrderRoute({ db, exchange }: ConsoleExchangeDeps): R
         },
       },
       response: { 201: orderSchema, ...errorResponses },
+    },
+    // Before schema coercion could turn a JSON number (digits already lost) into a plausible string.
+    preValidation: async (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      for (const field of ['price', 'quantity', 'quoteQuantity']) {
+        if (body && typeof body === 'object' && field in body && typeof body[field] !== 'string') {
+          throw new AppError('INVALID_CLIENT_REQUEST', `${field} must be a decimal string, e.g. "150.5"`);
+        }
+      }
     },
     handler: async (request, reply) => {
       const { user } = requireConsoleSession(request);
