@@ -133,6 +133,7 @@ describe('npm start defaults on SQLite with two workers', () => {
     await pro.loadHttpProxyAgent();
     try {
       const book = await pro.watchOrderBook('SOL/USDC');
+      expect(Date.now() - readyAt).toBeLessThan(15_000); // the issue's bound, counted from the server's start
       expect(book.bids.length).toBeGreaterThanOrEqual(10);
       expect(book.asks.length).toBeGreaterThanOrEqual(10);
       expect(book.bids[0]?.[0]).toBeLessThan(book.asks[0]?.[0] as number);
@@ -182,7 +183,7 @@ describe('npm start defaults on SQLite with two workers', () => {
   }, 60_000);
 
   it('keeps `signet audit` passing and the makers never negative while they run', async () => {
-    const until = Date.now() + 30_000;
+    const until = Date.now() + 60_000;
     let samples = 0;
     let stop = false;
     const sampling = (async () => {
@@ -206,11 +207,11 @@ describe('npm start defaults on SQLite with two workers', () => {
       stop = true;
       await sampling;
     }
-    expect(audits).toBeGreaterThanOrEqual(2);
-    expect(samples).toBeGreaterThanOrEqual(20);
+    expect(audits).toBeGreaterThanOrEqual(3);
+    expect(samples).toBeGreaterThanOrEqual(40);
     const deposits = await db.selectFrom('deposits').select('symbol').execute();
     expect(deposits.length).toBeGreaterThan(0); // inventory came from recorded deposits
-  }, 90_000);
+  }, 120_000);
 
   it('hands the makers to the other worker within 10 s when the leading one is killed', async () => {
     const [leader] = leaders(server.output());

@@ -37,6 +37,9 @@ export interface MarketMakerOptions {
 /** Inventory is topped up to FUND_TARGET ladders' worth when it falls below FUND_FLOOR ladders' worth. */
 const FUND_FLOOR = 2n;
 const FUND_TARGET = 6n;
+/** How often a step requotes one level near the top, and among how many of the nearest levels. */
+const FLICKER_CHANCE = 0.6;
+const FLICKER_LEVELS = 6;
 /** Steps between inventory checks (a refused quote checks at the next step anyway). */
 const FUND_CHECK_EVERY = 10;
 
@@ -104,6 +107,21 @@ export class MarketMaker {
     for (const quote of changes.place) {
       if (!allowed()) return;
       await this.place(quote);
+    }
+    // A live book flickers: now and then one of the levels near the top is requoted with a fresh size, so depth
+    // streams move between price steps too (ccxt pro's watchOrderBook waits for ten depth events by default).
+    const kept = resting.filter((order) => !changes.cancel.includes(order));
+    if (kept.length > 0 && this.options.random() < FLICKER_CHANCE && allowed()) {
+      const near = kept
+        .map((order) => ({ order, distance: order.price > mid ? order.price - mid : mid - order.price }))
+        .sort((x, y) => (x.distance < y.distance ? -1 : x.distance > y.distance ? 1 : 0))
+        .slice(0, FLICKER_LEVELS);
+      const chosen = near[Math.floor(this.options.random() * near.length)]?.order;
+      const level = wanted.find((quote) => quote.side === chosen?.side && quote.price === chosen.price);
+      if (chosen !== undefined && level !== undefined) {
+        await this.cancel(chosen.id);
+        if (allowed()) await this.place(level);
+      }
     }
     if (this.liquidity.tradesPerMinute > 0 && this.now() >= this.nextTradeAt && allowed()) {
       await this.trade(mid);
