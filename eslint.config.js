@@ -23,7 +23,7 @@ const NODE_PROTOCOL = {
  * area, imports are relative and never name the area, so the one pattern serves every file of src/.
  */
 const AREA_SURFACES = {
-  regex: '(^|/)(exchange|keys|accounts|events|gateway)/(?!index\\.ts$)',
+  regex: '(^|/)(exchange|keys|accounts|events|gateway|liquidity)/(?!index\\.ts$)',
   message:
     'Import another area through its published surface (src/<area>/index.ts), not its internals; export what you need there.',
 };

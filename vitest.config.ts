@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // No built-in market makers unless a test asks for them (test/sandbox*.test.ts): most tests count on empty
+    // books. Inherited by every `signet serve` a test spawns.
+    env: { SIGNET_LIQUIDITY: 'off' },
   },
 });

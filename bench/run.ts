@@ -14,6 +14,7 @@ import { benchScaleOut } from './scale-out.ts';
 import { benchVerify, benchVerifySodium } from './verify.ts';
 import { benchStreams } from './streams.ts';
 import { benchOrderDialects } from './order-dialects.ts';
+import { benchLiquidity } from './liquidity.ts';
 import { checkBenchRequirements, loadGeneratorHeader } from './lib/preflight.ts';
 
 interface Row {
@@ -163,6 +164,25 @@ async function main(): Promise<void> {
       name: 'order HTTP response -> orderUpdate frame',
       value: `p99 ${streams.latency.p99.toFixed(1)} ms`,
       note: `p50 ${streams.latency.p50.toFixed(1)} ms over ${streams.latency.samples} sequential orders; target p99 < 50 ms`,
+    });
+
+    // The built-in market makers: the same signed reads and crossing orders with them running vs without (fresh
+    // servers, alternating), and their own CPU on an idle server.
+    const liquidity = await benchLiquidity(Math.max(1, Math.min(ROUNDS, 3)));
+    rows.push({
+      name: 'signed reads with market makers / without',
+      value: `${percent(median(liquidity.signedRatios, (r) => r))} %`,
+      note: `target >= 90 %; rounds ${each(liquidity.signedRatios, (r) => `${percent(r)} %`)}`,
+    });
+    rows.push({
+      name: 'crossing orders with market makers / without',
+      value: `${percent(median(liquidity.orderRatios, (r) => r))} %`,
+      note: `target >= 90 %; rounds ${each(liquidity.orderRatios, (r) => `${percent(r)} %`)}`,
+    });
+    rows.push({
+      name: "market makers' own CPU (5 markets, 1 s steps)",
+      value: `${median(liquidity.makerCpu, (r) => r).toFixed(1)} % of a core`,
+      note: `idle server with makers minus without; rounds ${each(liquidity.makerCpu, (r) => r.toFixed(1))}`,
     });
 
     const audit = await auditDatabase(server.databaseUrl);

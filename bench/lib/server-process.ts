@@ -69,6 +69,8 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       SIGNET_REPLAY: 'off',
       // The stream bench opens 100+ sockets from this one address.
       SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+      // Empty books unless a bench asks for the built-in market makers (bench/liquidity.ts).
+      SIGNET_LIQUIDITY: 'off',
       ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -28,6 +28,7 @@ export const AUDIT_EVENT_TYPES = [
   'api_key.revoked_all',
   'totp.recovery_code_used',
   'totp.recovery_codes_regenerated',
+  'exchange.reset',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

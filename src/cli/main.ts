@@ -18,6 +18,7 @@ import { registerKeysRotate } from './commands/keys-rotate.ts';
 import { registerKeysUpdate } from './commands/keys-update.ts';
 import { registerKeygen } from './commands/keygen.ts';
 import { registerRequest } from './commands/request-send.ts';
+import { registerReset } from './commands/reset.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSubaccountsCreate } from './commands/subaccounts-create.ts';
 import { registerSubaccountsList } from './commands/subaccounts-list.ts';
@@ -51,6 +52,7 @@ export function createProgram(): Command {
   registerKeygen(program);
   registerDeposit(program);
   registerAudit(program);
+  registerReset(program);
   registerRequest(program);
   registerBackup(program);
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {

@@ -15,7 +15,13 @@ export {
 
 // Configuration and pure model.
 export { readMarketConfigFile } from './config/market-config.ts';
-export type { AssetConfig, ExchangeConfig, MarketConfig, TokenConfig } from './model/markets.ts';
+export type {
+  AssetConfig,
+  ExchangeConfig,
+  MarketConfig,
+  MarketLiquidity,
+  TokenConfig,
+} from './model/markets.ts';
 export type { OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce } from './model/order-types.ts';
 export { formatDecimal, parseDecimal } from './model/decimal.ts';
 export { parseOrderId, parseQuantity, requireAsset, requireMarket } from './model/client-input.ts';
@@ -62,3 +68,10 @@ export {
 } from './capital/withdrawal-addresses.ts';
 export { getChainFamily, toDepositSource } from './capital/blockchain-addresses.ts';
 export { VALUATION_ASSET, type ReferencePrices } from './capital/reference-prices.ts';
+export {
+  SEQUENCE_JUMP,
+  latestSandboxReset,
+  resetSandbox,
+  type SandboxResetOptions,
+  type SandboxResetResult,
+} from './capital/sandbox-reset.ts';

@@ -3,6 +3,7 @@ import type { ConsoleConfig } from '../console/console-config.ts';
 import type { GatewayConfig } from '../gateway/index.ts';
 import type { Exchange, ExchangeConfig, WithdrawalAddressSettings } from '../exchange/index.ts';
 import type { SignedRequestVerifier } from '../keys/index.ts';
+import type { ResetAnnouncement } from '../liquidity/index.ts';
 import type { Store } from '../store/create-database.ts';
 import type { Metrics } from './metrics.ts';
 import type { ReadinessProbe } from './readiness.ts';
@@ -34,4 +35,6 @@ export interface AppDeps {
   gateway?: GatewayConfig;
   /** Opens the key endpoint for embedded verifiers (SIGNET_VERIFY_TOKEN, gateway/key-endpoint.ts). */
   verifyToken?: string;
+  /** The scheduled sandbox reset (SIGNET_RESET_EVERY), announced by `/api/v1/status`; none when absent. */
+  resetSchedule?: ResetAnnouncement;
 }

@@ -31,6 +31,15 @@ import {
   type Exchange,
   type WithdrawalAddressSettings,
 } from '../exchange/index.ts';
+import {
+  announceResets,
+  liquiditySettingsFromEnv,
+  resetEveryFromEnv,
+  startLiquidity,
+  startResetSchedule,
+  type LiquidityRunner,
+  type LiquiditySettings,
+} from '../liquidity/index.ts';
 import { DEFAULT_DATABASE_URL, openStore, type Store } from '../store/create-database.ts';
 import { databaseOutageOf, describeDatabaseError } from '../store/database-outage.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
@@ -81,6 +90,13 @@ export interface ServerConfig {
   listenExclusive?: boolean;
   /** The built-in exchange (SIGNET_EXCHANGE=off turns it off: console, keys and gateway only); on when absent. */
   exchange?: boolean;
+  /**
+   * The built-in market makers (SIGNET_LIQUIDITY, default on from the environment); off when absent here, so a
+   * server started in code (tests, benchmarks) has empty books unless it asks for makers.
+   */
+  liquidity?: LiquiditySettings;
+  /** SIGNET_RESET_EVERY: the exchange resets itself this often (users and keys kept); never when absent. */
+  resetEvery?: { every: string; everyMs: number };
   /** The operator's own API behind Signet (SIGNET_ROUTES, SIGNET_UPSTREAM...); no gateway routes when absent. */
   gateway?: GatewayConfig;
   /** Opens `/gateway/v1/keys` to embedded verifiers holding it (SIGNET_VERIFY_TOKEN); closed when absent. */
@@ -104,6 +120,8 @@ export interface RunningServer {
   verifier: SignedRequestVerifier;
   /** The WebSocket streams; reading them throws when the exchange is off (there are none). */
   streams: StreamServer;
+  /** The market makers' runner of this process (SIGNET_LIQUIDITY); undefined when they are off. */
+  liquidity: LiquidityRunner | undefined;
   url: string;
   /**
    * Stops the server. With `graceMs` it drains first: no new connections, requests in flight and requests arriving
@@ -141,6 +159,8 @@ export function configFromEnv(
     metricsAddress: env.SIGNET_METRICS_ADDRESS || undefined,
     streams: streamLimitsFromEnv(env),
     exchange,
+    liquidity: liquiditySettingsFromEnv(env),
+    resetEvery: resetEveryFromEnv(env),
     gateway: gatewayConfigFromEnv(env, { routesFile: options.routesFile, exchange }),
     verifyToken: verifyTokenFromEnv(env),
   };
@@ -278,6 +298,7 @@ async function openServer(
     createReadinessProbe(db, { redisUrl: config.redisUrl, databaseUrl: config.databaseUrl }),
     (probe) => probe.close(),
   );
+  const resetEvery = exchange !== undefined ? config.resetEvery : undefined;
   const app = await buildApp(
     {
       db,
@@ -293,6 +314,7 @@ async function openServer(
       exchangeEnabled,
       gateway: config.gateway,
       verifyToken: config.verifyToken,
+      resetSchedule: resetEvery && announceResets(db, resetEvery),
     },
     {
       rateLimits: config.rateLimits,
@@ -315,6 +337,13 @@ async function openServer(
         },
       }),
       (stop) => stop(),
+    );
+  }
+  if (resetEvery !== undefined) {
+    resources.add(
+      'reset schedule',
+      startResetSchedule({ db, config: markets, ...resetEvery, log: app.log }),
+      (schedule) => schedule.close(),
     );
   }
   if (withdrawalAddresses.mode === 'any') {
@@ -354,6 +383,15 @@ async function openServer(
     },
   });
   await app.listen({ port: config.port, host: config.host, exclusive: config.listenExclusive === true });
+  // After listening: the makers' first orders reach streams that already take subscribers. Closed first.
+  const liquidity =
+    exchange !== undefined && config.liquidity?.enabled === true
+      ? resources.add(
+          'market makers',
+          startLiquidity({ db, exchange, settings: config.liquidity, log: app.log }),
+          (makers) => makers.close(),
+        )
+      : undefined;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -371,6 +409,7 @@ async function openServer(
         throw new Error('No streams: the built-in exchange is off (SIGNET_EXCHANGE=off)');
       return streams;
     },
+    liquidity,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     close: async ({ graceMs }: { graceMs?: number } = {}) => {
       const timers = graceMs === undefined ? [] : drainConnections(app, graceMs);

@@ -279,6 +279,30 @@ export interface StreamBusTable {
   channel: string;
 }
 
+/** A job one process of the deployment runs at a time (0060): who holds it, until when (ms). */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
+/** Users the operator's own machinery owns, by role (0060): `liquidity` is the market makers' user. */
+export interface OperatorAccountsTable {
+  role: string;
+  user_id: string;
+  created_at: number;
+}
+
+/** One operator reset of the exchange (0061). */
+export interface SandboxResetsTable {
+  id: string;
+  at: number;
+  /** `cli` or `schedule`. */
+  source: string;
+  keep_users: number;
+  keep_keys: number;
+}
+
 export interface Database {
   users: UsersTable;
   totp_recovery_codes: TotpRecoveryCodesTable;
@@ -302,4 +326,7 @@ export interface Database {
   stream_nodes: StreamNodesTable;
   stream_outbox: StreamOutboxTable;
   stream_bus: StreamBusTable;
+  leases: LeasesTable;
+  operator_accounts: OperatorAccountsTable;
+  sandbox_resets: SandboxResetsTable;
 }

@@ -14,6 +14,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { WithdrawalAddressSettings } from '../../src/exchange/capital/withdrawal-addresses.ts';
 import type { ConsoleConfig } from '../../src/console/console-config.ts';
 import type { GatewayConfig } from '../../src/gateway/index.ts';
+import type { LiquiditySettings } from '../../src/liquidity/index.ts';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import { CHROMIUM_PATH as CHROMIUM } from './requirements.ts';
 import { ensureWebBuilt } from './web-build.ts';
@@ -41,6 +42,8 @@ export async function openConsoleBrowser(
     gateway?: GatewayConfig;
     /** false: SIGNET_EXCHANGE=off, a gateway-only console. */
     exchange?: boolean;
+    /** The built-in market makers (off unless asked: most pages are tested on empty books). */
+    liquidity?: LiquiditySettings;
   } = {},
 ): Promise<ConsoleBrowser> {
   if (!existsSync(CHROMIUM)) {
@@ -62,6 +65,7 @@ export async function openConsoleBrowser(
       signedRequestClock: options.signedRequestClock,
       gateway: options.gateway,
       exchange: options.exchange,
+      liquidity: options.liquidity,
     },
     { logger: false },
   );

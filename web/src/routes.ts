@@ -10,6 +10,7 @@ import type { MessageKey } from './i18n/en.ts';
 import { ApiKeysPage } from './pages/api-keys-page.tsx';
 import { BalancesPage } from './pages/balances-page.tsx';
 import { DepositsPage } from './pages/deposits-page.tsx';
+import { MARKETS_PATH, MarketPage } from './pages/market-page.tsx';
 import { OrdersPage } from './pages/orders-page.tsx';
 import { SecurityPage } from './pages/security-page.tsx';
 import { SubaccountsPage } from './pages/subaccounts-page.tsx';
@@ -22,6 +23,7 @@ export interface PageRoute {
 }
 
 export const EXCHANGE_ROUTES: PageRoute[] = [
+  { path: MARKETS_PATH, label: 'nav.markets', component: MarketPage },
   { path: '/exchange/balances', label: 'nav.balances', component: BalancesPage },
   { path: '/exchange/orders', label: 'nav.orders', component: OrdersPage },
   { path: '/exchange/deposits', label: 'nav.deposits', component: DepositsPage },
@@ -58,5 +60,7 @@ export function findRoute(
 ): PageRoute | undefined {
   const path = pathname.replace(/\/+$/, '') || '/';
   const { exchange, settings } = visibleRoutes(options);
-  return [...exchange, ...settings].find((route) => route.path === path);
+  // One page per market: /exchange/markets/SOL_USDC is the markets page with that market chosen.
+  const page = path.startsWith(`${MARKETS_PATH}/`) ? MARKETS_PATH : path;
+  return [...exchange, ...settings].find((route) => route.path === page);
 }

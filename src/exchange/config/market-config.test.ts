@@ -146,3 +146,41 @@ function setPath(json: unknown, path: string, value: unknown): void {
   if (value === undefined) delete parent[last];
   else parent[last] = value;
 }
+
+describe("a market's liquidity block (the built-in market makers)", () => {
+  it('ships one for every market, with defaults filled in and the price file resolved', async () => {
+    const config = await readMarketConfigFile(CONFIG_PATH);
+    for (const market of config.markets) {
+      expect(market.liquidity, market.symbol).not.toBeNull();
+      expect(market.liquidity?.levels).toBeGreaterThanOrEqual(10);
+    }
+    const edited = await loadEdited((json) => {
+      json.markets[0]!['liquidity'] = { startPrice: '150', levelSize: '2', priceFile: 'p.csv' };
+    });
+    expect(edited.markets[0]?.liquidity).toMatchObject({
+      startPriceUnits: 150_000_000n,
+      levelSizeUnits: 2_000_000_000n,
+      spreadBps: 10,
+      levels: 12,
+      tradesPerMinute: 20,
+      priceFile: `${process.cwd()}/p.csv`,
+    });
+    const none = await loadEdited((json) => delete json.markets[0]!['liquidity']);
+    expect(none.markets[0]?.liquidity).toBeNull();
+  });
+
+  it.each([
+    [{ startPrice: '150.001', levelSize: '2' }, 'startPrice must be a multiple of the tick size'],
+    [{ startPrice: '1000000', levelSize: '2' }, 'startPrice must be within'],
+    [{ startPrice: '150', levelSize: '0.001' }, 'levelSize must be a multiple of the step size'],
+    [{ startPrice: '150', levelSize: '2', levels: 0 }, 'levels must be an integer between 1 and 100'],
+    [{ startPrice: '150', levelSize: '2', volatility: '0.8' }, 'volatility must be a number'],
+    [{ startPrice: '150', levelSize: '2', spread: 10 }, 'liquidity.spread is not a known field'],
+  ])('refuses %j naming the field', async (block, message) => {
+    await expect(
+      loadEdited((json) => {
+        json.markets[0]!['liquidity'] = block;
+      }),
+    ).rejects.toThrow(message);
+  });
+});

@@ -9,6 +9,8 @@
  * I/O: only readMarketConfigFile() touches the disk; loadMarketConfig() is pure.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+
 import { DecimalError, formatDecimal, parseDecimal, powerOfTen } from '../model/decimal.ts';
 import {
   assertOnlyKeys,
@@ -27,6 +29,7 @@ import {
   type AssetConfig,
   type ExchangeConfig,
   type MarketConfig,
+  type MarketLiquidity,
   type TokenConfig,
 } from '../model/markets.ts';
 
@@ -35,14 +38,17 @@ const NAIVE_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?$/;
 const MAX_FEE_BPS = 1000;
 const REFERENCE_PRICE_DECIMALS = 18;
 
-/** Validates parsed JSON into an ExchangeConfig; throws ConfigError naming the offending field. */
-export function loadMarketConfig(json: unknown): ExchangeConfig {
+/**
+ * Validates parsed JSON into an ExchangeConfig; throws ConfigError naming the offending field. `baseDir` resolves
+ * relative paths in the file (a market's `liquidity.priceFile`); the working directory when absent.
+ */
+export function loadMarketConfig(json: unknown, options: { baseDir?: string } = {}): ExchangeConfig {
   const root = readObject(json, 'config');
   assertOnlyKeys(root, ['assets', 'markets'], 'config');
   const assets = readArray(root['assets'], 'assets').map((value, i) => loadAsset(value, `assets[${i}]`));
   const assetsBySymbol = indexUnique(assets, 'assets');
   const markets = readArray(root['markets'], 'markets').map((value, i) =>
-    loadMarket(value, `markets[${i}]`, assetsBySymbol),
+    loadMarket(value, `markets[${i}]`, assetsBySymbol, options.baseDir ?? process.cwd()),
   );
   return { assets, markets, assetsBySymbol, marketsBySymbol: indexUnique(markets, 'markets') };
 }
@@ -56,7 +62,7 @@ export async function readMarketConfigFile(path: string): Promise<ExchangeConfig
   } catch (error) {
     throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}`);
   }
-  return loadMarketConfig(json);
+  return loadMarketConfig(json, { baseDir: dirname(resolve(path)) });
 }
 
 const ASSET_KEYS = [
@@ -74,8 +80,10 @@ const TOKEN_KEYS = (
 ).split(' ');
 const MARKET_KEYS = (
   'symbol baseSymbol quoteSymbol tickSize minPrice maxPrice stepSize minQuantity maxQuantity ' +
-  'makerFeeBps takerFeeBps createdAt'
+  'makerFeeBps takerFeeBps createdAt liquidity'
 ).split(' ');
+const LIQUIDITY_KEYS =
+  'startPrice volatility spreadBps levels levelStepBps levelSize tradesPerMinute priceFile'.split(' ');
 
 function loadAsset(value: unknown, path: string): AssetConfig {
   const object = readObject(value, path);
@@ -148,7 +156,12 @@ function loadToken(value: unknown, path: string, decimals: number): TokenConfig 
   };
 }
 
-function loadMarket(value: unknown, path: string, assets: ReadonlyMap<string, AssetConfig>): MarketConfig {
+function loadMarket(
+  value: unknown,
+  path: string,
+  assets: ReadonlyMap<string, AssetConfig>,
+  baseDir: string,
+): MarketConfig {
   const object = readObject(value, path);
   assertOnlyKeys(object, MARKET_KEYS, path);
   const base = assets.get(readSymbol(object, 'baseSymbol', path));
@@ -192,6 +205,7 @@ function loadMarket(value: unknown, path: string, assets: ReadonlyMap<string, As
   }
   const priceText = (units: bigint): string => formatDecimal(units, quote.decimals);
   const quantityText = (units: bigint): string => formatDecimal(units, base.decimals);
+  const bounds = { tickUnits, minPriceUnits, maxPriceUnits, stepUnits, minQuantityUnits, maxQuantityUnits };
   return {
     symbol,
     baseSymbol: base.symbol,
@@ -214,6 +228,61 @@ function loadMarket(value: unknown, path: string, assets: ReadonlyMap<string, As
     makerFeeBps: readInteger(object, 'makerFeeBps', path, { min: 0, max: MAX_FEE_BPS }),
     takerFeeBps: readInteger(object, 'takerFeeBps', path, { min: 0, max: MAX_FEE_BPS }),
     createdAt,
+    liquidity:
+      object['liquidity'] === undefined
+        ? null
+        : loadLiquidity(object['liquidity'], `${path}.liquidity`, { base, quote, bounds, baseDir }),
+  };
+}
+
+interface MarketBounds {
+  readonly tickUnits: bigint;
+  readonly minPriceUnits: bigint;
+  readonly maxPriceUnits: bigint;
+  readonly stepUnits: bigint;
+  readonly minQuantityUnits: bigint;
+  readonly maxQuantityUnits: bigint;
+}
+
+/** A market's `liquidity` block (the built-in market makers); defaults for everything but price and size. */
+function loadLiquidity(
+  value: unknown,
+  path: string,
+  market: { base: AssetConfig; quote: AssetConfig; bounds: MarketBounds; baseDir: string },
+): MarketLiquidity {
+  const object = readObject(value, path);
+  assertOnlyKeys(object, LIQUIDITY_KEYS, path);
+  const { bounds } = market;
+  const startPriceUnits = readAmount(object, 'startPrice', path, market.quote.decimals);
+  if (startPriceUnits < bounds.minPriceUnits || startPriceUnits > bounds.maxPriceUnits) {
+    throw new ConfigError(`${path}.startPrice must be within the market's minPrice and maxPrice`);
+  }
+  if (startPriceUnits % bounds.tickUnits !== 0n) {
+    throw new ConfigError(`${path}.startPrice must be a multiple of the tick size`);
+  }
+  const levelSizeUnits = readAmount(object, 'levelSize', path, market.base.decimals);
+  if (levelSizeUnits % bounds.stepUnits !== 0n || levelSizeUnits < bounds.minQuantityUnits) {
+    throw new ConfigError(`${path}.levelSize must be a multiple of the step size, at least minQuantity`);
+  }
+  if (levelSizeUnits * 4n > bounds.maxQuantityUnits) {
+    throw new ConfigError(`${path}.levelSize must be at most a quarter of maxQuantity`);
+  }
+  const optional = (key: string, range: { min: number; max: number }, fallback: number): number =>
+    object[key] === undefined ? fallback : readInteger(object, key, path, range);
+  const volatility = object['volatility'] === undefined ? 0.8 : object['volatility'];
+  if (typeof volatility !== 'number' || !(volatility >= 0 && volatility <= 10)) {
+    throw new ConfigError(`${path}.volatility must be a number between 0 and 10 (annualised, 0.8 = 80 %)`);
+  }
+  const priceFile = readNullableString(object, 'priceFile', path);
+  return {
+    startPriceUnits,
+    volatility,
+    spreadBps: optional('spreadBps', { min: 1, max: 1000 }, 10),
+    levels: optional('levels', { min: 1, max: 100 }, 12),
+    levelStepBps: optional('levelStepBps', { min: 1, max: 1000 }, 5),
+    levelSizeUnits,
+    tradesPerMinute: optional('tradesPerMinute', { min: 0, max: 600 }, 20),
+    priceFile: priceFile === null ? null : resolve(market.baseDir, priceFile),
   };
 }
 

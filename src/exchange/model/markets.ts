@@ -74,6 +74,32 @@ export interface MarketConfig {
   readonly takerFeeBps: number;
   /** Naive UTC date-time, e.g. "2025-01-01T00:00:00". */
   readonly createdAt: string;
+  /** The built-in market makers' settings (src/liquidity/); null: no makers in this market. */
+  readonly liquidity: MarketLiquidity | null;
+}
+
+/**
+ * How the built-in market makers quote a market (the markets file's `liquidity` block, docs in README). The price
+ * path is a simulation (floating point is fine there); every price and quantity an order carries is an exact
+ * multiple of the market's tick and step, computed from these units.
+ */
+export interface MarketLiquidity {
+  /** Where the random walk starts (quote units per whole base unit, a multiple of the tick). */
+  readonly startPriceUnits: bigint;
+  /** Annualised volatility of the geometric Brownian motion, as a fraction (0.8 = 80 %). */
+  readonly volatility: number;
+  /** Best ask minus best bid, in basis points of the price. */
+  readonly spreadBps: number;
+  /** Resting orders per side. */
+  readonly levels: number;
+  /** Distance between neighbouring levels, in basis points of the price (at least one tick). */
+  readonly levelStepBps: number;
+  /** Quantity of the best level (base units, a multiple of the step); deeper levels grow a little. */
+  readonly levelSizeUnits: bigint;
+  /** Trades between the makers per minute (0: none). */
+  readonly tradesPerMinute: number;
+  /** A `timestamp,price` CSV replayed in a loop instead of the random walk; absolute path, or null. */
+  readonly priceFile: string | null;
 }
 
 export interface ExchangeConfig {

@@ -12,6 +12,8 @@ import * as m0009 from './0009-account-settings.ts';
 import * as m0010 from './0010-stream-outbox.ts';
 import * as m0030 from './0030-key-rotation-link.ts';
 import * as m0045 from './0045-two-factor-recovery.ts';
+import * as m0060 from './0060-liquidity.ts';
+import * as m0061 from './0061-sandbox-resets.ts';
 import * as m0070 from './0070-custom-permissions.ts';
 import * as m0071 from './0071-refusal-permission.ts';
 
@@ -27,6 +29,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010-stream-outbox': m0010,
   '0030-key-rotation-link': m0030,
   '0045-two-factor-recovery': m0045,
+  '0060-liquidity': m0060,
+  '0061-sandbox-resets': m0061,
   '0070-custom-permissions': m0070,
   '0071-refusal-permission': m0071,
 };

@@ -19,6 +19,7 @@ import type {
   Order,
   RotateKeyInput,
   SessionInfo,
+  Side,
   Subaccount,
   TestDepositInput,
   TwoFactorSetup,
@@ -110,6 +111,17 @@ export interface KeyUsage {
   refusals: UsageRefusal[];
   /** The refusal list is a sample: at most `perReasonPerMinute` per reason and minute, the newest `limit`. */
   refusalSample: { perReasonPerMinute: number; limit: number };
+}
+
+/** The market page's order form (`POST /console/api/exchange/orders`); amounts are decimal strings. */
+export interface PlaceOrderInput {
+  subaccountId: string;
+  symbol: string;
+  side: Side;
+  orderType: 'Limit' | 'Market';
+  price?: string;
+  quantity?: string;
+  quoteQuantity?: string;
 }
 
 /** The code of a withdrawal refused because the address is not (yet) in the address book. Map by code only. */
@@ -229,6 +241,9 @@ export const consoleApi = {
   listWithdrawals: (subaccountId: string): Promise<Withdrawal[]> =>
     call('GET', `/exchange/withdrawals?${subaccountQuery(subaccountId)}&limit=100`),
   depositTestFunds: (input: TestDepositInput): Promise<Deposit> => call('POST', '/exchange/deposits', input),
+  placeOrder: (input: PlaceOrderInput): Promise<Order> => call('POST', '/exchange/orders', input),
+  cancelOrder: (input: { subaccountId: string; symbol: string; orderId: string }): Promise<Order> =>
+    call('DELETE', '/exchange/orders', input),
   withdraw: (input: WithdrawInput): Promise<Withdrawal> => call('POST', '/exchange/withdrawals', input),
   getWithdrawalAddresses: (): Promise<WithdrawalAddressBook> => call('GET', '/withdrawal-addresses'),
   addWithdrawalAddress: (input: AddWithdrawalAddressInput): Promise<WithdrawalAddress> =>

@@ -435,6 +435,7 @@ const EVENT_KEYS: Partial<Record<MessageKey, true>> = {
   'event.api_key.updated': true,
   'event.api_key.rotated': true,
   'event.api_key.revoked_all': true,
+  'event.exchange.reset': true,
   'event.withdrawal_address.added': true,
   'event.withdrawal_address.api_allowed': true,
   'event.withdrawal_address.two_factor_required': true,

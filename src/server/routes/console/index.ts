@@ -24,6 +24,7 @@ import { getSubaccountsRoute } from './get-subaccounts.ts';
 import { getWithdrawalAddressesRoute } from './get-withdrawal-addresses.ts';
 import { postApiKeyRoute } from './post-api-key.ts';
 import { postExchangeDepositRoute } from './post-exchange-deposit.ts';
+import { deleteExchangeOrderRoute, postExchangeOrderRoute } from './post-exchange-order.ts';
 import { postExchangeWithdrawalRoute } from './post-exchange-withdrawal.ts';
 import { postLoginRoute } from './post-login.ts';
 import { postLogoutRoute } from './post-logout.ts';
@@ -72,6 +73,8 @@ export function consoleRoutes(
     getExchangeDepositsRoute(withExchange),
     getExchangeWithdrawalsRoute(withExchange),
     postExchangeDepositRoute(withExchange),
+    postExchangeOrderRoute(withExchange),
+    deleteExchangeOrderRoute(withExchange),
     postExchangeWithdrawalRoute(withExchange),
     getWithdrawalAddressesRoute(withExchange),
     postWithdrawalAddressRoute(withExchange),

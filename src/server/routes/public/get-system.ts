@@ -17,12 +17,28 @@ export async function systemRoutes(app: FastifyInstance, options: { deps: AppDep
             properties: {
               status: { type: 'string', enum: ['Ok', 'Maintenance'] },
               message: { type: ['string', 'null'] },
+              reset: {
+                description: 'Signet: the scheduled sandbox reset (SIGNET_RESET_EVERY); absent when none',
+                type: 'object',
+                required: ['every', 'nextAt'],
+                properties: { every: { type: 'string' }, nextAt: { type: ['integer', 'null'] } },
+              },
             },
           },
         },
       },
     },
-    async () => ({ status: 'Ok', message: null }),
+    async () => {
+      const schedule = options.deps.resetSchedule;
+      if (schedule === undefined) return { status: 'Ok', message: null };
+      const nextAt = (await schedule.nextAt()) ?? null;
+      const when = nextAt === null ? '' : `; next at ${new Date(nextAt).toISOString()}`;
+      return {
+        status: 'Ok',
+        message: `Sandbox: balances, orders and trades are reset every ${schedule.every}${when}`,
+        reset: { every: schedule.every, nextAt },
+      };
+    },
   );
 
   app.get(
