@@ -263,7 +263,7 @@ describe('rate-limit classes', () => {
 });
 
 describe.skipIf(!OPENSSL.available)('an https upstream', () => {
-  it('is refused (502) when its certificate does not verify: reply-from would otherwise skip the check', async () => {
+  it('is refused (502) when its certificate does not verify, never forwarded unchecked', async () => {
     const certDir = mkdtempSync(join(tmpdir(), 'signet-gateway-tls-'));
     execFileSync(
       OPENSSL.where,

@@ -55,6 +55,8 @@ const ROUTES = [
   { method: 'POST', path: '/v1/transfers', instruction: 'transferExecute', permission: 'transfers' },
   { method: 'GET', path: '/slow/thing', instruction: 'slowQuery', permission: 'read' },
   { method: 'GET', path: '/stream/thing', instruction: 'streamQuery', permission: 'read' },
+  { method: 'GET', path: '/big/thing', instruction: 'bigQuery', permission: 'read' },
+  { method: 'GET', path: '/untyped/thing', instruction: 'untypedQuery', permission: 'read' },
 ];
 
 /** A gateway route's request as a client signs it: the route file's instruction for its method and path. */
@@ -106,6 +108,12 @@ async function arrivals(act: () => Promise<void>): Promise<ReceivedRequest[]> {
   const before = (await upstream.received()).length;
   await act();
   return (await upstream.received()).slice(before);
+}
+
+/** How many of the upstream's answers were cut off because Signet went away before the end. */
+async function abandonedAtUpstream(): Promise<number> {
+  return ((await (await fetch(`${upstream.url}/__upstream/abandoned`)).json()) as { abandoned: number })
+    .abandoned;
 }
 
 beforeAll(async () => {
@@ -236,6 +244,40 @@ describe('accepted requests are forwarded byte for byte', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('x-upstream')).toBe('yes');
     expect(await response.text()).toBe('chunk 1\nchunk 2\nchunk 3\n');
+  });
+
+  it('passes a large answer through whole, and an untyped one without a type added', async () => {
+    const key = await makeKey({ permissions: 'read' });
+    const big = await send(key, { method: 'GET', path: '/big/thing' });
+    expect(big.status).toBe(200);
+    const text = await big.text();
+    expect(text.length).toBe(65_536 * 16);
+    expect(text.slice(-16)).toBe('000000000065535\n');
+    const untyped = await send(key, { method: 'GET', path: '/untyped/thing' });
+    expect(untyped.headers.get('content-type')).toBeNull();
+    expect(await untyped.text()).toBe('no type');
+  });
+
+  it('ends the upstream request when the client goes away before the answer', async () => {
+    const key = await makeKey({ permissions: 'read' });
+    const before = await abandonedAtUpstream();
+    const prepared = await sign(key, { method: 'GET', path: '/slow/thing' });
+    const gone = new AbortController();
+    const started = Date.now();
+    const request = fetch(signet.url + prepared.pathWithQuery, {
+      headers: prepared.headers,
+      signal: gone.signal,
+    });
+    setTimeout(() => gone.abort(), 300);
+    await expect(request).rejects.toThrow();
+    // Well before the upstream's 3 s answer and Signet's 1 s timeout: the client's leaving reached it.
+    let after = before;
+    for (let i = 0; i < 100 && after === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      after = await abandonedAtUpstream();
+    }
+    expect(after).toBe(before + 1);
+    expect(Date.now() - started).toBeLessThan(900);
   });
 
   it('removes spoofed X-Signet-* headers before setting its own', async () => {

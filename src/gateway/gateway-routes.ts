@@ -2,7 +2,7 @@
  * The gateway's routes: the operator's own API (route-file.ts), each verified exactly as a Backpack route is
  * (the signed API's own authentication step, server/plugins/signed-api.ts: headers, window, key, signature over
  * the instruction and parameters, allowlist, expiry, permission, subaccount, replay, rate limits) and, only when
- * accepted, forwarded to its upstream by @fastify/reply-from over undici's pooled keep-alive connections.
+ * accepted, forwarded to its upstream over undici's pooled keep-alive connections (upstream.ts).
  *
  * Byte for byte: the body is kept as the bytes received (a buffer parser in this context) and sent as they are;
  * the query string is sent as received; a path that URL parsing would rewrite (dot segments, backslashes) is
@@ -10,13 +10,14 @@
  * body) is streamed back as the upstream sent it.
  *
  * Invariants: a refusal never reaches the upstream (verification runs in preValidation, the forward in the
- * handler); nothing is retried (a POST is never sent twice; reply-from's default would retry a GET on a 503); a
+ * handler); nothing is retried (a POST is never sent twice, nor a GET); a
  * GET with a body is refused (GET signs only its query, so a body would reach the upstream unsigned); a JSON body
  * with a key twice is refused (Signet would sign the last value and an upstream parser might take the first).
  * The upstream down or broken is 502 UPSTREAM_UNAVAILABLE, slow past SIGNET_UPSTREAM_TIMEOUT 504
  * UPSTREAM_TIMEOUT, both in Backpack's format; TLS certificates of https upstreams are verified.
  */
-import replyFrom from '@fastify/reply-from';
+import { Readable } from 'node:stream';
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
@@ -31,6 +32,7 @@ import {
 } from '../server/plugins/signed-auth.ts';
 import { readGatewayBody } from './gateway-body.ts';
 import { isNormalPath } from './route-match.ts';
+import { openUpstreams, type Upstreams } from './upstream.ts';
 import type { GatewayConfig, ResolvedGatewayRoute } from './gateway-config.ts';
 import {
   identityHeaders,
@@ -83,15 +85,13 @@ function upstreamMetrics(registry: Registry | undefined): UpstreamMetrics | unde
   };
 }
 
-/** reply-from's error (its cause is undici's) as Signet's answer. */
-function upstreamError(
-  error: { statusCode?: number; cause?: { code?: string } },
-  timeoutMs: number,
-): AppError {
-  if (error.statusCode === 504) {
+/** undici's failure as Signet's answer: no headers within the timeout is 504, anything else 502. */
+function upstreamError(error: { code?: string }, timeoutMs: number): AppError {
+  if (error.code === 'UND_ERR_HEADERS_TIMEOUT' || error.code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new AppError('UPSTREAM_TIMEOUT', `The upstream did not answer within ${timeoutMs} ms`);
   }
-  const code = error.cause?.code;
+  const cause = (error as { cause?: { code?: unknown } }).cause?.code;
+  const code = typeof cause === 'string' ? cause : error.code;
   return new AppError(
     'UPSTREAM_UNAVAILABLE',
     `The upstream could not be reached${typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? ` (${code})` : ''}`,
@@ -127,7 +127,10 @@ function splitTarget(request: FastifyRequest): { path: string; query: string } {
   return index === -1 ? { path: url, query: '' } : { path: url.slice(0, index), query: url.slice(index) };
 }
 
-/** Headers of one connection (RFC 9110 7.6.1): the upstream's to Signet are not the client's to Signet. */
+/**
+ * Headers of one connection (RFC 9110 7.6.1): the client's to Signet are not Signet's to the upstream, nor the
+ * upstream's to Signet the client's. `expect` too: Signet answered the client's 100-continue itself.
+ */
 const HOP_BY_HOP = [
   'connection',
   'keep-alive',
@@ -136,14 +139,16 @@ const HOP_BY_HOP = [
   'upgrade',
   'te',
   'trailer',
+  'expect',
 ];
 
-function endToEndHeaders<H extends Record<string, unknown>>(headers: H): H {
-  const out: Record<string, unknown> = { ...headers };
-  const listed = typeof out.connection === 'string' ? out.connection.toLowerCase().split(',') : [];
+function endToEndHeaders<V>(headers: Record<string, V>): Record<string, V> {
+  const out = { ...headers };
+  const connection = out.connection;
+  const listed = typeof connection === 'string' ? connection.toLowerCase().split(',') : [];
   for (const name of HOP_BY_HOP) delete out[name];
   for (const name of listed) delete out[name.trim()];
-  return out as H;
+  return out;
 }
 
 function hasBody(request: FastifyRequest): boolean {
@@ -153,30 +158,24 @@ function hasBody(request: FastifyRequest): boolean {
 
 export async function gatewayRoutes(app: FastifyInstance, options: GatewayRouteOptions): Promise<void> {
   const { config, authenticate } = options;
-  await app.register(replyFrom, {
-    disableRequestLogging: true,
-    undici: {
-      connections: 128,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      headersTimeout: config.timeoutMs,
-      bodyTimeout: config.timeoutMs,
-      connect: { timeout: Math.min(config.timeoutMs, 10_000), rejectUnauthorized: true },
-    },
-  });
+  const upstreams = openUpstreams({ timeoutMs: config.timeoutMs });
+  app.addHook('onClose', () => upstreams.close());
   registerBodyParser(app);
   app.decorateRequest('caller', null as unknown as Caller);
   const metrics = upstreamMetrics(options.registry);
 
-  for (const route of config.routes) registerRoute(app, route, { config, authenticate, metrics });
+  for (const route of config.routes) registerRoute(app, route, { config, authenticate, metrics, upstreams });
 }
 
-function registerRoute(
-  app: FastifyInstance,
-  route: ResolvedGatewayRoute,
-  context: { config: GatewayConfig; authenticate: AuthenticateSigned; metrics: UpstreamMetrics | undefined },
-): void {
-  const { config, authenticate, metrics } = context;
+interface RouteContext {
+  config: GatewayConfig;
+  authenticate: AuthenticateSigned;
+  metrics: UpstreamMetrics | undefined;
+  upstreams: Upstreams;
+}
+
+function registerRoute(app: FastifyInstance, route: ResolvedGatewayRoute, context: RouteContext): void {
+  const { config, authenticate } = context;
   const instructionRoute: InstructionRoute = {
     method: route.method,
     path: route.path,
@@ -191,7 +190,12 @@ function registerRoute(
       ? {}
       : { limitClass: { name: route.rateLimit, perMinute: config.rateLimits[route.rateLimit] } }),
   };
-  const upstreamPrefix = route.upstream.slice(new URL(route.upstream).origin.length);
+  const upstream = new URL(route.upstream);
+  const forwardTo: ForwardTarget = {
+    origin: upstream.origin,
+    host: upstream.host,
+    prefix: route.upstream.slice(upstream.origin.length),
+  };
 
   // A route's path parameters are strings by the router (find-my-way), named by the route file's path.
   app.route<{ Params: Record<string, string> }>({
@@ -221,84 +225,121 @@ function registerRoute(
     preValidation: async (request, reply) => {
       if (await authenticate(request, reply, target, request.params)) return reply;
     },
-    handler: (request, reply) => forward(request, reply, { route, config, upstreamPrefix, metrics }),
+    handler: (request, reply) => forward(request, reply, route, forwardTo, context),
   });
 }
 
+/** Where a route's requests go: the pool's origin, the Host the upstream sees, the path prefix. */
+interface ForwardTarget {
+  origin: string;
+  host: string;
+  prefix: string;
+}
+
+/** The client's headers as the upstream gets them: end to end only, Signet's verdict instead of the client's claims. */
+function upstreamHeaders(
+  request: FastifyRequest,
+  route: ResolvedGatewayRoute,
+  target: ForwardTarget,
+  config: GatewayConfig,
+  body: Buffer | undefined,
+  path: string,
+  query: string,
+): Record<string, string> {
+  const out = endToEndHeaders(request.headers) as Record<string, string>;
+  stripClientHeaders(out);
+  delete out.forwarded;
+  out.host = target.host;
+  out['x-forwarded-for'] = request.ip;
+  out['x-forwarded-proto'] = request.protocol;
+  out['x-forwarded-host'] = request.host;
+  if (body === undefined) delete out['content-length'];
+  else out['content-length'] = String(body.length);
+  const { caller } = request;
+  const identity = identityHeaders({
+    user: caller.userId,
+    subaccount: caller.subaccountId,
+    apiKey: caller.apiKey,
+    permissions: permissionNames(caller.permissions, caller.customPermissions).join(','),
+    instruction: route.instruction,
+    requestId: request.id,
+  });
+  Object.assign(out, identity);
+  if (config.secret !== undefined) {
+    const timestamp = String(Date.now());
+    out[TIMESTAMP_HEADER] = timestamp;
+    out[SIGNATURE_HEADER] = signUpstreamRequest(
+      config.secret,
+      upstreamSigningString({
+        method: route.method,
+        target: target.prefix + path + query,
+        timestamp,
+        headers: identity,
+        bodySha256: sha256Hex(body ?? ''),
+      }),
+    );
+  }
+  return out;
+}
+
+/** The answer's body as Fastify should send it: bytes labelled application/octet-stream only if the upstream did. */
+function clientBody(
+  answer: Readable | Buffer,
+  headers: Record<string, unknown>,
+): Readable | Buffer | undefined {
+  if (!Buffer.isBuffer(answer)) return answer;
+  if (answer.length === 0) return undefined;
+  // Fastify would give typeless bytes application/octet-stream; a stream goes out without a type added.
+  return headers['content-type'] === undefined ? Readable.from([answer]) : answer;
+}
+
+/** Sends an accepted request to its upstream once (never retried) and streams the answer back as it comes. */
 function forward(
   request: FastifyRequest,
   reply: FastifyReply,
-  context: {
-    route: ResolvedGatewayRoute;
-    config: GatewayConfig;
-    upstreamPrefix: string;
-    metrics: UpstreamMetrics | undefined;
-  },
+  route: ResolvedGatewayRoute,
+  target: ForwardTarget,
+  context: RouteContext,
 ): FastifyReply {
-  const { route, config, upstreamPrefix, metrics } = context;
-  const { caller } = request;
+  const { config, metrics, upstreams } = context;
   const { path, query } = splitTarget(request);
   const body = request.gatewayBody;
   const started = performance.now();
-  return reply.from(route.upstream + path, {
-    ...(body === undefined
-      ? {}
-      : { body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }),
-    timeout: config.timeoutMs,
-    // Never again: a forwarded request is sent once, whatever the upstream answers.
-    retryDelay: () => null,
-    rewriteRequestHeaders: (_raw, headers) => {
-      const out = headers as Record<string, string | string[] | undefined>;
-      stripClientHeaders(out);
-      delete out.forwarded;
-      out['x-forwarded-for'] = request.ip;
-      out['x-forwarded-proto'] = request.protocol;
-      out['x-forwarded-host'] = request.host;
-      if (body === undefined) {
-        delete out['content-length'];
-        delete out['transfer-encoding'];
-      } else if (request.headers['content-type'] === undefined) {
-        // reply-from needs a type to send the bytes as they are; the upstream gets none, as the client sent none.
-        delete out['content-type'];
-      }
-      const identity = identityHeaders({
-        user: caller.userId,
-        subaccount: caller.subaccountId,
-        apiKey: caller.apiKey,
-        permissions: permissionNames(caller.permissions, caller.customPermissions).join(','),
-        instruction: route.instruction,
-        requestId: request.id,
-      });
-      Object.assign(out, identity);
-      if (config.secret !== undefined) {
-        const timestamp = String(Date.now());
-        out[TIMESTAMP_HEADER] = timestamp;
-        out[SIGNATURE_HEADER] = signUpstreamRequest(
-          config.secret,
-          upstreamSigningString({
-            method: route.method,
-            target: upstreamPrefix + path + query,
-            timestamp,
-            headers: identity,
-            bodySha256: sha256Hex(body ?? ''),
-          }),
-        );
-      }
-      return out as typeof headers;
-    },
-    rewriteHeaders: (headers) => endToEndHeaders(headers),
-    onResponse: (_request, reply, response) => {
-      metrics?.observe(route.path, (performance.now() - started) / 1000);
-      void reply.send(response.stream);
-    },
-    onError: (reply, { error }) => {
-      const refusal = upstreamError(
-        error as { statusCode?: number; cause?: { code?: string } },
-        config.timeoutMs,
-      );
-      metrics?.failed(route.path, refusal.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'unavailable');
-      request.log.warn({ err: error, route: route.path }, 'gateway upstream failed');
-      void sendError(reply as FastifyReply, refusal);
-    },
+  const gone = new AbortController();
+  // The client went away before the whole answer was written: the upstream request ends too.
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort();
   });
+  upstreams.send(
+    target.origin,
+    {
+      method: route.method,
+      path: target.prefix + path + query,
+      headers: upstreamHeaders(request, route, target, config, body, path, query),
+      ...(body === undefined ? {} : { body }),
+      signal: gone.signal,
+    },
+    {
+      onResponse: (statusCode, headers, answer) => {
+        metrics?.observe(route.path, (performance.now() - started) / 1000);
+        if (statusCode > 599) {
+          if (answer instanceof Readable) answer.destroy();
+          void sendError(
+            reply,
+            new AppError('UPSTREAM_UNAVAILABLE', 'The upstream answered an invalid status'),
+          );
+          return;
+        }
+        void reply.code(statusCode).headers(endToEndHeaders(headers)).send(clientBody(answer, headers));
+      },
+      onError: (error) => {
+        if (gone.signal.aborted) return; // the client went away: nobody to answer
+        const refusal = upstreamError(error, config.timeoutMs);
+        metrics?.failed(route.path, refusal.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'unavailable');
+        request.log.warn({ err: error, route: route.path }, 'gateway upstream failed');
+        void sendError(reply, refusal);
+      },
+    },
+  );
+  return reply;
 }
