@@ -54,6 +54,55 @@ describe('console order routes', () => {
     expect(cancelled.json<{ status: string }>().status).toBe('Cancelled');
   });
 
+  it('list finished orders of one market in the order history, newest first, never open ones', async () => {
+    const history = async (query: string): Promise<{ id: string; status: string; symbol: string }[]> => {
+      const response = await alice.request('GET', `/exchange/orders/history?${query}`);
+      expect(response.statusCode).toBe(200);
+      return response.json();
+    };
+    const place = async (body: object): Promise<{ id: string; status: string }> =>
+      (
+        await alice.request('POST', '/exchange/orders', { body: { subaccountId: aliceMain.id, ...body } })
+      ).json();
+    const resting = await place(order);
+    const cancelled = await place({ ...order, price: '99' });
+    await alice.request('DELETE', '/exchange/orders', {
+      body: { subaccountId: aliceMain.id, symbol: 'SOL_USDC', orderId: cancelled.id },
+    });
+    // A market buy into an empty book has nothing to take: it expires.
+    const expired = await place({ symbol: 'BTC_USDC', side: 'Bid', orderType: 'Market', quantity: '0.01' });
+    expect(expired.status).toBe('Expired');
+
+    const sol = await history(`subaccountId=${aliceMain.id}&symbol=SOL_USDC`);
+    expect(sol[0]).toMatchObject({ id: cancelled.id, status: 'Cancelled' });
+    expect(sol.map((o) => o.id)).not.toContain(resting.id);
+    expect(new Set(sol.map((o) => o.symbol))).toEqual(new Set(['SOL_USDC']));
+    expect(sol.every((o) => o.status !== 'New' && o.status !== 'PartiallyFilled')).toBe(true);
+    expect(await history(`subaccountId=${aliceMain.id}&symbol=SOL_USDC&limit=1`)).toHaveLength(1);
+    const btc = await history('symbol=BTC_USDC');
+    expect(btc.map((o) => [o.id, o.status])).toEqual([[expired.id, 'Expired']]);
+
+    // Someone else's subaccount is not found; bad queries are clear 400s.
+    expect(
+      (await bob.request('GET', `/exchange/orders/history?subaccountId=${aliceMain.id}&symbol=SOL_USDC`))
+        .statusCode,
+    ).toBe(404);
+    for (const query of [
+      '',
+      'symbol=NOPE_USDC',
+      'symbol=SOL_USDC&limit=0',
+      'symbol=SOL_USDC&limit=x',
+      'symbol=SOL_USDC&extra=1',
+    ]) {
+      const response = await alice.request('GET', `/exchange/orders/history?${query}`);
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json<{ message: string }>().message).toBeTruthy();
+    }
+    expect((await ctx.agent().request('GET', '/exchange/orders/history?symbol=SOL_USDC')).statusCode).toBe(
+      401,
+    );
+  });
+
   it("refuse another person's subaccount and order, without touching them", async () => {
     const placed = await alice.request('POST', '/exchange/orders', { body: order });
     const id = placed.json<{ id: string }>().id;

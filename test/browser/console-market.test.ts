@@ -1,10 +1,11 @@
 /**
  * Exchange → Markets in a real Chromium on a real Signet with its built-in market makers: the book, trades, ticker
  * and candles move within seconds from the public streams; an order placed from the page rests, shows among the
- * open orders and is cancelled there; a market buy fills; the page survives the stream's socket being cut; Russian;
- * a 390 px phone without sideways scrolling. Screenshots at 1280 and 390 px in both languages.
+ * open orders and is cancelled there, then shows in the order history as Cancelled; a market buy fills and shows
+ * there as Filled; the page survives the stream's socket being cut; Russian; a 390 px phone without sideways
+ * scrolling. Screenshots at 1280 and 390 px in both languages.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { requireUserByEmail } from '../../src/accounts/index.ts';
@@ -24,6 +25,19 @@ async function rows(testId: string): Promise<number> {
 
 async function waitRows(testId: string, least: number): Promise<void> {
   await expect.poll(() => rows(testId), { timeout: 20_000 }).toBeGreaterThanOrEqual(least);
+}
+
+/** The id in the order form's message once it matches `pattern` (`Order 123: New`). */
+async function placedOrderId(pattern: RegExp): Promise<string> {
+  const message = page.getByTestId('order-message').filter({ hasText: pattern });
+  await message.waitFor();
+  const id = /Order (\d+)/.exec(await message.innerText())?.[1];
+  expect(id).toBeDefined();
+  return id as string;
+}
+
+function historyRow(orderId: string): Locator {
+  return page.getByTestId('order-history').locator(`tr[data-order-id="${orderId}"]`);
 }
 
 beforeAll(async () => {
@@ -96,22 +110,30 @@ describe.skipIf(!CHROMIUM.available)('the market page', () => {
       await form.getByLabel('Price (USDC)').fill((Math.floor(bestBid * 0.9 * 100) / 100).toFixed(2));
       await form.getByLabel('Quantity (SOL)').fill('1');
       await form.getByRole('button', { name: 'Buy SOL' }).click();
-      await page
-        .getByTestId('order-message')
-        .filter({ hasText: /Order \d+: New/ })
-        .waitFor();
+      const limitId = await placedOrderId(/Order \d+: New/);
       await waitRows('open-orders', 1);
+      // Only finished orders are history: the resting one is not there yet.
+      expect(await historyRow(limitId).count()).toBe(0);
       await page.getByTestId('open-orders').getByRole('button', { name: 'Cancel' }).first().click();
       await page.getByText('No open orders.').waitFor();
+      await historyRow(limitId).filter({ hasText: 'Cancelled' }).waitFor();
+      expect(await historyRow(limitId).innerText()).toMatch(/Buy\s+Limit/);
 
       await form.getByLabel('Type').selectOption('Market');
       await form.getByLabel('Quantity (SOL)').fill('0.5');
       await form.getByRole('button', { name: 'Buy SOL' }).click();
-      await page
-        .getByTestId('order-message')
-        .filter({ hasText: /Order \d+: Filled/ })
-        .waitFor();
+      const marketId = await placedOrderId(/Order \d+: Filled/);
       await waitRows('fills', 1);
+      await historyRow(marketId).filter({ hasText: 'Filled' }).waitFor();
+      // Newest first, the market order's price column says Market, and all of it was filled.
+      expect(
+        await page.getByTestId('order-history').locator('tr').first().getAttribute('data-order-id'),
+      ).toBe(marketId);
+      const marketCells = historyRow(marketId).locator('td');
+      expect(await marketCells.nth(3).innerText()).toBe('Market');
+      expect(Number(await marketCells.nth(5).innerText())).toBe(0.5);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await browser.screenshot('market-1280-en-history', { fullPage: true });
       // A refusal is said in words, not a 500: more than the funds.
       await form.getByLabel('Type').selectOption('Limit');
       await form.getByLabel('Quantity (SOL)').fill('10000');
@@ -148,6 +170,9 @@ describe.skipIf(!CHROMIUM.available)('the market page', () => {
       await page.reload();
       await page.getByRole('heading', { level: 2, name: 'Стакан' }).waitFor();
       await waitRows('book-asks', 10);
+      await page.getByRole('heading', { level: 2, name: 'История ордеров' }).waitFor();
+      await page.getByTestId('order-history').getByText('Отменён').first().waitFor();
+      await page.getByTestId('order-history').getByText('Исполнен').first().waitFor();
       await browser.screenshot('market-1280-ru', { fullPage: true });
       await page.setViewportSize({ width: 390, height: 844 });
       await page.waitForTimeout(500);

@@ -19,6 +19,8 @@ export type SortDirection = 'Asc' | 'Desc';
 export interface OrderHistoryFilter {
   readonly symbol?: string;
   readonly orderId?: number;
+  /** Only orders that no longer rest (Filled, Cancelled, Expired): the console's order history. */
+  readonly finishedOnly?: boolean;
   readonly limit: number;
   readonly offset: number;
   readonly sortDirection: SortDirection;
@@ -70,7 +72,7 @@ export async function listOpenOrders(
   return rows.map(toOrderRecord);
 }
 
-/** Every order of the subaccount (open, filled, cancelled, expired), newest first by default. */
+/** The subaccount's orders, open and finished (or finished only), newest first by default. */
 export async function listOrderHistory(
   db: Kysely<Database>,
   config: ExchangeConfig,
@@ -81,6 +83,7 @@ export async function listOrderHistory(
   if (filter.symbol !== undefined)
     query = query.where('symbol', '=', requireMarket(config, filter.symbol).symbol);
   if (filter.orderId !== undefined) query = query.where('id', '=', filter.orderId);
+  if (filter.finishedOnly === true) query = query.where(sql<boolean>`is_open = 0`);
   const rows = await pageByTime(query, filter, direction(filter)).execute();
   return rows.map(toOrderRecord);
 }

@@ -234,6 +234,12 @@ export const consoleApi = {
     call('GET', `/exchange/balances?${subaccountQuery(subaccountId)}`),
   listOpenOrders: (subaccountId: string): Promise<Order[]> =>
     call('GET', `/exchange/orders?${subaccountQuery(subaccountId)}`),
+  /** The finished orders (Filled, Cancelled, Expired) of one market, newest first. */
+  listOrderHistory: (subaccountId: string, symbol: string, limit = 50): Promise<Order[]> =>
+    call(
+      'GET',
+      `/exchange/orders/history?${subaccountQuery(subaccountId)}&symbol=${encodeURIComponent(symbol)}&limit=${limit}`,
+    ),
   listFills: (subaccountId: string): Promise<Fill[]> =>
     call('GET', `/exchange/fills?${subaccountQuery(subaccountId)}&limit=100`),
   listDeposits: (subaccountId: string): Promise<Deposit[]> =>

@@ -39,6 +39,8 @@ export const en = {
   'market.market': 'Market',
   'market.placed': 'Order {id}: {status}',
   'market.cancel': 'Cancel',
+  'market.history': 'Order history',
+  'market.historyEmpty': 'No finished orders in this market yet.',
   'nav.deposits': 'Deposits & Withdrawals',
   'nav.apiKeys': 'API Keys',
   'nav.subaccounts': 'Subaccounts',

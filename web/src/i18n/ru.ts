@@ -41,6 +41,8 @@ export const ru: Dictionary = {
   'market.market': 'Рыночный',
   'market.placed': 'Ордер {id}: {status}',
   'market.cancel': 'Отменить',
+  'market.history': 'История ордеров',
+  'market.historyEmpty': 'Завершённых ордеров на этом рынке пока нет.',
   'nav.deposits': 'Пополнения и выводы',
   'nav.apiKeys': 'API-ключи',
   'nav.subaccounts': 'Субаккаунты',

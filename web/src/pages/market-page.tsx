@@ -2,14 +2,19 @@
  * Exchange → Markets: one page per market (`/exchange/markets/SOL_USDC`). The public side comes from the same
  * public API and streams a bot uses (features/markets/market-feed.ts): order book, recent trades, the 24 h ticker
  * and candles with volume. The signed-in person trades for the chosen subaccount: limit and market orders, open
- * orders with Cancel, recent fills, refreshed every two seconds and after every action.
+ * orders with Cancel, recent fills and the order history (finished orders), refreshed every two seconds and after
+ * every action.
  */
 import { useCallback, useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 
 import { consoleApi, type Fill, type Order, type Subaccount } from '../api/console-api.ts';
 import { describeError } from '../api/error-message.ts';
 import { LoadState } from '../components/load-state.tsx';
-import { SubaccountSelect, useSubaccountChoice } from '../features/exchange/subaccount-picker.tsx';
+import {
+  SubaccountSelect,
+  useSubaccountChoice,
+  type SubaccountChoice,
+} from '../features/exchange/subaccount-picker.tsx';
 import { CandleChart } from '../features/markets/candle-chart.tsx';
 import {
   CANDLE_INTERVALS,
@@ -18,6 +23,7 @@ import {
   type CandleInterval,
   type MarketFeed,
 } from '../features/markets/market-feed.ts';
+import { OrderHistory } from '../features/markets/order-history.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { navigate, usePathname } from '../router.ts';
 import { useResource } from '../use-resource.ts';
@@ -92,6 +98,7 @@ function MarketView({ market }: { market: MarketInfo }): ReactNode {
   const priceDecimals = decimalsOf(market.filters.price.tickSize);
   const [pickedPrice, setPickedPrice] = useState<string>();
   const intervalId = useId();
+  const trading = useTradingState();
   return (
     <div className="market-grid">
       <TickerBar feed={feed} market={market} />
@@ -117,7 +124,15 @@ function MarketView({ market }: { market: MarketInfo }): ReactNode {
       </div>
       <OrderBook feed={feed} market={market} onPick={setPickedPrice} />
       <RecentTrades feed={feed} />
-      <TradePanel market={market} pickedPrice={pickedPrice} />
+      <TradePanel market={market} pickedPrice={pickedPrice} trading={trading} />
+      {trading.selected && (
+        <OrderHistory
+          symbol={market.symbol}
+          quoteSymbol={market.quoteSymbol}
+          subaccount={trading.selected}
+          version={trading.version}
+        />
+      )}
     </div>
   );
 }
@@ -239,15 +254,34 @@ function RecentTrades({ feed }: { feed: MarketFeed }): ReactNode {
   );
 }
 
-function TradePanel({ market, pickedPrice }: { market: MarketInfo; pickedPrice?: string }): ReactNode {
-  const { t } = useI18n();
-  const { subaccounts, selected, select } = useSubaccountChoice();
+/** The chosen subaccount, and a tick the trading views reload on: every two seconds and after every action. */
+interface TradingState extends SubaccountChoice {
+  version: number;
+  refresh: () => void;
+}
+
+function useTradingState(): TradingState {
+  const choice = useSubaccountChoice();
   const [version, setVersion] = useState(0);
   const refresh = useCallback(() => setVersion((v) => v + 1), []);
   useEffect(() => {
     const timer = window.setInterval(refresh, 2000);
     return () => window.clearInterval(timer);
   }, [refresh]);
+  return { ...choice, version, refresh };
+}
+
+function TradePanel({
+  market,
+  pickedPrice,
+  trading,
+}: {
+  market: MarketInfo;
+  pickedPrice?: string;
+  trading: TradingState;
+}): ReactNode {
+  const { t } = useI18n();
+  const { subaccounts, selected, select, version, refresh } = trading;
   return (
     <div className="card market-trade">
       <div className="card-header">

@@ -17,6 +17,7 @@ import { getExchangeAssetsRoute } from './get-exchange-assets.ts';
 import { getExchangeBalancesRoute } from './get-exchange-balances.ts';
 import { getExchangeDepositsRoute } from './get-exchange-deposits.ts';
 import { getExchangeFillsRoute } from './get-exchange-fills.ts';
+import { getExchangeOrderHistoryRoute } from './get-exchange-order-history.ts';
 import { getExchangeOrdersRoute } from './get-exchange-orders.ts';
 import { getExchangeWithdrawalsRoute } from './get-exchange-withdrawals.ts';
 import { getSessionRoute } from './get-session.ts';
@@ -69,6 +70,7 @@ export function consoleRoutes(
     getExchangeAssetsRoute(withExchange),
     getExchangeBalancesRoute(withExchange),
     getExchangeOrdersRoute(withExchange),
+    getExchangeOrderHistoryRoute(withExchange),
     getExchangeFillsRoute(withExchange),
     getExchangeDepositsRoute(withExchange),
     getExchangeWithdrawalsRoute(withExchange),
