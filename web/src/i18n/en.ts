@@ -39,6 +39,7 @@ export const en = {
   'market.market': 'Market',
   'market.placed': 'Order {id}: {status}',
   'market.cancel': 'Cancel',
+  'market.fills': 'Recent fills',
   'market.history': 'Order history',
   'market.historyEmpty': 'No finished orders in this market yet.',
   'nav.deposits': 'Deposits & Withdrawals',

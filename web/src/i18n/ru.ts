@@ -41,6 +41,8 @@ export const ru: Dictionary = {
   'market.market': 'Рыночный',
   'market.placed': 'Ордер {id}: {status}',
   'market.cancel': 'Отменить',
+  // Not «Последние сделки»: that is the market's public trades on the same page.
+  'market.fills': 'Ваши сделки',
   'market.history': 'История ордеров',
   'market.historyEmpty': 'Завершённых ордеров на этом рынке пока нет.',
   'nav.deposits': 'Пополнения и выводы',

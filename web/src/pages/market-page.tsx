@@ -514,11 +514,11 @@ function MyOrders({
           </tbody>
         </table>
       )}
-      <h3>{t('fills.title')}</h3>
+      <h3>{t('market.fills')}</h3>
       {fills.length === 0 ? (
         <p className="muted">{t('fills.empty')}</p>
       ) : (
-        <table className="table compact" aria-label={t('fills.tableLabel')}>
+        <table className="table compact" aria-label={t('market.fills')}>
           <thead>
             <tr>
               <th scope="col">{t('orders.col.side')}</th>
