@@ -168,14 +168,15 @@ export function configFromEnv(
 
 /**
  * SIGNET_WS_MAX_CONNECTIONS_PER_ADDRESS, SIGNET_WS_MAX_SUBSCRIPTIONS: positive integers; SIGNET_WS_FLUSH_MS,
- * SIGNET_WS_SUBSCRIBE_MAX_AGE_MS: milliseconds, 0 or more (docs/STREAMS.md).
+ * SIGNET_WS_SUBSCRIBE_MAX_AGE_MS: milliseconds, 0 or more; SIGNET_WS_MAX_TOTAL_BUFFERED: bytes, positive
+ * (docs/STREAMS.md).
  */
 function streamLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<StreamLimits> {
   const limits: Partial<StreamLimits> = {};
-  const read = (name: string, least = 1): number | undefined => {
+  const read = (name: string, least = 1, digits = 7): number | undefined => {
     const value = env[name];
     if (value === undefined || value === '') return undefined;
-    if (!/^\d{1,7}$/.test(value) || Number(value) < least) {
+    if (!new RegExp(`^\\d{1,${digits}}$`).test(value) || Number(value) < least) {
       throw new Error(`${name} must be ${least === 1 ? 'a positive integer' : 'a whole number'}`);
     }
     return Number(value);
@@ -188,6 +189,8 @@ function streamLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<StreamLimits> {
   if (flush !== undefined) limits.flushIntervalMs = flush;
   const subscribeMaxAge = read('SIGNET_WS_SUBSCRIBE_MAX_AGE_MS', 0);
   if (subscribeMaxAge !== undefined) limits.subscribeMaxAgeMs = subscribeMaxAge;
+  const totalBuffered = read('SIGNET_WS_MAX_TOTAL_BUFFERED', 1, 15);
+  if (totalBuffered !== undefined) limits.maxTotalBufferedBytes = totalBuffered;
   return limits;
 }
 
@@ -352,7 +355,7 @@ async function openServer(
   }
   const droppedConsumers = new Counter({
     name: 'signet_stream_consumers_dropped_total',
-    help: 'WebSocket consumers disconnected for passing the send-buffer bound',
+    help: "WebSocket consumers disconnected for passing a send-buffer bound (their own or the node's)",
     registers: [metrics.registry],
   });
   // No exchange, no streams: every stream is the exchange's (markets, and a key's orders and fills).
@@ -380,6 +383,14 @@ async function openServer(
     registers: [metrics.registry],
     collect() {
       this.set(streams?.connections.size ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'signet_stream_buffered_bytes',
+    help: 'Bytes held for WebSocket consumers (queued or in socket buffers), all connections together',
+    registers: [metrics.registry],
+    collect() {
+      this.set(streams?.bufferedBytes ?? 0);
     },
   });
   await app.listen({ port: config.port, host: config.host, exclusive: config.listenExclusive === true });

@@ -4,8 +4,10 @@
  * Invariants: a connection is bound to at most one key (the first that signs on it); frames leave in the order
  * they were queued, through the FrameWriter (one write per socket per flush); a consumer whose queued plus
  * buffered bytes pass `maxBufferedBytes` is closed (1008 "send buffer limit") instead of growing the server's
- * memory; a peer that misses its pongs is closed with 1001 "pong timeout". Threat: a peer that never reads or
- * never answers; it gets a Close frame with the reason and is terminated CLOSE_GRACE_MS after it.
+ * memory; the bytes it holds (queued plus buffered, `held`) count in the node's SendBudget, which closes the
+ * biggest holder the same way when the sum over all connections passes maxTotalBufferedBytes (send-budget.ts);
+ * a peer that misses its pongs is closed with 1001 "pong timeout". Threat: a peer that never reads or never
+ * answers; it gets a Close frame with the reason and is terminated CLOSE_GRACE_MS after it.
  */
 import { WebSocket } from 'ws';
 
@@ -13,6 +15,7 @@ import type { StreamErrorName } from './stream-frames.ts';
 import { errorFrame } from './stream-frames.ts';
 import type { StreamSubscriber } from './stream-hub.ts';
 import { sameFrames, type FrameWriter, type JoinedFrames } from './frame-writer.ts';
+import type { BudgetHolder, SendBudget } from './send-budget.ts';
 import { payloadStart, textFrame, type WireFrame } from './wire-frame.ts';
 
 export interface BoundKey {
@@ -27,19 +30,22 @@ export const CLOSE_GRACE_MS = 1000;
 /** `ws` keeps the TCP socket in `_socket`. */
 type RawSocket = { write(bytes: Buffer): boolean };
 
-export class StreamConnection implements StreamSubscriber {
+export class StreamConnection implements StreamSubscriber, BudgetHolder {
   readonly subscriptions = new Set<string>();
   key: BoundKey | null = null;
   lastPongAt: number;
   closed = false;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** What this connection counts in the budget: queued bytes plus its socket's buffer when last looked at. */
+  private held = 0;
 
   constructor(
     readonly socket: WebSocket,
     readonly address: string,
     private readonly writer: FrameWriter,
     private readonly maxBufferedBytes: number,
+    private readonly budget: SendBudget,
     now: number,
     private readonly onDropped: () => void = () => {},
   ) {
@@ -51,15 +57,19 @@ export class StreamConnection implements StreamSubscriber {
   }
 
   /**
-   * Queues one frame: the per-subscriber cost of a fan-out, kept to a push. The send-buffer bound is checked here
-   * against what is queued and at the flush against what the socket still holds.
+   * Queues one frame: the per-subscriber cost of a fan-out, kept to a push and two counts. The send-buffer bound
+   * is checked here against what is queued and at the flush against what the socket still holds; the node's
+   * budget here, against every connection's bytes.
    */
   send(frame: WireFrame): void {
     if (this.closed) return;
+    const size = frame.bytes.length;
     this.pending.push(frame.bytes);
-    this.pendingBytes += frame.bytes.length;
+    this.pendingBytes += size;
     if (this.pending.length === 1) this.writer.queue(this);
-    else if (this.pendingBytes > this.maxBufferedBytes) this.dropSlowConsumer();
+    else if (this.pendingBytes > this.maxBufferedBytes) return this.dropSlowConsumer();
+    this.held += size;
+    this.budget.grow(size);
   }
 
   /**
@@ -72,8 +82,14 @@ export class StreamConnection implements StreamSubscriber {
     const bytes = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return this.count(0);
     if (this.socket.bufferedAmount + bytes > this.maxBufferedBytes) return this.dropSlowConsumer();
+    this.write(pending, bytes, joined);
+    // What the socket did not take yet: exact now, and it only shrinks until the next flush.
+    this.count(this.socket.bufferedAmount);
+  }
+
+  private write(pending: Buffer[], bytes: number, joined: JoinedFrames): void {
     const raw = (this.socket as unknown as { _socket?: RawSocket })._socket;
     if (raw === undefined) {
       // Not expected with ws 8; kept so a change of its internals degrades to one send per frame, not silence.
@@ -91,8 +107,31 @@ export class StreamConnection implements StreamSubscriber {
     raw.write(joined.bytes);
   }
 
-  /** A consumer that does not read is closed before its send buffer passes the bound. */
-  private dropSlowConsumer(): void {
+  /** Its bytes now (budget's recount, when the node is past its budget). */
+  recount(): number {
+    this.held = this.pendingBytes + this.socket.bufferedAmount;
+    return this.held;
+  }
+
+  /** Sets its count in the budget to `bytes`. */
+  private count(bytes: number): void {
+    this.budget.adjust(bytes - this.held);
+    this.held = bytes;
+  }
+
+  /** The socket closed: it holds nothing any more. */
+  released(): void {
+    this.closed = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.count(0);
+  }
+
+  /**
+   * A consumer that does not read is closed before its send buffer passes the bound, or when it holds the most
+   * while the node is past its budget (send-budget.ts).
+   */
+  dropSlowConsumer(): void {
     if (this.closed) return;
     this.onDropped();
     this.closeThenDrop(1008, 'send buffer limit');
@@ -109,9 +148,7 @@ export class StreamConnection implements StreamSubscriber {
    * destroys the socket after CLOSE_GRACE_MS whether or not the peer answered the close.
    */
   private closeThenDrop(code: number, reason: string): void {
-    this.closed = true;
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.released();
     this.socket.close(code, reason);
     setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
   }

@@ -7,7 +7,9 @@
  *
  * Invariants and limits (StreamLimits): subscriptions per connection, connections per client address (the one REST
  * sees, trusted proxies included: trusted-proxies.ts; refused with 429 at the upgrade), frame size (maxPayload, closed with 1009 by `ws`), and each socket's send buffer: a consumer
- * whose buffered bytes pass the bound is closed (1008 "send buffer limit") instead of growing the server's memory.
+ * whose buffered bytes pass the bound is closed (1008 "send buffer limit") instead of growing the server's memory;
+ * and the sum of all sockets' buffered bytes (maxTotalBufferedBytes): past it, the biggest holder is closed the same
+ * way (send-budget.ts).
  * Keep-alive: a protocol ping every pingIntervalMs; when no pong came for pongTimeoutMs, a Close frame (1001 "pong
  * timeout"), then the socket is destroyed after a grace (stream-connection.ts); client pings are answered by `ws`.
  * Revocation: see key-watch.ts (every keyCheckMs, error 4104).
@@ -27,6 +29,7 @@ import type { Database } from '../../store/schema.ts';
 import { openMarketEventFeed } from '../../events/index.ts';
 import { FrameWriter } from './frame-writer.ts';
 import { watchBoundKeys } from './key-watch.ts';
+import { SendBudget } from './send-budget.ts';
 import { StreamConnection } from './stream-connection.ts';
 import { StreamHub } from './stream-hub.ts';
 import { createFrameHandler } from './stream-subscriptions.ts';
@@ -37,6 +40,8 @@ export interface StreamLimits {
   maxConnectionsPerAddress: number;
   /** Bytes queued on one socket before it is closed as a slow consumer. */
   maxBufferedBytes: number;
+  /** Bytes queued on all sockets of the node together before the one holding the most is closed. */
+  maxTotalBufferedBytes: number;
   /** Largest client frame, bytes. */
   maxPayloadBytes: number;
   pingIntervalMs: number;
@@ -52,6 +57,7 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   maxSubscriptionsPerConnection: 200,
   maxConnectionsPerAddress: 100,
   maxBufferedBytes: 4 * 1024 * 1024,
+  maxTotalBufferedBytes: 64 * 1024 * 1024,
   maxPayloadBytes: 64 * 1024,
   pingIntervalMs: 60_000,
   pongTimeoutMs: 120_000,
@@ -71,7 +77,7 @@ export interface StreamServerOptions {
   redis?: RedisLink;
   limits?: Partial<StreamLimits>;
   now?: () => number;
-  /** Called when a slow consumer is disconnected for passing the send-buffer bound (metrics). */
+  /** Called when a slow consumer is disconnected for passing a send-buffer bound, its own or the node's (metrics). */
   onConsumerDropped?: () => void;
   /**
    * The app's trusted proxies (buildApp's `trustProxy`): a stream's client address is the one REST sees, for the
@@ -83,6 +89,8 @@ export interface StreamServerOptions {
 export interface StreamServer {
   readonly hub: StreamHub;
   readonly connections: ReadonlySet<StreamConnection>;
+  /** Bytes held for consumers across connections, as the budget counts them (at most maxTotalBufferedBytes). */
+  readonly bufferedBytes: number;
   close(): Promise<void>;
 }
 
@@ -108,11 +116,13 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
   hub.start();
 
   const connections = new Set<StreamConnection>();
+  const budget = new SendBudget(limits.maxTotalBufferedBytes, connections);
   const stopUpgrades = acceptConnections({
     app,
     limits,
     now,
     connections,
+    budget,
     hub,
     handleFrame: createFrameHandler({
       hub,
@@ -146,7 +156,14 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
     })();
     return closing;
   };
-  return { hub, connections, close };
+  return {
+    hub,
+    connections,
+    get bufferedBytes() {
+      return budget.held;
+    },
+    close,
+  };
 }
 
 /**
@@ -158,6 +175,7 @@ function acceptConnections(input: {
   limits: StreamLimits;
   now: () => number;
   connections: Set<StreamConnection>;
+  budget: SendBudget;
   hub: StreamHub;
   handleFrame: (connection: StreamConnection, text: string) => Promise<void>;
   onError: (error: unknown) => void;
@@ -188,6 +206,7 @@ function acceptConnections(input: {
         address,
         writer,
         limits.maxBufferedBytes,
+        input.budget,
         now(),
         input.onConsumerDropped,
       );
@@ -199,7 +218,7 @@ function acceptConnections(input: {
       });
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
-        connection.closed = true;
+        connection.released();
         connections.delete(connection);
         const left = (perAddress.get(address) ?? 1) - 1;
         if (left <= 0) perAddress.delete(address);
