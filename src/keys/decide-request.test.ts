@@ -46,7 +46,7 @@ describe('decideWindow()', () => {
   it('refuses an expired and a future request with the reason the stream server maps by', () => {
     expect(decideWindow({ timestamp: T, window: 5000 }, T + 5001)).toEqual(expired('Request has expired'));
     expect(decideWindow({ timestamp: T, window: 5000 }, T - 5001)).toEqual(
-      expired('Request timestamp is in the future'),
+      expired("Request timestamp is in the future (more than 5000 ms ahead of the server's clock)"),
     );
   });
 });
