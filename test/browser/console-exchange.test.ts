@@ -11,7 +11,7 @@ import { SignetClient } from '../../src/client/index.ts';
 import { createSubaccount, createUser, requireUserByEmail } from '../../src/accounts/accounts-service.ts';
 import { createApiKey } from '../../src/keys/keys-service.ts';
 import { allowWithdrawalAddress } from '../helpers/address-book.ts';
-import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
+import { openConsoleBrowser, signUpInBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
 import { CHROMIUM } from '../helpers/requirements.ts';
 
 const EMAIL = `e2e-exchange-${Date.now()}@example.com`;
@@ -52,12 +52,7 @@ describe.skipIf(!CHROMIUM.available)('the exchange pages', () => {
   it(
     'shows empty balances for a new user, under Exchange in the navigation',
     async () => {
-      await page.goto(`${browser.server.url}/sign-up`);
-      await page.getByLabel('Email').fill(EMAIL);
-      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await page.getByLabel('Confirm password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Create account' }).click();
-      await page.getByRole('heading', { level: 1, name: 'API Keys' }).waitFor();
+      await signUpInBrowser(page, browser.server.url, EMAIL, PASSWORD);
       const user = await requireUserByEmail(browser.server.db, EMAIL);
       await createSubaccount(browser.server.db, { userId: user.id, name: 'Bot' });
 

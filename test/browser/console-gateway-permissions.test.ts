@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignetClient } from '../../src/client/index.ts';
 import { gatewayConfigFromEnv } from '../../src/gateway/index.ts';
 import type { RunningServer } from '../../src/server/start-server.ts';
-import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
+import { openConsoleBrowser, signUpInBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
 import { CHROMIUM } from '../helpers/requirements.ts';
 
 const EMAIL = `gateway-e2e-${Date.now()}@example.com`;
@@ -67,12 +67,7 @@ describe.skipIf(!CHROMIUM.available)('custom permissions in the console (gateway
     browser = await openConsoleBrowser({ gateway, exchange: false });
     ({ server, page } = browser);
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${server.url}/sign-up`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByLabel('Confirm password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { level: 1, name: 'API Keys' }).waitFor();
+    await signUpInBrowser(page, server.url, EMAIL, PASSWORD);
   }, 180_000);
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { requireUserByEmail } from '../../src/accounts/index.ts';
-import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
+import { openConsoleBrowser, signUpInBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
 import { CHROMIUM } from '../helpers/requirements.ts';
 
 const EMAIL = `e2e-market-${Date.now()}@example.com`;
@@ -53,12 +53,7 @@ describe.skipIf(!CHROMIUM.available)('the market page', () => {
   it(
     'shows a moving book, trades, ticker and candles for SOL_USDC, fed by the public streams',
     async () => {
-      await page.goto(`${browser.server.url}/sign-up`);
-      await page.getByLabel('Email').fill(EMAIL);
-      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await page.getByLabel('Confirm password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Create account' }).click();
-      await page.getByRole('heading', { level: 1, name: 'API Keys' }).waitFor();
+      await signUpInBrowser(page, browser.server.url, EMAIL, PASSWORD);
       const user = await requireUserByEmail(browser.server.db, EMAIL);
       await browser.server.exchange.depositTestFunds({ userId: user.id, symbol: 'USDC', quantity: '10000' });
 

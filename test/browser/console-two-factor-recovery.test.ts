@@ -10,7 +10,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
+import { openConsoleBrowser, signUpInBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
 import { CHROMIUM } from '../helpers/requirements.ts';
 
 const EMAIL = `recovery-e2e-${Date.now()}@example.com`;
@@ -34,12 +34,7 @@ beforeAll(async () => {
   if (!CHROMIUM.available) return;
   browser = await openConsoleBrowser();
   page = browser.page;
-  await page.goto(`${browser.server.url}/sign-up`);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Confirm password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { level: 1, name: 'API Keys' }).waitFor();
+  await signUpInBrowser(page, browser.server.url, EMAIL, PASSWORD);
 }, 180_000);
 
 afterAll(async () => {

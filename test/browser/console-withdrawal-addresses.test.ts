@@ -13,7 +13,7 @@ import { listAuditEvents } from '../../src/accounts/audit.ts';
 import { generateTotpCode } from '../../src/console/two-factor.ts';
 import { beginTwoFactorSetup, enableTwoFactor } from '../../src/console/two-factor-service.ts';
 import { allowWithdrawalAddress } from '../helpers/address-book.ts';
-import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
+import { openConsoleBrowser, signUpInBrowser, type ConsoleBrowser } from '../helpers/console-browser.ts';
 
 const EMAIL = `e2e-addresses-${Date.now()}@example.com`;
 const PASSWORD = 'a long enough password';
@@ -56,12 +56,7 @@ describe('withdrawal addresses', () => {
   it(
     'adds an address with a 2FA code and shows it pending with the time left',
     async () => {
-      await page.goto(`${browser.server.url}/sign-up`);
-      await page.getByLabel('Email').fill(EMAIL);
-      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await page.getByLabel('Confirm password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Create account' }).click();
-      await page.getByRole('heading', { level: 1, name: 'API Keys' }).waitFor();
+      await signUpInBrowser(page, browser.server.url, EMAIL, PASSWORD);
       // 2FA on through the service (the Security page has its own browser test), then a reload to see it.
       const { db } = browser.server;
       userId = (await requireUserByEmail(db, EMAIL)).id;

@@ -4,6 +4,7 @@
  * closed: the connection never opened), a reset or early close (the client knows at once), or a hang (no answer
  * and no reset within `hangMs`: the defect these tests exist for).
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -172,6 +173,18 @@ export async function childPids(pid: number): Promise<number[]> {
   const { readFileSync } = await import('node:fs');
   const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
   return text === '' ? [] : text.split(/\s+/).map(Number);
+}
+
+/** SIGKILL to a `signet serve` primary's workers, then to the primary (a worker already gone is skipped). */
+export async function killProcessTree(child: ChildProcess): Promise<void> {
+  for (const pid of await childPids(child.pid!).catch(() => [])) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  child.kill('SIGKILL');
 }
 
 export function sleep(ms: number): Promise<void> {

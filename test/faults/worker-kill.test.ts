@@ -10,22 +10,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { Signer } from '../../src/client/signer.ts';
 import { startSignetProcess, type SignetProcess } from '../helpers/signet-process.ts';
-import { childPids, seedTraders, send, sleep, startLoad, type Outcome } from './process-load.ts';
+import {
+  childPids,
+  killProcessTree,
+  seedTraders,
+  send,
+  sleep,
+  startLoad,
+  type Outcome,
+} from './process-load.ts';
 
 let server: SignetProcess | undefined;
 let dir: string | undefined;
 
 afterEach(async () => {
-  if (server) {
-    for (const pid of await childPids(server.child.pid!).catch(() => [])) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    server.child.kill('SIGKILL');
-  }
+  if (server) await killProcessTree(server.child);
   server = undefined;
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;

@@ -14,22 +14,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MARKETS_FILE, startServer } from '../../src/server/start-server.ts';
 import { PG_TEST_URL, POSTGRES, skipWithout } from '../helpers/requirements.ts';
 import { startSignetProcess, type SignetProcess } from '../helpers/signet-process.ts';
-import { childPids, sleep } from './process-load.ts';
+import { childPids, killProcessTree, sleep } from './process-load.ts';
 
 let server: SignetProcess | undefined;
 let dir: string | undefined;
 
 afterEach(async () => {
-  if (server) {
-    for (const pid of await childPids(server.child.pid!).catch(() => [])) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    server.child.kill('SIGKILL');
-  }
+  if (server) await killProcessTree(server.child);
   server = undefined;
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;

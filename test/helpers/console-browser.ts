@@ -114,3 +114,18 @@ export async function openConsoleBrowser(
     },
   };
 }
+
+/** Creates an account through the Sign up page and waits for the console's first page (API Keys). */
+export async function signUpInBrowser(
+  page: Page,
+  baseUrl: string,
+  email: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${baseUrl}/sign-up`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel('Confirm password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { level: 1, name: 'API Keys' }).waitFor();
+}

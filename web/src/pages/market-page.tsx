@@ -24,6 +24,7 @@ import {
   type MarketFeed,
 } from '../features/markets/market-feed.ts';
 import { OrderHistory } from '../features/markets/order-history.tsx';
+import { SideCell } from '../features/markets/side-cell.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { navigate, usePathname } from '../router.ts';
 import { useResource } from '../use-resource.ts';
@@ -499,9 +500,7 @@ function MyOrders({
           <tbody data-testid="open-orders">
             {orders.map((order) => (
               <tr key={order.id} data-order-id={order.id}>
-                <td className={order.side === 'Bid' ? 'side-bid' : 'side-ask'}>
-                  {order.side === 'Bid' ? t('market.buy') : t('market.sell')}
-                </td>
+                <SideCell side={order.side} />
                 <td className="num">{order.price}</td>
                 <td className="num">{order.quantity}</td>
                 <td>
@@ -534,9 +533,7 @@ function MyOrders({
           <tbody data-testid="fills">
             {fills.map((fill) => (
               <tr key={`${fill.tradeId}:${fill.side}`}>
-                <td className={fill.side === 'Bid' ? 'side-bid' : 'side-ask'}>
-                  {fill.side === 'Bid' ? t('market.buy') : t('market.sell')}
-                </td>
+                <SideCell side={fill.side} />
                 <td className="num">{fill.price}</td>
                 <td className="num">{fill.quantity}</td>
                 <td className="nowrap">{formatClock(fill.timestamp)}</td>

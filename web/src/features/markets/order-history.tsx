@@ -10,6 +10,7 @@ import { consoleApi, type Order, type Subaccount } from '../../api/console-api.t
 import { describeError } from '../../api/error-message.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { labelOf } from '../exchange/exchange-labels.ts';
+import { SideCell } from './side-cell.tsx';
 
 /** How many of the newest finished orders the table shows. */
 export const ORDER_HISTORY_ROWS = 50;
@@ -96,9 +97,7 @@ function HistoryTable({ orders, quoteSymbol }: { orders: Order[]; quoteSymbol: s
               <td className="nowrap">
                 {formatClock(order.createdAt, { withDay: order.createdAt < startOfToday })}
               </td>
-              <td className={order.side === 'Bid' ? 'side-bid' : 'side-ask'}>
-                {order.side === 'Bid' ? t('market.buy') : t('market.sell')}
-              </td>
+              <SideCell side={order.side} />
               <td>{labelOf(order.orderType, t)}</td>
               <td className="num">
                 {order.price ?? <span className="muted">{t('orders.marketPrice')}</span>}
