@@ -83,7 +83,10 @@ describe('subscription refusals, by reason', () => {
     });
     expect(await frameOf({ timestamp: String(NOW + 60_000) })).toEqual({
       reason: 'expired_window',
-      frame: { error: 'SIGNATURE_EXPIRED', detail: 'Request timestamp is in the future' },
+      frame: {
+        error: 'SIGNATURE_EXPIRED',
+        detail: "Request timestamp is in the future (more than 5000 ms ahead of the server's clock)",
+      },
     });
   });
 
